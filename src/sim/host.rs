@@ -1,0 +1,233 @@
+//! One simulated host: a smoltcp [`Interface`], its [`SocketSet`], the queues of its network card,
+//! and the Berkeley socket table its programs use.
+//!
+//! The network hands a host the packets that arrive for it ([`Host::deliver`]) and collects what it
+//! transmits ([`Host::poll`]). The host owns two corrections to smoltcp's behaviour that the
+//! lessons depend on, both at the moment a SYN arrives: a full accept queue drops the SYN (Linux
+//! does; smoltcp would answer RST), and a retransmitted SYN always reaches the connection it
+//! belongs to, never a spare listener of the same port.
+
+use std::collections::VecDeque;
+
+use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
+use smoltcp::socket::tcp;
+use smoltcp::time::Instant;
+use smoltcp::wire::{
+    HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpProtocol, Ipv4Address, Ipv4Packet, TcpPacket,
+};
+
+use super::socket_api::SocketTable;
+
+/// Index of a host in its network.
+pub type HostId = usize;
+
+/// The MTU of every simulated card: Ethernet's.
+pub const MTU: usize = 1500;
+
+/// The loopback address every host has.
+pub const LOOPBACK: Ipv4Address = Ipv4Address::new(127, 0, 0, 1);
+
+/// A network card as two queues: what arrived and is not yet read, what the stack sent.
+#[derive(Debug, Default)]
+pub struct QueueDevice {
+    rx: VecDeque<Vec<u8>>,
+    tx: Vec<Vec<u8>>,
+}
+
+pub struct QueueRxToken(Vec<u8>);
+pub struct QueueTxToken<'a>(&'a mut Vec<Vec<u8>>);
+
+impl phy::RxToken for QueueRxToken {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        f(&self.0)
+    }
+}
+
+impl phy::TxToken for QueueTxToken<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let mut packet = vec![0; len];
+        let result = f(&mut packet);
+        self.0.push(packet);
+        result
+    }
+}
+
+impl Device for QueueDevice {
+    type RxToken<'a> = QueueRxToken;
+    type TxToken<'a> = QueueTxToken<'a>;
+
+    fn receive(&mut self, _: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
+        let packet = self.rx.pop_front()?;
+        Some((QueueRxToken(packet), QueueTxToken(&mut self.tx)))
+    }
+
+    fn transmit(&mut self, _: Instant) -> Option<Self::TxToken<'_>> {
+        Some(QueueTxToken(&mut self.tx))
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut caps = DeviceCapabilities::default();
+        caps.medium = Medium::Ip;
+        caps.max_transmission_unit = MTU;
+        caps
+    }
+}
+
+/// What became of a packet handed to a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reception {
+    /// The stack took it.
+    Accepted,
+    /// A SYN for a listening port whose accept queue is full: dropped before the stack saw it.
+    AcceptQueueFull,
+}
+
+/// A simulated machine.
+pub struct Host {
+    name: String,
+    address: Ipv4Address,
+    pub(crate) iface: Interface,
+    pub(crate) device: QueueDevice,
+    pub(crate) sockets: SocketSet<'static>,
+    pub(crate) table: SocketTable,
+}
+
+impl Host {
+    /// A host with `address` and 127.0.0.1, whose stack draws its randomness from `seed`.
+    pub fn new(name: String, address: Ipv4Address, seed: u64, now: Instant) -> Self {
+        let mut device = QueueDevice::default();
+        let mut config = Config::new(HardwareAddress::Ip);
+        config.random_seed = seed;
+        let mut iface = Interface::new(config, &mut device, now);
+        iface.update_ip_addrs(|addrs| {
+            // The host's own address first: smoltcp falls back to the first one as a source.
+            addrs.push(IpCidr::new(IpAddress::Ipv4(address), 24)).expect("room for two addresses");
+            addrs.push(IpCidr::new(IpAddress::Ipv4(LOOPBACK), 8)).expect("room for two addresses");
+        });
+        // Every destination is "on the wire": the network does the routing, so the stack only
+        // needs a route to exist. The gateway is never used on an IP-medium interface.
+        iface
+            .routes_mut()
+            .add_default_ipv4_route(address)
+            .expect("room for a default route");
+        Host {
+            name,
+            address,
+            iface,
+            device,
+            sockets: SocketSet::new(Vec::new()),
+            table: SocketTable::default(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn address(&self) -> Ipv4Address {
+        self.address
+    }
+
+    /// Whether a packet to `address` is for this host.
+    pub fn owns(&self, address: Ipv4Address) -> bool {
+        address == self.address || address.octets()[0] == 127
+    }
+
+    /// When the stack next wants to be polled; never earlier than `now`.
+    pub fn poll_at(&mut self, now: Instant) -> Option<Instant> {
+        self.iface.poll_at(now, &self.sockets).map(|at| at.max(now))
+    }
+
+    /// Runs the stack at `now` and returns the packets it transmitted.
+    pub fn poll(&mut self, now: Instant) -> Vec<Vec<u8>> {
+        self.iface.poll(now, &mut self.device, &mut self.sockets);
+        self.table.tidy(&mut self.sockets);
+        core::mem::take(&mut self.device.tx)
+    }
+
+    /// Hands the stack a packet that arrived at `now`; what it transmits in answer is collected by
+    /// the next [`Host::poll`].
+    pub fn deliver(&mut self, packet: Vec<u8>, now: Instant) -> Reception {
+        let mut masked_listeners = Vec::new();
+        if let Some(segment) = SegmentFacts::parse(&packet) {
+            if segment.rst {
+                self.table.note_reset(&self.sockets, segment.local, segment.remote);
+            }
+            if segment.is_connection_request() {
+                if self.connection_exists(&segment) {
+                    masked_listeners = self.mask_listeners(segment.local.port);
+                } else if self.table.accept_queue_full(&self.sockets, segment.local) {
+                    return Reception::AcceptQueueFull;
+                }
+            }
+        }
+        self.device.rx.push_back(packet);
+        self.iface.poll(now, &mut self.device, &mut self.sockets);
+        for (handle, endpoint) in masked_listeners {
+            let socket = self.sockets.get_mut::<tcp::Socket>(handle);
+            // A closed socket can always listen again on the endpoint it had.
+            let _ = socket.listen(endpoint);
+        }
+        self.table.tidy(&mut self.sockets);
+        Reception::Accepted
+    }
+
+    /// Whether a socket already holds the connection a SYN asks for (a retransmitted or duplicated SYN).
+    fn connection_exists(&self, segment: &SegmentFacts) -> bool {
+        self.sockets.iter().any(|(_, socket)| match socket {
+            smoltcp::socket::Socket::Tcp(tcp) => {
+                tcp.local_endpoint() == Some(segment.local) && tcp.remote_endpoint() == Some(segment.remote)
+            }
+            _ => false,
+        })
+    }
+
+    /// smoltcp gives a segment to the first socket that accepts it, and a spare listener accepts any
+    /// SYN of its port. Closing the spare listeners of `port` for one delivery lets a repeated SYN
+    /// reach its own connection; the caller reopens them. Returns what to reopen.
+    fn mask_listeners(&mut self, port: u16) -> Vec<(SocketHandle, smoltcp::wire::IpListenEndpoint)> {
+        let mut masked = Vec::new();
+        for (handle, socket) in self.sockets.iter_mut() {
+            if let smoltcp::socket::Socket::Tcp(tcp) = socket {
+                if tcp.state() == tcp::State::Listen && tcp.listen_endpoint().port == port {
+                    masked.push((handle, tcp.listen_endpoint()));
+                    tcp.abort();
+                }
+            }
+        }
+        masked
+    }
+}
+
+/// The few facts of an arriving TCP segment the host acts on.
+struct SegmentFacts {
+    /// This host's end (the segment's destination).
+    local: IpEndpoint,
+    /// The sender's end.
+    remote: IpEndpoint,
+    syn: bool,
+    ack: bool,
+    rst: bool,
+}
+
+impl SegmentFacts {
+    fn parse(packet: &[u8]) -> Option<Self> {
+        let ip = Ipv4Packet::new_checked(packet).ok()?;
+        if ip.next_header() != IpProtocol::Tcp {
+            return None;
+        }
+        let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
+        Some(SegmentFacts {
+            local: IpEndpoint::new(IpAddress::Ipv4(ip.dst_addr()), tcp.dst_port()),
+            remote: IpEndpoint::new(IpAddress::Ipv4(ip.src_addr()), tcp.src_port()),
+            syn: tcp.syn(),
+            ack: tcp.ack(),
+            rst: tcp.rst(),
+        })
+    }
+
+    fn is_connection_request(&self) -> bool {
+        self.syn && !self.ack && !self.rst
+    }
+}

@@ -1,0 +1,28 @@
+//! The engine: a deterministic network of smoltcp hosts with a Berkeley socket API.
+//!
+//! Plain Rust with no web types, so `cargo test` runs it natively. The page and the headless
+//! runner drive it the same way: make [`Call`]s on hosts, [`Network::step`] the virtual clock,
+//! read [`Completion`]s, the [`Trace`] and [`Snapshot`]s.
+
+mod error;
+mod host;
+mod link;
+mod network;
+pub mod pcap;
+mod snapshot;
+mod socket_api;
+mod trace;
+
+pub use error::SocketError;
+pub use host::{Host, HostId, LOOPBACK, MTU};
+pub use link::{Impairments, InFlight, Link, LinkId};
+pub use network::{CallId, CallStatus, Completion, DropRule, Network, PendingCall, TopologyError, LOOPBACK_DELAY};
+pub use snapshot::{BlockedCall, HostSnapshot, LinkSnapshot, PacketInFlight, Snapshot};
+pub use socket_api::{
+    tcp_state_name, Blocking, Call, CallResult, Fd, ShutdownHow, SocketKind, SocketOption, SocketView, Value,
+    EPHEMERAL_PORTS, FIRST_FD, MAX_BACKLOG, MAX_DATAGRAM, TCP_BUFFER,
+};
+pub use trace::{Fate, PacketId, PacketKind, PacketRecord, PacketSummary, TcpFlags, Trace, Transport};
+
+pub use smoltcp::time::{Duration, Instant};
+pub use smoltcp::wire::Ipv4Address;

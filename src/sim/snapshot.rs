@@ -1,0 +1,126 @@
+//! Plain pictures of the network at one instant, for the page and for `--trace` output.
+//!
+//! The page never reaches into smoltcp: it draws a [`Snapshot`] — hosts with their sockets and
+//! blocked calls, links with their impairments, packets in flight with how far along they are.
+
+use std::net::Ipv4Addr;
+
+use serde::Serialize;
+
+use super::host::HostId;
+use super::link::{Impairments, LinkId};
+use super::network::{CallId, Network};
+use super::socket_api::{Fd, SocketView};
+use super::trace::{PacketId, PacketKind};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    /// Virtual time, in microseconds.
+    pub now_us: i64,
+    pub hosts: Vec<HostSnapshot>,
+    pub links: Vec<LinkSnapshot>,
+    pub in_flight: Vec<PacketInFlight>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostSnapshot {
+    pub id: HostId,
+    pub name: String,
+    pub address: Ipv4Addr,
+    pub sockets: Vec<SocketView>,
+    pub blocked: Vec<BlockedCall>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockedCall {
+    pub call: CallId,
+    pub fd: Fd,
+    pub waits_for: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkSnapshot {
+    pub id: LinkId,
+    pub ends: [HostId; 2],
+    pub loopback: bool,
+    /// What the link does to packets sent by `ends[0]`, and by `ends[1]`.
+    pub impairments: [Impairments; 2],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PacketInFlight {
+    pub id: PacketId,
+    pub link: LinkId,
+    pub from: HostId,
+    pub to: HostId,
+    pub kind: PacketKind,
+    /// From 0 (just sent) to 1 (arriving).
+    pub progress: f64,
+}
+
+impl Network {
+    pub fn snapshot(&self) -> Snapshot {
+        let now = self.now();
+        let hosts = self
+            .hosts()
+            .iter()
+            .enumerate()
+            .map(|(id, host)| HostSnapshot {
+                id,
+                name: host.name().into(),
+                address: Ipv4Addr::from(host.address()),
+                sockets: host.table.views(&host.sockets),
+                blocked: self
+                    .pending()
+                    .iter()
+                    .filter(|call| call.host == id)
+                    .map(|call| BlockedCall {
+                        call: call.id,
+                        fd: call.fd,
+                        waits_for: call.blocking.waits_for(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let links = self
+            .links()
+            .iter()
+            .enumerate()
+            .map(|(id, link)| {
+                let [a, b] = link.ends();
+                LinkSnapshot {
+                    id,
+                    ends: [a, b],
+                    loopback: link.is_loopback(),
+                    impairments: [link.impairments(a), link.impairments(b)],
+                }
+            })
+            .collect();
+        let mut in_flight: Vec<PacketInFlight> = self
+            .links()
+            .iter()
+            .enumerate()
+            .flat_map(|(link_id, link)| {
+                link.in_flight().map(move |packet| (link_id, packet))
+            })
+            .map(|(link, packet)| PacketInFlight {
+                id: packet.packet,
+                link,
+                from: packet.from,
+                to: packet.to,
+                kind: self
+                    .trace()
+                    .get(packet.packet)
+                    .map_or(PacketKind::Other, |record| record.summary.kind),
+                progress: packet.progress(now),
+            })
+            .collect();
+        in_flight.sort_by_key(|packet| packet.id);
+        Snapshot {
+            now_us: now.total_micros(),
+            hosts,
+            links,
+            in_flight,
+        }
+    }
+}

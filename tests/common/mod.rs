@@ -1,0 +1,101 @@
+//! Helpers the engine tests share: small networks and calls that wait for their result.
+#![allow(dead_code)]
+
+use socksim::sim::*;
+
+/// A client (10.0.0.1) and a server (10.0.0.2) on one clean 10 ms link.
+pub fn client_server(seed: u64) -> (Network, HostId, HostId) {
+    let mut net = Network::new(seed);
+    let client = net.add_host("client", "10.0.0.1".parse().unwrap()).unwrap();
+    let server = net.add_host("server", "10.0.0.2".parse().unwrap()).unwrap();
+    net.add_link(client, server, Impairments::default()).unwrap();
+    (net, client, server)
+}
+
+/// Makes a call and, when it blocks, runs the network until it completes (at most `limit`).
+pub fn call_within(net: &mut Network, host: HostId, call: Call, limit: Duration) -> CallResult {
+    match net.call(host, call) {
+        CallStatus::Done(result) => result,
+        CallStatus::Blocked(id) => wait_for(net, id, limit).expect("the call completes in time"),
+    }
+}
+
+pub fn call(net: &mut Network, host: HostId, call: Call) -> CallResult {
+    call_within(net, host, call, Duration::from_secs(300))
+}
+
+/// Runs the network until blocked call `id` completes, or `limit` of virtual time passes.
+pub fn wait_for(net: &mut Network, id: CallId, limit: Duration) -> Option<CallResult> {
+    let end = net.now() + limit;
+    let mut kept = Vec::new();
+    loop {
+        for completion in net.take_completions() {
+            if completion.call == id {
+                return Some(completion.result);
+            }
+            kept.push(completion);
+        }
+        match net.next_event_at() {
+            Some(at) if at <= end => {
+                net.step();
+            }
+            _ => return None,
+        }
+    }
+}
+
+pub fn fd_of(result: CallResult) -> Fd {
+    match result.expect("the call succeeds") {
+        Value::Fd { fd } | Value::Accepted { fd, .. } => fd,
+        other => panic!("expected a descriptor, got {other:?}"),
+    }
+}
+
+pub fn bytes_of(result: CallResult) -> Vec<u8> {
+    match result.expect("the call succeeds") {
+        Value::Bytes { data } | Value::Datagram { data, .. } => data,
+        other => panic!("expected bytes, got {other:?}"),
+    }
+}
+
+pub fn socket(net: &mut Network, host: HostId, kind: SocketKind) -> Fd {
+    fd_of(call(net, host, Call::Socket { kind }))
+}
+
+/// A TCP server listening on `address:port` with `backlog`; returns the listening descriptor.
+pub fn listen(net: &mut Network, host: HostId, address: &str, port: i64, backlog: i64) -> Fd {
+    let fd = socket(net, host, SocketKind::Tcp);
+    call(net, host, Call::Bind { fd, address: address.into(), port }).unwrap();
+    call(net, host, Call::Listen { fd, backlog }).unwrap();
+    fd
+}
+
+pub fn bind(fd: Fd, address: &str, port: i64) -> Call {
+    Call::Bind { fd, address: address.into(), port }
+}
+pub fn connect(fd: Fd, address: &str, port: i64) -> Call {
+    Call::Connect { fd, address: address.into(), port }
+}
+pub fn send(fd: Fd, data: &[u8]) -> Call {
+    Call::Sendall { fd, data: data.to_vec() }
+}
+pub fn recv(fd: Fd, bufsize: i64) -> Call {
+    Call::Recv { fd, bufsize }
+}
+
+/// The kinds of the packets in the trace, in send order.
+pub fn kinds(net: &Network) -> Vec<PacketKind> {
+    net.trace().records().map(|record| record.summary.kind).collect()
+}
+
+/// Reads from `fd` until the peer closes (`b''`), within `limit` of virtual time.
+pub fn read_to_end(net: &mut Network, host: HostId, fd: Fd) -> Vec<u8> {
+    let mut all = Vec::new();
+    loop {
+        let chunk = bytes_of(call(net, host, recv(fd, 65536)));
+        if chunk.is_empty() {
+            return all;
+        }
+        all.extend(chunk);
+    }
+}
