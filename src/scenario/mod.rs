@@ -1,1 +1,14 @@
-//! Lesson files.
+//! Lessons: the files that set up a network, script its hosts and say what should come of it.
+//!
+//! - [`lesson`]: the versioned JSON format and its checking.
+//! - [`player`]: runs a lesson on the engine and checks its checkpoints.
+//! - [`pyrepr`]: Python's spelling of calls and values, for transcripts.
+//! - [`library`]: the lessons socksim ships.
+
+pub mod lesson;
+pub mod library;
+pub mod player;
+pub mod pyrepr;
+
+pub use lesson::{Lesson, LessonError};
+pub use player::{CheckpointResult, Outcome, Player, TranscriptLine};

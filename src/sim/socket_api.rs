@@ -177,6 +177,8 @@ pub struct SocketView {
     /// Bytes waiting to be read, and to be sent (or acknowledged).
     pub receive_buffered: usize,
     pub send_buffered: usize,
+    /// For a connection the kernel holds for a listening socket until `accept()`: that socket's fd.
+    pub awaiting_accept_on: Option<Fd>,
 }
 
 /// A TCP socket's lifecycle as the program sees it.
@@ -452,11 +454,22 @@ impl SocketTable {
 
     /// The sockets of the host, for the page: descriptors in order, then lingering connections.
     pub fn views(&self, sockets: &SocketSet<'static>) -> Vec<SocketView> {
-        let mut views: Vec<SocketView> = self
-            .entries
-            .iter()
-            .map(|(&fd, entry)| entry.view(fd, sockets))
-            .collect();
+        let mut views = Vec::new();
+        for (&fd, entry) in &self.entries {
+            views.push(entry.view(fd, sockets));
+            // Connections in the handshake or the accept queue exist in the kernel already.
+            if let EntryState::Tcp(TcpState::Listening(listener)) = &entry.state {
+                for &handle in &listener.spares {
+                    let socket = sockets.get::<tcp::Socket>(handle);
+                    if socket.state() != tcp::State::Listen {
+                        views.push(SocketView {
+                            awaiting_accept_on: Some(fd),
+                            ..stream_view(socket)
+                        });
+                    }
+                }
+            }
+        }
         views.extend(self.lingering.iter().map(|&handle| {
             let mut view = stream_view(sockets.get::<tcp::Socket>(handle));
             view.fd = None;
@@ -476,6 +489,7 @@ fn stream_view(socket: &tcp::Socket) -> SocketView {
         accept_queue: None,
         receive_buffered: socket.recv_queue(),
         send_buffered: socket.send_queue(),
+        awaiting_accept_on: None,
     }
 }
 
@@ -503,6 +517,7 @@ impl Entry {
                 accept_queue: None,
                 receive_buffered: 0,
                 send_buffered: 0,
+                awaiting_accept_on: None,
             },
             EntryState::Tcp(TcpState::Listening(listener)) => SocketView {
                 fd: None,
@@ -513,6 +528,7 @@ impl Entry {
                 accept_queue: Some((listener.ready.len(), listener.backlog)),
                 receive_buffered: 0,
                 send_buffered: 0,
+                awaiting_accept_on: None,
             },
             EntryState::Tcp(TcpState::Stream(stream)) => stream_view(sockets.get::<tcp::Socket>(stream.handle)),
             EntryState::Udp(datagram) => {
@@ -526,6 +542,7 @@ impl Entry {
                     accept_queue: None,
                     receive_buffered: socket.map_or(0, |socket| socket.recv_queue()),
                     send_buffered: socket.map_or(0, |socket| socket.send_queue()),
+                    awaiting_accept_on: None,
                 }
             }
         };

@@ -158,8 +158,9 @@ impl PacketSummary {
                     TcpFlags { rst: true, .. } => PacketKind::Rst,
                     TcpFlags { syn: true, ack: true, .. } => PacketKind::SynAck,
                     TcpFlags { syn: true, .. } => PacketKind::Syn,
-                    TcpFlags { fin: true, .. } => PacketKind::Fin,
+                    // A segment that carries bytes is data, even when it also says FIN.
                     _ if !tcp.payload().is_empty() => PacketKind::Data,
+                    TcpFlags { fin: true, .. } => PacketKind::Fin,
                     _ => PacketKind::Ack,
                 };
                 let transport = Transport::Tcp {

@@ -1,0 +1,1068 @@
+//! The lesson file: a versioned JSON description of a network, what its hosts do and what should
+//! come of it.
+//!
+//! Parsing is two stages. serde reads the JSON into raw structs that mirror the file (unknown
+//! fields are refused), then [`Lesson::parse`] checks every value and builds the typed [`Lesson`],
+//! answering the first problem with a [`LessonError`] that names the field
+//! (`hosts[1].script[3].port: 70000 is not a port (0–65535)`). Lesson files come from URLs and
+//! strangers, so sizes and counts are capped.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::sim::{Fate, Impairments, Ipv4Address, PacketKind, ShutdownHow, SocketKind, SocketOption};
+
+/// The format version this build reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Caps on what a lesson file may ask for.
+pub mod limits {
+    pub const FILE_BYTES: usize = 256 * 1024;
+    pub const HOSTS: usize = 32;
+    pub const LINKS: usize = 64;
+    pub const STEPS_PER_HOST: usize = 500;
+    pub const STEPS: usize = 2_000;
+    pub const EVENTS: usize = 200;
+    pub const CHECKPOINTS: usize = 100;
+    pub const TEXT_BYTES: usize = 64 * 1024;
+    pub const NAME_CHARS: usize = 24;
+    pub const SECONDS: f64 = 3_600.0;
+}
+
+/// What is wrong with a lesson file, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonError {
+    /// The field, as a path: `hosts[1].script[3].port`; empty for the file as a whole.
+    pub field: String,
+    pub message: String,
+}
+
+impl LessonError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        LessonError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LessonError {}
+
+type Checked<T> = Result<T, LessonError>;
+
+/// A lesson, checked and ready to play.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesson {
+    pub title: String,
+    pub intro: String,
+    pub seed: u64,
+    /// How long the lesson runs, in seconds of virtual time.
+    pub duration: f64,
+    pub hosts: Vec<HostSpec>,
+    pub links: Vec<LinkSpec>,
+    pub events: Vec<Event>,
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostSpec {
+    pub name: String,
+    pub address: Ipv4Address,
+    pub script: Vec<Step>,
+}
+
+/// A link between two hosts (indexes into [`Lesson::hosts`]) and what each direction does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkSpec {
+    pub ends: [usize; 2],
+    /// Packets sent by `ends[0]`, and by `ends[1]`.
+    pub impairments: [Impairments; 2],
+}
+
+/// One line of a host's script: a socket call, made no earlier than `at`, after the line before it
+/// has finished (a blocking call holds the script, as it holds a program).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub at: Option<f64>,
+    pub action: Action,
+    /// A failing call ends the script (an uncaught exception) unless this is set.
+    pub continue_on_error: bool,
+}
+
+/// Bytes a step sends: written out, or made from bytes an earlier step received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    Text(String),
+    Echo { variable: String, transform: Transform },
+}
+
+/// What an echoing step does to the bytes it received before sending them back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transform {
+    None,
+    Upper,
+    Lower,
+}
+
+/// Where a datagram goes: a written address, or the sender an earlier `recvfrom` named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Address { address: String, port: i64 },
+    Variable(String),
+}
+
+/// A socket call of a script, with the variables it reads and binds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Socket { kind: SocketKind, binds: String },
+    Bind { socket: String, address: String, port: i64 },
+    Listen { socket: String, backlog: i64 },
+    Accept { socket: String, binds: String, binds_address: Option<String> },
+    Connect { socket: String, address: String, port: i64 },
+    Send { socket: String, payload: Payload, all: bool },
+    Recv { socket: String, bufsize: i64, binds: Option<String> },
+    Sendto { socket: String, payload: Payload, to: Destination },
+    Recvfrom { socket: String, bufsize: i64, binds: Option<String>, binds_address: Option<String> },
+    Shutdown { socket: String, how: ShutdownHow },
+    Close { socket: String },
+    Setsockopt { socket: String, option: SocketOption, value: i64 },
+    Settimeout { socket: String, seconds: Option<f64> },
+}
+
+impl Action {
+    /// The socket variable the call is made on (`None` for `socket()`).
+    pub fn socket(&self) -> Option<&str> {
+        match self {
+            Action::Socket { .. } => None,
+            Action::Bind { socket, .. }
+            | Action::Listen { socket, .. }
+            | Action::Accept { socket, .. }
+            | Action::Connect { socket, .. }
+            | Action::Send { socket, .. }
+            | Action::Recv { socket, .. }
+            | Action::Sendto { socket, .. }
+            | Action::Recvfrom { socket, .. }
+            | Action::Shutdown { socket, .. }
+            | Action::Close { socket }
+            | Action::Setsockopt { socket, .. }
+            | Action::Settimeout { socket, .. } => Some(socket),
+        }
+    }
+}
+
+/// Something the lesson does to the network at a time: drop a packet, change a link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub at: f64,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// Drop the next packet on a link, optionally only one sent by `from` and of `packet` kind.
+    DropNext { link: usize, from: Option<usize>, packet: Option<PacketKind> },
+    /// Change a link's impairments, in one direction (`from`) or both.
+    SetLink { link: usize, from: Option<usize>, impairments: Impairments },
+}
+
+/// A question about the run and the outcome that answers it, checked at `at` seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    pub at: f64,
+    /// The question a student predicts the answer to before the run.
+    pub question: Option<String>,
+    pub choices: Vec<String>,
+    /// The index of the right choice.
+    pub answer: Option<usize>,
+    pub expect: Expectation,
+}
+
+/// An outcome a checkpoint expects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// The bytes the host's `recv`/`recvfrom` calls returned, joined, contain `text`.
+    Received { host: usize, text: String },
+    /// A call on the host raised this exception class.
+    Raised { host: usize, exception: String },
+    /// A `recv` on the host returned `b''`: the peer closed.
+    PeerClosed { host: usize },
+    /// At least `count` of the host's sockets are in this state (`ESTABLISHED`, `TIME-WAIT`…).
+    SocketState { host: usize, state: String, count: usize },
+    /// The host's script is blocked in a call.
+    Blocked { host: usize },
+    /// The host's script has run every step.
+    Finished { host: usize },
+    /// The listening socket has this many connections waiting for `accept`.
+    AcceptQueue { host: usize, socket: String, length: usize },
+    /// Between `at_least` and `at_most` packets match.
+    Packets { filter: PacketFilter, at_least: usize, at_most: Option<usize> },
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PacketFilter {
+    pub kind: Option<PacketKind>,
+    pub fate: Option<String>,
+    pub from: Option<usize>,
+    pub to: Option<usize>,
+    pub duplicate: Option<bool>,
+}
+
+impl PacketFilter {
+    pub fn matches(&self, record: &crate::sim::PacketRecord) -> bool {
+        self.kind.is_none_or(|kind| record.summary.kind == kind)
+            && self.fate.as_deref().is_none_or(|fate| fate_name(&record.fate) == fate)
+            && self.from.is_none_or(|from| record.from == from)
+            && self.to.is_none_or(|to| record.to == Some(to))
+            && self.duplicate.is_none_or(|duplicate| record.duplicate_of.is_some() == duplicate)
+    }
+}
+
+/// The name lesson files use for a fate.
+pub fn fate_name(fate: &Fate) -> &'static str {
+    match fate {
+        Fate::InFlight => "in-flight",
+        Fate::Delivered { .. } => "delivered",
+        Fate::Lost { .. } => "lost",
+        Fate::DroppedByHand { .. } => "dropped-by-hand",
+        Fate::AcceptQueueFull { .. } => "accept-queue-full",
+        Fate::NoRoute { .. } => "no-route",
+    }
+}
+
+const FATE_NAMES: [&str; 6] = ["in-flight", "delivered", "lost", "dropped-by-hand", "accept-queue-full", "no-route"];
+
+// ---- The file as written ------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesson {
+    /// The format version, checked before the rest is read.
+    #[serde(rename = "socksim")]
+    _format: u32,
+    title: String,
+    #[serde(default)]
+    intro: String,
+    #[serde(default)]
+    seed: u64,
+    duration: f64,
+    hosts: Vec<RawHost>,
+    #[serde(default)]
+    links: Vec<RawLink>,
+    #[serde(default)]
+    events: Vec<RawEvent>,
+    #[serde(default)]
+    checkpoints: Vec<RawCheckpoint>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    name: String,
+    address: String,
+    #[serde(default)]
+    script: Vec<RawStep>,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+struct RawImpairments {
+    delay_ms: Option<f64>,
+    jitter_ms: Option<f64>,
+    loss_percent: Option<f64>,
+    duplicate_percent: Option<f64>,
+    bandwidth_kbps: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    between: [String; 2],
+    #[serde(flatten)]
+    impairments: RawImpairments,
+    /// Overrides for the second host's direction.
+    reverse: Option<RawImpairments>,
+}
+
+/// `"as": "conn"` or `"as": ["conn", "addr"]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawBinding {
+    One(String),
+    Pair(String, String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    at: Option<f64>,
+    call: String,
+    #[serde(rename = "as")]
+    binds: Option<RawBinding>,
+    socket: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    address: Option<String>,
+    port: Option<i64>,
+    backlog: Option<i64>,
+    bufsize: Option<i64>,
+    text: Option<String>,
+    echo: Option<String>,
+    transform: Option<Transform>,
+    to: Option<String>,
+    how: Option<String>,
+    option: Option<String>,
+    value: Option<i64>,
+    seconds: Option<f64>,
+    #[serde(default)]
+    continue_on_error: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    at: f64,
+    drop_next: Option<RawDropNext>,
+    set_link: Option<RawSetLink>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDropNext {
+    between: [String; 2],
+    from: Option<String>,
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSetLink {
+    between: [String; 2],
+    from: Option<String>,
+    #[serde(flatten)]
+    impairments: RawImpairments,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheckpoint {
+    at: f64,
+    question: Option<String>,
+    #[serde(default)]
+    choices: Vec<String>,
+    answer: Option<usize>,
+    expect: RawExpectation,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpectation {
+    received: Option<RawHostText>,
+    raised: Option<RawRaised>,
+    peer_closed: Option<RawHostOnly>,
+    state: Option<RawState>,
+    blocked: Option<RawHostOnly>,
+    finished: Option<RawHostOnly>,
+    accept_queue: Option<RawAcceptQueue>,
+    packets: Option<RawPackets>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHostOnly {
+    host: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHostText {
+    host: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRaised {
+    host: String,
+    exception: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    host: String,
+    state: String,
+    #[serde(default = "one")]
+    count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAcceptQueue {
+    host: String,
+    socket: String,
+    length: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPackets {
+    kind: Option<String>,
+    fate: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    duplicate: Option<bool>,
+    #[serde(default)]
+    at_least: usize,
+    at_most: Option<usize>,
+}
+
+// ---- Checking ---------------------------------------------------------------------------
+
+impl Lesson {
+    /// Reads and checks a lesson file.
+    pub fn parse(text: &str) -> Checked<Lesson> {
+        if text.len() > limits::FILE_BYTES {
+            return Err(LessonError::new(
+                "",
+                format!(
+                    "the file is {} KiB; a lesson may be at most {} KiB",
+                    text.len() / 1024,
+                    limits::FILE_BYTES / 1024
+                ),
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
+        let version = value.get("socksim").and_then(serde_json::Value::as_u64);
+        match version {
+            None => {
+                return Err(LessonError::new(
+                    "socksim",
+                    "missing: a lesson file starts with \"socksim\": 1 (its format version)",
+                ))
+            }
+            Some(version) if version != u64::from(FORMAT_VERSION) => {
+                return Err(LessonError::new(
+                    "socksim",
+                    format!("format version {version} is not supported (this socksim reads version {FORMAT_VERSION})"),
+                ))
+            }
+            Some(_) => {}
+        }
+        let raw: RawLesson =
+            serde_json::from_value(value).map_err(|error| LessonError::new("", error.to_string()))?;
+        Checker::default().lesson(raw)
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    host_names: Vec<String>,
+}
+
+fn seconds(value: f64, field: &str) -> Checked<f64> {
+    if value.is_finite() && (0.0..=limits::SECONDS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(LessonError::new(field, format!("{value} is not a time from 0 to {} seconds", limits::SECONDS)))
+    }
+}
+
+fn text(value: String, field: &str) -> Checked<String> {
+    if value.len() > limits::TEXT_BYTES {
+        return Err(LessonError::new(field, format!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
+    }
+    Ok(value)
+}
+
+fn count<T>(items: &[T], max: usize, field: &str) -> Checked<()> {
+    if items.len() > max {
+        return Err(LessonError::new(field, format!("{} entries; at most {max} are allowed", items.len())));
+    }
+    Ok(())
+}
+
+/// A variable or host name: letters, digits and `_`/`-`, starting with a letter — never markup.
+fn name(value: &str, field: &str) -> Checked<String> {
+    let well_formed = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && value.chars().count() <= limits::NAME_CHARS;
+    if !well_formed {
+        return Err(LessonError::new(
+            field,
+            format!(
+                "{value:?} is not a valid name (letters, digits, '_' and '-', starting with a letter, at most {} characters)",
+                limits::NAME_CHARS
+            ),
+        ));
+    }
+    Ok(value.into())
+}
+
+fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<Impairments> {
+    let ms = |value: Option<f64>, default: u64, key: &str| -> Checked<u64> {
+        match value {
+            None => Ok(default),
+            Some(ms) if ms.is_finite() && (0.0..=60_000.0).contains(&ms) => Ok((ms * 1000.0).round() as u64),
+            Some(ms) => Err(LessonError::new(format!("{field}.{key}"), format!("{ms} is not a delay from 0 to 60000 ms"))),
+        }
+    };
+    let percent = |value: Option<f64>, default: f64, key: &str| -> Checked<f64> {
+        match value {
+            None => Ok(default),
+            Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
+            Some(p) => Err(LessonError::new(format!("{field}.{key}"), format!("{p} is not a percentage from 0 to 100"))),
+        }
+    };
+    let bandwidth_bps = match raw.bandwidth_kbps {
+        None => base.bandwidth_bps,
+        Some(kbps) if kbps.is_finite() && (0.0..=10_000_000.0).contains(&kbps) => (kbps * 1000.0).round() as u64,
+        Some(kbps) => {
+            return Err(LessonError::new(
+                format!("{field}.bandwidth_kbps"),
+                format!("{kbps} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s"),
+            ))
+        }
+    };
+    Ok(Impairments {
+        delay_us: ms(raw.delay_ms, base.delay_us, "delay_ms")?,
+        jitter_us: ms(raw.jitter_ms, base.jitter_us, "jitter_ms")?,
+        loss_percent: percent(raw.loss_percent, base.loss_percent, "loss_percent")?,
+        duplicate_percent: percent(raw.duplicate_percent, base.duplicate_percent, "duplicate_percent")?,
+        bandwidth_bps,
+    })
+}
+
+impl Checker {
+    fn lesson(mut self, raw: RawLesson) -> Checked<Lesson> {
+        if raw.title.trim().is_empty() {
+            return Err(LessonError::new("title", "a lesson needs a title"));
+        }
+        let title = text(raw.title, "title")?;
+        let intro = text(raw.intro, "intro")?;
+        let duration = seconds(raw.duration, "duration")?;
+        if duration == 0.0 {
+            return Err(LessonError::new("duration", "a lesson must run for some time"));
+        }
+        count(&raw.hosts, limits::HOSTS, "hosts")?;
+        count(&raw.links, limits::LINKS, "links")?;
+        count(&raw.events, limits::EVENTS, "events")?;
+        count(&raw.checkpoints, limits::CHECKPOINTS, "checkpoints")?;
+        if raw.hosts.is_empty() {
+            return Err(LessonError::new("hosts", "a lesson needs at least one host"));
+        }
+        let total_steps: usize = raw.hosts.iter().map(|host| host.script.len()).sum();
+        if total_steps > limits::STEPS {
+            return Err(LessonError::new("hosts", format!("{total_steps} script steps; at most {} are allowed", limits::STEPS)));
+        }
+
+        // Names and addresses first, so scripts and links can refer to any host.
+        let mut addresses = BTreeSet::new();
+        let mut parsed_addresses = Vec::new();
+        for (index, host) in raw.hosts.iter().enumerate() {
+            let field = format!("hosts[{index}]");
+            let host_name = name(&host.name, &format!("{field}.name"))?;
+            if self.host_names.contains(&host_name) || host_name == "localhost" {
+                return Err(LessonError::new(format!("{field}.name"), format!("{host_name:?} names two hosts")));
+            }
+            let address: Ipv4Address = host.address.parse().map_err(|_| {
+                LessonError::new(format!("{field}.address"), format!("{:?} is not an IPv4 address", host.address))
+            })?;
+            let [first, ..] = address.octets();
+            if address.is_unspecified() || first == 127 || address.is_multicast() || address.is_broadcast() {
+                return Err(LessonError::new(
+                    format!("{field}.address"),
+                    format!("{address} is reserved and cannot be a host's address"),
+                ));
+            }
+            if !addresses.insert(address) {
+                return Err(LessonError::new(format!("{field}.address"), format!("{address} is the address of two hosts")));
+            }
+            self.host_names.push(host_name);
+            parsed_addresses.push(address);
+        }
+
+        let mut hosts = Vec::new();
+        for (index, (host, address)) in raw.hosts.into_iter().zip(parsed_addresses).enumerate() {
+            let field = format!("hosts[{index}]");
+            count(&host.script, limits::STEPS_PER_HOST, &format!("{field}.script"))?;
+            let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
+            hosts.push(HostSpec {
+                name: self.host_names[index].clone(),
+                address,
+                script,
+            });
+        }
+
+        let mut links: Vec<LinkSpec> = Vec::new();
+        for (index, link) in raw.links.into_iter().enumerate() {
+            let field = format!("links[{index}]");
+            let ends = self.pair(&link.between, &format!("{field}.between"))?;
+            if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
+                return Err(LessonError::new(format!("{field}.between"), "these hosts are already linked"));
+            }
+            let forward = impairments(link.impairments, Impairments::default(), &field)?;
+            let backward = match link.reverse {
+                Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
+                None => forward,
+            };
+            links.push(LinkSpec {
+                ends,
+                impairments: [forward, backward],
+            });
+        }
+
+        let events = raw
+            .events
+            .into_iter()
+            .enumerate()
+            .map(|(index, event)| self.event(event, &links, &format!("events[{index}]")))
+            .collect::<Checked<Vec<_>>>()?;
+        let checkpoints = raw
+            .checkpoints
+            .into_iter()
+            .enumerate()
+            .map(|(index, checkpoint)| self.checkpoint(checkpoint, &hosts, duration, &format!("checkpoints[{index}]")))
+            .collect::<Checked<Vec<_>>>()?;
+
+        Ok(Lesson {
+            title,
+            intro,
+            seed: raw.seed,
+            duration,
+            hosts,
+            links,
+            events,
+            checkpoints,
+        })
+    }
+
+    fn host(&self, value: &str, field: &str) -> Checked<usize> {
+        self.host_names
+            .iter()
+            .position(|host| host == value)
+            .ok_or_else(|| LessonError::new(field, format!("there is no host named {value:?}")))
+    }
+
+    fn pair(&self, between: &[String; 2], field: &str) -> Checked<[usize; 2]> {
+        let ends = [self.host(&between[0], field)?, self.host(&between[1], field)?];
+        if ends[0] == ends[1] {
+            return Err(LessonError::new(field, "a link joins two different hosts (each host has its loopback already)"));
+        }
+        Ok(ends)
+    }
+
+    fn link(&self, between: &[String; 2], links: &[LinkSpec], field: &str) -> Checked<usize> {
+        let ends = self.pair(between, field)?;
+        links
+            .iter()
+            .position(|link| link.ends == ends || link.ends == [ends[1], ends[0]])
+            .ok_or_else(|| LessonError::new(field, format!("{} and {} are not linked", between[0], between[1])))
+    }
+
+    fn link_end(&self, from: Option<String>, link: &LinkSpec, field: &str) -> Checked<Option<usize>> {
+        let Some(from) = from else { return Ok(None) };
+        let host = self.host(&from, field)?;
+        if !link.ends.contains(&host) {
+            return Err(LessonError::new(field, format!("{from:?} is not an end of this link")));
+        }
+        Ok(Some(host))
+    }
+
+    fn event(&self, raw: RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
+        let at = seconds(raw.at, &format!("{field}.at"))?;
+        let kind = match (raw.drop_next, raw.set_link) {
+            (Some(drop), None) => {
+                let field = format!("{field}.drop_next");
+                let link = self.link(&drop.between, links, &format!("{field}.between"))?;
+                let from = self.link_end(drop.from, &links[link], &format!("{field}.from"))?;
+                let packet = drop
+                    .kind
+                    .map(|kind| {
+                        PacketKind::from_label(&kind).ok_or_else(|| {
+                            LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind (syn, syn-ack, ack, data, fin, rst, udp)"))
+                        })
+                    })
+                    .transpose()?;
+                EventKind::DropNext { link, from, packet }
+            }
+            (None, Some(set)) => {
+                let field = format!("{field}.set_link");
+                let link = self.link(&set.between, links, &format!("{field}.between"))?;
+                let from = self.link_end(set.from, &links[link], &format!("{field}.from"))?;
+                let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
+                let impairments = impairments(set.impairments, links[link].impairments[direction], &field)?;
+                EventKind::SetLink { link, from, impairments }
+            }
+            _ => return Err(LessonError::new(field, "an event is exactly one of \"drop_next\" or \"set_link\"")),
+        };
+        Ok(Event { at, kind })
+    }
+
+    fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
+        let at = seconds(raw.at, &format!("{field}.at"))?;
+        if at > duration {
+            return Err(LessonError::new(format!("{field}.at"), format!("{at} s is after the lesson ends ({duration} s)")));
+        }
+        if let Some(answer) = raw.answer {
+            if answer >= raw.choices.len() {
+                return Err(LessonError::new(format!("{field}.answer"), format!("choice {answer} does not exist")));
+            }
+        }
+        let expect = self.expectation(raw.expect, hosts, &format!("{field}.expect"))?;
+        Ok(Checkpoint {
+            at,
+            question: raw.question.map(|q| text(q, &format!("{field}.question"))).transpose()?,
+            choices: raw.choices,
+            answer: raw.answer,
+            expect,
+        })
+    }
+
+    fn expectation(&self, raw: RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
+        let mut found = Vec::new();
+        if let Some(r) = raw.received {
+            let host = self.host(&r.host, &format!("{field}.received.host"))?;
+            found.push(Expectation::Received { host, text: text(r.text, &format!("{field}.received.text"))? });
+        }
+        if let Some(r) = raw.raised {
+            let host = self.host(&r.host, &format!("{field}.raised.host"))?;
+            found.push(Expectation::Raised { host, exception: r.exception });
+        }
+        if let Some(r) = raw.peer_closed {
+            found.push(Expectation::PeerClosed { host: self.host(&r.host, &format!("{field}.peer_closed.host"))? });
+        }
+        if let Some(r) = raw.state {
+            let host = self.host(&r.host, &format!("{field}.state.host"))?;
+            const STATES: [&str; 13] = [
+                "UNBOUND", "BOUND", "UDP", "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+                "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "TIME-WAIT",
+            ];
+            let state = r.state.to_ascii_uppercase().replace('_', "-");
+            if !STATES.contains(&state.as_str()) && state != "LAST-ACK" {
+                return Err(LessonError::new(format!("{field}.state.state"), format!("{:?} is not a socket state", r.state)));
+            }
+            found.push(Expectation::SocketState { host, state, count: r.count });
+        }
+        if let Some(r) = raw.blocked {
+            found.push(Expectation::Blocked { host: self.host(&r.host, &format!("{field}.blocked.host"))? });
+        }
+        if let Some(r) = raw.finished {
+            found.push(Expectation::Finished { host: self.host(&r.host, &format!("{field}.finished.host"))? });
+        }
+        if let Some(r) = raw.accept_queue {
+            let host = self.host(&r.host, &format!("{field}.accept_queue.host"))?;
+            let bound = hosts[host].script.iter().any(|step| step_binds(step, &r.socket));
+            if !bound {
+                return Err(LessonError::new(
+                    format!("{field}.accept_queue.socket"),
+                    format!("{}'s script has no socket {:?}", hosts[host].name, r.socket),
+                ));
+            }
+            found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
+        }
+        if let Some(r) = raw.packets {
+            let field = format!("{field}.packets");
+            let kind = r
+                .kind
+                .map(|kind| {
+                    PacketKind::from_label(&kind)
+                        .ok_or_else(|| LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind")))
+                })
+                .transpose()?;
+            if let Some(fate) = &r.fate {
+                if !FATE_NAMES.contains(&fate.as_str()) {
+                    return Err(LessonError::new(
+                        format!("{field}.fate"),
+                        format!("{fate:?} is not a fate ({})", FATE_NAMES.join(", ")),
+                    ));
+                }
+            }
+            let filter = PacketFilter {
+                kind,
+                fate: r.fate,
+                from: r.from.map(|h| self.host(&h, &format!("{field}.from"))).transpose()?,
+                to: r.to.map(|h| self.host(&h, &format!("{field}.to"))).transpose()?,
+                duplicate: r.duplicate,
+            };
+            if r.at_most.is_some_and(|at_most| at_most < r.at_least) {
+                return Err(LessonError::new(format!("{field}.at_most"), "is less than at_least"));
+            }
+            found.push(Expectation::Packets { filter, at_least: r.at_least, at_most: r.at_most });
+        }
+        match found.len() {
+            1 => Ok(found.pop().expect("one")),
+            0 => Err(LessonError::new(field, "expects nothing: name one of received, raised, peer_closed, state, blocked, finished, accept_queue, packets")),
+            _ => Err(LessonError::new(field, "expects more than one thing: use one checkpoint for each")),
+        }
+    }
+}
+
+fn step_binds(step: &Step, variable: &str) -> bool {
+    match &step.action {
+        Action::Socket { binds, .. } => binds == variable,
+        Action::Accept { binds, .. } => binds == variable,
+        _ => false,
+    }
+}
+
+/// Checks one host's script, tracking which variables hold sockets, data and addresses.
+#[derive(Default)]
+struct ScriptChecker {
+    sockets: BTreeSet<String>,
+    data: BTreeSet<String>,
+    addresses: BTreeSet<String>,
+}
+
+impl ScriptChecker {
+    fn script(mut self, raw: Vec<RawStep>, field: &str) -> Checked<Vec<Step>> {
+        raw.into_iter()
+            .enumerate()
+            .map(|(index, step)| self.step(step, &format!("{field}[{index}]")))
+            .collect()
+    }
+
+    fn socket(&self, raw: &RawStep, field: &str) -> Checked<String> {
+        let socket = raw
+            .socket
+            .clone()
+            .ok_or_else(|| LessonError::new(format!("{field}.socket"), format!("missing: which socket does {} use?", raw.call)))?;
+        if !self.sockets.contains(&socket) {
+            return Err(LessonError::new(
+                format!("{field}.socket"),
+                format!("{socket:?} is not a socket made by an earlier step of this host"),
+            ));
+        }
+        Ok(socket)
+    }
+
+    fn required<T: Clone>(value: &Option<T>, field: &str, key: &str, call: &str) -> Checked<T> {
+        value
+            .clone()
+            .ok_or_else(|| LessonError::new(format!("{field}.{key}"), format!("missing: {call} needs \"{key}\"")))
+    }
+
+    fn port(raw: &RawStep, field: &str) -> Checked<i64> {
+        let port = Self::required(&raw.port, field, "port", &raw.call)?;
+        if !(0..=65535).contains(&port) {
+            return Err(LessonError::new(format!("{field}.port"), format!("{port} is not a port (0–65535)")));
+        }
+        Ok(port)
+    }
+
+    fn address(raw: &RawStep, field: &str) -> Checked<String> {
+        let address = Self::required(&raw.address, field, "address", &raw.call)?;
+        if address.len() > 253 {
+            return Err(LessonError::new(format!("{field}.address"), "too long for an address"));
+        }
+        Ok(address)
+    }
+
+    fn one_binding(&self, raw: &RawStep, field: &str) -> Checked<Option<String>> {
+        match &raw.binds {
+            None => Ok(None),
+            Some(RawBinding::One(variable)) => Ok(Some(name(variable, &format!("{field}.as"))?)),
+            Some(RawBinding::Pair(..)) => Err(LessonError::new(format!("{field}.as"), format!("{} returns one value, not a pair", raw.call))),
+        }
+    }
+
+    fn two_bindings(&self, raw: &RawStep, field: &str) -> Checked<(Option<String>, Option<String>)> {
+        match &raw.binds {
+            None => Ok((None, None)),
+            Some(RawBinding::One(variable)) => Ok((Some(name(variable, &format!("{field}.as"))?), None)),
+            Some(RawBinding::Pair(first, second)) => Ok((
+                Some(name(first, &format!("{field}.as[0]"))?),
+                Some(name(second, &format!("{field}.as[1]"))?),
+            )),
+        }
+    }
+
+    fn payload(&self, raw: &RawStep, field: &str) -> Checked<Payload> {
+        match (&raw.text, &raw.echo) {
+            (Some(value), None) => {
+                if raw.transform.is_some() {
+                    return Err(LessonError::new(format!("{field}.transform"), "transform goes with \"echo\", not \"text\""));
+                }
+                Ok(Payload::Text(text(value.clone(), &format!("{field}.text"))?))
+            }
+            (None, Some(variable)) => {
+                if !self.data.contains(variable) {
+                    return Err(LessonError::new(
+                        format!("{field}.echo"),
+                        format!("{variable:?} is not data received by an earlier step of this host"),
+                    ));
+                }
+                Ok(Payload::Echo {
+                    variable: variable.clone(),
+                    transform: raw.transform.unwrap_or(Transform::None),
+                })
+            }
+            _ => Err(LessonError::new(field, format!("{} needs exactly one of \"text\" or \"echo\"", raw.call))),
+        }
+    }
+
+    fn step(&mut self, raw: RawStep, field: &str) -> Checked<Step> {
+        let at = raw.at.map(|at| seconds(at, &format!("{field}.at"))).transpose()?;
+        let action = match raw.call.as_str() {
+            "socket" => {
+                let kind = match raw.kind.as_deref() {
+                    Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
+                    Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
+                    Some(other) => {
+                        return Err(LessonError::new(format!("{field}.type"), format!("{other:?} is not a socket type (tcp or udp)")))
+                    }
+                };
+                let binds = self
+                    .one_binding(&raw, field)?
+                    .ok_or_else(|| LessonError::new(format!("{field}.as"), "missing: name the new socket, e.g. \"as\": \"s\""))?;
+                self.sockets.insert(binds.clone());
+                Action::Socket { kind, binds }
+            }
+            "bind" => Action::Bind {
+                socket: self.socket(&raw, field)?,
+                address: Self::address(&raw, field)?,
+                port: Self::port(&raw, field)?,
+            },
+            "listen" => Action::Listen {
+                socket: self.socket(&raw, field)?,
+                backlog: raw.backlog.unwrap_or(5),
+            },
+            "accept" => {
+                let socket = self.socket(&raw, field)?;
+                let (binds, binds_address) = self.two_bindings(&raw, field)?;
+                let binds = binds.ok_or_else(|| {
+                    LessonError::new(format!("{field}.as"), "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
+                })?;
+                self.sockets.insert(binds.clone());
+                if let Some(address) = &binds_address {
+                    self.addresses.insert(address.clone());
+                }
+                Action::Accept { socket, binds, binds_address }
+            }
+            "connect" => Action::Connect {
+                socket: self.socket(&raw, field)?,
+                address: Self::address(&raw, field)?,
+                port: Self::port(&raw, field)?,
+            },
+            "send" | "sendall" => Action::Send {
+                socket: self.socket(&raw, field)?,
+                payload: self.payload(&raw, field)?,
+                all: raw.call == "sendall",
+            },
+            "recv" => {
+                let socket = self.socket(&raw, field)?;
+                let binds = self.one_binding(&raw, field)?;
+                if let Some(variable) = &binds {
+                    self.data.insert(variable.clone());
+                }
+                Action::Recv {
+                    socket,
+                    bufsize: raw.bufsize.unwrap_or(1024),
+                    binds,
+                }
+            }
+            "sendto" => {
+                let socket = self.socket(&raw, field)?;
+                let payload = self.payload(&raw, field)?;
+                let to = match (&raw.to, &raw.address) {
+                    (Some(variable), None) => {
+                        if !self.addresses.contains(variable) {
+                            return Err(LessonError::new(
+                                format!("{field}.to"),
+                                format!("{variable:?} is not an address received by an earlier step of this host"),
+                            ));
+                        }
+                        Destination::Variable(variable.clone())
+                    }
+                    (None, Some(_)) => Destination::Address {
+                        address: Self::address(&raw, field)?,
+                        port: Self::port(&raw, field)?,
+                    },
+                    _ => return Err(LessonError::new(field, "sendto needs exactly one of \"to\" or \"address\" and \"port\"")),
+                };
+                Action::Sendto { socket, payload, to }
+            }
+            "recvfrom" => {
+                let socket = self.socket(&raw, field)?;
+                let (binds, binds_address) = self.two_bindings(&raw, field)?;
+                if let Some(variable) = &binds {
+                    self.data.insert(variable.clone());
+                }
+                if let Some(address) = &binds_address {
+                    self.addresses.insert(address.clone());
+                }
+                Action::Recvfrom {
+                    socket,
+                    bufsize: raw.bufsize.unwrap_or(1024),
+                    binds,
+                    binds_address,
+                }
+            }
+            "shutdown" => Action::Shutdown {
+                socket: self.socket(&raw, field)?,
+                how: match raw.how.as_deref() {
+                    Some("SHUT_RD") => ShutdownHow::ShutRd,
+                    Some("SHUT_WR") | None => ShutdownHow::ShutWr,
+                    Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
+                    Some(other) => {
+                        return Err(LessonError::new(format!("{field}.how"), format!("{other:?} is not SHUT_RD, SHUT_WR or SHUT_RDWR")))
+                    }
+                },
+            },
+            "close" => Action::Close {
+                socket: self.socket(&raw, field)?,
+            },
+            "setsockopt" => Action::Setsockopt {
+                socket: self.socket(&raw, field)?,
+                option: match raw.option.as_deref() {
+                    Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
+                    Some("TCP_NODELAY") => SocketOption::TcpNodelay,
+                    other => {
+                        return Err(LessonError::new(
+                            format!("{field}.option"),
+                            format!("{other:?} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)"),
+                        ))
+                    }
+                },
+                value: raw.value.unwrap_or(1),
+            },
+            "settimeout" => Action::Settimeout {
+                socket: self.socket(&raw, field)?,
+                seconds: match raw.seconds {
+                    Some(value) => Some(seconds(value, &format!("{field}.seconds"))?),
+                    None => None,
+                },
+            },
+            other => {
+                return Err(LessonError::new(
+                    format!("{field}.call"),
+                    format!(
+                        "{other:?} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)"
+                    ),
+                ))
+            }
+        };
+        Ok(Step {
+            at,
+            action,
+            continue_on_error: raw.continue_on_error,
+        })
+    }
+}

@@ -1,0 +1,502 @@
+//! Plays a lesson on the engine: builds its network, runs each host's script, fires its events and
+//! checks its checkpoints.
+//!
+//! Each host's script runs like a one-thread program: a step starts when the step before it has
+//! finished and its `at` time has come; a blocking call holds the script until the network
+//! completes it. Every call goes into a transcript, as the Python line it stands for and what it
+//! returned or raised.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddrV4;
+
+use serde::Serialize;
+
+use super::lesson::{Action, Checkpoint, Destination, EventKind, Expectation, Lesson, LessonError, Payload, Transform};
+use super::pyrepr::{self, bytes_literal};
+use crate::sim::{
+    Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Instant, Network, SocketError, Value,
+};
+
+/// Seconds of lesson time as an engine instant.
+pub fn instant(seconds: f64) -> Instant {
+    Instant::from_micros((seconds * 1e6).round() as i64)
+}
+
+/// What became of one call in the transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", content = "text", rename_all = "snake_case")]
+pub enum Outcome {
+    Blocked,
+    Returned(String),
+    Raised(String),
+}
+
+/// One call a script made.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranscriptLine {
+    pub host: HostId,
+    #[serde(serialize_with = "micros")]
+    pub started_at: Instant,
+    /// When a blocked call finished.
+    #[serde(serialize_with = "optional_micros")]
+    pub finished_at: Option<Instant>,
+    pub code: String,
+    pub outcome: Outcome,
+}
+
+fn micros<S: serde::Serializer>(time: &Instant, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_i64(time.total_micros())
+}
+
+fn optional_micros<S: serde::Serializer>(time: &Option<Instant>, serializer: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serializer.serialize_some(&time.total_micros()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A checkpoint's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckpointResult {
+    pub index: usize,
+    pub passed: bool,
+    /// What the run actually showed, in words.
+    pub observed: String,
+}
+
+/// A script's progress and the variables its steps bound.
+#[derive(Debug, Default)]
+struct Script {
+    cursor: usize,
+    /// The blocked call holding the script: its id, its step and its transcript line.
+    waiting: Option<(CallId, usize, usize)>,
+    /// An uncaught exception ended the script.
+    stopped: bool,
+    sockets: BTreeMap<String, Fd>,
+    data: BTreeMap<String, Vec<u8>>,
+    addresses: BTreeMap<String, SocketAddrV4>,
+    /// Every byte `recv`/`recvfrom` returned, in order.
+    received: Vec<u8>,
+    raised: Vec<&'static str>,
+    peer_closed: bool,
+}
+
+/// A lesson being played.
+pub struct Player {
+    lesson: Lesson,
+    network: Network,
+    scripts: Vec<Script>,
+    /// Event indexes in time order, and how many have fired.
+    event_order: Vec<usize>,
+    events_fired: usize,
+    results: Vec<Option<CheckpointResult>>,
+    transcript: Vec<TranscriptLine>,
+}
+
+/// A descriptor that no longer names a socket: what a closed Python socket reports.
+const CLOSED_FD: Fd = -1;
+
+impl Player {
+    /// Builds the lesson's network, ready to run from time 0.
+    pub fn new(lesson: Lesson) -> Result<Player, LessonError> {
+        let mut network = Network::new(lesson.seed);
+        for (index, host) in lesson.hosts.iter().enumerate() {
+            network
+                .add_host(&host.name, host.address)
+                .map_err(|error| LessonError { field: format!("hosts[{index}]"), message: error.to_string() })?;
+        }
+        for (index, link) in lesson.links.iter().enumerate() {
+            let [a, b] = link.ends;
+            let id = network
+                .add_link(a, b, link.impairments[0])
+                .map_err(|error| LessonError { field: format!("links[{index}]"), message: error.to_string() })?;
+            network.set_impairments(id, b, link.impairments[1]);
+        }
+        let mut event_order: Vec<usize> = (0..lesson.events.len()).collect();
+        event_order.sort_by(|&a, &b| lesson.events[a].at.total_cmp(&lesson.events[b].at));
+        Ok(Player {
+            scripts: lesson.hosts.iter().map(|_| Script::default()).collect(),
+            results: vec![None; lesson.checkpoints.len()],
+            lesson,
+            network,
+            event_order,
+            events_fired: 0,
+            transcript: Vec::new(),
+        })
+    }
+
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.network
+    }
+
+    pub fn transcript(&self) -> &[TranscriptLine] {
+        &self.transcript
+    }
+
+    /// The verdict of each checkpoint, once its time has come.
+    pub fn results(&self) -> &[Option<CheckpointResult>] {
+        &self.results
+    }
+
+    /// Whether every checkpoint has been checked and passed.
+    pub fn all_passed(&self) -> bool {
+        self.results.iter().all(|result| result.as_ref().is_some_and(|result| result.passed))
+    }
+
+    /// Runs the whole lesson.
+    pub fn run_to_end(&mut self) {
+        self.run_until(instant(self.lesson.duration));
+    }
+
+    /// Runs the lesson up to `time`: scripts, events, packets, checkpoints.
+    pub fn run_until(&mut self, time: Instant) {
+        loop {
+            self.absorb_completions();
+            self.advance_scripts();
+            self.fire_events();
+            let next = [self.network.next_event_at(), self.next_script_time(), self.next_event_time()]
+                .into_iter()
+                .flatten()
+                .min();
+            match next {
+                Some(next) if next <= time => {
+                    self.check_checkpoints_before(next);
+                    if self.network.next_event_at() == Some(next) {
+                        self.network.step();
+                    } else {
+                        self.network.run_until(next);
+                    }
+                }
+                _ => {
+                    self.network.run_until(time);
+                    self.absorb_completions();
+                    self.advance_scripts();
+                    self.fire_events();
+                    self.check_checkpoints_through(time);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn next_script_time(&self) -> Option<Instant> {
+        let now = self.network.now();
+        self.scripts
+            .iter()
+            .zip(&self.lesson.hosts)
+            .filter(|(script, _)| !script.stopped && script.waiting.is_none())
+            .filter_map(|(script, host)| host.script.get(script.cursor)?.at.map(instant))
+            .filter(|&at| at > now)
+            .min()
+    }
+
+    fn next_event_time(&self) -> Option<Instant> {
+        let index = *self.event_order.get(self.events_fired)?;
+        Some(instant(self.lesson.events[index].at).max(self.network.now()))
+    }
+
+    fn fire_events(&mut self) {
+        while let Some(&index) = self.event_order.get(self.events_fired) {
+            let event = &self.lesson.events[index];
+            if instant(event.at) > self.network.now() {
+                return;
+            }
+            match event.kind {
+                EventKind::DropNext { link, from, packet } => {
+                    let [a, b] = self.lesson.links[link].ends;
+                    if let Some(link) = self.network.link_between(a, b) {
+                        self.network.drop_next(DropRule { link, from, kind: packet });
+                    }
+                }
+                EventKind::SetLink { link, from, impairments } => {
+                    let [a, b] = self.lesson.links[link].ends;
+                    if let Some(link) = self.network.link_between(a, b) {
+                        for end in [a, b] {
+                            if from.is_none_or(|from| from == end) {
+                                self.network.set_impairments(link, end, impairments);
+                            }
+                        }
+                    }
+                }
+            }
+            self.events_fired += 1;
+        }
+    }
+
+    /// Starts every step that is ready, on every host, until none is.
+    fn advance_scripts(&mut self) {
+        loop {
+            let mut progressed = false;
+            for host in 0..self.scripts.len() {
+                while self.start_step(host) {
+                    progressed = true;
+                }
+            }
+            progressed |= self.absorb_completions();
+            if !progressed {
+                return;
+            }
+        }
+    }
+
+    /// Starts the host's next step if it is ready. Returns whether it did.
+    fn start_step(&mut self, host: HostId) -> bool {
+        let script = &self.scripts[host];
+        if script.stopped || script.waiting.is_some() {
+            return false;
+        }
+        let Some(step) = self.lesson.hosts[host].script.get(script.cursor) else {
+            return false;
+        };
+        if step.at.is_some_and(|at| instant(at) > self.network.now()) {
+            return false;
+        }
+        let step_index = script.cursor;
+        let action = step.action.clone();
+        self.scripts[host].cursor += 1;
+        let line = self.transcript.len();
+        self.transcript.push(TranscriptLine {
+            host,
+            started_at: self.network.now(),
+            finished_at: None,
+            code: pyrepr::call_line(&action),
+            outcome: Outcome::Blocked,
+        });
+        match self.build_call(host, &action) {
+            Err(error) => self.finish(host, step_index, line, Err(error)),
+            Ok(call) => match self.network.call(host, call) {
+                CallStatus::Done(result) => self.finish(host, step_index, line, result),
+                CallStatus::Blocked(id) => self.scripts[host].waiting = Some((id, step_index, line)),
+            },
+        }
+        true
+    }
+
+    /// Hands finished blocking calls back to their scripts. Returns whether any finished.
+    fn absorb_completions(&mut self) -> bool {
+        let completions = self.network.take_completions();
+        let any = !completions.is_empty();
+        for completion in completions {
+            let host = completion.host;
+            let Some((id, step, line)) = self.scripts[host].waiting else { continue };
+            if id != completion.call {
+                continue;
+            }
+            self.scripts[host].waiting = None;
+            self.transcript[line].finished_at = Some(completion.at);
+            self.finish(host, step, line, completion.result);
+        }
+        any
+    }
+
+    /// Turns a step into an engine call, looking its variables up.
+    fn build_call(&self, host: HostId, action: &Action) -> Result<Call, SocketError> {
+        let script = &self.scripts[host];
+        let fd = || -> Result<Fd, SocketError> {
+            let name = action.socket().expect("calls on a socket name one");
+            script.sockets.get(name).copied().ok_or_else(|| name_error(name))
+        };
+        let bytes = |payload: &Payload| -> Result<Vec<u8>, SocketError> {
+            match payload {
+                Payload::Text(text) => Ok(text.as_bytes().to_vec()),
+                Payload::Echo { variable, transform } => {
+                    let data = script.data.get(variable).ok_or_else(|| name_error(variable))?;
+                    Ok(match transform {
+                        Transform::None => data.clone(),
+                        Transform::Upper => data.to_ascii_uppercase(),
+                        Transform::Lower => data.to_ascii_lowercase(),
+                    })
+                }
+            }
+        };
+        Ok(match action {
+            Action::Socket { kind, .. } => Call::Socket { kind: *kind },
+            Action::Bind { address, port, .. } => Call::Bind { fd: fd()?, address: address.clone(), port: *port },
+            Action::Listen { backlog, .. } => Call::Listen { fd: fd()?, backlog: *backlog },
+            Action::Accept { .. } => Call::Accept { fd: fd()? },
+            Action::Connect { address, port, .. } => Call::Connect { fd: fd()?, address: address.clone(), port: *port },
+            Action::Send { payload, all: true, .. } => Call::Sendall { fd: fd()?, data: bytes(payload)? },
+            Action::Send { payload, all: false, .. } => Call::Send { fd: fd()?, data: bytes(payload)? },
+            Action::Recv { bufsize, .. } => Call::Recv { fd: fd()?, bufsize: *bufsize },
+            Action::Sendto { payload, to, .. } => {
+                let (address, port) = match to {
+                    Destination::Address { address, port } => (address.clone(), *port),
+                    Destination::Variable(variable) => {
+                        let address = script.addresses.get(variable).ok_or_else(|| name_error(variable))?;
+                        (address.ip().to_string(), i64::from(address.port()))
+                    }
+                };
+                Call::Sendto { fd: fd()?, data: bytes(payload)?, address, port }
+            }
+            Action::Recvfrom { bufsize, .. } => Call::Recvfrom { fd: fd()?, bufsize: *bufsize },
+            Action::Shutdown { how, .. } => Call::Shutdown { fd: fd()?, how: *how },
+            Action::Close { .. } => Call::Close { fd: fd()? },
+            Action::Setsockopt { option, value, .. } => Call::Setsockopt { fd: fd()?, option: *option, value: *value },
+            Action::Settimeout { seconds, .. } => Call::Settimeout { fd: fd()?, seconds: *seconds },
+        })
+    }
+
+    /// Records a call's result and binds the variables its step names.
+    fn finish(&mut self, host: HostId, step: usize, line: usize, result: CallResult) {
+        let lesson_step = &self.lesson.hosts[host].script[step];
+        let script = &mut self.scripts[host];
+        let value = match result {
+            Ok(value) => value,
+            Err(error) => {
+                script.raised.push(error.exception);
+                script.stopped |= !lesson_step.continue_on_error;
+                self.transcript[line].outcome = Outcome::Raised(error.to_string());
+                return;
+            }
+        };
+        self.transcript[line].outcome = Outcome::Returned(pyrepr::value_repr(&value));
+        match (&lesson_step.action, value) {
+            (Action::Socket { binds, .. }, Value::Fd { fd }) => {
+                script.sockets.insert(binds.clone(), fd);
+            }
+            (Action::Accept { binds, binds_address, .. }, Value::Accepted { fd, peer }) => {
+                script.sockets.insert(binds.clone(), fd);
+                if let Some(address) = binds_address {
+                    script.addresses.insert(address.clone(), peer);
+                }
+            }
+            (Action::Recv { binds, .. }, Value::Bytes { data }) => {
+                script.peer_closed |= data.is_empty();
+                script.received.extend_from_slice(&data);
+                if let Some(binds) = binds {
+                    script.data.insert(binds.clone(), data);
+                }
+            }
+            (Action::Recvfrom { binds, binds_address, .. }, Value::Datagram { data, peer }) => {
+                script.received.extend_from_slice(&data);
+                if let Some(binds) = binds {
+                    script.data.insert(binds.clone(), data);
+                }
+                if let Some(address) = binds_address {
+                    script.addresses.insert(address.clone(), peer);
+                }
+            }
+            (Action::Close { socket }, _) => {
+                script.sockets.insert(socket.clone(), CLOSED_FD);
+            }
+            _ => {}
+        }
+    }
+
+    fn check_checkpoints_before(&mut self, time: Instant) {
+        self.check_checkpoints(|at| at < time);
+    }
+
+    fn check_checkpoints_through(&mut self, time: Instant) {
+        self.check_checkpoints(|at| at <= time);
+    }
+
+    fn check_checkpoints(&mut self, due: impl Fn(Instant) -> bool) {
+        for index in 0..self.lesson.checkpoints.len() {
+            let checkpoint = &self.lesson.checkpoints[index];
+            if self.results[index].is_none() && due(instant(checkpoint.at)) {
+                self.results[index] = Some(self.evaluate(index, checkpoint));
+            }
+        }
+    }
+
+    fn evaluate(&self, index: usize, checkpoint: &Checkpoint) -> CheckpointResult {
+        let host_name = |host: usize| self.lesson.hosts[host].name.as_str();
+        let (passed, observed) = match &checkpoint.expect {
+            Expectation::Received { host, text } => {
+                let received = &self.scripts[*host].received;
+                let passed = received.windows(text.len().max(1)).any(|window| window == text.as_bytes()) || text.is_empty();
+                (passed, format!("{} received {}", host_name(*host), shorten(&bytes_literal(received))))
+            }
+            Expectation::Raised { host, exception } => {
+                let raised = &self.scripts[*host].raised;
+                let observed = if raised.is_empty() {
+                    format!("{} raised no exception", host_name(*host))
+                } else {
+                    format!("{} raised {}", host_name(*host), raised.join(", "))
+                };
+                (raised.iter().any(|raised| raised == exception), observed)
+            }
+            Expectation::PeerClosed { host } => {
+                let closed = self.scripts[*host].peer_closed;
+                let observed = if closed { "a recv returned b'' (the peer closed)" } else { "no recv returned b''" };
+                (closed, format!("on {}, {observed}", host_name(*host)))
+            }
+            Expectation::SocketState { host, state, count } => {
+                let have = self.network.snapshot().hosts[*host]
+                    .sockets
+                    .iter()
+                    .filter(|socket| &socket.state == state)
+                    .count();
+                (have >= *count, format!("{} has {have} socket(s) in {state}", host_name(*host)))
+            }
+            Expectation::Blocked { host } => match self.scripts[*host].waiting {
+                Some((_, _, line)) => (true, format!("{} is blocked in {}", host_name(*host), self.transcript[line].code)),
+                None => (false, format!("{} is not blocked", host_name(*host))),
+            },
+            Expectation::Finished { host } => {
+                let script = &self.scripts[*host];
+                let finished = !script.stopped
+                    && script.waiting.is_none()
+                    && script.cursor == self.lesson.hosts[*host].script.len();
+                let observed = if finished {
+                    "has run every step".to_string()
+                } else if script.stopped {
+                    "stopped on an exception".to_string()
+                } else {
+                    format!("is at step {} of {}", script.cursor + 1, self.lesson.hosts[*host].script.len())
+                };
+                (finished, format!("{} {observed}", host_name(*host)))
+            }
+            Expectation::AcceptQueue { host, socket, length } => {
+                let fd = self.scripts[*host].sockets.get(socket).copied();
+                let queued = fd.and_then(|fd| {
+                    self.network.snapshot().hosts[*host]
+                        .sockets
+                        .iter()
+                        .find(|view| view.fd == Some(fd))
+                        .and_then(|view| view.accept_queue)
+                });
+                match queued {
+                    Some((queued, backlog)) => (
+                        queued == *length,
+                        format!("{socket} on {} has {queued} of {backlog} connection(s) waiting for accept", host_name(*host)),
+                    ),
+                    None => (false, format!("{socket} on {} is not listening", host_name(*host))),
+                }
+            }
+            Expectation::Packets { filter, at_least, at_most } => {
+                let matching = self.network.trace().records().filter(|record| filter.matches(record)).count();
+                let passed = matching >= *at_least && at_most.is_none_or(|at_most| matching <= at_most);
+                (passed, format!("{matching} matching packet(s)"))
+            }
+        };
+        CheckpointResult { index, passed, observed }
+    }
+}
+
+fn name_error(name: &str) -> SocketError {
+    SocketError {
+        exception: "NameError",
+        errno: None,
+        message: format!("name '{name}' is not defined"),
+    }
+}
+
+fn shorten(text: &str) -> String {
+    const MAX: usize = 96;
+    if text.chars().count() <= MAX {
+        return text.into();
+    }
+    let mut short: String = text.chars().take(MAX).collect();
+    short.push('…');
+    short
+}
