@@ -41,7 +41,9 @@ pub const MAX_DATAGRAM: usize = MTU - 20 - 8;
 pub const MAX_BACKLOG: usize = 64;
 /// The range of ephemeral ports, as Linux's `ip_local_port_range` would have it per IANA.
 pub const EPHEMERAL_PORTS: core::ops::RangeInclusive<u16> = 49152..=65535;
-/// How long a connection waits for its peer before giving up: Linux's 6 SYN retries.
+/// How long `connect` waits for an answer before giving up: Linux's 6 SYN retries. Only while
+/// connecting: smoltcp's timer would also abort an established connection whose peer keeps a zero
+/// window, which Linux never does.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(127);
 
 /// `SOCK_STREAM` (TCP) or `SOCK_DGRAM` (UDP).
@@ -257,7 +259,6 @@ fn tcp_socket(no_delay: bool) -> tcp::Socket<'static> {
         tcp::SocketBuffer::new(vec![0; TCP_BUFFER]),
     );
     socket.set_nagle_enabled(!no_delay);
-    socket.set_timeout(Some(GIVE_UP_AFTER));
     socket
 }
 
@@ -848,6 +849,7 @@ impl Host {
             .and_then(|bound| bound.addr)
             .unwrap_or(IpAddress::Ipv4(self.source_for(remote_addr)));
         let mut socket = tcp_socket(no_delay);
+        socket.set_timeout(Some(GIVE_UP_AFTER));
         socket
             .connect(self.iface.context(), remote, IpEndpoint::new(local_addr, local_port))
             .map_err(|_| SocketError::invalid_argument())?;
@@ -868,7 +870,8 @@ impl Host {
             return Err(SocketError::bad_file_descriptor());
         };
         let refused = stream.reset_received;
-        match self.sockets.get::<tcp::Socket>(stream.handle).state() {
+        let socket = self.sockets.get_mut::<tcp::Socket>(stream.handle);
+        match socket.state() {
             tcp::State::SynSent | tcp::State::SynReceived => Ok(None),
             tcp::State::Closed => {
                 self.fail_connect(fd);
@@ -878,7 +881,10 @@ impl Host {
                     SocketError::connection_timed_out()
                 })
             }
-            _ => Ok(Some(Value::None)),
+            _ => {
+                socket.set_timeout(None);
+                Ok(Some(Value::None))
+            }
         }
     }
 

@@ -24,16 +24,23 @@ pub fn call(net: &mut Network, host: HostId, call: Call) -> CallResult {
     call_within(net, host, call, Duration::from_secs(300))
 }
 
+std::thread_local! {
+    /// Completions of other calls seen while waiting for one, kept for whoever waits for them.
+    static SEEN: std::cell::RefCell<Vec<Completion>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Runs the network until blocked call `id` completes, or `limit` of virtual time passes.
 pub fn wait_for(net: &mut Network, id: CallId, limit: Duration) -> Option<CallResult> {
     let end = net.now() + limit;
-    let mut kept = Vec::new();
     loop {
-        for completion in net.take_completions() {
-            if completion.call == id {
-                return Some(completion.result);
-            }
-            kept.push(completion);
+        let found = SEEN.with(|seen| {
+            let mut seen = seen.borrow_mut();
+            seen.extend(net.take_completions());
+            let index = seen.iter().position(|completion| completion.call == id)?;
+            Some(seen.remove(index).result)
+        });
+        if found.is_some() {
+            return found;
         }
         match net.next_event_at() {
             Some(at) if at <= end => {
