@@ -147,7 +147,7 @@ impl Host {
     }
 
     /// Hands the stack a packet that arrived at `now`; what it transmits in answer is collected by
-    /// the next [`Host::poll`].
+    /// the next [`Host::poll`], which the network makes at the same instant.
     pub fn deliver(&mut self, packet: Vec<u8>, now: Instant) -> Reception {
         let mut masked_listeners = Vec::new();
         if let Some(segment) = SegmentFacts::parse(&packet) {
@@ -163,7 +163,8 @@ impl Host {
             }
         }
         self.device.rx.push_back(packet);
-        self.iface.poll(now, &mut self.device, &mut self.sockets);
+        // Ingress only: what the stack sends in answer goes out with the next `poll`.
+        self.iface.poll_ingress_single(now, &mut self.device, &mut self.sockets);
         for (handle, endpoint) in masked_listeners {
             let socket = self.sockets.get_mut::<tcp::Socket>(handle);
             // A closed socket can always listen again on the endpoint it had.
