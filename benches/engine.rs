@@ -28,9 +28,9 @@ fn main() {
     let payload: Vec<u8> = (0..PAYLOAD).map(|i| (i % 251) as u8).collect();
     println!("{CONNECTIONS} TCP connections: handshake + {PAYLOAD} B echo + close, {} ms link, best of {RUNS}", DELAY.total_millis());
     // Interleaved, so that both see the same machine; the best run of each counts.
-    let mut runs: Vec<(Measure, Measure)> = (0..RUNS).map(|_| (engine(&payload), bare(&payload))).collect();
-    let engine = best(runs.iter_mut().map(|(engine, _)| engine));
-    let bare = best(runs.iter_mut().map(|(_, bare)| bare));
+    let runs: Vec<(Measure, Measure)> = (0..RUNS).map(|_| (engine(&payload), bare(&payload))).collect();
+    let engine = best(runs.iter().map(|(engine, _)| engine));
+    let bare = best(runs.iter().map(|(_, bare)| bare));
     assert_eq!(engine.packets, bare.packets, "both runs send the same packets");
     println!("{:<14} {:>9.3} s {:>12.0} packets/s  ({} packets, {:.1} s virtual)", "socksim engine", engine.seconds, engine.packets as f64 / engine.seconds, engine.packets, engine.virtual_seconds);
     println!("{:<14} {:>9.3} s {:>12.0} packets/s  ({} packets, {:.1} s virtual)", "bare smoltcp", bare.seconds, bare.packets as f64 / bare.seconds, bare.packets, bare.virtual_seconds);
@@ -43,7 +43,7 @@ struct Measure {
     virtual_seconds: f64,
 }
 
-fn best<'a>(runs: impl Iterator<Item = &'a mut Measure>) -> &'a Measure {
+fn best<'a>(runs: impl Iterator<Item = &'a Measure>) -> &'a Measure {
     runs.min_by(|a, b| a.seconds.total_cmp(&b.seconds)).expect("at least one run")
 }
 
