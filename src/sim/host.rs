@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 
-use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::iface::{Config, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
@@ -91,6 +91,8 @@ pub struct Host {
     pub(crate) device: QueueDevice,
     pub(crate) sockets: SocketSet<'static>,
     pub(crate) table: SocketTable,
+    /// A socket call changed the table since the last tidy.
+    pub(crate) table_changed: bool,
 }
 
 impl Host {
@@ -118,6 +120,7 @@ impl Host {
             device,
             sockets: SocketSet::new(Vec::new()),
             table: SocketTable::default(),
+            table_changed: false,
         }
     }
 
@@ -141,8 +144,12 @@ impl Host {
 
     /// Runs the stack at `now` and returns the packets it transmitted.
     pub fn poll(&mut self, now: Instant) -> Vec<Vec<u8>> {
-        self.iface.poll(now, &mut self.device, &mut self.sockets);
-        self.table.tidy(&mut self.sockets);
+        let changed = self.iface.poll(now, &mut self.device, &mut self.sockets) == PollResult::SocketStateChanged;
+        // The table's bookkeeping only has work when a socket or a call changed something.
+        if changed || self.table_changed {
+            self.table.tidy(&mut self.sockets);
+            self.table_changed = false;
+        }
         core::mem::take(&mut self.device.tx)
     }
 
@@ -164,13 +171,15 @@ impl Host {
         }
         self.device.rx.push_back(packet);
         // Ingress only: what the stack sends in answer goes out with the next `poll`.
-        self.iface.poll_ingress_single(now, &mut self.device, &mut self.sockets);
+        let processed = self.iface.poll_ingress_single(now, &mut self.device, &mut self.sockets);
         for (handle, endpoint) in masked_listeners {
             let socket = self.sockets.get_mut::<tcp::Socket>(handle);
             // A closed socket can always listen again on the endpoint it had.
             let _ = socket.listen(endpoint);
         }
-        self.table.tidy(&mut self.sockets);
+        if processed != PollIngressSingleResult::None {
+            self.table.tidy(&mut self.sockets);
+        }
         Reception::Accepted
     }
 

@@ -255,6 +255,7 @@ impl Network {
             resolve: &resolve,
         };
         let started = target.start(call, &mut cx);
+        target.table_changed = true;
         let status = match started {
             Start::Done(result) => CallStatus::Done(result),
             Start::Blocked(blocking) => {

@@ -471,11 +471,15 @@ impl SocketTable {
                 }
             }
         }
-        views.extend(self.lingering.iter().map(|&handle| {
-            let mut view = stream_view(sockets.get::<tcp::Socket>(handle));
-            view.fd = None;
-            view
-        }));
+        // A lingering socket smoltcp has closed is gone for the program; only the next tidy
+        // removes it from the set.
+        views.extend(
+            self.lingering
+                .iter()
+                .map(|&handle| sockets.get::<tcp::Socket>(handle))
+                .filter(|socket| socket.state() != tcp::State::Closed || socket.remote_endpoint().is_some())
+                .map(stream_view),
+        );
         views
     }
 }
