@@ -10,10 +10,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::scenario::lesson::{Expectation, Lesson};
+use crate::scenario::lesson::Lesson;
 use crate::scenario::library;
 use crate::scenario::player::{instant, CheckpointResult, Outcome, Player, TranscriptLine};
-use crate::scenario::pyrepr::bytes_literal;
 use crate::sim::{pcap, Fate, Instant, PacketRecord, Snapshot};
 
 const USAGE: &str = "\
@@ -227,7 +226,7 @@ pub fn report(player: &Player, until: f64) -> String {
     let _ = writeln!(out, "\nCheckpoints");
     let (mut passed, mut failed, mut not_reached) = (0, 0, 0);
     for (checkpoint, result) in lesson.checkpoints.iter().zip(player.results()) {
-        let title = checkpoint.question.clone().unwrap_or_else(|| describe(lesson, &checkpoint.expect));
+        let title = checkpoint.question.clone().unwrap_or_else(|| lesson.describe(&checkpoint.expect));
         match result {
             Some(result) => {
                 let mark = if result.passed { "✔" } else { "✘" };
@@ -236,7 +235,7 @@ pub fn report(player: &Player, until: f64) -> String {
                 if let Some(answer) = checkpoint.answer.and_then(|answer| checkpoint.choices.get(answer)) {
                     let _ = writeln!(out, "              answer: {answer}");
                 }
-                let _ = writeln!(out, "              expected: {}", describe(lesson, &checkpoint.expect));
+                let _ = writeln!(out, "              expected: {}", lesson.describe(&checkpoint.expect));
                 let _ = writeln!(out, "              observed: {}", result.observed);
             }
             None => {
@@ -248,48 +247,6 @@ pub fn report(player: &Player, until: f64) -> String {
     let skipped = if not_reached > 0 { format!(", {not_reached} skipped") } else { String::new() };
     let _ = writeln!(out, "\ncheckpoints: {passed} passed, {failed} failed{skipped}");
     out
-}
-
-/// What a checkpoint expects, in words.
-pub fn describe(lesson: &Lesson, expectation: &Expectation) -> String {
-    let name = |host: &usize| lesson.hosts[*host].name.as_str();
-    match expectation {
-        Expectation::Received { host, text } => format!("{} receives {}", name(host), bytes_literal(text.as_bytes())),
-        Expectation::Raised { host, exception } => format!("a call on {} raises {exception}", name(host)),
-        Expectation::PeerClosed { host } => format!("a recv on {} returns b'' (the peer closed)", name(host)),
-        Expectation::SocketState { host, state, count } => {
-            format!("{} has at least {count} socket(s) in {state}", name(host))
-        }
-        Expectation::Blocked { host } => format!("{} is blocked in a call", name(host)),
-        Expectation::Finished { host } => format!("{} has run every step", name(host)),
-        Expectation::AcceptQueue { host, socket, length } => {
-            format!("{socket} on {} has {length} connection(s) waiting for accept", name(host))
-        }
-        Expectation::Packets { filter, at_least, at_most } => {
-            let mut what = String::new();
-            if let Some(kind) = filter.kind {
-                what += &format!(" {}", kind.label());
-            }
-            what += " packet(s)";
-            if let Some(from) = &filter.from {
-                what += &format!(" from {}", name(from));
-            }
-            if let Some(to) = &filter.to {
-                what += &format!(" to {}", name(to));
-            }
-            if let Some(fate) = &filter.fate {
-                what += &format!(" with fate {fate}");
-            }
-            if filter.duplicate == Some(true) {
-                what += " that are duplicates";
-            }
-            match at_most {
-                Some(at_most) if at_most == at_least => format!("exactly {at_least}{what}"),
-                Some(at_most) => format!("{at_least} to {at_most}{what}"),
-                None => format!("at least {at_least}{what}"),
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::scenario::pyrepr::bytes_literal;
 use crate::sim::{Fate, Impairments, Ipv4Address, PacketKind, ShutdownHow, SocketKind, SocketOption};
 
 /// The format version this build reads.
@@ -227,6 +228,50 @@ impl PacketFilter {
             && self.from.is_none_or(|from| record.from == from)
             && self.to.is_none_or(|to| record.to == Some(to))
             && self.duplicate.is_none_or(|duplicate| record.duplicate_of.is_some() == duplicate)
+    }
+}
+
+impl Lesson {
+    /// What a checkpoint expects, in words.
+    pub fn describe(&self, expectation: &Expectation) -> String {
+            let name = |host: &usize| self.hosts[*host].name.as_str();
+        match expectation {
+            Expectation::Received { host, text } => format!("{} receives {}", name(host), bytes_literal(text.as_bytes())),
+            Expectation::Raised { host, exception } => format!("a call on {} raises {exception}", name(host)),
+            Expectation::PeerClosed { host } => format!("a recv on {} returns b'' (the peer closed)", name(host)),
+            Expectation::SocketState { host, state, count } => {
+                format!("{} has at least {count} socket(s) in {state}", name(host))
+            }
+            Expectation::Blocked { host } => format!("{} is blocked in a call", name(host)),
+            Expectation::Finished { host } => format!("{} has run every step", name(host)),
+            Expectation::AcceptQueue { host, socket, length } => {
+                format!("{socket} on {} has {length} connection(s) waiting for accept", name(host))
+            }
+            Expectation::Packets { filter, at_least, at_most } => {
+                let mut what = String::new();
+                if let Some(kind) = filter.kind {
+                    what += &format!(" {}", kind.label());
+                }
+                what += " packet(s)";
+                if let Some(from) = &filter.from {
+                    what += &format!(" from {}", name(from));
+                }
+                if let Some(to) = &filter.to {
+                    what += &format!(" to {}", name(to));
+                }
+                if let Some(fate) = &filter.fate {
+                    what += &format!(" with fate {fate}");
+                }
+                if filter.duplicate == Some(true) {
+                    what += " that are duplicates";
+                }
+                match at_most {
+                    Some(at_most) if at_most == at_least => format!("exactly {at_least}{what}"),
+                    Some(at_most) => format!("{at_least} to {at_most}{what}"),
+                    None => format!("at least {at_least}{what}"),
+                }
+            }
+        }
     }
 }
 

@@ -89,7 +89,7 @@ pub fn run_lesson(id: &str) -> Result<RunView, LessonError> {
         .zip(player.results())
         .filter_map(|(checkpoint, result)| {
             let result = result.as_ref()?;
-            let question = checkpoint.question.clone().unwrap_or_else(|| "Checkpoint".into());
+            let question = checkpoint.question.clone().unwrap_or_else(|| lesson.describe(&checkpoint.expect));
             Some((question, result.passed, result.observed.clone()))
         })
         .collect();
