@@ -186,12 +186,14 @@ impl Side {
     }
 }
 
+/// A packet on the wire: (arrival, send order, receiving side, bytes).
+type Arrival = Reverse<(Instant, u64, usize, Vec<u8>)>;
+
 /// Two interfaces and the wire between them.
 struct BackToBack {
     now: Instant,
     sides: [Side; 2],
-    /// (arrival, order, receiving side, packet)
-    wire: BinaryHeap<Reverse<(Instant, u64, usize, Vec<u8>)>>,
+    wire: BinaryHeap<Arrival>,
     sent: u64,
 }
 

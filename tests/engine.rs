@@ -347,7 +347,7 @@ fn bandwidth_spaces_segments_out() {
     net.set_impairments(link, server, Impairments { bandwidth_bps: 1_000_000, ..Impairments::default() });
     let (c, s) = connected(&mut net, client, server, 80);
     call(&mut net, server, send(s, &[7; 5000])).unwrap();
-    assert_eq!(bytes_of(call(&mut net, client, recv(c, 10_000))).len() > 0, true);
+    assert!(!bytes_of(call(&mut net, client, recv(c, 10_000))).is_empty());
     let arrivals: Vec<Instant> = net
         .trace()
         .records()

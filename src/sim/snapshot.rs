@@ -68,7 +68,7 @@ impl Network {
             .map(|(id, host)| HostSnapshot {
                 id,
                 name: host.name().into(),
-                address: Ipv4Addr::from(host.address()),
+                address: host.address(),
                 sockets: host.table.views(&host.sockets),
                 blocked: self
                     .pending()

@@ -271,7 +271,7 @@ fn udp_socket() -> udp::Socket<'static> {
 
 fn to_v4(endpoint: IpEndpoint) -> SocketAddrV4 {
     let IpAddress::Ipv4(addr) = endpoint.addr;
-    SocketAddrV4::new(Ipv4Addr::from(addr), endpoint.port)
+    SocketAddrV4::new(addr, endpoint.port)
 }
 
 fn listen_to_v4(endpoint: IpListenEndpoint) -> SocketAddrV4 {
@@ -279,7 +279,7 @@ fn listen_to_v4(endpoint: IpListenEndpoint) -> SocketAddrV4 {
         Some(IpAddress::Ipv4(addr)) => addr,
         None => Ipv4Address::UNSPECIFIED,
     };
-    SocketAddrV4::new(Ipv4Addr::from(addr), endpoint.port)
+    SocketAddrV4::new(addr, endpoint.port)
 }
 
 /// Whether two bound addresses overlap (`None` is 0.0.0.0, which overlaps every address).
@@ -996,7 +996,7 @@ impl Host {
         }
         *queued += socket.send_slice(&data[*queued..]).unwrap_or(0);
         let finished = if all { *queued == data.len() } else { *queued > 0 || data.is_empty() };
-        Ok(finished.then(|| if all { Value::None } else { Value::Int { value: *queued as i64 } }))
+        Ok(finished.then_some(if all { Value::None } else { Value::Int { value: *queued as i64 } }))
     }
 
     fn sendto(&mut self, fd: Fd, data: Vec<u8>, address: &str, port: i64, cx: &mut CallContext) -> Result<Start, SocketError> {

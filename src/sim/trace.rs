@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
 use serde::Serialize;
 use smoltcp::time::Instant;
@@ -143,7 +143,7 @@ impl PacketSummary {
     /// Decodes a raw IPv4 packet; `None` when it is not one.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         let ip = Ipv4Packet::new_checked(bytes).ok()?;
-        let (src_ip, dst_ip) = (Ipv4Addr::from(ip.src_addr()), Ipv4Addr::from(ip.dst_addr()));
+        let (src_ip, dst_ip) = (ip.src_addr(), ip.dst_addr());
         let (src_port, dst_port, transport, kind, payload) = match ip.next_header() {
             IpProtocol::Tcp => {
                 let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
