@@ -2,10 +2,12 @@
 //! and the Berkeley socket table its programs use.
 //!
 //! The network hands a host the packets that arrive for it ([`Host::deliver`]) and collects what it
-//! transmits ([`Host::poll`]). The host owns two corrections to smoltcp's behaviour that the
-//! lessons depend on, both at the moment a SYN arrives: a full accept queue drops the SYN (Linux
-//! does; smoltcp would answer RST), and a retransmitted SYN always reaches the connection it
-//! belongs to, never a spare listener of the same port.
+//! transmits ([`Host::poll`]). The host owns three corrections to smoltcp 0.14's behaviour that the
+//! lessons depend on. Two act when a SYN arrives: a full accept queue drops the SYN (Linux does;
+//! smoltcp would answer RST), and a retransmitted SYN always reaches the connection it belongs to,
+//! never a spare listener of the same port. The third keeps a FIN alive: smoltcp's fast
+//! retransmit, triggered while only a FIN is unacknowledged, sends nothing and disarms the
+//! retransmission timer, so the FIN would never be sent again (see [`Host::poll`]).
 
 use std::collections::VecDeque;
 
@@ -24,6 +26,9 @@ pub type HostId = usize;
 
 /// The MTU of every simulated card: Ethernet's.
 pub const MTU: usize = 1500;
+
+/// How soon a socket whose fast retransmit disarmed its timer sends the probe that re-arms it.
+const FIN_REARM_DELAY: smoltcp::time::Duration = smoltcp::time::Duration::from_micros(1);
 
 /// The loopback address every host has.
 pub const LOOPBACK: Ipv4Address = Ipv4Address::new(127, 0, 0, 1);
@@ -143,8 +148,20 @@ impl Host {
     }
 
     /// Runs the stack at `now` and returns the packets it transmitted.
+    ///
+    /// Around the poll, every socket whose FIN is unacknowledged with nothing else left to send gets
+    /// a keep-alive. On a healthy socket the retransmission timer runs and the keep-alive does
+    /// nothing; on one whose fast retransmit disarmed that timer, it sends one keep-alive probe,
+    /// which arms the timer again, so the FIN is retransmitted after the RTO, as Linux would.
     pub fn poll(&mut self, now: Instant) -> Vec<Vec<u8>> {
+        let awaiting_fin_ack = self.table.awaiting_fin_ack();
+        for &handle in awaiting_fin_ack {
+            self.sockets.get_mut::<tcp::Socket>(handle).set_keep_alive(Some(FIN_REARM_DELAY));
+        }
         let changed = self.iface.poll(now, &mut self.device, &mut self.sockets) == PollResult::SocketStateChanged;
+        for &handle in self.table.awaiting_fin_ack() {
+            self.sockets.get_mut::<tcp::Socket>(handle).set_keep_alive(None);
+        }
         // The table's bookkeeping only has work when a socket or a call changed something.
         if changed || self.table_changed {
             self.table.tidy(&mut self.sockets);

@@ -243,6 +243,8 @@ struct Entry {
 pub struct SocketTable {
     entries: BTreeMap<Fd, Entry>,
     lingering: Vec<SocketHandle>,
+    /// TCP sockets whose FIN is sent but not acknowledged, with no data left to send.
+    awaiting_fin_ack: Vec<SocketHandle>,
 }
 
 /// What a call needs from the network around its host.
@@ -280,6 +282,11 @@ fn listen_to_v4(endpoint: IpListenEndpoint) -> SocketAddrV4 {
         None => Ipv4Address::UNSPECIFIED,
     };
     SocketAddrV4::new(addr, endpoint.port)
+}
+
+fn is_loopback(addr: IpAddress) -> bool {
+    let IpAddress::Ipv4(addr) = addr;
+    addr.is_loopback()
 }
 
 /// Whether two bound addresses overlap (`None` is 0.0.0.0, which overlaps every address).
@@ -369,8 +376,14 @@ impl SocketTable {
         })
     }
 
-    /// Bookkeeping after the stack ran: finished handshakes join their accept queue, and closed
-    /// connections the stack is done with leave the socket set.
+    /// Sockets whose FIN is out and unacknowledged, with nothing else to send.
+    pub(crate) fn awaiting_fin_ack(&self) -> &[SocketHandle] {
+        &self.awaiting_fin_ack
+    }
+
+    /// Bookkeeping after the stack ran: finished handshakes join their accept queue, closed
+    /// connections the stack is done with leave the socket set, and sockets waiting for the ACK of
+    /// their FIN are noted.
     pub(crate) fn tidy(&mut self, sockets: &mut SocketSet<'static>) {
         for entry in self.entries.values_mut() {
             if let EntryState::Tcp(TcpState::Listening(listener)) = &mut entry.state {
@@ -395,6 +408,21 @@ impl SocketTable {
             }
             true
         });
+        let half_closed = self.entries.values().filter_map(|entry| match &entry.state {
+            EntryState::Tcp(TcpState::Stream(stream)) if stream.write_shut => Some(stream.handle),
+            _ => None,
+        });
+        self.awaiting_fin_ack = self
+            .lingering
+            .iter()
+            .copied()
+            .chain(half_closed)
+            .filter(|&handle| {
+                let socket = sockets.get::<tcp::Socket>(handle);
+                let fin_out = matches!(socket.state(), tcp::State::FinWait1 | tcp::State::Closing | tcp::State::LastAck);
+                fin_out && socket.send_queue() == 0
+            })
+            .collect();
     }
 
     /// Whether `port` on `addr` is taken for a new socket of `kind` that has (or not) `SO_REUSEADDR`.
@@ -852,6 +880,10 @@ impl Host {
         let local_addr = bound
             .and_then(|bound| bound.addr)
             .unwrap_or(IpAddress::Ipv4(self.source_for(remote_addr)));
+        if is_loopback(local_addr) && !remote_addr.is_loopback() {
+            // Linux will not send from 127.0.0.1 to another host.
+            return Err(SocketError::invalid_argument());
+        }
         let mut socket = tcp_socket(no_delay);
         socket.set_timeout(Some(GIVE_UP_AFTER));
         socket
@@ -957,14 +989,19 @@ impl Host {
         };
         // An unbound UDP socket has no port for datagrams to reach: it waits for ever, as on Linux.
         let Some(handle) = datagram.handle else { return Ok(None) };
+        let peer = datagram.peer;
         let socket = self.sockets.get_mut::<udp::Socket>(handle);
-        match socket.recv() {
-            Ok((payload, meta)) => Ok(Some(Value::Datagram {
+        while let Ok((payload, meta)) = socket.recv() {
+            // A connected UDP socket hears only its peer; Linux never delivers the others to it.
+            if peer.is_some_and(|peer| peer != meta.endpoint) {
+                continue;
+            }
+            return Ok(Some(Value::Datagram {
                 data: payload[..payload.len().min(bufsize)].to_vec(),
                 peer: to_v4(meta.endpoint),
-            })),
-            Err(_) => Ok(None),
+            }));
         }
+        Ok(None)
     }
 
     fn try_send(&mut self, fd: Fd, data: &[u8], queued: &mut usize, all: bool) -> Result<Option<Value>, SocketError> {
@@ -1025,6 +1062,10 @@ impl Host {
             return Err(SocketError::bad_file_descriptor());
         };
         let socket = self.sockets.get_mut::<udp::Socket>(handle);
+        if socket.endpoint().addr.is_some_and(is_loopback) && !is_loopback(to.addr) {
+            // Linux will not send from 127.0.0.1 to another host.
+            return Err(SocketError::invalid_argument());
+        }
         match socket.send_slice(data, to) {
             Ok(()) => Ok(Some(Value::Int { value: data.len() as i64 })),
             Err(udp::SendError::BufferFull) => Ok(None),

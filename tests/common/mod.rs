@@ -106,3 +106,17 @@ pub fn read_to_end(net: &mut Network, host: HostId, fd: Fd) -> Vec<u8> {
         all.extend(chunk);
     }
 }
+
+/// Plays built-in lesson `id` to its end, with its own seed or `seed` instead.
+pub fn play_lesson(id: &str, seed: Option<u64>) -> socksim::scenario::Player {
+    let built_in = socksim::scenario::library::find(id).unwrap_or_else(|| panic!("no built-in lesson {id}"));
+    let mut lesson = socksim::scenario::Lesson::parse(built_in.text)
+        .unwrap_or_else(|error| panic!("built-in lesson {id} does not parse: {error}"));
+    if let Some(seed) = seed {
+        lesson.seed = seed;
+    }
+    let mut player = socksim::scenario::Player::new(lesson)
+        .unwrap_or_else(|error| panic!("built-in lesson {id} does not build: {error}"));
+    player.run_to_end();
+    player
+}
