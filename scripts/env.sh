@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# Environment shared by scripts/setup.sh, serve.sh and test.sh.
+# Source it (`source scripts/env.sh`) to use trunk / wasm-opt / the wasm test
+# runner by hand from the repo root after scripts/setup.sh has run.
+
+SOCKSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export SOCKSIM_ROOT
+
+# cargo-installed tools (trunk, wasm-bindgen, wasm-bindgen-test-runner) and
+# npm-installed ones (wasm-opt from binaryen) must be found on PATH by Trunk.
+case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
+case ":$PATH:" in *":$SOCKSIM_ROOT/node_modules/.bin:"*) ;; *) PATH="$SOCKSIM_ROOT/node_modules/.bin:$PATH" ;; esac
+export PATH
+
+# Trunk: no update check against the network (the build itself is offline via Trunk.toml).
+export TRUNK_SKIP_VERSION_CHECK=true
+
+# Browser (wasm-bindgen-test) tests: Debian's chromium + chromium-driver,
+# headless flags come from ./webdriver.json (read from the current directory).
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
+# For Playwright e2e tests (playwright-core never downloads a browser here).
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+
+# The wasm-bindgen version pinned in Cargo.lock (wasm-bindgen-cli must match it exactly).
+socksim_wasm_bindgen_version() {
+  awk '
+    /^\[\[package\]\]/ { name = "" }
+    /^name = / { gsub(/"/, "", $3); name = $3 }
+    /^version = / && name == "wasm-bindgen" { gsub(/"/, "", $3); print $3; exit }
+  ' "$SOCKSIM_ROOT/Cargo.lock"
+}
+
+# A [tools] value from Trunk.toml, e.g. socksim_trunk_tool wasm_opt -> version_132.
+socksim_trunk_tool() {
+  awk -v key="$1" '
+    /^\[/ { in_tools = ($0 ~ /^\[tools\]/) }
+    in_tools && $1 == key { gsub(/"/, "", $3); print $3; exit }
+  ' "$SOCKSIM_ROOT/Trunk.toml"
+}
