@@ -20,6 +20,7 @@ use smoltcp::wire::{
 };
 
 use super::socket_api::SocketTable;
+use super::trace::PacketBytes;
 
 /// Index of a host in its network.
 pub type HostId = usize;
@@ -36,11 +37,11 @@ pub const LOOPBACK: Ipv4Address = Ipv4Address::new(127, 0, 0, 1);
 /// A network card as two queues: what arrived and is not yet read, what the stack sent.
 #[derive(Debug, Default)]
 pub struct QueueDevice {
-    rx: VecDeque<Vec<u8>>,
+    rx: VecDeque<PacketBytes>,
     tx: Vec<Vec<u8>>,
 }
 
-pub struct QueueRxToken(Vec<u8>);
+pub struct QueueRxToken(PacketBytes);
 pub struct QueueTxToken<'a>(&'a mut Vec<Vec<u8>>);
 
 impl phy::RxToken for QueueRxToken {
@@ -98,6 +99,10 @@ pub struct Host {
     pub(crate) table: SocketTable,
     /// A socket call changed the table since the last tidy.
     pub(crate) table_changed: bool,
+    /// Something reached the stack (a packet, a call) since the last poll.
+    pub(crate) touched: bool,
+    /// When the stack asked to be polled, as of the last [`Host::poll_at`].
+    next_poll: Option<Instant>,
 }
 
 impl Host {
@@ -126,6 +131,8 @@ impl Host {
             sockets: SocketSet::new(Vec::new()),
             table: SocketTable::default(),
             table_changed: false,
+            touched: false,
+            next_poll: None,
         }
     }
 
@@ -144,7 +151,14 @@ impl Host {
 
     /// When the stack next wants to be polled; never earlier than `now`.
     pub fn poll_at(&mut self, now: Instant) -> Option<Instant> {
-        self.iface.poll_at(now, &self.sockets).map(|at| at.max(now))
+        self.next_poll = self.iface.poll_at(now, &self.sockets).map(|at| at.max(now));
+        self.next_poll
+    }
+
+    /// Whether polling at `now` has anything to do: something reached the stack, or a timer is due.
+    /// Skipping the hosts an event did not touch saves most of the network's polling.
+    pub fn wants_poll(&self, now: Instant) -> bool {
+        self.touched || self.next_poll.is_some_and(|at| at <= now)
     }
 
     /// Runs the stack at `now` and returns the packets it transmitted.
@@ -158,6 +172,8 @@ impl Host {
         for &handle in awaiting_fin_ack {
             self.sockets.get_mut::<tcp::Socket>(handle).set_keep_alive(Some(FIN_REARM_DELAY));
         }
+        self.touched = false;
+        self.next_poll = None;
         let changed = self.iface.poll(now, &mut self.device, &mut self.sockets) == PollResult::SocketStateChanged;
         for &handle in self.table.awaiting_fin_ack() {
             self.sockets.get_mut::<tcp::Socket>(handle).set_keep_alive(None);
@@ -172,7 +188,7 @@ impl Host {
 
     /// Hands the stack a packet that arrived at `now`; what it transmits in answer is collected by
     /// the next [`Host::poll`], which the network makes at the same instant.
-    pub fn deliver(&mut self, packet: Vec<u8>, now: Instant) -> Reception {
+    pub fn deliver(&mut self, packet: PacketBytes, now: Instant) -> Reception {
         let mut masked_listeners = Vec::new();
         if let Some(segment) = SegmentFacts::parse(&packet) {
             if segment.rst {
@@ -187,6 +203,7 @@ impl Host {
             }
         }
         self.device.rx.push_back(packet);
+        self.touched = true;
         // Ingress only: what the stack sends in answer goes out with the next `poll`.
         let processed = self.iface.poll_ingress_single(now, &mut self.device, &mut self.sockets);
         for (handle, endpoint) in masked_listeners {

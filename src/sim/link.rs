@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use smoltcp::time::{Duration, Instant};
 
 use super::host::HostId;
-use super::trace::PacketId;
+use super::trace::{PacketBytes, PacketId};
 
 /// Index of a link in its network.
 pub type LinkId = usize;
@@ -77,7 +77,7 @@ pub struct InFlight {
     /// When the packet's trip ends: its arrival, or its death on the wire.
     pub ends_at: Instant,
     pub ending: Ending,
-    pub bytes: Vec<u8>,
+    pub bytes: PacketBytes,
 }
 
 impl InFlight {

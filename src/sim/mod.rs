@@ -22,7 +22,7 @@ pub use socket_api::{
     tcp_state_name, Blocking, Call, CallResult, Fd, ShutdownHow, SocketKind, SocketOption, SocketView, Value,
     EPHEMERAL_PORTS, FIRST_FD, MAX_BACKLOG, MAX_DATAGRAM, TCP_BUFFER,
 };
-pub use trace::{Fate, PacketId, PacketKind, PacketRecord, PacketSummary, TcpFlags, Trace, Transport};
+pub use trace::{Fate, PacketBytes, PacketId, PacketKind, PacketRecord, PacketSummary, TcpFlags, Trace, Transport};
 
 pub use smoltcp::time::{Duration, Instant};
 pub use smoltcp::wire::Ipv4Address;

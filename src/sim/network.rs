@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -121,6 +122,8 @@ pub struct Network {
     completions: Vec<Completion>,
     drop_rules: Vec<DropRule>,
     steps_at_this_instant: u32,
+    /// The packets whose trips end at this step, kept to reuse its allocation.
+    ended: Vec<InFlight>,
 }
 
 impl Network {
@@ -147,6 +150,7 @@ impl Network {
             completions: Vec::new(),
             drop_rules: Vec::new(),
             steps_at_this_instant: 0,
+            ended: Vec::new(),
         }
     }
 
@@ -247,6 +251,7 @@ impl Network {
             return CallStatus::Done(Err(super::SocketError::bad_file_descriptor()));
         };
         let fd = call.fd();
+        let may_transmit = call.may_transmit();
         let names = &self.names;
         let resolve = |name: &str| names.get(name).copied();
         let mut cx = CallContext {
@@ -256,6 +261,7 @@ impl Network {
         };
         let started = target.start(call, &mut cx);
         target.table_changed = true;
+        target.touched |= may_transmit;
         let status = match started {
             Start::Done(result) => CallStatus::Done(result),
             Start::Blocked(blocking) => {
@@ -328,14 +334,14 @@ impl Network {
     /// Ends the trips of the packets due now, in time order then send order.
     fn end_trips(&mut self) {
         let now = self.now;
-        let mut ended: Vec<(LinkId, InFlight)> = Vec::new();
-        for (id, link) in self.links.iter_mut().enumerate() {
+        let mut ended = core::mem::take(&mut self.ended);
+        for link in &mut self.links {
             while let Some(packet) = link.pop_ended(now) {
-                ended.push((id, packet));
+                ended.push(packet);
             }
         }
-        ended.sort_by_key(|(_, packet)| (packet.ends_at, packet.packet));
-        for (_, packet) in ended {
+        ended.sort_by_key(|packet| (packet.ends_at, packet.packet));
+        for packet in ended.drain(..) {
             let fate = match packet.ending {
                 Ending::Lost => Fate::Lost { at: now },
                 Ending::DroppedByHand => Fate::DroppedByHand { at: now },
@@ -346,6 +352,7 @@ impl Network {
             };
             self.trace.set_fate(packet.packet, fate);
         }
+        self.ended = ended;
     }
 
     /// Runs every stack at the current time, puts what they send on the wire, and finishes the
@@ -353,6 +360,9 @@ impl Network {
     fn settle(&mut self) {
         loop {
             for host in 0..self.hosts.len() {
+                if !self.hosts[host].wants_poll(self.now) {
+                    continue;
+                }
                 let sent = self.hosts[host].poll(self.now);
                 for packet in sent {
                     self.transmit(host, packet);
@@ -364,14 +374,16 @@ impl Network {
         }
     }
 
-    /// Tries every blocked call once; returns whether any finished.
+    /// Tries every blocked call once; returns whether any finished or made progress (a `sendall`
+    /// that queued more bytes), marking its host for another poll.
     fn resume_pending(&mut self) -> bool {
         let now = self.now;
-        let before = self.completions.len();
+        let mut progressed = false;
         let mut index = 0;
         while index < self.pending.len() {
             let call = &mut self.pending[index];
             let host = &mut self.hosts[call.host];
+            let queued_before = call.blocking.queued();
             let result = if !host.table.is_open(call.fd) {
                 Some(Err(super::SocketError::bad_file_descriptor()))
             } else if let Some(result) = host.resume(call.fd, &mut call.blocking) {
@@ -381,6 +393,10 @@ impl Network {
             } else {
                 None
             };
+            if result.is_some() || call.blocking.queued() != queued_before {
+                host.touched = true;
+                progressed = true;
+            }
             match result {
                 Some(result) => {
                     let call = self.pending.remove(index);
@@ -395,7 +411,7 @@ impl Network {
                 None => index += 1,
             }
         }
-        self.completions.len() > before
+        progressed
     }
 
     /// Routes a packet a host sent, records it, and puts it on its link.
@@ -404,6 +420,7 @@ impl Network {
             return;
         };
         let destination = Ipv4Packet::new_unchecked(&bytes[..]).dst_addr();
+        let bytes = Rc::new(bytes);
         let to = if self.hosts[from].owns(destination) {
             Some(from)
         } else {
@@ -448,7 +465,7 @@ impl Network {
             arrives_at: transit.arrives_at,
             ends_at: if ending == Ending::Arrives { transit.arrives_at } else { halfway },
             ending,
-            bytes: record.bytes.clone(),
+            bytes: Rc::clone(&record.bytes),
         };
         link.launch(in_flight.clone());
         let copy = transit.duplicate_arrives_at.map(|arrives_at| {

@@ -93,6 +93,15 @@ pub enum Call {
 }
 
 impl Call {
+    /// Whether the call can make the stack send a packet at once (a SYN, data, a FIN, a window
+    /// update); the others only change the socket table.
+    pub fn may_transmit(&self) -> bool {
+        !matches!(
+            self,
+            Call::Socket { .. } | Call::Bind { .. } | Call::Listen { .. } | Call::Accept { .. } | Call::Settimeout { .. }
+        )
+    }
+
     /// The descriptor the call is made on (`None` for `socket()`).
     pub fn fd(&self) -> Option<Fd> {
         match *self {
@@ -143,6 +152,14 @@ pub enum Blocking {
 }
 
 impl Blocking {
+    /// How many bytes a blocked `send` has queued so far (0 for other calls).
+    pub fn queued(&self) -> usize {
+        match self {
+            Blocking::Send { queued, .. } => *queued,
+            _ => 0,
+        }
+    }
+
     /// What the call waits for, in words for the socket panel.
     pub fn waits_for(&self) -> &'static str {
         match self {
@@ -242,7 +259,10 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct SocketTable {
     entries: BTreeMap<Fd, Entry>,
+    /// Connections the program closed that are still finishing (FIN-WAIT, LAST-ACK…).
     lingering: Vec<SocketHandle>,
+    /// Closed connections in TIME-WAIT, oldest first: they all wait as long, so they end in order.
+    time_wait: VecDeque<SocketHandle>,
     /// TCP sockets whose FIN is sent but not acknowledged, with no data left to send.
     awaiting_fin_ack: Vec<SocketHandle>,
 }
@@ -396,10 +416,15 @@ impl SocketTable {
                 }
             }
         }
+        let time_wait = &mut self.time_wait;
         self.lingering.retain(|&handle| {
             let socket = sockets.get_mut::<tcp::Socket>(handle);
             if socket.state() == tcp::State::Closed && socket.remote_endpoint().is_none() {
                 sockets.remove(handle);
+                return false;
+            }
+            if socket.state() == tcp::State::TimeWait {
+                time_wait.push_back(handle);
                 return false;
             }
             // Data for a socket its program has closed: Linux answers with RST.
@@ -408,6 +433,14 @@ impl SocketTable {
             }
             true
         });
+        while let Some(&oldest) = self.time_wait.front() {
+            let socket = sockets.get::<tcp::Socket>(oldest);
+            if socket.state() == tcp::State::TimeWait || socket.remote_endpoint().is_some() {
+                break;
+            }
+            sockets.remove(oldest);
+            self.time_wait.pop_front();
+        }
         let half_closed = self.entries.values().filter_map(|entry| match &entry.state {
             EntryState::Tcp(TcpState::Stream(stream)) if stream.write_shut => Some(stream.handle),
             _ => None,
@@ -458,7 +491,7 @@ impl SocketTable {
         // new socket says SO_REUSEADDR.
         let taken_by_lingering = kind == SocketKind::Tcp
             && !reuse
-            && self.lingering.iter().any(|&handle| {
+            && self.lingering.iter().chain(&self.time_wait).any(|&handle| {
                 let local = sockets.get::<tcp::Socket>(handle).local_endpoint();
                 local.is_some_and(|local| local.port == port && overlaps(Some(local.addr), addr))
             });
@@ -504,6 +537,7 @@ impl SocketTable {
         views.extend(
             self.lingering
                 .iter()
+                .chain(&self.time_wait)
                 .map(|&handle| sockets.get::<tcp::Socket>(handle))
                 .filter(|socket| socket.state() != tcp::State::Closed || socket.remote_endpoint().is_some())
                 .map(stream_view),

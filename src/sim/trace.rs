@@ -5,9 +5,10 @@
 //! numbers, payload preview) and its [`Fate`]. The [`Trace`] keeps the newest records in a ring
 //! buffer, so an hour of traffic keeps memory flat.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddrV4;
+use std::rc::Rc;
 
 use serde::Serialize;
 use smoltcp::time::Instant;
@@ -18,6 +19,9 @@ use super::link::LinkId;
 
 /// A packet's number in its network, from 0, in the order packets are sent.
 pub type PacketId = u64;
+
+/// A packet's bytes, shared by the trace, the wire and the receiving card without copies.
+pub type PacketBytes = Rc<Vec<u8>>;
 
 /// How many packets a trace keeps by default before it forgets the oldest.
 pub const DEFAULT_TRACE_CAPACITY: usize = 20_000;
@@ -326,7 +330,7 @@ pub struct PacketRecord {
     pub duplicate_of: Option<PacketId>,
     pub fate: Fate,
     #[serde(skip)]
-    pub bytes: Vec<u8>,
+    pub bytes: PacketBytes,
 }
 
 /// The newest packets of a network, oldest first.
@@ -335,7 +339,8 @@ pub struct Trace {
     records: VecDeque<PacketRecord>,
     capacity: usize,
     /// The initial sequence number of each TCP direction (src, dst) seen, for relative numbers.
-    initial_seq: BTreeMap<(SocketAddrV4, SocketAddrV4), u32>,
+    /// Only looked up, never iterated, so its order cannot leak into the output.
+    initial_seq: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
     /// Flow keys in the order they were added, so the oldest are forgotten first.
     flow_order: VecDeque<(SocketAddrV4, SocketAddrV4)>,
 }
@@ -345,7 +350,7 @@ impl Trace {
         Trace {
             records: VecDeque::new(),
             capacity: capacity.max(1),
-            initial_seq: BTreeMap::new(),
+            initial_seq: HashMap::new(),
             flow_order: VecDeque::new(),
         }
     }
