@@ -122,17 +122,6 @@ fn another_seed_changes_the_lossy_udp_lesson() {
 
 // ---- The engine directly --------------------------------------------------------------------
 
-fn pseudo_random_bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-        })
-        .collect()
-}
 
 /// What a busy network did: every call's outcome in order, the trace and the pcap.
 #[derive(PartialEq)]

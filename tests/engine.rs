@@ -23,14 +23,6 @@ fn connected(net: &mut Network, client: HostId, server: HostId, port: i64) -> (F
     (c, s)
 }
 
-fn state_of(net: &Network, host: HostId, fd: Fd) -> String {
-    net.snapshot().hosts[host]
-        .sockets
-        .iter()
-        .find(|socket| socket.fd == Some(fd))
-        .map(|socket| socket.state.clone())
-        .unwrap_or_default()
-}
 
 fn lingering_states(net: &Network, host: HostId) -> Vec<String> {
     net.snapshot().hosts[host]

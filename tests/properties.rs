@@ -18,6 +18,8 @@
 
 mod common;
 
+use common::{pseudo_random_bytes, state_of};
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
@@ -217,15 +219,8 @@ const TIMEOUTS: &[Option<f64>] = &[
     Some(f64::INFINITY),
     Some(2e9),
 ];
-const KINDS: &[PacketKind] = &[
-    PacketKind::Syn,
-    PacketKind::SynAck,
-    PacketKind::Ack,
-    PacketKind::Data,
-    PacketKind::Fin,
-    PacketKind::Rst,
-    PacketKind::Udp,
-];
+/// The kinds a drop rule can target (ICMP never crosses these networks).
+const KINDS: &[PacketKind] = PacketKind::ALL.split_last().expect("kinds").1;
 
 fn fd_sel() -> impl Strategy<Value = FdSel> {
     prop_oneof![
@@ -360,19 +355,6 @@ fn plan() -> impl Strategy<Value = Plan> {
                 .collect(),
             ops,
         })
-}
-
-/// `len` pseudo-random bytes from `seed` (xorshift64*).
-fn pseudo_random_bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-        })
-        .collect()
 }
 
 /// Where two byte strings first differ, for failure messages that do not print 50 KB.
@@ -1393,14 +1375,6 @@ struct Side {
     eof: bool,
 }
 
-fn state_of(net: &Network, host: HostId, fd: Fd) -> String {
-    net.snapshot().hosts[host]
-        .sockets
-        .iter()
-        .find(|view| view.fd == Some(fd))
-        .map(|view| view.state.clone())
-        .unwrap_or_default()
-}
 
 /// Both sides `sendall` their bytes and `shutdown(SHUT_WR)` at once while reading to EOF.
 /// Returns what each side read, or why the transfer failed.

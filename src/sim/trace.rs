@@ -59,19 +59,21 @@ impl PacketKind {
         }
     }
 
+    /// Every kind a lesson can name.
+    pub const ALL: [PacketKind; 8] = [
+        PacketKind::Syn,
+        PacketKind::SynAck,
+        PacketKind::Ack,
+        PacketKind::Data,
+        PacketKind::Fin,
+        PacketKind::Rst,
+        PacketKind::Udp,
+        PacketKind::Icmp,
+    ];
+
     /// Parses a label as lesson files write it (`"syn-ack"`, `"data"`, …), ignoring case.
     pub fn from_label(label: &str) -> Option<Self> {
-        let kinds = [
-            PacketKind::Syn,
-            PacketKind::SynAck,
-            PacketKind::Ack,
-            PacketKind::Data,
-            PacketKind::Fin,
-            PacketKind::Rst,
-            PacketKind::Udp,
-            PacketKind::Icmp,
-        ];
-        kinds.into_iter().find(|kind| kind.label().eq_ignore_ascii_case(label))
+        Self::ALL.into_iter().find(|kind| kind.label().eq_ignore_ascii_case(label))
     }
 }
 

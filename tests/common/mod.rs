@@ -120,3 +120,26 @@ pub fn play_lesson(id: &str, seed: Option<u64>) -> socksim::scenario::Player {
     player.run_to_end();
     player
 }
+
+/// The state the page shows for a descriptor (`ESTABLISHED`, `LISTEN`…), or "" when it is gone.
+pub fn state_of(net: &Network, host: HostId, fd: Fd) -> String {
+    net.snapshot().hosts[host]
+        .sockets
+        .iter()
+        .find(|view| view.fd == Some(fd))
+        .map(|view| view.state.clone())
+        .unwrap_or_default()
+}
+
+/// `len` pseudo-random bytes from `seed` (xorshift64*), for payloads that are not all alike.
+pub fn pseudo_random_bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
+        })
+        .collect()
+}
