@@ -173,6 +173,9 @@ fn bad_files_are_refused_with_the_field_named() {
 fn files_that_are_not_json_or_too_large_are_refused() {
     assert!(Lesson::parse("hello").unwrap_err().to_string().contains("not valid JSON"));
     assert!(Lesson::parse("").unwrap_err().to_string().contains("not valid JSON"));
+    assert!(Lesson::parse("[1, 2]").unwrap_err().to_string().contains("a lesson file is a JSON object"));
+    let version = Lesson::parse(r#"{"socksim": "one"}"#).unwrap_err();
+    assert_eq!(version.to_string(), r#"socksim: the format version is a number: "socksim": 1"#);
     let huge = format!("{{\"socksim\": 1, \"title\": \"{}\"}}", "x".repeat(limits::FILE_BYTES));
     assert!(Lesson::parse(&huge).unwrap_err().to_string().contains("at most 256 KiB"));
 }

@@ -493,26 +493,34 @@ impl Lesson {
                 ),
             ));
         }
-        let value: serde_json::Value = serde_json::from_str(text)
+        /// The one field read before the rest, so that another version gets its own message.
+        #[derive(Deserialize)]
+        struct Version {
+            socksim: Option<serde_json::Number>,
+        }
+        serde_json::from_str::<serde::de::IgnoredAny>(text)
             .map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
-        let version = value.get("socksim").and_then(serde_json::Value::as_u64);
-        match version {
+        if !text.trim_start().starts_with('{') {
+            return Err(LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }"));
+        }
+        let version: Version = serde_json::from_str(text)
+            .map_err(|_| LessonError::new("socksim", "the format version is a number: \"socksim\": 1"))?;
+        match version.socksim {
             None => {
                 return Err(LessonError::new(
                     "socksim",
                     "missing: a lesson file starts with \"socksim\": 1 (its format version)",
                 ))
             }
-            Some(version) if version != u64::from(FORMAT_VERSION) => {
+            Some(version) if version.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            Some(version) => {
                 return Err(LessonError::new(
                     "socksim",
                     format!("format version {version} is not supported (this socksim reads version {FORMAT_VERSION})"),
-                ))
+                ));
             }
-            Some(_) => {}
         }
-        let raw: RawLesson =
-            serde_json::from_value(value).map_err(|error| LessonError::new("", error.to_string()))?;
+        let raw: RawLesson = serde_json::from_str(text).map_err(|error| LessonError::new("", error.to_string()))?;
         Checker::default().lesson(raw)
     }
 }
