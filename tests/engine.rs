@@ -97,13 +97,25 @@ fn a_connection_whose_peer_does_not_read_stays_open() {
 }
 
 #[test]
-fn send_returns_how_many_bytes_were_queued() {
+fn a_blocking_send_returns_when_all_is_queued_and_one_with_a_timeout_when_some_is() {
     let (mut net, client, server) = client_server(4);
-    let (c, _) = connected(&mut net, client, server, 80);
+    let (c, s) = connected(&mut net, client, server, 80);
     let big = vec![b'x'; TCP_BUFFER * 3];
-    let sent = call(&mut net, client, Call::Send { fd: c, data: big }).unwrap();
-    let Value::Int { value } = sent else { panic!("send returns a count") };
-    assert!(value > 0 && value as usize <= TCP_BUFFER, "send queued {value} bytes");
+    let CallStatus::Blocked(sending) = net.call(client, Call::Send { fd: c, data: big.clone() }) else {
+        panic!("send blocks while the buffer is full")
+    };
+    let mut received = 0;
+    while received < big.len() {
+        received += bytes_of(call(&mut net, server, recv(s, 65536))).len();
+    }
+    let sent = wait_for(&mut net, sending, secs(1));
+    assert_eq!(sent, Some(Ok(Value::Int { value: big.len() as i64 })), "Linux queues all of it");
+
+    call(&mut net, client, Call::Settimeout { fd: c, seconds: Some(5.0) }).unwrap();
+    let Ok(Value::Int { value }) = call(&mut net, client, Call::Send { fd: c, data: big }) else {
+        panic!("send returns a count")
+    };
+    assert!(value > 0 && value as usize <= TCP_BUFFER, "with a timeout, send queued {value} bytes");
 }
 
 #[test]
@@ -180,9 +192,10 @@ fn loopback_bind_is_reachable_locally_but_refused_remotely() {
 fn full_accept_queue_drops_syns_until_accept_drains_it() {
     let mut net = Network::new(9);
     let server = net.add_host("server", "10.0.0.100".parse().unwrap()).unwrap();
+    // Linux queues backlog + 1 connections: three for listen(2).
     let listener = listen(&mut net, server, "0.0.0.0", 80, 2);
     let mut clients = Vec::new();
-    for i in 1..=3 {
+    for i in 1..=4 {
         let host = net.add_host(&format!("c{i}"), format!("10.0.0.{i}").parse().unwrap()).unwrap();
         net.add_link(host, server, Impairments::default()).unwrap();
         let fd = socket(&mut net, host, SocketKind::Tcp);
@@ -192,19 +205,19 @@ fn full_accept_queue_drops_syns_until_accept_drains_it() {
     net.run_until(net.now() + Duration::from_millis(500));
     let snapshot = net.snapshot();
     let view = snapshot.hosts[server].sockets.iter().find(|s| s.fd == Some(listener)).unwrap();
-    assert_eq!(view.accept_queue, Some((2, 2)));
+    assert_eq!(view.accept_queue, Some((3, 3)));
     let queue_full = |net: &Network| {
         net.trace().records().filter(|r| matches!(r.fate, Fate::AcceptQueueFull { .. })).count()
     };
-    assert_eq!(queue_full(&net), 1, "the third SYN is dropped");
+    assert_eq!(queue_full(&net), 1, "the fourth SYN is dropped");
     assert!(net.trace().records().all(|r| r.summary.kind != PacketKind::Rst), "no RST, unlike smoltcp alone");
-    // The third client's SYN comes again after its 1 s retransmission timeout, and is dropped again.
+    // The fourth client's SYN comes again after its 1 s retransmission timeout, and is dropped again.
     net.run_until(net.now() + Duration::from_millis(1000));
     assert_eq!(queue_full(&net), 2);
     // accept() makes room; the next retransmission gets in.
     fd_of(call(&mut net, server, Call::Accept { fd: listener }));
-    let (_, _, third) = clients[2];
-    assert_eq!(wait_for(&mut net, third, secs(10)), Some(Ok(Value::None)));
+    let (_, _, fourth) = clients[3];
+    assert_eq!(wait_for(&mut net, fourth, secs(10)), Some(Ok(Value::None)));
 }
 
 #[test]
@@ -220,7 +233,7 @@ fn a_repeated_syn_reaches_its_own_connection_not_a_spare_listener() {
     net.run_until(net.now() + secs(3));
     let snapshot = net.snapshot();
     let queued = snapshot.hosts[server].sockets.iter().find(|s| s.fd == Some(listener)).unwrap().accept_queue;
-    assert_eq!(queued, Some((1, 4)));
+    assert_eq!(queued, Some((1, 5)));
     assert_eq!(net.trace().records().filter(|r| r.summary.kind == PacketKind::Syn).count(), 2);
 }
 
@@ -245,7 +258,7 @@ fn udp_datagrams_lost_are_never_sent_again() {
     call(&mut net, server, Call::Settimeout { fd: s, seconds: Some(0.0) }).unwrap();
     while let Ok(Value::Datagram { data, peer }) = call(&mut net, server, Call::Recvfrom { fd: s, bufsize: 100 }) {
         assert!(data.starts_with(b"datagram "));
-        assert_eq!(peer.ip().to_string(), "10.0.0.1");
+        assert_eq!(peer.unwrap().ip().to_string(), "10.0.0.1");
         received += 1;
     }
     assert_eq!(received, 20 - lost);
@@ -258,8 +271,8 @@ fn udp_reply_goes_back_to_the_senders_address() {
     call(&mut net, server, bind(s, "0.0.0.0", 12000)).unwrap();
     let c = socket(&mut net, client, SocketKind::Udp);
     call(&mut net, client, Call::Sendto { fd: c, data: b"hello".to_vec(), address: "10.0.0.2".into(), port: 12000 }).unwrap();
-    let Ok(Value::Datagram { data, peer }) = call(&mut net, server, Call::Recvfrom { fd: s, bufsize: 2048 }) else {
-        panic!("a datagram arrives")
+    let Ok(Value::Datagram { data, peer: Some(peer) }) = call(&mut net, server, Call::Recvfrom { fd: s, bufsize: 2048 }) else {
+        panic!("a datagram arrives, with its sender")
     };
     let reply = data.to_ascii_uppercase();
     call(&mut net, server, Call::Sendto { fd: s, data: reply, address: peer.ip().to_string(), port: peer.port().into() }).unwrap();
@@ -321,15 +334,79 @@ fn duplicated_packets_are_traced_and_harmless() {
 }
 
 #[test]
-fn a_packet_to_an_unknown_address_has_no_route_and_connect_times_out() {
+fn a_packet_to_an_unknown_address_has_no_route_and_connect_says_so() {
     let (mut net, client, _) = client_server(16);
     let c = socket(&mut net, client, SocketKind::Tcp);
     let result = call(&mut net, client, connect(c, "10.9.9.9", 80));
-    assert_eq!(error_of(result), "TimeoutError: [Errno 110] Connection timed out");
+    assert_eq!(error_of(result), "OSError: [Errno 113] No route to host");
     let records: Vec<_> = net.trace().records().collect();
-    assert!(records.len() >= 5, "the SYN was retried");
-    assert!(records.iter().all(|r| matches!(r.fate, Fate::NoRoute { .. })));
+    assert_eq!(records.len(), 1);
+    assert!(matches!(records[0].fate, Fate::NoRoute { .. }));
+    assert_eq!(records[0].summary.kind, PacketKind::Syn);
+}
+
+#[test]
+fn a_peer_that_does_not_answer_makes_connect_time_out() {
+    let (mut net, client, server) = client_server(19);
+    let link = net.link_between(client, server).unwrap();
+    net.set_impairments(link, client, Impairments { loss_percent: 100.0, ..Impairments::default() });
+    let c = socket(&mut net, client, SocketKind::Tcp);
+    let result = call(&mut net, client, connect(c, "server", 80));
+    assert_eq!(error_of(result), "TimeoutError: [Errno 110] Connection timed out");
+    assert!(net.trace().len() >= 6, "the SYN was sent again and again");
     assert!(net.now() >= Instant::from_secs(127) && net.now() <= Instant::from_secs(200));
+}
+
+#[test]
+fn a_connect_that_times_out_in_python_goes_on_in_the_kernel() {
+    let (mut net, client, server) = client_server(36);
+    let link = net.link_between(client, server).unwrap();
+    net.drop_next(DropRule { link, from: Some(client), kind: Some(PacketKind::Syn) });
+    listen(&mut net, server, "", 80, 1);
+    let c = socket(&mut net, client, SocketKind::Tcp);
+    call(&mut net, client, Call::Settimeout { fd: c, seconds: Some(0.5) }).unwrap();
+    assert_eq!(error_of(call(&mut net, client, connect(c, "server", 80))), "TimeoutError: timed out");
+    assert_eq!(
+        error_of(call(&mut net, client, connect(c, "server", 80))),
+        "BlockingIOError: [Errno 114] Operation already in progress"
+    );
+    net.run_until(net.now() + secs(2));
+    assert_eq!(state_of(&net, client, c), "ESTABLISHED", "the retransmitted SYN got through");
+    assert!(net.trace().records().all(|r| r.summary.kind != PacketKind::Rst));
+}
+
+#[test]
+fn a_connected_udp_socket_hears_port_unreachable_as_connection_refused() {
+    let (mut net, client, _) = client_server(37);
+    let u = socket(&mut net, client, SocketKind::Udp);
+    call(&mut net, client, connect(u, "server", 9999)).unwrap();
+    call(&mut net, client, Call::Send { fd: u, data: b"anyone?".to_vec() }).unwrap();
+    net.run_until(net.now() + Duration::from_millis(100));
+    assert!(net.trace().records().any(|r| r.summary.kind == PacketKind::Icmp));
+    assert_eq!(error_of(call(&mut net, client, recv(u, 10))), "ConnectionRefusedError: [Errno 111] Connection refused");
+}
+
+#[test]
+fn recvfrom_on_tcp_gives_no_address_like_python() {
+    let (mut net, client, server) = client_server(38);
+    let (c, s) = connected(&mut net, client, server, 80);
+    call(&mut net, server, send(s, b"hi")).unwrap();
+    let got = call(&mut net, client, Call::Recvfrom { fd: c, bufsize: 10 }).unwrap();
+    assert_eq!(got, Value::Datagram { data: b"hi".to_vec(), peer: None });
+}
+
+#[test]
+fn shutdown_of_a_listener_stops_listening() {
+    let (mut net, client, server) = client_server(39);
+    let listener = listen(&mut net, server, "", 80, 1);
+    let CallStatus::Blocked(accepting) = net.call(server, Call::Accept { fd: listener }) else { panic!("accept blocks") };
+    call(&mut net, server, Call::Shutdown { fd: listener, how: ShutdownHow::ShutRdwr }).unwrap();
+    assert_eq!(
+        wait_for(&mut net, accepting, secs(1)).map(|result| error_of(result)),
+        Some("OSError: [Errno 22] Invalid argument".to_string())
+    );
+    let c = socket(&mut net, client, SocketKind::Tcp);
+    assert_eq!(call(&mut net, client, connect(c, "server", 80)).unwrap_err().exception, "ConnectionRefusedError");
 }
 
 #[test]

@@ -133,10 +133,6 @@ impl Player {
         &self.network
     }
 
-    pub fn network_mut(&mut self) -> &mut Network {
-        &mut self.network
-    }
-
     pub fn transcript(&self) -> &[TranscriptLine] {
         &self.transcript
     }
@@ -144,11 +140,6 @@ impl Player {
     /// The verdict of each checkpoint, once its time has come.
     pub fn results(&self) -> &[Option<CheckpointResult>] {
         &self.results
-    }
-
-    /// Whether every checkpoint has been checked and passed.
-    pub fn all_passed(&self) -> bool {
-        self.results.iter().all(|result| result.as_ref().is_some_and(|result| result.passed))
     }
 
     /// Runs the whole lesson.
@@ -380,7 +371,7 @@ impl Player {
                 if let Some(binds) = binds {
                     script.data.insert(binds.clone(), data);
                 }
-                if let Some(address) = binds_address {
+                if let (Some(address), Some(peer)) = (binds_address, peer) {
                     script.addresses.insert(address.clone(), peer);
                 }
             }

@@ -120,7 +120,10 @@ pub fn value_repr(value: &Value) -> String {
         Value::Int { value } => value.to_string(),
         Value::Bytes { data } => bytes_literal(data),
         Value::Accepted { fd, peer } => format!("(<socket fd={fd}>, {})", address_tuple(*peer)),
-        Value::Datagram { data, peer } => format!("({}, {})", bytes_literal(data), address_tuple(*peer)),
+        Value::Datagram { data, peer } => {
+            let peer = peer.map_or_else(|| "None".to_string(), address_tuple);
+            format!("({}, {peer})", bytes_literal(data))
+        }
     }
 }
 

@@ -66,6 +66,9 @@ impl SocketError {
     pub fn cannot_assign_address() -> Self {
         Self::os("OSError", 99, "Cannot assign requested address")
     }
+    pub fn already_in_progress() -> Self {
+        Self::os("BlockingIOError", 114, "Operation already in progress")
+    }
     pub fn connection_reset() -> Self {
         Self::os("ConnectionResetError", 104, "Connection reset by peer")
     }

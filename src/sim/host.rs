@@ -16,7 +16,8 @@ use smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{
-    HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpProtocol, Ipv4Address, Ipv4Packet, TcpPacket,
+    HardwareAddress, Icmpv4DstUnreachable, Icmpv4Message, Icmpv4Packet, IpAddress, IpCidr, IpEndpoint, IpProtocol,
+    Ipv4Address, Ipv4Packet, TcpPacket,
 };
 
 use super::socket_api::SocketTable;
@@ -190,6 +191,9 @@ impl Host {
     /// the next [`Host::poll`], which the network makes at the same instant.
     pub fn deliver(&mut self, packet: PacketBytes, now: Instant) -> Reception {
         let mut masked_listeners = Vec::new();
+        if let Some((local, remote)) = port_unreachable(&packet) {
+            self.table.note_port_unreachable(&self.sockets, local, remote);
+        }
         if let Some(segment) = SegmentFacts::parse(&packet) {
             if segment.rst {
                 self.table.note_reset(&self.sockets, segment.local, segment.remote);
@@ -242,6 +246,32 @@ impl Host {
         }
         masked
     }
+}
+
+/// For an ICMP "port unreachable", the datagram it answers: (its source, its destination).
+fn port_unreachable(packet: &[u8]) -> Option<(IpEndpoint, IpEndpoint)> {
+    let ip = Ipv4Packet::new_checked(packet).ok()?;
+    if ip.next_header() != IpProtocol::Icmp {
+        return None;
+    }
+    let icmp = Icmpv4Packet::new_checked(ip.payload()).ok()?;
+    if icmp.msg_type() != Icmpv4Message::DstUnreachable || icmp.msg_code() != u8::from(Icmpv4DstUnreachable::PortUnreachable) {
+        return None;
+    }
+    // The ICMP body quotes the datagram's IP header and the first 8 bytes of its UDP header.
+    let quoted = icmp.data();
+    let original = Ipv4Packet::new_unchecked(quoted);
+    let header_len = usize::from(*quoted.first()? & 0x0f) * 4;
+    let udp = quoted.get(header_len..header_len + 4)?;
+    if quoted.len() < 20 || original.next_header() != IpProtocol::Udp {
+        return None;
+    }
+    let source_port = u16::from_be_bytes([udp[0], udp[1]]);
+    let destination_port = u16::from_be_bytes([udp[2], udp[3]]);
+    Some((
+        IpEndpoint::new(IpAddress::Ipv4(original.src_addr()), source_port),
+        IpEndpoint::new(IpAddress::Ipv4(original.dst_addr()), destination_port),
+    ))
 }
 
 /// The few facts of an arriving TCP segment the host acts on.

@@ -34,7 +34,26 @@ pub struct Impairments {
     pub bandwidth_bps: u64,
 }
 
+/// The longest delay, and jitter, a link may have: a minute (a satellite hop is a quarter second).
+pub const MAX_DELAY_US: u64 = 60_000_000;
+/// The fastest bandwidth a link may have, in bits per second (0 stays "no limit").
+pub const MAX_BANDWIDTH_BPS: u64 = 10_000_000_000;
+
 impl Impairments {
+    /// The same impairments within what a link can do: delays and jitter up to a minute,
+    /// percentages from 0 to 100 (NaN is 0), bandwidth up to 10 Gbit/s. Whatever a caller asks for,
+    /// the link's arithmetic stays in range.
+    pub fn clamped(self) -> Self {
+        let percent = |value: f64| if value.is_nan() { 0.0 } else { value.clamp(0.0, 100.0) };
+        Impairments {
+            delay_us: self.delay_us.min(MAX_DELAY_US),
+            jitter_us: self.jitter_us.min(MAX_DELAY_US),
+            loss_percent: percent(self.loss_percent),
+            duplicate_percent: percent(self.duplicate_percent),
+            bandwidth_bps: self.bandwidth_bps.min(MAX_BANDWIDTH_BPS),
+        }
+    }
+
     /// A clean wire with the given one-way delay.
     pub const fn with_delay(delay: Duration) -> Self {
         Impairments {
@@ -121,7 +140,7 @@ pub struct Link {
 impl Link {
     pub fn new(a: HostId, b: HostId, impairments: Impairments) -> Self {
         let direction = Direction {
-            impairments,
+            impairments: impairments.clamped(),
             busy_until: Instant::ZERO,
         };
         Link {
@@ -140,15 +159,6 @@ impl Link {
         self.ends[0] == self.ends[1]
     }
 
-    /// The host at the other end from `host`.
-    pub fn peer_of(&self, host: HostId) -> HostId {
-        if self.ends[0] == host {
-            self.ends[1]
-        } else {
-            self.ends[0]
-        }
-    }
-
     fn direction_index(&self, from: HostId) -> usize {
         usize::from(self.ends[0] != from)
     }
@@ -160,7 +170,7 @@ impl Link {
 
     pub fn set_impairments(&mut self, from: HostId, impairments: Impairments) {
         let index = self.direction_index(from);
-        self.directions[index].impairments = impairments;
+        self.directions[index].impairments = impairments.clamped();
     }
 
     /// Decides when a packet of `len` bytes sent by `from` at `now` arrives, and whether it is lost
@@ -266,6 +276,23 @@ mod tests {
         // The other direction has a wire of its own.
         let reply = link.schedule(1, Instant::ZERO, 10, &mut rng);
         assert_eq!(reply.arrives_at, Instant::from_millis(15));
+    }
+
+    #[test]
+    fn absurd_impairments_are_clamped_not_obeyed() {
+        let mut link = Link::new(0, 1, Impairments {
+            delay_us: u64::MAX,
+            jitter_us: u64::MAX,
+            loss_percent: f64::NAN,
+            duplicate_percent: 1e9,
+            bandwidth_bps: 1,
+        });
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let transit = link.schedule(0, Instant::ZERO, 1500, &mut rng);
+        assert!(!transit.lost);
+        assert!(transit.duplicate_arrives_at.is_some());
+        let impairments = link.impairments(0);
+        assert_eq!((impairments.delay_us, impairments.jitter_us), (MAX_DELAY_US, MAX_DELAY_US));
     }
 
     #[test]

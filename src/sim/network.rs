@@ -255,7 +255,6 @@ impl Network {
         let names = &self.names;
         let resolve = |name: &str| names.get(name).copied();
         let mut cx = CallContext {
-            now: self.now,
             rng: &mut self.rng,
             resolve: &resolve,
         };
@@ -389,7 +388,8 @@ impl Network {
             } else if let Some(result) = host.resume(call.fd, &mut call.blocking) {
                 Some(result)
             } else if call.deadline.is_some_and(|deadline| deadline <= now) {
-                Some(Err(host.time_out(call.fd, &call.blocking)))
+                // Python raises; the kernel goes on (a connect keeps trying, as on Linux).
+                Some(Err(super::SocketError::timed_out()))
             } else {
                 None
             };
@@ -441,6 +441,11 @@ impl Network {
             bytes,
         };
         let (Some(link_id), Some(to)) = (link, to) else {
+            if record.summary.kind == PacketKind::Syn {
+                let (local, remote) = (record.summary.src, record.summary.dst);
+                let host = &mut self.hosts[from];
+                host.table.note_unreachable(&host.sockets, local.into(), remote.into());
+            }
             record.fate = Fate::NoRoute { at: self.now };
             self.trace.record(record);
             return;
@@ -472,10 +477,12 @@ impl Network {
             let mut copy_record = record.clone();
             copy_record.id = id + 1;
             copy_record.duplicate_of = Some(id);
+            // The copy is a packet of its own: a drop rule or a loss took only the original.
             let copy = InFlight {
                 packet: id + 1,
                 arrives_at,
                 ends_at: arrives_at,
+                ending: Ending::Arrives,
                 ..in_flight
             };
             (copy_record, copy)

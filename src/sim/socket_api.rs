@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use smoltcp::iface::{SocketHandle, SocketSet};
 use smoltcp::socket::{tcp, udp};
 use smoltcp::storage::PacketMetadata;
-use smoltcp::time::{Duration, Instant};
+use smoltcp::time::Duration;
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, Ipv4Address};
 
 use super::error::SocketError;
@@ -132,7 +132,8 @@ pub enum Value {
     Int { value: i64 },
     Bytes { data: Vec<u8> },
     Accepted { fd: Fd, peer: SocketAddrV4 },
-    Datagram { data: Vec<u8>, peer: SocketAddrV4 },
+    /// What `recvfrom` returns; the address is `None` on a TCP socket, as in Python.
+    Datagram { data: Vec<u8>, peer: Option<SocketAddrV4> },
 }
 
 /// What a call ends with: a value, or the exception Python would raise.
@@ -145,8 +146,10 @@ pub enum Blocking {
     Connect,
     Recv { bufsize: usize },
     Recvfrom { bufsize: usize },
-    /// `send` (`all == false`) finishes as soon as some bytes are queued; `sendall` when all are.
-    Send { data: Vec<u8>, queued: usize, all: bool },
+    /// `send` and `sendall`: waits for `all` bytes to be queued (`sendall`, and a blocking `send`,
+    /// which Linux returns from only when it has queued everything) or for some (a `send` with a
+    /// timeout). `send` returns the `count`, `sendall` None.
+    Send { data: Vec<u8>, queued: usize, all: bool, count: bool },
     /// `sendto` waits for room in the socket's buffer.
     Sendto { data: Vec<u8>, to: IpEndpoint },
 }
@@ -191,7 +194,8 @@ pub struct SocketView {
     /// TCP state in the RFC's words (`LISTEN`, `ESTABLISHED`, `TIME-WAIT`…), `UNBOUND`/`BOUND` before
     /// that, or `UDP` for a datagram socket.
     pub state: String,
-    /// Connections done with the handshake and waiting for `accept`, and the backlog.
+    /// Connections done with the handshake and waiting for `accept`, and how many may wait
+    /// (Linux's backlog + 1).
     pub accept_queue: Option<(usize, usize)>,
     /// Bytes waiting to be read, and to be sent (or acknowledged).
     pub receive_buffered: usize,
@@ -216,7 +220,8 @@ struct Listener {
     /// The listening smoltcp sockets of the port: each either waits for a SYN or holds a
     /// connection not yet accepted.
     spares: Vec<SocketHandle>,
-    /// Spares whose handshake is done, in the order they finished: the accept queue.
+    /// Spares whose handshake is done, in the order they finished: the accept queue. Linux queues
+    /// one more connection than the backlog asks, and so does this.
     ready: VecDeque<SocketHandle>,
 }
 
@@ -229,6 +234,8 @@ struct Stream {
     reset_reported: bool,
     read_shut: bool,
     write_shut: bool,
+    /// Its SYN found no route: `connect` fails with `No route to host`.
+    unreachable: bool,
 }
 
 #[derive(Debug)]
@@ -237,6 +244,8 @@ struct Datagram {
     handle: Option<SocketHandle>,
     /// The peer `connect` chose, for `send` and `recv`.
     peer: Option<IpEndpoint>,
+    /// The peer answered with ICMP port unreachable: the next `recv` or `send` is refused.
+    refused: bool,
 }
 
 #[derive(Debug)]
@@ -261,7 +270,10 @@ pub struct SocketTable {
     entries: BTreeMap<Fd, Entry>,
     /// Connections the program closed that are still finishing (FIN-WAIT, LAST-ACK…).
     lingering: Vec<SocketHandle>,
-    /// Closed connections in TIME-WAIT, oldest first: they all wait as long, so they end in order.
+    /// Closed connections in TIME-WAIT, oldest first. They all wait 10 s, so they end nearly in
+    /// order and only the front is checked; one that ends early (a RST) or late (a repeated FIN
+    /// restarts its timer) just leaves the set when it reaches the front. Until then it is closed,
+    /// holds no port and is not shown.
     time_wait: VecDeque<SocketHandle>,
     /// TCP sockets whose FIN is sent but not acknowledged, with no data left to send.
     awaiting_fin_ack: Vec<SocketHandle>,
@@ -269,7 +281,6 @@ pub struct SocketTable {
 
 /// What a call needs from the network around its host.
 pub struct CallContext<'a> {
-    pub now: Instant,
     pub rng: &'a mut ChaCha8Rng,
     /// Turns a host's name into its address.
     pub resolve: &'a dyn Fn(&str) -> Option<Ipv4Address>,
@@ -363,6 +374,31 @@ impl SocketTable {
 
     pub fn is_open(&self, fd: Fd) -> bool {
         self.entries.contains_key(&fd)
+    }
+
+    /// Notes an ICMP port unreachable for a datagram `local` sent to `remote`: a UDP socket
+    /// connected to `remote` is refused at its next call, as on Linux.
+    pub(crate) fn note_port_unreachable(&mut self, sockets: &SocketSet<'static>, local: IpEndpoint, remote: IpEndpoint) {
+        for entry in self.entries.values_mut() {
+            if let EntryState::Udp(datagram @ Datagram { handle: Some(_), peer: Some(_), .. }) = &mut entry.state {
+                let bound = sockets.get::<udp::Socket>(datagram.handle.expect("matched")).endpoint();
+                if datagram.peer == Some(remote) && bound.port == local.port {
+                    datagram.refused = true;
+                }
+            }
+        }
+    }
+
+    /// Notes that a SYN from `local` to `remote` found no route.
+    pub(crate) fn note_unreachable(&mut self, sockets: &SocketSet<'static>, local: IpEndpoint, remote: IpEndpoint) {
+        for entry in self.entries.values_mut() {
+            if let EntryState::Tcp(TcpState::Stream(stream)) = &mut entry.state {
+                let socket = sockets.get::<tcp::Socket>(stream.handle);
+                if socket.local_endpoint() == Some(local) && socket.remote_endpoint() == Some(remote) {
+                    stream.unreachable = true;
+                }
+            }
+        }
     }
 
     /// Notes that a RST arrived for the connection `local` ↔ `remote`, before the stack sees it,
@@ -565,7 +601,7 @@ impl Entry {
         Entry {
             state: match kind {
                 SocketKind::Tcp => EntryState::Tcp(TcpState::Idle { bound: None }),
-                SocketKind::Udp => EntryState::Udp(Datagram { handle: None, peer: None }),
+                SocketKind::Udp => EntryState::Udp(Datagram { handle: None, peer: None, refused: false }),
             },
             reuse_address: false,
             no_delay: false,
@@ -592,7 +628,7 @@ impl Entry {
                 local: Some(listen_to_v4(listener.endpoint)),
                 remote: None,
                 state: "LISTEN".into(),
-                accept_queue: Some((listener.ready.len(), listener.backlog)),
+                accept_queue: Some((listener.ready.len(), listener.backlog + 1)),
                 receive_buffered: 0,
                 send_buffered: 0,
                 awaiting_accept_on: None,
@@ -643,8 +679,11 @@ impl Host {
             }
             Call::Accept { fd } => self.begin(fd, Blocking::Accept),
             Call::Connect { fd, address, port } => self.connect(fd, &address, port, cx),
-            Call::Send { fd, data } => self.begin(fd, Blocking::Send { data, queued: 0, all: false }),
-            Call::Sendall { fd, data } => self.begin(fd, Blocking::Send { data, queued: 0, all: true }),
+            Call::Send { fd, data } => {
+                let blocks_until_done = self.table.timeout(fd) == Some(None);
+                self.begin(fd, Blocking::Send { data, queued: 0, all: blocks_until_done, count: true })
+            }
+            Call::Sendall { fd, data } => self.begin(fd, Blocking::Send { data, queued: 0, all: true, count: false }),
             Call::Recv { fd, bufsize } => {
                 let bufsize = check_bufsize(bufsize, "recv")?;
                 self.begin(fd, Blocking::Recv { bufsize })
@@ -702,19 +741,12 @@ impl Host {
             Blocking::Connect => self.try_finish_connect(fd),
             Blocking::Recv { bufsize } => self.try_recv(fd, *bufsize),
             Blocking::Recvfrom { bufsize } => self.try_recvfrom(fd, *bufsize),
-            Blocking::Send { data, queued, all } => self.try_send(fd, data, queued, *all),
+            Blocking::Send { data, queued, all, count } => self.try_send(fd, data, queued, *all, *count),
             Blocking::Sendto { data, to } => self.try_sendto(fd, data, *to),
         };
         attempt.transpose()
     }
 
-    /// A blocked call outlived its socket's `settimeout`: Python raises `TimeoutError: timed out`.
-    pub fn time_out(&mut self, fd: Fd, blocking: &Blocking) -> SocketError {
-        if *blocking == Blocking::Connect {
-            self.fail_connect(fd);
-        }
-        SocketError::timed_out()
-    }
 
     /// Parses an address a program gives, as Python and Linux read it.
     fn resolve(&self, address: &str, cx: &CallContext) -> Result<Ipv4Address, SocketError> {
@@ -794,7 +826,8 @@ impl Host {
     }
 
     fn listen(&mut self, fd: Fd, backlog: i64, cx: &mut CallContext) -> Result<(), SocketError> {
-        let backlog = usize::try_from(backlog).unwrap_or(0).clamp(1, MAX_BACKLOG);
+        let backlog = usize::try_from(backlog).unwrap_or(0).min(MAX_BACKLOG);
+        let capacity = backlog + 1;
         let entry = self.table.entries.get(&fd).ok_or_else(SocketError::bad_file_descriptor)?;
         let no_delay = entry.no_delay;
         let endpoint = match &entry.state {
@@ -817,7 +850,7 @@ impl Host {
             EntryState::Tcp(TcpState::Listening(listener)) => {
                 // A second listen() only changes the backlog; it can grow.
                 let (endpoint, have) = (listener.endpoint, listener.spares.len());
-                let added = self.open_listeners(endpoint, backlog.saturating_sub(have), no_delay);
+                let added = self.open_listeners(endpoint, capacity.saturating_sub(have), no_delay);
                 if let EntryState::Tcp(TcpState::Listening(listener)) = &mut self.table.entry_mut(fd)?.state {
                     listener.spares.extend(added);
                     listener.backlog = listener.backlog.max(backlog);
@@ -827,7 +860,7 @@ impl Host {
             EntryState::Tcp(TcpState::Stream(_)) => return Err(SocketError::invalid_argument()),
             EntryState::Udp(_) => return Err(SocketError::operation_not_supported()),
         };
-        let spares = self.open_listeners(endpoint, backlog, no_delay);
+        let spares = self.open_listeners(endpoint, capacity, no_delay);
         self.table.entry_mut(fd)?.state = EntryState::Tcp(TcpState::Listening(Listener {
             endpoint,
             backlog,
@@ -865,7 +898,8 @@ impl Host {
             listener.spares.extend(replacement);
         }
 
-        let socket = self.sockets.get::<tcp::Socket>(handle);
+        let socket = self.sockets.get_mut::<tcp::Socket>(handle);
+        socket.set_nagle_enabled(!no_delay);
         let peer = socket.remote_endpoint().map_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), to_v4);
         // A connection reset before it was accepted is still handed out; its first recv says so.
         let reset_received = socket.state() == tcp::State::Closed;
@@ -879,6 +913,7 @@ impl Host {
             reset_reported: false,
             read_shut: false,
             write_shut: false,
+            unreachable: false,
         }));
         self.table.entries.insert(new_fd, entry);
         Ok(Some(Value::Accepted { fd: new_fd, peer }))
@@ -895,7 +930,15 @@ impl Host {
         let entry = self.table.entries.get(&fd).ok_or_else(SocketError::bad_file_descriptor)?;
         let (bound, no_delay) = match &entry.state {
             EntryState::Tcp(TcpState::Idle { bound }) => (*bound, entry.no_delay),
-            EntryState::Tcp(_) => return Err(SocketError::already_connected()),
+            EntryState::Tcp(TcpState::Stream(stream)) => {
+                let state = self.sockets.get::<tcp::Socket>(stream.handle).state();
+                return Err(if matches!(state, tcp::State::SynSent | tcp::State::SynReceived) {
+                    SocketError::already_in_progress()
+                } else {
+                    SocketError::already_connected()
+                });
+            }
+            EntryState::Tcp(TcpState::Listening(_)) => return Err(SocketError::already_connected()),
             EntryState::Udp(_) => {
                 self.autobind_udp(fd, cx)?;
                 if let EntryState::Udp(datagram) = &mut self.table.entry_mut(fd)?.state {
@@ -931,6 +974,7 @@ impl Host {
             reset_reported: false,
             read_shut: false,
             write_shut: false,
+            unreachable: false,
         }));
         self.begin(fd, Blocking::Connect)
     }
@@ -939,9 +983,14 @@ impl Host {
         let EntryState::Tcp(TcpState::Stream(stream)) = &self.table.entry_mut(fd)?.state else {
             return Err(SocketError::bad_file_descriptor());
         };
-        let refused = stream.reset_received;
+        let (refused, unreachable) = (stream.reset_received, stream.unreachable);
         let socket = self.sockets.get_mut::<tcp::Socket>(stream.handle);
         match socket.state() {
+            // Linux gives up on a host that does not answer ARP; no host has this address.
+            tcp::State::SynSent if unreachable => {
+                self.fail_connect(fd);
+                Err(SocketError::no_route_to_host())
+            }
             tcp::State::SynSent | tcp::State::SynReceived => Ok(None),
             tcp::State::Closed => {
                 self.fail_connect(fd);
@@ -962,9 +1011,10 @@ impl Host {
     fn fail_connect(&mut self, fd: Fd) {
         let Some(entry) = self.table.entries.get_mut(&fd) else { return };
         if let EntryState::Tcp(TcpState::Stream(stream)) = &entry.state {
+            // Refused, unreachable or given up: nothing is left to say to the peer (an abort
+            // would send a RST, which Linux does not).
             let (handle, bound) = (stream.handle, stream.bound);
-            self.sockets.get_mut::<tcp::Socket>(handle).abort();
-            self.table.lingering.push(handle);
+            self.sockets.remove(handle);
             entry.state = EntryState::Tcp(TcpState::Idle { bound });
         }
     }
@@ -1007,14 +1057,12 @@ impl Host {
 
     fn try_recvfrom(&mut self, fd: Fd, bufsize: usize) -> Result<Option<Value>, SocketError> {
         let entry = self.table.entry_mut(fd)?;
-        let datagram = match &entry.state {
+        let datagram = match &mut entry.state {
             EntryState::Udp(datagram) => datagram,
-            EntryState::Tcp(TcpState::Stream(stream)) => {
-                let peer = self.sockets.get::<tcp::Socket>(stream.handle).remote_endpoint();
-                let peer = peer.map_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), to_v4);
+            EntryState::Tcp(TcpState::Stream(_)) => {
                 return self.try_recv(fd, bufsize).map(|value| {
                     value.map(|value| match value {
-                        Value::Bytes { data } => Value::Datagram { data, peer },
+                        Value::Bytes { data } => Value::Datagram { data, peer: None },
                         other => other,
                     })
                 });
@@ -1023,6 +1071,10 @@ impl Host {
         };
         // An unbound UDP socket has no port for datagrams to reach: it waits for ever, as on Linux.
         let Some(handle) = datagram.handle else { return Ok(None) };
+        if datagram.refused {
+            datagram.refused = false;
+            return Err(SocketError::connection_refused());
+        }
         let peer = datagram.peer;
         let socket = self.sockets.get_mut::<udp::Socket>(handle);
         while let Ok((payload, meta)) = socket.recv() {
@@ -1032,13 +1084,20 @@ impl Host {
             }
             return Ok(Some(Value::Datagram {
                 data: payload[..payload.len().min(bufsize)].to_vec(),
-                peer: to_v4(meta.endpoint),
+                peer: Some(to_v4(meta.endpoint)),
             }));
         }
         Ok(None)
     }
 
-    fn try_send(&mut self, fd: Fd, data: &[u8], queued: &mut usize, all: bool) -> Result<Option<Value>, SocketError> {
+    fn try_send(
+        &mut self,
+        fd: Fd,
+        data: &[u8],
+        queued: &mut usize,
+        all: bool,
+        count: bool,
+    ) -> Result<Option<Value>, SocketError> {
         let entry = self.table.entry_mut(fd)?;
         let stream = match &mut entry.state {
             EntryState::Tcp(TcpState::Stream(stream)) => stream,
@@ -1046,8 +1105,12 @@ impl Host {
             EntryState::Udp(datagram) => {
                 // A connected UDP socket sends one datagram per call.
                 let to = datagram.peer.ok_or_else(SocketError::destination_required)?;
+                if datagram.refused {
+                    datagram.refused = false;
+                    return Err(SocketError::connection_refused());
+                }
                 let sent = self.try_sendto(fd, data, to)?;
-                return Ok(sent.map(|sent| if all { Value::None } else { sent }));
+                return Ok(sent.map(|sent| if count { sent } else { Value::None }));
             }
         };
         if stream.write_shut {
@@ -1067,7 +1130,7 @@ impl Host {
         }
         *queued += socket.send_slice(&data[*queued..]).unwrap_or(0);
         let finished = if all { *queued == data.len() } else { *queued > 0 || data.is_empty() };
-        Ok(finished.then_some(if all { Value::None } else { Value::Int { value: *queued as i64 } }))
+        Ok(finished.then_some(if count { Value::Int { value: *queued as i64 } } else { Value::None }))
     }
 
     fn sendto(&mut self, fd: Fd, data: Vec<u8>, address: &str, port: i64, cx: &mut CallContext) -> Result<Start, SocketError> {
@@ -1077,7 +1140,7 @@ impl Host {
             addr = LOOPBACK;
         }
         match &self.table.entries.get(&fd).ok_or_else(SocketError::bad_file_descriptor)?.state {
-            EntryState::Tcp(_) => return self.begin(fd, Blocking::Send { data, queued: 0, all: false }),
+            EntryState::Tcp(_) => return self.dispatch(Call::Send { fd, data }, cx),
             EntryState::Udp(_) => {}
         }
         if port == 0 {
@@ -1109,14 +1172,29 @@ impl Host {
 
     fn shutdown(&mut self, fd: Fd, how: ShutdownHow) -> Result<(), SocketError> {
         let entry = self.table.entry_mut(fd)?;
-        let EntryState::Tcp(TcpState::Stream(stream)) = &mut entry.state else {
-            return Err(SocketError::not_connected());
+        let stops_reading = matches!(how, ShutdownHow::ShutRd | ShutdownHow::ShutRdwr);
+        let stream = match &mut entry.state {
+            EntryState::Tcp(TcpState::Stream(stream)) => stream,
+            // Linux accepts shutdown on a listener; stopping reads stops listening.
+            EntryState::Tcp(TcpState::Listening(listener)) => {
+                if stops_reading {
+                    let endpoint = listener.endpoint;
+                    for handle in core::mem::take(&mut listener.spares) {
+                        self.sockets.get_mut::<tcp::Socket>(handle).abort();
+                        self.table.lingering.push(handle);
+                    }
+                    self.table.entry_mut(fd)?.state = EntryState::Tcp(TcpState::Idle { bound: Some(endpoint) });
+                }
+                return Ok(());
+            }
+            EntryState::Udp(Datagram { peer: Some(_), .. }) => return Ok(()),
+            _ => return Err(SocketError::not_connected()),
         };
         let socket = self.sockets.get_mut::<tcp::Socket>(stream.handle);
         if matches!(socket.state(), tcp::State::Closed | tcp::State::SynSent) {
             return Err(SocketError::not_connected());
         }
-        if matches!(how, ShutdownHow::ShutRd | ShutdownHow::ShutRdwr) {
+        if stops_reading {
             stream.read_shut = true;
         }
         if matches!(how, ShutdownHow::ShutWr | ShutdownHow::ShutRdwr) {

@@ -380,13 +380,14 @@ impl Trace {
             return;
         };
         let flow = (summary.src, summary.dst);
-        if flags.syn && !self.initial_seq.contains_key(&flow) {
+        // A SYN sets the flow's initial sequence number; a new connection on the same four
+        // addresses and ports replaces the old one's.
+        if flags.syn && self.initial_seq.insert(flow, *seq).is_none() {
             if self.flow_order.len() == self.capacity {
                 if let Some(oldest) = self.flow_order.pop_front() {
                     self.initial_seq.remove(&oldest);
                 }
             }
-            self.initial_seq.insert(flow, *seq);
             self.flow_order.push_back(flow);
         }
         *relative_seq = self.initial_seq.get(&flow).map(|isn| seq.wrapping_sub(*isn));
