@@ -13,7 +13,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::scenario::pyrepr::bytes_literal;
-use crate::sim::{Fate, Impairments, Ipv4Address, PacketKind, ShutdownHow, SocketKind, SocketOption};
+use crate::sim::{Fate, Impairments, Ipv4Address, PacketKind, ShutdownHow, SocketKind, SocketOption, SOCKET_STATES};
 
 /// The format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -224,7 +224,7 @@ pub struct PacketFilter {
 impl PacketFilter {
     pub fn matches(&self, record: &crate::sim::PacketRecord) -> bool {
         self.kind.is_none_or(|kind| record.summary.kind == kind)
-            && self.fate.as_deref().is_none_or(|fate| fate_name(&record.fate) == fate)
+            && self.fate.as_deref().is_none_or(|fate| record.fate.name() == fate)
             && self.from.is_none_or(|from| record.from == from)
             && self.to.is_none_or(|to| record.to == Some(to))
             && self.duplicate.is_none_or(|duplicate| record.duplicate_of.is_some() == duplicate)
@@ -275,28 +275,14 @@ impl Lesson {
     }
 }
 
-/// The name lesson files use for a fate.
-pub fn fate_name(fate: &Fate) -> &'static str {
-    match fate {
-        Fate::InFlight => "in-flight",
-        Fate::Delivered { .. } => "delivered",
-        Fate::Lost { .. } => "lost",
-        Fate::DroppedByHand { .. } => "dropped-by-hand",
-        Fate::AcceptQueueFull { .. } => "accept-queue-full",
-        Fate::NoRoute { .. } => "no-route",
-    }
-}
-
-const FATE_NAMES: [&str; 6] = ["in-flight", "delivered", "lost", "dropped-by-hand", "accept-queue-full", "no-route"];
-
 // ---- The file as written ------------------------------------------------------------------
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLesson {
-    /// The format version, checked before the rest is read.
+    /// The format version.
     #[serde(rename = "socksim")]
-    _format: u32,
+    format: u32,
     title: String,
     #[serde(default)]
     intro: String,
@@ -493,35 +479,46 @@ impl Lesson {
                 ),
             ));
         }
-        /// The one field read before the rest, so that another version gets its own message.
-        #[derive(Deserialize)]
-        struct Version {
-            socksim: Option<serde_json::Number>,
+        // Valid files are read once; a file that does not read is looked at again, to say why in
+        // the plainest words: not JSON, not an object, another version, or which field.
+        let raw = serde_json::from_str::<RawLesson>(text).map_err(|error| why_unreadable(text, error))?;
+        if raw.format != FORMAT_VERSION {
+            return Err(unsupported_version(raw.format));
         }
-        serde_json::from_str::<serde::de::IgnoredAny>(text)
-            .map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
-        if !text.trim_start().starts_with('{') {
-            return Err(LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }"));
-        }
-        let version: Version = serde_json::from_str(text)
-            .map_err(|_| LessonError::new("socksim", "the format version is a number: \"socksim\": 1"))?;
-        match version.socksim {
-            None => {
-                return Err(LessonError::new(
-                    "socksim",
-                    "missing: a lesson file starts with \"socksim\": 1 (its format version)",
-                ))
-            }
-            Some(version) if version.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
-            Some(version) => {
-                return Err(LessonError::new(
-                    "socksim",
-                    format!("format version {version} is not supported (this socksim reads version {FORMAT_VERSION})"),
-                ));
-            }
-        }
-        let raw: RawLesson = serde_json::from_str(text).map_err(|error| LessonError::new("", error.to_string()))?;
         Checker::default().lesson(raw)
+    }
+}
+
+fn unsupported_version(version: impl fmt::Display) -> LessonError {
+    LessonError::new(
+        "socksim",
+        format!("format version {version} is not supported (this socksim reads version {FORMAT_VERSION})"),
+    )
+}
+
+/// Explains why serde could not read a lesson file.
+fn why_unreadable(text: &str, error: serde_json::Error) -> LessonError {
+    /// The one field that says which format the rest is in.
+    #[derive(Deserialize)]
+    struct Version {
+        socksim: Option<serde_json::Number>,
+    }
+    if let Err(syntax) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        return LessonError::new("", format!("this is not valid JSON ({syntax})"));
+    }
+    if !text.trim_start().starts_with('{') {
+        return LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }");
+    }
+    match serde_json::from_str::<Version>(text) {
+        Err(_) => LessonError::new("socksim", "the format version is a number: \"socksim\": 1"),
+        Ok(Version { socksim: None }) => LessonError::new(
+            "socksim",
+            "missing: a lesson file starts with \"socksim\": 1 (its format version)",
+        ),
+        Ok(Version { socksim: Some(version) }) if version.as_u64() != Some(u64::from(FORMAT_VERSION)) => {
+            unsupported_version(version)
+        }
+        Ok(_) => LessonError::new("", error.to_string()),
     }
 }
 
@@ -750,7 +747,7 @@ impl Checker {
                     .kind
                     .map(|kind| {
                         PacketKind::from_label(&kind).ok_or_else(|| {
-                            LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind (syn, syn-ack, ack, data, fin, rst, udp)"))
+                            LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind ({})", kind_names()))
                         })
                     })
                     .transpose()?;
@@ -804,13 +801,12 @@ impl Checker {
         }
         if let Some(r) = raw.state {
             let host = self.host(&r.host, &format!("{field}.state.host"))?;
-            const STATES: [&str; 13] = [
-                "UNBOUND", "BOUND", "UDP", "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
-                "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "TIME-WAIT",
-            ];
             let state = r.state.to_ascii_uppercase().replace('_', "-");
-            if !STATES.contains(&state.as_str()) && state != "LAST-ACK" {
-                return Err(LessonError::new(format!("{field}.state.state"), format!("{:?} is not a socket state", r.state)));
+            if !SOCKET_STATES.contains(&state.as_str()) {
+                return Err(LessonError::new(
+                    format!("{field}.state.state"),
+                    format!("{:?} is not a socket state ({})", r.state, SOCKET_STATES.join(", ")),
+                ));
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
         }
@@ -837,14 +833,14 @@ impl Checker {
                 .kind
                 .map(|kind| {
                     PacketKind::from_label(&kind)
-                        .ok_or_else(|| LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind")))
+                        .ok_or_else(|| LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind ({})", kind_names())))
                 })
                 .transpose()?;
             if let Some(fate) = &r.fate {
-                if !FATE_NAMES.contains(&fate.as_str()) {
+                if !Fate::NAMES.contains(&fate.as_str()) {
                     return Err(LessonError::new(
                         format!("{field}.fate"),
-                        format!("{fate:?} is not a fate ({})", FATE_NAMES.join(", ")),
+                        format!("{fate:?} is not a fate ({})", Fate::NAMES.join(", ")),
                     ));
                 }
             }
@@ -866,6 +862,11 @@ impl Checker {
             _ => Err(LessonError::new(field, "expects more than one thing: use one checkpoint for each")),
         }
     }
+}
+
+/// The packet kinds as lesson files write them: `syn, syn-ack, …`.
+fn kind_names() -> String {
+    PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ")
 }
 
 fn step_binds(step: &Step, variable: &str) -> bool {

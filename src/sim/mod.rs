@@ -19,7 +19,7 @@ pub use link::{Impairments, InFlight, Link, LinkId};
 pub use network::{CallId, CallStatus, Completion, DropRule, Network, PendingCall, TopologyError, LOOPBACK_DELAY};
 pub use snapshot::{BlockedCall, HostSnapshot, LinkSnapshot, PacketInFlight, Snapshot};
 pub use socket_api::{
-    tcp_state_name, Blocking, Call, CallResult, Fd, ShutdownHow, SocketKind, SocketOption, SocketView, Value,
+    tcp_state_name, Blocking, SOCKET_STATES, Call, CallResult, Fd, ShutdownHow, SocketKind, SocketOption, SocketView, Value,
     EPHEMERAL_PORTS, FIRST_FD, MAX_BACKLOG, MAX_DATAGRAM, TCP_BUFFER,
 };
 pub use trace::{Fate, PacketBytes, PacketId, PacketKind, PacketRecord, PacketSummary, TcpFlags, Trace, Transport};

@@ -310,7 +310,22 @@ impl Network {
     /// Moves the clock to the next event and handles everything due then. Returns the new time,
     /// or `None` when nothing is left to happen.
     pub fn step(&mut self) -> Option<Instant> {
-        let at = self.next_event_at()?.max(self.now);
+        let at = self.next_event_at()?;
+        self.handle_events_at(at);
+        Some(at)
+    }
+
+    /// Handles every event up to and including `time`, then sets the clock to `time`.
+    pub fn run_until(&mut self, time: Instant) {
+        while let Some(at) = self.next_event_at().filter(|&at| at <= time) {
+            self.handle_events_at(at);
+        }
+        self.now = self.now.max(time);
+    }
+
+    /// Moves the clock to `at`, the next event's time, and handles everything due then.
+    fn handle_events_at(&mut self, at: Instant) {
+        let at = at.max(self.now);
         if at == self.now {
             self.steps_at_this_instant += 1;
         } else {
@@ -319,15 +334,6 @@ impl Network {
         self.now = at;
         self.end_trips();
         self.settle();
-        Some(at)
-    }
-
-    /// Handles every event up to and including `time`, then sets the clock to `time`.
-    pub fn run_until(&mut self, time: Instant) {
-        while self.next_event_at().is_some_and(|at| at <= time) {
-            self.step();
-        }
-        self.now = self.now.max(time);
     }
 
     /// Ends the trips of the packets due now, in time order then send order.

@@ -336,6 +336,25 @@ fn check_bufsize(bufsize: i64, call: &str) -> Result<usize, SocketError> {
     usize::try_from(bufsize).map_err(|_| SocketError::value_error(format!("negative buffersize in {call}")))
 }
 
+/// Every state a socket view can be in: before a TCP socket has a connection, a UDP socket, and
+/// the TCP states as the RFC names them.
+pub const SOCKET_STATES: [&str; 14] = [
+    "UNBOUND",
+    "BOUND",
+    "UDP",
+    "CLOSED",
+    "LISTEN",
+    "SYN-SENT",
+    "SYN-RECEIVED",
+    "ESTABLISHED",
+    "FIN-WAIT-1",
+    "FIN-WAIT-2",
+    "CLOSE-WAIT",
+    "CLOSING",
+    "LAST-ACK",
+    "TIME-WAIT",
+];
+
 /// The RFC's name of a smoltcp TCP state (`TIME-WAIT`, not smoltcp's `TIME_WAIT`).
 pub fn tcp_state_name(state: tcp::State) -> &'static str {
     match state {

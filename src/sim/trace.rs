@@ -292,6 +292,24 @@ pub enum Fate {
 }
 
 impl Fate {
+    /// The fates' names, as lesson files and `--trace` JSON write them.
+    pub const NAMES: [&'static str; 6] =
+        ["in-flight", "delivered", "lost", "dropped-by-hand", "accept-queue-full", "no-route"];
+
+    /// The fate's name, as lesson files and `--trace` JSON write it (`dropped-by-hand`).
+    pub fn name(&self) -> &'static str {
+        let index = match self {
+            Fate::InFlight => 0,
+            Fate::Delivered { .. } => 1,
+            Fate::Lost { .. } => 2,
+            Fate::DroppedByHand { .. } => 3,
+            Fate::AcceptQueueFull { .. } => 4,
+            Fate::NoRoute { .. } => 5,
+        };
+        Self::NAMES[index]
+    }
+
+    /// The fate in words, for the ladder (`dropped by hand`).
     pub fn label(&self) -> &'static str {
         match self {
             Fate::InFlight => "in flight",
@@ -426,5 +444,35 @@ impl Trace {
 
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fate_names_are_the_json_tags() {
+        let at = Instant::from_millis(1);
+        let fates = [
+            Fate::InFlight,
+            Fate::Delivered { at },
+            Fate::Lost { at },
+            Fate::DroppedByHand { at },
+            Fate::AcceptQueueFull { at },
+            Fate::NoRoute { at },
+        ];
+        for fate in fates {
+            let json = serde_json::to_value(fate).unwrap();
+            assert_eq!(json["fate"], fate.name());
+        }
+    }
+
+    #[test]
+    fn kinds_parse_from_their_labels() {
+        for kind in PacketKind::ALL {
+            assert_eq!(PacketKind::from_label(&kind.label().to_ascii_lowercase()), Some(kind));
+        }
+        assert_eq!(PacketKind::from_label("nonsense"), None);
     }
 }

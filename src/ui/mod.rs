@@ -47,8 +47,11 @@ fn milliseconds(micros: i64) -> f64 {
 
 /// Runs a built-in lesson to its end and turns the result into rows.
 pub fn run_lesson(id: &str) -> Result<RunView, LessonError> {
-    let text = library::find(id).map_or("", |lesson| lesson.text);
-    let mut player = Player::new(Lesson::parse(text)?)?;
+    let built_in = library::find(id).ok_or_else(|| LessonError {
+        field: String::new(),
+        message: format!("there is no built-in lesson {id:?}"),
+    })?;
+    let mut player = Player::new(Lesson::parse(built_in.text)?)?;
     player.run_to_end();
     let network = player.network();
     let name = |id: usize| network.host(id).map_or("?", |host| host.name()).to_string();
