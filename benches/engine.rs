@@ -22,7 +22,7 @@ use socksim::sim::{Call, CallStatus, Fd, HostId, Impairments, Network, SocketKin
 const CONNECTIONS: usize = 10_000;
 const PAYLOAD: usize = 1024;
 const DELAY: Duration = Duration::from_millis(10);
-const RUNS: usize = 5;
+const RUNS: usize = 7;
 
 fn main() {
     let payload: Vec<u8> = (0..PAYLOAD).map(|i| (i % 251) as u8).collect();
@@ -82,7 +82,8 @@ fn engine(payload: &[u8]) -> Measure {
     net.add_link(client, server, Impairments::with_delay(DELAY)).unwrap();
     let Value::Fd { fd: listener } = finish(&mut net, server, Call::Socket { kind: SocketKind::Tcp }) else { panic!() };
     finish(&mut net, server, Call::Bind { fd: listener, address: "".into(), port: 7 });
-    finish(&mut net, server, Call::Listen { fd: listener, backlog: 1 });
+    // listen(0) queues one connection (Linux's backlog + 1), like the single listener of the bare run.
+    finish(&mut net, server, Call::Listen { fd: listener, backlog: 0 });
     for _ in 0..CONNECTIONS {
         let Value::Fd { fd: c } = finish(&mut net, client, Call::Socket { kind: SocketKind::Tcp }) else { panic!() };
         finish(&mut net, client, Call::Connect { fd: c, address: "10.0.0.2".into(), port: 7 });
