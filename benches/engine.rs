@@ -26,15 +26,36 @@ const RUNS: usize = 7;
 
 fn main() {
     let payload: Vec<u8> = (0..PAYLOAD).map(|i| (i % 251) as u8).collect();
-    println!("{CONNECTIONS} TCP connections: handshake + {PAYLOAD} B echo + close, {} ms link, best of {RUNS}", DELAY.total_millis());
+    println!(
+        "{CONNECTIONS} TCP connections: handshake + {PAYLOAD} B echo + close, {} ms link, best of {RUNS}",
+        DELAY.total_millis()
+    );
     // Interleaved, so that both see the same machine; the best run of each counts.
     let runs: Vec<(Measure, Measure)> = (0..RUNS).map(|_| (engine(&payload), bare(&payload))).collect();
     let engine = best(runs.iter().map(|(engine, _)| engine));
     let bare = best(runs.iter().map(|(_, bare)| bare));
     assert_eq!(engine.packets, bare.packets, "both runs send the same packets");
-    println!("{:<14} {:>9.3} s {:>12.0} packets/s  ({} packets, {:.1} s virtual)", "socksim engine", engine.seconds, engine.packets as f64 / engine.seconds, engine.packets, engine.virtual_seconds);
-    println!("{:<14} {:>9.3} s {:>12.0} packets/s  ({} packets, {:.1} s virtual)", "bare smoltcp", bare.seconds, bare.packets as f64 / bare.seconds, bare.packets, bare.virtual_seconds);
-    println!("ratio engine / bare: {:.2} (goal ≤ 1.25); 10,000 connections in {:.2} s (goal ≤ 2 s)", engine.seconds / bare.seconds, engine.seconds);
+    println!(
+        "{:<14} {:>9.3} s {:>12.0} packets/s  ({} packets, {:.1} s virtual)",
+        "socksim engine",
+        engine.seconds,
+        engine.packets as f64 / engine.seconds,
+        engine.packets,
+        engine.virtual_seconds
+    );
+    println!(
+        "{:<14} {:>9.3} s {:>12.0} packets/s  ({} packets, {:.1} s virtual)",
+        "bare smoltcp",
+        bare.seconds,
+        bare.packets as f64 / bare.seconds,
+        bare.packets,
+        bare.virtual_seconds
+    );
+    println!(
+        "ratio engine / bare: {:.2} (goal ≤ 1.25); 10,000 connections in {:.2} s (goal ≤ 2 s)",
+        engine.seconds / bare.seconds,
+        engine.seconds
+    );
 }
 
 struct Measure {
@@ -66,7 +87,8 @@ fn finish(net: &mut Network, host: HostId, call: Call) -> Value {
 fn receive_exactly(net: &mut Network, host: HostId, fd: Fd, len: usize) -> Vec<u8> {
     let mut data = Vec::with_capacity(len);
     while data.len() < len {
-        let Value::Bytes { data: chunk } = finish(net, host, Call::Recv { fd, bufsize: (len - data.len()) as i64 }) else {
+        let Value::Bytes { data: chunk } = finish(net, host, Call::Recv { fd, bufsize: (len - data.len()) as i64 })
+        else {
             panic!("recv returns bytes")
         };
         data.extend(chunk);
@@ -256,7 +278,11 @@ fn bare(payload: &[u8]) -> Measure {
         let c = net.sides[client].sockets.add(Side::socket());
         let local_port = 49152 + (connection % 16000) as u16;
         let cx = net.sides[client].iface.context();
-        net.sides[client].sockets.get_mut::<tcp::Socket>(c).connect(cx, IpEndpoint::new(server_address, 7), local_port).unwrap();
+        net.sides[client]
+            .sockets
+            .get_mut::<tcp::Socket>(c)
+            .connect(cx, IpEndpoint::new(server_address, 7), local_port)
+            .unwrap();
         net.run_until(|net| net.sides[client].tcp(c).may_send());
         net.run_until(|net| net.sides[server].tcp(listener).may_send());
         let s = listener;
@@ -270,7 +296,12 @@ fn bare(payload: &[u8]) -> Measure {
         net.run_until(|net| {
             let socket = net.sides[server].tcp(s);
             if socket.can_recv() {
-                socket.recv(|data| { request.extend_from_slice(data); (data.len(), ()) }).unwrap();
+                socket
+                    .recv(|data| {
+                        request.extend_from_slice(data);
+                        (data.len(), ())
+                    })
+                    .unwrap();
             }
             request.len() == payload.len()
         });
@@ -279,7 +310,12 @@ fn bare(payload: &[u8]) -> Measure {
         net.run_until(|net| {
             let socket = net.sides[client].tcp(c);
             if socket.can_recv() {
-                socket.recv(|data| { reply.extend_from_slice(data); (data.len(), ()) }).unwrap();
+                socket
+                    .recv(|data| {
+                        reply.extend_from_slice(data);
+                        (data.len(), ())
+                    })
+                    .unwrap();
             }
             reply.len() == payload.len()
         });

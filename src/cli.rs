@@ -230,7 +230,11 @@ pub fn report(player: &Player, until: f64) -> String {
         match result {
             Some(result) => {
                 let mark = if result.passed { "✔" } else { "✘" };
-                if result.passed { passed += 1 } else { failed += 1 }
+                if result.passed {
+                    passed += 1
+                } else {
+                    failed += 1
+                }
                 let _ = writeln!(out, "  {mark} {:>7.3} s  {title}", checkpoint.at);
                 if let Some(answer) = checkpoint.answer.and_then(|answer| checkpoint.choices.get(answer)) {
                     let _ = writeln!(out, "              answer: {answer}");

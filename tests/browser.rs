@@ -21,7 +21,8 @@ fn a_handshake_runs_inside_wasm() {
     done(net.call(server, Call::Bind { fd: listener, address: "".into(), port: 80 }));
     done(net.call(server, Call::Listen { fd: listener, backlog: 1 }));
     let Value::Fd { fd } = done(net.call(client, Call::Socket { kind: SocketKind::Tcp })) else { panic!() };
-    let CallStatus::Blocked(connecting) = net.call(client, Call::Connect { fd, address: "server".into(), port: 80 }) else {
+    let CallStatus::Blocked(connecting) = net.call(client, Call::Connect { fd, address: "server".into(), port: 80 })
+    else {
         panic!("connect blocks")
     };
     while net.take_completions().iter().all(|c| c.call != connecting) {

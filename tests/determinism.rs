@@ -16,10 +16,7 @@ fn pcap_of(player: &Player) -> Vec<u8> {
 
 /// Where two byte strings first differ.
 fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
-    a.iter()
-        .zip(b)
-        .position(|(x, y)| x != y)
-        .or((a.len() != b.len()).then(|| a.len().min(b.len())))
+    a.iter().zip(b).position(|(x, y)| x != y).or((a.len() != b.len()).then(|| a.len().min(b.len())))
 }
 
 /// The trace as text: every record's summary, fate and times, and its bytes in hex.
@@ -55,14 +52,8 @@ fn assert_same_run(what: &str, first: &Player, second: &Player) {
         first_difference(&pcap_a, &pcap_b)
     );
     assert!(trace_a == trace_b, "{what}: two runs traced different packets");
-    assert_eq!(
-        transcript_a, transcript_b,
-        "{what}: two runs have different transcripts"
-    );
-    assert_eq!(
-        results_a, results_b,
-        "{what}: two runs have different checkpoint verdicts"
-    );
+    assert_eq!(transcript_a, transcript_b, "{what}: two runs have different transcripts");
+    assert_eq!(results_a, results_b, "{what}: two runs have different checkpoint verdicts");
 }
 
 #[test]
@@ -86,33 +77,18 @@ fn every_built_in_lesson_replays_with_another_seed_too() {
 
 /// The kind and fate of each packet: what the seed's loss decides, beyond ports and sequence numbers.
 fn fates(player: &Player) -> Vec<(PacketKind, &'static str)> {
-    player
-        .network()
-        .trace()
-        .records()
-        .map(|record| (record.summary.kind, record.fate.label()))
-        .collect()
+    player.network().trace().records().map(|record| (record.summary.kind, record.fate.label())).collect()
 }
 
 #[test]
 fn another_seed_changes_the_lossy_udp_lesson() {
     let base = play_lesson("04-uppercase-udp", None);
     let seed = base.lesson().seed;
-    let lost = base
-        .network()
-        .trace()
-        .records()
-        .filter(|r| matches!(r.fate, Fate::Lost { .. }))
-        .count();
+    let lost = base.network().trace().records().filter(|r| matches!(r.fate, Fate::Lost { .. })).count();
     assert!(lost > 0, "lesson 04 loses packets with its own seed");
 
     let other = play_lesson("04-uppercase-udp", Some(seed + 1));
-    assert_ne!(
-        pcap_of(&base),
-        pcap_of(&other),
-        "seeds {seed} and {} wrote the same pcap",
-        seed + 1
-    );
+    assert_ne!(pcap_of(&base), pcap_of(&other), "seeds {seed} and {} wrote the same pcap", seed + 1);
 
     // Not just other ports and sequence numbers: other packets are lost.
     let base_fates = fates(&base);
@@ -121,7 +97,6 @@ fn another_seed_changes_the_lossy_udp_lesson() {
 }
 
 // ---- The engine directly --------------------------------------------------------------------
-
 
 /// What a busy network did: every call's outcome in order, the trace and the pcap.
 #[derive(PartialEq)]
@@ -160,17 +135,8 @@ fn busy_network(seed: u64, slice: Duration) -> Run {
     };
     let mut clients = Vec::new();
     for index in 0..3 {
-        let host = net
-            .add_host(&format!("c{index}"), format!("10.0.0.{}", index + 1).parse().unwrap())
-            .unwrap();
-        let impairments = if index == 2 {
-            Impairments {
-                bandwidth_bps: 2_000_000,
-                ..lossy
-            }
-        } else {
-            lossy
-        };
+        let host = net.add_host(&format!("c{index}"), format!("10.0.0.{}", index + 1).parse().unwrap()).unwrap();
+        let impairments = if index == 2 { Impairments { bandwidth_bps: 2_000_000, ..lossy } } else { lossy };
         net.add_link(host, server, impairments).unwrap();
         clients.push(host);
     }
@@ -200,64 +166,24 @@ fn busy_network(seed: u64, slice: Duration) -> Run {
     let udp_server = socket(&mut net, server, SocketKind::Udp);
     call(&mut net, server, bind(udp_server, "", 53)).unwrap();
     for _ in 0..12 {
-        make(
-            &mut net,
-            &mut log,
-            &mut waiting,
-            &mut ready,
-            server,
-            Call::Accept { fd: listener },
-            Then::ServeReads,
-        );
+        make(&mut net, &mut log, &mut waiting, &mut ready, server, Call::Accept { fd: listener }, Then::ServeReads);
     }
     for _ in 0..15 {
-        let recvfrom = Call::Recvfrom {
-            fd: udp_server,
-            bufsize: 2048,
-        };
-        make(
-            &mut net,
-            &mut log,
-            &mut waiting,
-            &mut ready,
-            server,
-            recvfrom,
-            Then::Nothing,
-        );
+        let recvfrom = Call::Recvfrom { fd: udp_server, bufsize: 2048 };
+        make(&mut net, &mut log, &mut waiting, &mut ready, server, recvfrom, Then::Nothing);
     }
     let mut streams = Vec::new();
     for (index, &client) in clients.iter().enumerate() {
         for _ in 0..4 {
             let fd = socket(&mut net, client, SocketKind::Tcp);
-            make(
-                &mut net,
-                &mut log,
-                &mut waiting,
-                &mut ready,
-                client,
-                connect(fd, "server", 80),
-                Then::Nothing,
-            );
+            make(&mut net, &mut log, &mut waiting, &mut ready, client, connect(fd, "server", 80), Then::Nothing);
             streams.push((client, fd));
         }
         let udp = socket(&mut net, client, SocketKind::Udp);
         for number in 0..5 {
             let data = format!("datagram {number} from c{index}").into_bytes();
-            let sendto = Call::Sendto {
-                fd: udp,
-                data,
-                address: "server".into(),
-                port: 53,
-            };
-            make(
-                &mut net,
-                &mut log,
-                &mut waiting,
-                &mut ready,
-                client,
-                sendto,
-                Then::Nothing,
-            );
+            let sendto = Call::Sendto { fd: udp, data, address: "server".into(), port: 53 };
+            make(&mut net, &mut log, &mut waiting, &mut ready, client, sendto, Then::Nothing);
         }
     }
 
@@ -270,9 +196,7 @@ fn busy_network(seed: u64, slice: Duration) -> Run {
                    until: Instant| {
         loop {
             for completion in net.take_completions() {
-                let then = waiting
-                    .remove(&completion.call)
-                    .expect("a completion for a call that was made");
+                let then = waiting.remove(&completion.call).expect("a completion for a call that was made");
                 let shown = format!("{:?}", completion.result);
                 log.push(format!(
                     "{} call {} done: {}",
@@ -317,40 +241,13 @@ fn busy_network(seed: u64, slice: Duration) -> Run {
     run(&mut net, &mut log, &mut waiting, &mut ready, Instant::from_secs(10));
     for (index, &(client, fd)) in streams.iter().enumerate() {
         let data = pseudo_random_bytes(seed ^ index as u64, 1_000 * (index + 1));
-        make(
-            &mut net,
-            &mut log,
-            &mut waiting,
-            &mut ready,
-            client,
-            Call::Sendall { fd, data },
-            Then::Nothing,
-        );
-        let shutdown = Call::Shutdown {
-            fd,
-            how: ShutdownHow::ShutWr,
-        };
-        make(
-            &mut net,
-            &mut log,
-            &mut waiting,
-            &mut ready,
-            client,
-            shutdown,
-            Then::Nothing,
-        );
+        make(&mut net, &mut log, &mut waiting, &mut ready, client, Call::Sendall { fd, data }, Then::Nothing);
+        let shutdown = Call::Shutdown { fd, how: ShutdownHow::ShutWr };
+        make(&mut net, &mut log, &mut waiting, &mut ready, client, shutdown, Then::Nothing);
     }
     run(&mut net, &mut log, &mut waiting, &mut ready, Instant::from_secs(40));
     for &(client, fd) in &streams {
-        make(
-            &mut net,
-            &mut log,
-            &mut waiting,
-            &mut ready,
-            client,
-            Call::Close { fd },
-            Then::Nothing,
-        );
+        make(&mut net, &mut log, &mut waiting, &mut ready, client, Call::Close { fd }, Then::Nothing);
     }
     run(&mut net, &mut log, &mut waiting, &mut ready, Instant::from_secs(60));
 
@@ -359,11 +256,7 @@ fn busy_network(seed: u64, slice: Duration) -> Run {
         trace: trace_text(&net),
         pcap: pcap::write(net.trace()),
         accepted,
-        lost: net
-            .trace()
-            .records()
-            .filter(|r| matches!(r.fate, Fate::Lost { .. }))
-            .count(),
+        lost: net.trace().records().filter(|r| matches!(r.fate, Fate::Lost { .. })).count(),
         duplicated: net.trace().records().filter(|r| r.duplicate_of.is_some()).count(),
         bytes_read,
     }
@@ -371,18 +264,11 @@ fn busy_network(seed: u64, slice: Duration) -> Run {
 
 fn assert_same(what: &str, a: &Run, b: &Run) {
     if let Some(line) = a.log.iter().zip(&b.log).position(|(x, y)| x != y) {
-        panic!(
-            "{what}: the calls went differently from line {line}:\n  {}\n  {}",
-            a.log[line], b.log[line]
-        );
+        panic!("{what}: the calls went differently from line {line}:\n  {}\n  {}", a.log[line], b.log[line]);
     }
     assert_eq!(a.log.len(), b.log.len(), "{what}: one run made more calls");
     assert!(a.trace == b.trace, "{what}: the traces differ");
-    assert!(
-        a.pcap == b.pcap,
-        "{what}: the pcaps differ at byte {:?}",
-        first_difference(&a.pcap, &b.pcap)
-    );
+    assert!(a.pcap == b.pcap, "{what}: the pcaps differ at byte {:?}", first_difference(&a.pcap, &b.pcap));
 }
 
 #[test]
@@ -392,12 +278,7 @@ fn a_busy_lossy_network_replays_byte_for_byte() {
     // The workload really was busy and bad.
     assert_eq!(first.accepted, 12, "all twelve connections were accepted");
     assert!(first.bytes_read >= 50_000, "the server read {} bytes", first.bytes_read);
-    assert!(
-        first.lost >= 10 && first.duplicated >= 5,
-        "{} lost, {} duplicated",
-        first.lost,
-        first.duplicated
-    );
+    assert!(first.lost >= 10 && first.duplicated >= 5, "{} lost, {} duplicated", first.lost, first.duplicated);
     assert_same("seed 7 twice", &first, &second);
 
     let other = busy_network(8, Duration::from_millis(100));

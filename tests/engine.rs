@@ -23,7 +23,6 @@ fn connected(net: &mut Network, client: HostId, server: HostId, port: i64) -> (F
     (c, s)
 }
 
-
 fn lingering_states(net: &Network, host: HostId) -> Vec<String> {
     net.snapshot().hosts[host]
         .sockets
@@ -206,9 +205,8 @@ fn full_accept_queue_drops_syns_until_accept_drains_it() {
     let snapshot = net.snapshot();
     let view = snapshot.hosts[server].sockets.iter().find(|s| s.fd == Some(listener)).unwrap();
     assert_eq!(view.accept_queue, Some((3, 3)));
-    let queue_full = |net: &Network| {
-        net.trace().records().filter(|r| matches!(r.fate, Fate::AcceptQueueFull { .. })).count()
-    };
+    let queue_full =
+        |net: &Network| net.trace().records().filter(|r| matches!(r.fate, Fate::AcceptQueueFull { .. })).count();
     assert_eq!(queue_full(&net), 1, "the fourth SYN is dropped");
     assert!(net.trace().records().all(|r| r.summary.kind != PacketKind::Rst), "no RST, unlike smoltcp alone");
     // The fourth client's SYN comes again after its 1 s retransmission timeout, and is dropped again.
@@ -270,12 +268,20 @@ fn udp_reply_goes_back_to_the_senders_address() {
     let s = socket(&mut net, server, SocketKind::Udp);
     call(&mut net, server, bind(s, "0.0.0.0", 12000)).unwrap();
     let c = socket(&mut net, client, SocketKind::Udp);
-    call(&mut net, client, Call::Sendto { fd: c, data: b"hello".to_vec(), address: "10.0.0.2".into(), port: 12000 }).unwrap();
-    let Ok(Value::Datagram { data, peer: Some(peer) }) = call(&mut net, server, Call::Recvfrom { fd: s, bufsize: 2048 }) else {
+    call(&mut net, client, Call::Sendto { fd: c, data: b"hello".to_vec(), address: "10.0.0.2".into(), port: 12000 })
+        .unwrap();
+    let Ok(Value::Datagram { data, peer: Some(peer) }) =
+        call(&mut net, server, Call::Recvfrom { fd: s, bufsize: 2048 })
+    else {
         panic!("a datagram arrives, with its sender")
     };
     let reply = data.to_ascii_uppercase();
-    call(&mut net, server, Call::Sendto { fd: s, data: reply, address: peer.ip().to_string(), port: peer.port().into() }).unwrap();
+    call(
+        &mut net,
+        server,
+        Call::Sendto { fd: s, data: reply, address: peer.ip().to_string(), port: peer.port().into() },
+    )
+    .unwrap();
     assert_eq!(bytes_of(call(&mut net, client, Call::Recvfrom { fd: c, bufsize: 2048 })), b"HELLO");
 }
 
@@ -399,10 +405,12 @@ fn recvfrom_on_tcp_gives_no_address_like_python() {
 fn shutdown_of_a_listener_stops_listening() {
     let (mut net, client, server) = client_server(39);
     let listener = listen(&mut net, server, "", 80, 1);
-    let CallStatus::Blocked(accepting) = net.call(server, Call::Accept { fd: listener }) else { panic!("accept blocks") };
+    let CallStatus::Blocked(accepting) = net.call(server, Call::Accept { fd: listener }) else {
+        panic!("accept blocks")
+    };
     call(&mut net, server, Call::Shutdown { fd: listener, how: ShutdownHow::ShutRdwr }).unwrap();
     assert_eq!(
-        wait_for(&mut net, accepting, secs(1)).map(|result| error_of(result)),
+        wait_for(&mut net, accepting, secs(1)).map(error_of),
         Some("OSError: [Errno 22] Invalid argument".to_string())
     );
     let c = socket(&mut net, client, SocketKind::Tcp);
@@ -417,12 +425,8 @@ fn bandwidth_spaces_segments_out() {
     let (c, s) = connected(&mut net, client, server, 80);
     call(&mut net, server, send(s, &[7; 5000])).unwrap();
     assert!(!bytes_of(call(&mut net, client, recv(c, 10_000))).is_empty());
-    let arrivals: Vec<Instant> = net
-        .trace()
-        .records()
-        .filter(|r| r.summary.kind == PacketKind::Data)
-        .filter_map(|r| r.fate.at())
-        .collect();
+    let arrivals: Vec<Instant> =
+        net.trace().records().filter(|r| r.summary.kind == PacketKind::Data).filter_map(|r| r.fate.at()).collect();
     // 1500 bytes at 1 Mbit/s take 12 ms on the wire.
     assert!(arrivals.windows(2).all(|pair| pair[1] - pair[0] >= Duration::from_millis(11)), "{arrivals:?}");
 }
@@ -434,8 +438,14 @@ fn binding_a_taken_port_is_address_already_in_use() {
     let (mut net, _, server) = client_server(20);
     listen(&mut net, server, "0.0.0.0", 80, 5);
     let second = socket(&mut net, server, SocketKind::Tcp);
-    assert_eq!(error_of(call(&mut net, server, bind(second, "0.0.0.0", 80))), "OSError: [Errno 98] Address already in use");
-    assert_eq!(error_of(call(&mut net, server, bind(second, "127.0.0.1", 80))), "OSError: [Errno 98] Address already in use");
+    assert_eq!(
+        error_of(call(&mut net, server, bind(second, "0.0.0.0", 80))),
+        "OSError: [Errno 98] Address already in use"
+    );
+    assert_eq!(
+        error_of(call(&mut net, server, bind(second, "127.0.0.1", 80))),
+        "OSError: [Errno 98] Address already in use"
+    );
     // Another protocol has its own ports.
     let udp = socket(&mut net, server, SocketKind::Udp);
     call(&mut net, server, bind(udp, "0.0.0.0", 80)).unwrap();
@@ -457,7 +467,10 @@ fn time_wait_holds_the_port_unless_so_reuseaddr() {
 
     // The restarted server cannot bind 8080 while the old connection is in TIME-WAIT…
     let restarted = socket(&mut net, server, SocketKind::Tcp);
-    assert_eq!(error_of(call(&mut net, server, bind(restarted, "", 8080))), "OSError: [Errno 98] Address already in use");
+    assert_eq!(
+        error_of(call(&mut net, server, bind(restarted, "", 8080))),
+        "OSError: [Errno 98] Address already in use"
+    );
     // …unless it says SO_REUSEADDR first, as every course server does.
     call(&mut net, server, Call::Setsockopt { fd: restarted, option: SocketOption::SoReuseaddr, value: 1 }).unwrap();
     call(&mut net, server, bind(restarted, "", 8080)).unwrap();
@@ -480,7 +493,10 @@ fn ports_outside_the_range_are_overflow_errors() {
     let s = socket(&mut net, client, SocketKind::Tcp);
     assert_eq!(error_of(call(&mut net, client, bind(s, "", 65536))), "OverflowError: bind(): port must be 0-65535.");
     assert_eq!(error_of(call(&mut net, client, bind(s, "", -1))), "OverflowError: bind(): port must be 0-65535.");
-    assert_eq!(error_of(call(&mut net, client, connect(s, "server", 70000))), "OverflowError: connect(): port must be 0-65535.");
+    assert_eq!(
+        error_of(call(&mut net, client, connect(s, "server", 70000))),
+        "OverflowError: connect(): port must be 0-65535."
+    );
     let u = socket(&mut net, client, SocketKind::Udp);
     let sendto = Call::Sendto { fd: u, data: b"x".to_vec(), address: "server".into(), port: 1 << 20 };
     assert_eq!(error_of(call(&mut net, client, sendto)), "OverflowError: sendto(): port must be 0-65535.");
@@ -505,7 +521,10 @@ fn recv_with_a_timeout_raises_timeout_error() {
     assert_eq!(net.now() - before, Duration::from_millis(1500));
     // A socket that never blocks says so at once.
     call(&mut net, client, Call::Settimeout { fd: c, seconds: Some(0.0) }).unwrap();
-    assert_eq!(error_of(call(&mut net, client, recv(c, 10))), "BlockingIOError: [Errno 11] Resource temporarily unavailable");
+    assert_eq!(
+        error_of(call(&mut net, client, recv(c, 10))),
+        "BlockingIOError: [Errno 11] Resource temporarily unavailable"
+    );
     let bad = Call::Settimeout { fd: c, seconds: Some(-1.0) };
     assert_eq!(error_of(call(&mut net, client, bad)), "ValueError: Timeout value out of range");
 }
@@ -528,7 +547,10 @@ fn a_peer_that_closes_with_unread_data_resets_the_connection() {
     call(&mut net, server, Call::Close { fd: s }).unwrap();
     net.run_until(net.now() + Duration::from_millis(100));
     assert!(kinds(&net).contains(&PacketKind::Rst), "Linux resets a connection closed with unread data");
-    assert_eq!(error_of(call(&mut net, client, recv(c, 10))), "ConnectionResetError: [Errno 104] Connection reset by peer");
+    assert_eq!(
+        error_of(call(&mut net, client, recv(c, 10))),
+        "ConnectionResetError: [Errno 104] Connection reset by peer"
+    );
     assert_eq!(bytes_of(call(&mut net, client, recv(c, 10))), b"", "the reset is reported once");
     assert_eq!(error_of(call(&mut net, client, send(c, b"more"))), "BrokenPipeError: [Errno 32] Broken pipe");
 }
@@ -546,19 +568,34 @@ fn calls_in_the_wrong_state_fail_like_linux() {
     let (mut net, client, server) = client_server(29);
     let fresh = socket(&mut net, client, SocketKind::Tcp);
     assert_eq!(error_of(call(&mut net, client, Call::Accept { fd: fresh })), "OSError: [Errno 22] Invalid argument");
-    assert_eq!(error_of(call(&mut net, client, recv(fresh, 10))), "OSError: [Errno 107] Transport endpoint is not connected");
+    assert_eq!(
+        error_of(call(&mut net, client, recv(fresh, 10))),
+        "OSError: [Errno 107] Transport endpoint is not connected"
+    );
     assert_eq!(error_of(call(&mut net, client, send(fresh, b"x"))), "BrokenPipeError: [Errno 32] Broken pipe");
     assert_eq!(
         error_of(call(&mut net, client, Call::Shutdown { fd: fresh, how: ShutdownHow::ShutRdwr })),
         "OSError: [Errno 107] Transport endpoint is not connected"
     );
     let (c, _) = connected(&mut net, client, server, 80);
-    assert_eq!(error_of(call(&mut net, client, connect(c, "server", 80))), "OSError: [Errno 106] Transport endpoint is already connected");
+    assert_eq!(
+        error_of(call(&mut net, client, connect(c, "server", 80))),
+        "OSError: [Errno 106] Transport endpoint is already connected"
+    );
     assert_eq!(error_of(call(&mut net, client, bind(c, "", 1234))), "OSError: [Errno 22] Invalid argument");
-    assert_eq!(error_of(call(&mut net, client, Call::Listen { fd: c, backlog: 1 })), "OSError: [Errno 22] Invalid argument");
+    assert_eq!(
+        error_of(call(&mut net, client, Call::Listen { fd: c, backlog: 1 })),
+        "OSError: [Errno 22] Invalid argument"
+    );
     let udp = socket(&mut net, client, SocketKind::Udp);
-    assert_eq!(error_of(call(&mut net, client, Call::Listen { fd: udp, backlog: 1 })), "OSError: [Errno 95] Operation not supported");
-    assert_eq!(error_of(call(&mut net, client, Call::Accept { fd: udp })), "OSError: [Errno 95] Operation not supported");
+    assert_eq!(
+        error_of(call(&mut net, client, Call::Listen { fd: udp, backlog: 1 })),
+        "OSError: [Errno 95] Operation not supported"
+    );
+    assert_eq!(
+        error_of(call(&mut net, client, Call::Accept { fd: udp })),
+        "OSError: [Errno 95] Operation not supported"
+    );
     assert_eq!(error_of(call(&mut net, client, send(udp, b"x"))), "OSError: [Errno 89] Destination address required");
     let too_big = Call::Sendto { fd: udp, data: vec![0; MAX_DATAGRAM + 1], address: "server".into(), port: 9 };
     assert_eq!(error_of(call(&mut net, client, too_big)), "OSError: [Errno 90] Message too long");
@@ -574,7 +611,13 @@ fn a_closed_descriptor_is_a_bad_file_descriptor() {
     let (mut net, client, _) = client_server(30);
     let s = socket(&mut net, client, SocketKind::Tcp);
     call(&mut net, client, Call::Close { fd: s }).unwrap();
-    for bad in [Call::Close { fd: s }, recv(s, 1), bind(s, "", 80), Call::Accept { fd: 99 }, Call::Listen { fd: -1, backlog: 1 }] {
+    for bad in [
+        Call::Close { fd: s },
+        recv(s, 1),
+        bind(s, "", 80),
+        Call::Accept { fd: 99 },
+        Call::Listen { fd: -1, backlog: 1 },
+    ] {
         assert_eq!(error_of(call(&mut net, client, bad)), "OSError: [Errno 9] Bad file descriptor");
     }
 }
@@ -595,7 +638,10 @@ fn closing_a_socket_under_a_blocked_call_ends_the_call() {
 fn unknown_names_are_gaierror_and_localhost_is_loopback() {
     let (mut net, client, _) = client_server(32);
     let s = socket(&mut net, client, SocketKind::Tcp);
-    assert_eq!(error_of(call(&mut net, client, connect(s, "nowhere", 80))), "socket.gaierror: [Errno -2] Name or service not known");
+    assert_eq!(
+        error_of(call(&mut net, client, connect(s, "nowhere", 80))),
+        "socket.gaierror: [Errno -2] Name or service not known"
+    );
     let refused = call(&mut net, client, connect(s, "localhost", 80));
     assert_eq!(refused.unwrap_err().exception, "ConnectionRefusedError");
     let loopback = net.link_between(client, client).unwrap();

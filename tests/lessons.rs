@@ -59,13 +59,8 @@ fn the_runner_prints_a_ladder_and_writes_pcap_and_trace() {
     let dir = std::env::temp_dir().join(format!("socksim-runner-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (pcap, trace) = (dir.join("hello.pcap"), dir.join("hello.json"));
-    let output = binary()
-        .args(["run", "01-hello-server", "--pcap"])
-        .arg(&pcap)
-        .arg("--trace")
-        .arg(&trace)
-        .output()
-        .unwrap();
+    let output =
+        binary().args(["run", "01-hello-server", "--pcap"]).arg(&pcap).arg("--trace").arg(&trace).output().unwrap();
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("client → server  #0 10.0.0.1:"), "{stdout}");
@@ -148,19 +143,48 @@ fn the_minimal_lesson_is_valid() {
 fn bad_files_are_refused_with_the_field_named() {
     let cases: Vec<(String, &str)> = vec![
         (error_for(|l| l["links"][0]["between"][1] = "c".into()), "links[0].between: there is no host named \"c\""),
-        (error_for(|l| l["hosts"][1]["address"] = "10.0.0.1".into()), "hosts[1].address: 10.0.0.1 is the address of two hosts"),
-        (error_for(|l| l["hosts"][1]["address"] = "10.0.0.300".into()), "hosts[1].address: \"10.0.0.300\" is not an IPv4 address"),
+        (
+            error_for(|l| l["hosts"][1]["address"] = "10.0.0.1".into()),
+            "hosts[1].address: 10.0.0.1 is the address of two hosts",
+        ),
+        (
+            error_for(|l| l["hosts"][1]["address"] = "10.0.0.300".into()),
+            "hosts[1].address: \"10.0.0.300\" is not an IPv4 address",
+        ),
         (error_for(|l| l["hosts"][1]["address"] = "127.0.0.1".into()), "hosts[1].address: 127.0.0.1 is reserved"),
         (error_for(|l| l["hosts"][1]["name"] = "a".into()), "hosts[1].name: \"a\" names two hosts"),
-        (error_for(|l| l["hosts"][0]["script"][1]["port"] = 70000.into()), "hosts[0].script[1].port: 70000 is not a port (0–65535)"),
-        (error_for(|l| l["hosts"][0]["script"][1]["call"] = "conect".into()), "hosts[0].script[1].call: \"conect\" is not a socket call"),
-        (error_for(|l| l["hosts"][0]["script"][1]["socket"] = "t".into()), "hosts[0].script[1].socket: \"t\" is not a socket made by an earlier step"),
-        (error_for(|l| l["hosts"][0]["name"] = "<script>alert(1)</script>".into()), "hosts[0].name: \"<script>alert(1)</script>\" is not a valid name"),
-        (error_for(|l| l["links"][0]["loss_percent"] = 120.into()), "links[0].loss_percent: 120 is not a percentage from 0 to 100"),
+        (
+            error_for(|l| l["hosts"][0]["script"][1]["port"] = 70000.into()),
+            "hosts[0].script[1].port: 70000 is not a port (0–65535)",
+        ),
+        (
+            error_for(|l| l["hosts"][0]["script"][1]["call"] = "conect".into()),
+            "hosts[0].script[1].call: \"conect\" is not a socket call",
+        ),
+        (
+            error_for(|l| l["hosts"][0]["script"][1]["socket"] = "t".into()),
+            "hosts[0].script[1].socket: \"t\" is not a socket made by an earlier step",
+        ),
+        (
+            error_for(|l| l["hosts"][0]["name"] = "<script>alert(1)</script>".into()),
+            "hosts[0].name: \"<script>alert(1)</script>\" is not a valid name",
+        ),
+        (
+            error_for(|l| l["links"][0]["loss_percent"] = 120.into()),
+            "links[0].loss_percent: 120 is not a percentage from 0 to 100",
+        ),
         (error_for(|l| l["checkpoints"][0]["at"] = 5.into()), "checkpoints[0].at: 5 s is after the lesson ends (1 s)"),
-        (error_for(|l| l["checkpoints"][0]["expect"] = serde_json::json!({})), "checkpoints[0].expect: expects nothing"),
+        (
+            error_for(|l| l["checkpoints"][0]["expect"] = serde_json::json!({})),
+            "checkpoints[0].expect: expects nothing",
+        ),
         (error_for(|l| l["socksim"] = 2.into()), "socksim: format version 2 is not supported"),
-        (error_for(|l| { l.as_object_mut().unwrap().remove("socksim"); }), "socksim: missing"),
+        (
+            error_for(|l| {
+                l.as_object_mut().unwrap().remove("socksim");
+            }),
+            "socksim: missing",
+        ),
         (error_for(|l| l["colour"] = "red".into()), "unknown field `colour`"),
         (error_for(|l| l["hosts"] = serde_json::json!([])), "hosts: a lesson needs at least one host"),
     ];

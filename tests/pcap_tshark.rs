@@ -44,11 +44,7 @@ impl TempPcap {
     fn new(name: &str, bytes: &[u8]) -> Self {
         // Unique on the machine: the process id, and a counter within the process.
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let file = format!(
-            "socksim-{name}-{}-{}.pcap",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let file = format!("socksim-{name}-{}-{}.pcap", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
         let path = std::env::temp_dir().join(file);
         std::fs::write(&path, bytes).unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
         TempPcap(path)
@@ -62,15 +58,8 @@ impl Drop for TempPcap {
 }
 
 /// Validate every checksum tshark can, and resolve no names.
-const CHECKS: &[&str] = &[
-    "-n",
-    "-o",
-    "ip.check_checksum:TRUE",
-    "-o",
-    "tcp.check_checksum:TRUE",
-    "-o",
-    "udp.check_checksum:TRUE",
-];
+const CHECKS: &[&str] =
+    &["-n", "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"];
 
 /// Runs tshark on `file`; returns its standard output (its standard error, where it warns about
 /// running as root, is shown only when it fails).
@@ -137,9 +126,7 @@ impl Frame {
 
     fn number<T: std::str::FromStr>(&self, field: &str) -> T {
         let value = self.get(field);
-        value
-            .parse()
-            .unwrap_or_else(|_| panic!("{field} = {value:?} is not a number"))
+        value.parse().unwrap_or_else(|_| panic!("{field} = {value:?} is not a number"))
     }
 
     /// A boolean field: tshark 4.0 writes 1/0, later versions True/False.
@@ -163,16 +150,7 @@ impl Frame {
 }
 
 fn frames(file: &Path) -> Vec<Frame> {
-    let mut args = vec![
-        "-T",
-        "fields",
-        "-E",
-        "separator=\t",
-        "-E",
-        "occurrence=f",
-        "-E",
-        "quote=n",
-    ];
+    let mut args = vec!["-T", "fields", "-E", "separator=\t", "-E", "occurrence=f", "-E", "quote=n"];
     for field in FIELDS {
         args.extend(["-e", field]);
     }
@@ -187,13 +165,7 @@ fn frames(file: &Path) -> Vec<Frame> {
                 values.len(),
                 FIELDS.len()
             );
-            Frame(
-                FIELDS
-                    .iter()
-                    .copied()
-                    .zip(values.into_iter().map(String::from))
-                    .collect(),
-            )
+            Frame(FIELDS.iter().copied().zip(values.into_iter().map(String::from)).collect())
         })
         .collect()
 }
@@ -212,49 +184,23 @@ fn check_lesson(id: &str) -> (Player, Vec<Frame>) {
     let pcap = TempPcap::new(id, &pcap::write(trace));
 
     let broken = broken_frames(&pcap.0);
-    assert!(
-        broken.is_empty(),
-        "{id}: tshark finds malformed frames or bad checksums:\n{}",
-        broken.join("\n")
-    );
+    assert!(broken.is_empty(), "{id}: tshark finds malformed frames or bad checksums:\n{}", broken.join("\n"));
 
     let frames = frames(&pcap.0);
-    assert_eq!(
-        frames.len(),
-        trace.len(),
-        "{id}: tshark reads {} frames, the trace has {}",
-        frames.len(),
-        trace.len()
-    );
+    assert_eq!(frames.len(), trace.len(), "{id}: tshark reads {} frames, the trace has {}", frames.len(), trace.len());
     assert!(!frames.is_empty(), "{id}: no packets");
     for (index, (frame, record)) in frames.iter().zip(trace.records()).enumerate() {
         let summary = &record.summary;
         let what = format!("{id} frame {} ({})", index + 1, summary.describe());
         assert_eq!(frame.number::<usize>("frame.number"), index + 1, "{what}");
         let seconds: f64 = frame.number("frame.time_epoch");
-        assert_eq!(
-            (seconds * 1e6).round() as i64,
-            record.sent_at.total_micros(),
-            "{what}: time"
-        );
+        assert_eq!((seconds * 1e6).round() as i64, record.sent_at.total_micros(), "{what}: time");
         assert_eq!(frame.number::<usize>("frame.len"), record.bytes.len(), "{what}: length");
-        assert!(
-            frame.get("frame.protocols").starts_with("raw:ip"),
-            "{what}: {}",
-            frame.get("frame.protocols")
-        );
+        assert!(frame.get("frame.protocols").starts_with("raw:ip"), "{what}: {}", frame.get("frame.protocols"));
         assert_eq!(frame.get("ip.src"), summary.src.ip().to_string(), "{what}: source");
         assert_eq!(frame.get("ip.dst"), summary.dst.ip().to_string(), "{what}: destination");
-        assert_eq!(
-            frame.number::<usize>("ip.len"),
-            record.bytes.len(),
-            "{what}: IP total length"
-        );
-        assert!(
-            frame.good("ip.checksum.status"),
-            "{what}: IP checksum {:?}",
-            frame.get("ip.checksum.status")
-        );
+        assert_eq!(frame.number::<usize>("ip.len"), record.bytes.len(), "{what}: IP total length");
+        assert!(frame.good("ip.checksum.status"), "{what}: IP checksum {:?}", frame.get("ip.checksum.status"));
         match &summary.transport {
             Transport::Tcp { flags, seq, ack, .. } => {
                 assert_eq!(frame.get("_ws.col.Protocol"), "TCP", "{what}");
@@ -263,11 +209,7 @@ fn check_lesson(id: &str) -> (Player, Vec<Frame>) {
                 assert_eq!(frame.number::<u16>("tcp.dstport"), summary.dst.port(), "{what}");
                 assert_eq!(frame.number::<u32>("tcp.seq_raw"), *seq, "{what}: sequence number");
                 if flags.ack {
-                    assert_eq!(
-                        frame.number::<u32>("tcp.ack_raw"),
-                        *ack,
-                        "{what}: acknowledgement number"
-                    );
+                    assert_eq!(frame.number::<u32>("tcp.ack_raw"), *ack, "{what}: acknowledgement number");
                 }
                 assert_eq!(frame.number::<usize>("tcp.len"), summary.payload_len, "{what}: payload");
                 let seen = (
@@ -277,11 +219,7 @@ fn check_lesson(id: &str) -> (Player, Vec<Frame>) {
                     frame.flag("tcp.flags.reset"),
                     frame.flag("tcp.flags.push"),
                 );
-                assert_eq!(
-                    seen,
-                    (flags.syn, flags.ack, flags.fin, flags.rst, flags.psh),
-                    "{what}: flags"
-                );
+                assert_eq!(seen, (flags.syn, flags.ack, flags.fin, flags.rst, flags.psh), "{what}: flags");
                 assert!(
                     frame.good("tcp.checksum.status"),
                     "{what}: TCP checksum {:?}",
@@ -293,11 +231,7 @@ fn check_lesson(id: &str) -> (Player, Vec<Frame>) {
                 assert!(frame.get("frame.protocols").starts_with("raw:ip:udp"), "{what}");
                 assert_eq!(frame.number::<u16>("udp.srcport"), summary.src.port(), "{what}");
                 assert_eq!(frame.number::<u16>("udp.dstport"), summary.dst.port(), "{what}");
-                assert_eq!(
-                    frame.number::<usize>("udp.length"),
-                    summary.payload_len + 8,
-                    "{what}: UDP length"
-                );
+                assert_eq!(frame.number::<usize>("udp.length"), summary.payload_len + 8, "{what}: UDP length");
                 assert!(
                     frame.good("udp.checksum.status"),
                     "{what}: UDP checksum {:?}",
@@ -328,11 +262,7 @@ fn lesson_01_handshake_data_and_fin_as_tshark_reads_them() {
     assert_eq!(flags(&frames[0]), (true, false, false, false), "frame 1 is the SYN");
     assert_eq!(flags(&frames[1]), (true, true, false, false), "frame 2 is the SYN-ACK");
     assert_eq!(flags(&frames[2]), (false, true, false, false), "frame 3 is the ACK");
-    assert_eq!(
-        frames[2].number::<usize>("tcp.len"),
-        0,
-        "the handshake's ACK carries no data"
-    );
+    assert_eq!(frames[2].number::<usize>("tcp.len"), 0, "the handshake's ACK carries no data");
     // The SYN-ACK answers the SYN, and the ACK answers the SYN-ACK, in raw sequence numbers.
     let seq = |frame: &Frame| frame.number::<u32>("tcp.seq_raw");
     let ack = |frame: &Frame| frame.number::<u32>("tcp.ack_raw");
@@ -343,19 +273,10 @@ fn lesson_01_handshake_data_and_fin_as_tshark_reads_them() {
         "tshark names the SYN: {:?}",
         frames[0].get("_ws.expert.message")
     );
-    assert!(
-        frames.iter().any(|frame| frame.number::<usize>("tcp.len") > 0),
-        "the server's line is data"
-    );
-    let fins: Vec<&str> = frames
-        .iter()
-        .filter(|frame| frame.flag("tcp.flags.fin"))
-        .map(|frame| frame.get("ip.src"))
-        .collect();
-    assert!(
-        fins.contains(&"10.0.0.1") && fins.contains(&"10.0.0.2"),
-        "both sides send a FIN: {fins:?}"
-    );
+    assert!(frames.iter().any(|frame| frame.number::<usize>("tcp.len") > 0), "the server's line is data");
+    let fins: Vec<&str> =
+        frames.iter().filter(|frame| frame.flag("tcp.flags.fin")).map(|frame| frame.get("ip.src")).collect();
+    assert!(fins.contains(&"10.0.0.1") && fins.contains(&"10.0.0.2"), "both sides send a FIN: {fins:?}");
 }
 
 #[test]
@@ -365,29 +286,14 @@ fn lesson_04_datagrams_and_a_retransmitted_syn_as_tshark_reads_them() {
     }
     let (player, frames) = check_lesson("04-uppercase-udp");
     let trace = player.network().trace();
-    let udp_records = trace
-        .records()
-        .filter(|record| record.summary.kind == PacketKind::Udp)
-        .count();
-    let udp_frames = frames
-        .iter()
-        .filter(|frame| frame.get("frame.protocols").starts_with("raw:ip:udp"))
-        .count();
+    let udp_records = trace.records().filter(|record| record.summary.kind == PacketKind::Udp).count();
+    let udp_frames = frames.iter().filter(|frame| frame.get("frame.protocols").starts_with("raw:ip:udp")).count();
     assert!(udp_records >= 6, "the lesson sends at least six datagrams");
     assert_eq!(udp_frames, udp_records, "tshark sees every datagram");
     // The lossy link loses a SYN, and tshark recognises the one sent again.
-    let syns = trace
-        .records()
-        .filter(|record| record.summary.kind == PacketKind::Syn)
-        .count();
-    let retransmitted = frames
-        .iter()
-        .filter(|frame| frame.has("tcp.analysis.retransmission"))
-        .count();
-    assert!(
-        syns > 1 && retransmitted > 0,
-        "{syns} SYNs, {retransmitted} frames tshark calls retransmissions"
-    );
+    let syns = trace.records().filter(|record| record.summary.kind == PacketKind::Syn).count();
+    let retransmitted = frames.iter().filter(|frame| frame.has("tcp.analysis.retransmission")).count();
+    assert!(syns > 1 && retransmitted > 0, "{syns} SYNs, {retransmitted} frames tshark calls retransmissions");
 }
 
 #[test]
@@ -398,19 +304,11 @@ fn lesson_07_reordered_letters_and_their_repair_as_tshark_reads_them() {
     let (player, frames) = check_lesson("07-letters-out-of-order");
     let trace = player.network().trace();
     assert!(
-        trace
-            .records()
-            .any(|record| matches!(record.fate, Fate::DroppedByHand { .. })),
+        trace.records().any(|record| matches!(record.fate, Fate::DroppedByHand { .. })),
         "the lesson drops a data segment"
     );
-    let duplicate_acks = frames
-        .iter()
-        .filter(|frame| frame.has("tcp.analysis.duplicate_ack"))
-        .count();
-    let retransmissions = frames
-        .iter()
-        .filter(|frame| frame.has("tcp.analysis.retransmission"))
-        .count();
+    let duplicate_acks = frames.iter().filter(|frame| frame.has("tcp.analysis.duplicate_ack")).count();
+    let retransmissions = frames.iter().filter(|frame| frame.has("tcp.analysis.retransmission")).count();
     assert!(duplicate_acks > 0, "tshark sees the receiver's duplicate ACKs");
     assert!(retransmissions > 0, "tshark sees the dropped segment sent again");
 }

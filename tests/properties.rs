@@ -48,11 +48,8 @@ const TRANSFER_TIME: Duration = Duration::from_secs(600);
 
 /// A fixed-seed configuration: `cases` cases (times `SOCKSIM_PROPTEST_SCALE`), no persistence.
 fn fixed(cases: u32, seed: u64) -> ProptestConfig {
-    let scale = std::env::var("SOCKSIM_PROPTEST_SCALE")
-        .ok()
-        .and_then(|scale| scale.parse::<u32>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let scale =
+        std::env::var("SOCKSIM_PROPTEST_SCALE").ok().and_then(|scale| scale.parse::<u32>().ok()).unwrap_or(1).max(1);
     ProptestConfig {
         cases: cases * scale,
         rng_algorithm: RngAlgorithm::ChaCha,
@@ -208,17 +205,8 @@ const RAW_FDS: &[i32] = &[-1, 0, 1, 2, 3, 4, 9, 64, 1000, i32::MAX, i32::MIN];
 const BACKLOGS: &[i64] = &[-5, 0, 1, 2, 5, 64, 65, i64::MAX, i64::MIN];
 const BUFSIZES: &[i64] = &[1, 7, 100, 1500, 4096, 65536];
 const ODD_BUFSIZES: &[i64] = &[0, -1, i64::MIN, i64::MAX];
-const TIMEOUTS: &[Option<f64>] = &[
-    None,
-    Some(0.0),
-    Some(0.05),
-    Some(1.0),
-    Some(5.0),
-    Some(-1.0),
-    Some(f64::NAN),
-    Some(f64::INFINITY),
-    Some(2e9),
-];
+const TIMEOUTS: &[Option<f64>] =
+    &[None, Some(0.0), Some(0.05), Some(1.0), Some(5.0), Some(-1.0), Some(f64::NAN), Some(f64::INFINITY), Some(2e9)];
 /// The kinds a drop rule can target (ICMP never crosses these networks).
 const KINDS: &[PacketKind] = PacketKind::ALL.split_last().expect("kinds").1;
 
@@ -304,15 +292,13 @@ fn impairments() -> impl Strategy<Value = Impairments> {
         prop_oneof![2 => Just(0.0f64), 1 => 0.0f64..20.0],
         prop_oneof![3 => Just(0u64), 1 => 56_000u64..=10_000_000],
     )
-        .prop_map(
-            |(delay_us, jitter_us, loss_percent, duplicate_percent, bandwidth_bps)| Impairments {
-                delay_us,
-                jitter_us,
-                loss_percent,
-                duplicate_percent,
-                bandwidth_bps,
-            },
-        )
+        .prop_map(|(delay_us, jitter_us, loss_percent, duplicate_percent, bandwidth_bps)| Impairments {
+            delay_us,
+            jitter_us,
+            loss_percent,
+            duplicate_percent,
+            bandwidth_bps,
+        })
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -359,10 +345,7 @@ fn plan() -> impl Strategy<Value = Plan> {
 
 /// Where two byte strings first differ, for failure messages that do not print 50 KB.
 fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
-    a.iter()
-        .zip(b)
-        .position(|(x, y)| x != y)
-        .or((a.len() != b.len()).then(|| a.len().min(b.len())))
+    a.iter().zip(b).position(|(x, y)| x != y).or((a.len() != b.len()).then(|| a.len().min(b.len())))
 }
 
 // ---- The random-calls harness ----------------------------------------------------------------
@@ -393,24 +376,11 @@ struct OpenFd {
 /// What the harness must do with a call's result.
 #[derive(Debug)]
 enum Expect {
-    Socket {
-        kind: SocketKind,
-        lowest_free: Fd,
-    },
+    Socket { kind: SocketKind, lowest_free: Fd },
     Accept,
-    Connect {
-        end: Option<usize>,
-    },
-    TcpSend {
-        end: Option<usize>,
-        data: Vec<u8>,
-        all: bool,
-    },
-    Recv {
-        kind: Option<SocketKind>,
-        end: Option<usize>,
-        bufsize: i64,
-    },
+    Connect { end: Option<usize> },
+    TcpSend { end: Option<usize>, data: Vec<u8>, all: bool },
+    Recv { kind: Option<SocketKind>, end: Option<usize>, bufsize: i64 },
     Close,
     Other,
 }
@@ -518,10 +488,7 @@ impl Harness {
             duplicating,
             next_tag: 0,
             steps: 0,
-            stats: Stats {
-                cases: 1,
-                ..Stats::default()
-            },
+            stats: Stats { cases: 1, ..Stats::default() },
             servers: Default::default(),
             echoers: Default::default(),
             reactions: Default::default(),
@@ -531,10 +498,7 @@ impl Harness {
     }
 
     fn open_fds(&self, host: HostId) -> Vec<Fd> {
-        self.open
-            .range((host, Fd::MIN)..=(host, Fd::MAX))
-            .map(|(&(_, fd), _)| fd)
-            .collect()
+        self.open.range((host, Fd::MIN)..=(host, Fd::MAX)).map(|(&(_, fd), _)| fd).collect()
     }
 
     fn resolve_fd(&self, host: HostId, sel: FdSel) -> Fd {
@@ -668,8 +632,7 @@ impl Harness {
                     None => 0,
                 };
                 self.duplicating |= impairments.duplicate_percent > 0.0 && link < links;
-                self.net
-                    .set_impairments(if link < links { link } else { 10_000 }, from, *impairments);
+                self.net.set_impairments(if link < links { link } else { 10_000 }, from, *impairments);
             }
             Op::DropNext(link, from, kind) => {
                 let links = self.net.links().len();
@@ -678,11 +641,7 @@ impl Harness {
                     (Some(l), Some(first)) => Some(l.ends()[usize::from(!*first)]),
                     _ => None,
                 };
-                self.net.drop_next(DropRule {
-                    link: if link < links { link } else { 10_000 },
-                    from,
-                    kind: *kind,
-                });
+                self.net.drop_next(DropRule { link: if link < links { link } else { 10_000 }, from, kind: *kind });
             }
             Op::DropInFlight(pick) => {
                 let in_flight: Vec<PacketId> = self
@@ -695,10 +654,7 @@ impl Harness {
                 let index = *pick as usize % (in_flight.len() + 1);
                 match in_flight.get(index) {
                     Some(&id) => {
-                        prop_assert!(
-                            self.net.drop_packet(id),
-                            "packet {id} is in flight but could not be dropped"
-                        );
+                        prop_assert!(self.net.drop_packet(id), "packet {id} is in flight but could not be dropped");
                         let fate = self.net.trace().get(id).map(|record| record.fate);
                         prop_assert!(
                             matches!(fate, Some(Fate::DroppedByHand { .. })),
@@ -706,10 +662,7 @@ impl Harness {
                         );
                         self.absorb()?;
                     }
-                    None => prop_assert!(
-                        !self.net.drop_packet(u64::MAX - 1),
-                        "dropped a packet that does not exist"
-                    ),
+                    None => prop_assert!(!self.net.drop_packet(u64::MAX - 1), "dropped a packet that does not exist"),
                 }
             }
         }
@@ -717,11 +670,7 @@ impl Harness {
     }
 
     fn make_call(&mut self, host_sel: u8, plan: &CallPlan) -> Result<(), TestCaseError> {
-        let host = if host_sel % 16 == 15 {
-            1_000
-        } else {
-            host_sel as usize % self.hosts
-        };
+        let host = if host_sel % 16 == 15 { 1_000 } else { host_sel as usize % self.hosts };
         self.call_on(host, plan)?;
         self.react()
     }
@@ -750,52 +699,23 @@ impl Harness {
         let (call, expect) = match *plan {
             CallPlan::Socket(kind) => (
                 Call::Socket { kind },
-                Expect::Socket {
-                    kind,
-                    lowest_free: if host < self.hosts {
-                        self.lowest_free(host)
-                    } else {
-                        FIRST_FD
-                    },
-                },
+                Expect::Socket { kind, lowest_free: if host < self.hosts { self.lowest_free(host) } else { FIRST_FD } },
             ),
-            CallPlan::Bind(_, address, port) => (
-                Call::Bind {
-                    fd: fd.unwrap(),
-                    address: self.address(address),
-                    port,
-                },
-                Expect::Other,
-            ),
-            CallPlan::Listen(_, backlog) => (
-                Call::Listen {
-                    fd: fd.unwrap(),
-                    backlog,
-                },
-                Expect::Other,
-            ),
+            CallPlan::Bind(_, address, port) => {
+                (Call::Bind { fd: fd.unwrap(), address: self.address(address), port }, Expect::Other)
+            }
+            CallPlan::Listen(_, backlog) => (Call::Listen { fd: fd.unwrap(), backlog }, Expect::Other),
             CallPlan::Accept(_) => (Call::Accept { fd: fd.unwrap() }, Expect::Accept),
-            CallPlan::Connect(_, address, port) => (
-                Call::Connect {
-                    fd: fd.unwrap(),
-                    address: self.address(address),
-                    port,
-                },
-                Expect::Connect { end: None },
-            ),
+            CallPlan::Connect(_, address, port) => {
+                (Call::Connect { fd: fd.unwrap(), address: self.address(address), port }, Expect::Connect { end: None })
+            }
             CallPlan::Send(_, ref spec) | CallPlan::Sendall(_, ref spec) => {
                 let all = matches!(plan, CallPlan::Sendall(..));
                 let data = self.payload(spec);
                 let call = if all {
-                    Call::Sendall {
-                        fd: fd.unwrap(),
-                        data: data.clone(),
-                    }
+                    Call::Sendall { fd: fd.unwrap(), data: data.clone() }
                 } else {
-                    Call::Send {
-                        fd: fd.unwrap(),
-                        data: data.clone(),
-                    }
+                    Call::Send { fd: fd.unwrap(), data: data.clone() }
                 };
                 match kind {
                     Some(SocketKind::Tcp) => (call, Expect::TcpSend { end, data, all }),
@@ -808,12 +728,7 @@ impl Harness {
             }
             CallPlan::Sendto(_, ref spec, address, port) => {
                 let data = self.payload(spec);
-                let call = Call::Sendto {
-                    fd: fd.unwrap(),
-                    data: data.clone(),
-                    address: self.address(address),
-                    port,
-                };
+                let call = Call::Sendto { fd: fd.unwrap(), data: data.clone(), address: self.address(address), port };
                 match kind {
                     // sendto on a stream socket ignores the address, as send() does.
                     Some(SocketKind::Tcp) => (call, Expect::TcpSend { end, data, all: false }),
@@ -824,37 +739,18 @@ impl Harness {
                     None => (call, Expect::Other),
                 }
             }
-            CallPlan::Recv(_, bufsize) => (
-                Call::Recv {
-                    fd: fd.unwrap(),
-                    bufsize,
-                },
-                Expect::Recv { kind, end, bufsize },
-            ),
-            CallPlan::Recvfrom(_, bufsize) => (
-                Call::Recvfrom {
-                    fd: fd.unwrap(),
-                    bufsize,
-                },
-                Expect::Recv { kind, end, bufsize },
-            ),
+            CallPlan::Recv(_, bufsize) => {
+                (Call::Recv { fd: fd.unwrap(), bufsize }, Expect::Recv { kind, end, bufsize })
+            }
+            CallPlan::Recvfrom(_, bufsize) => {
+                (Call::Recvfrom { fd: fd.unwrap(), bufsize }, Expect::Recv { kind, end, bufsize })
+            }
             CallPlan::Shutdown(_, how) => (Call::Shutdown { fd: fd.unwrap(), how }, Expect::Other),
             CallPlan::Close(_) => (Call::Close { fd: fd.unwrap() }, Expect::Close),
-            CallPlan::Setsockopt(_, option, value) => (
-                Call::Setsockopt {
-                    fd: fd.unwrap(),
-                    option,
-                    value,
-                },
-                Expect::Other,
-            ),
-            CallPlan::Settimeout(_, seconds) => (
-                Call::Settimeout {
-                    fd: fd.unwrap(),
-                    seconds,
-                },
-                Expect::Other,
-            ),
+            CallPlan::Setsockopt(_, option, value) => {
+                (Call::Setsockopt { fd: fd.unwrap(), option, value }, Expect::Other)
+            }
+            CallPlan::Settimeout(_, seconds) => (Call::Settimeout { fd: fd.unwrap(), seconds }, Expect::Other),
         };
 
         // A second send while one is in progress on the same connection: their order is unknown.
@@ -909,10 +805,7 @@ impl Harness {
                     "{description}: a call on a descriptor that is not open blocked"
                 );
                 self.stats.blocked += 1;
-                if let Expect::TcpSend {
-                    end: Some(end), data, ..
-                } = &expect
-                {
+                if let Expect::TcpSend { end: Some(end), data, .. } = &expect {
                     if !self.ends[*end].frozen {
                         self.ends[*end].sending = Some((id, data.clone()));
                     }
@@ -927,11 +820,7 @@ impl Harness {
     fn absorb(&mut self) -> Result<(), TestCaseError> {
         for completion in self.net.take_completions() {
             let pending = self.pending.remove(&completion.call);
-            prop_assert!(
-                pending.is_some(),
-                "a completion for call {} nobody made",
-                completion.call
-            );
+            prop_assert!(pending.is_some(), "a completion for call {} nobody made", completion.call);
             let (host, fd, expect) = pending.unwrap();
             prop_assert_eq!(completion.host, host);
             prop_assert_eq!(Some(completion.fd), fd);
@@ -974,17 +863,8 @@ impl Harness {
                     let Value::Accepted { fd: new, peer } = value else {
                         return Err(TestCaseError::fail(format!("accept returned {value:?}")));
                     };
-                    prop_assert!(
-                        !self.open.contains_key(&(host, new)),
-                        "accept returned open descriptor {new}"
-                    );
-                    self.open.insert(
-                        (host, new),
-                        OpenFd {
-                            kind: SocketKind::Tcp,
-                            end: None,
-                        },
-                    );
+                    prop_assert!(!self.open.contains_key(&(host, new)), "accept returned open descriptor {new}");
+                    self.open.insert((host, new), OpenFd { kind: SocketKind::Tcp, end: None });
                     self.opened.push((host, new));
                     let end = self.new_end(host, new);
                     if let Some(remote) = self.ends[end].remote {
@@ -995,10 +875,8 @@ impl Harness {
                     let listener = fd.unwrap();
                     if self.servers.contains_key(&(host, listener)) {
                         self.echoers.insert((host, new));
-                        self.reactions
-                            .push_back((host, CallPlan::Recv(FdSel::Exact(new), 4096)));
-                        self.reactions
-                            .push_back((host, CallPlan::Accept(FdSel::Exact(listener))));
+                        self.reactions.push_back((host, CallPlan::Recv(FdSel::Exact(new), 4096)));
+                        self.reactions.push_back((host, CallPlan::Accept(FdSel::Exact(listener))));
                     }
                 }
             }
@@ -1066,19 +944,14 @@ impl Harness {
                         None => prop_assert!(data.is_empty(), "a TCP socket with no connection read {data:?}"),
                     },
                     Some(SocketKind::Udp) => self.check_datagram(host, &data, peer, limit)?,
-                    None => {
-                        return Err(TestCaseError::fail(
-                            "a recv on a descriptor that is not open returned data",
-                        ))
-                    }
+                    None => return Err(TestCaseError::fail("a recv on a descriptor that is not open returned data")),
                 }
                 let fd = fd.unwrap();
                 if kind == Some(SocketKind::Tcp) && self.echoers.contains(&(host, fd)) {
                     if data.is_empty() {
                         self.reactions.push_back((host, CallPlan::Close(FdSel::Exact(fd))));
                     } else {
-                        self.reactions
-                            .push_back((host, CallPlan::Sendall(FdSel::Exact(fd), Data::Exact(data))));
+                        self.reactions.push_back((host, CallPlan::Sendall(FdSel::Exact(fd), Data::Exact(data))));
                         self.reactions.push_back((host, CallPlan::Recv(FdSel::Exact(fd), 4096)));
                     }
                 } else if kind == Some(SocketKind::Udp)
@@ -1091,17 +964,13 @@ impl Harness {
                         let port = i64::from(peer.port());
                         self.reactions
                             .push_back((host, CallPlan::Sendto(FdSel::Exact(fd), Data::Exact(data), to, port)));
-                        self.reactions
-                            .push_back((host, CallPlan::Recvfrom(FdSel::Exact(fd), 2048)));
+                        self.reactions.push_back((host, CallPlan::Recvfrom(FdSel::Exact(fd), 2048)));
                     }
                 }
             }
             Expect::Close => {
                 if result.is_ok() {
-                    prop_assert!(
-                        self.open.remove(&(host, fd.unwrap())).is_some(),
-                        "closed a descriptor not open"
-                    );
+                    prop_assert!(self.open.remove(&(host, fd.unwrap())).is_some(), "closed a descriptor not open");
                     self.servers.remove(&(host, fd.unwrap()));
                     self.echoers.remove(&(host, fd.unwrap()));
                 }
@@ -1182,11 +1051,8 @@ impl Harness {
                 self.stats.tcp_streams_unpaired += 1;
                 continue;
             };
-            let peer_host = if remote.ip().is_loopback() {
-                Some(reader.host)
-            } else {
-                self.net.host_with_address(*remote.ip())
-            };
+            let peer_host =
+                if remote.ip().is_loopback() { Some(reader.host) } else { self.net.host_with_address(*remote.ip()) };
             let same_tuple = self
                 .ends
                 .iter()
@@ -1283,9 +1149,7 @@ impl Harness {
                     );
                     let payload = udp.unwrap().payload().to_vec();
                     prop_assert!(
-                        self.udp_sent
-                            .iter()
-                            .any(|(host, sent)| *host == record.from && *sent == payload),
+                        self.udp_sent.iter().any(|(host, sent)| *host == record.from && *sent == payload),
                         "packet {}: a UDP payload host {} never sent",
                         record.id,
                         record.from
@@ -1355,13 +1219,7 @@ fn random_calls_reach_connections_data_and_errors() {
 
 /// 10 ms of delay plus 0–50 ms of jitter, 30 % loss, 10 % duplication, both ways.
 fn awful() -> Impairments {
-    Impairments {
-        delay_us: 10_000,
-        jitter_us: 50_000,
-        loss_percent: 30.0,
-        duplicate_percent: 10.0,
-        bandwidth_bps: 0,
-    }
+    Impairments { delay_us: 10_000, jitter_us: 50_000, loss_percent: 30.0, duplicate_percent: 10.0, bandwidth_bps: 0 }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1380,7 +1238,6 @@ struct Side {
     eof: bool,
 }
 
-
 /// Both sides `sendall` their bytes and `shutdown(SHUT_WR)` at once while reading to EOF.
 /// Returns what each side read, or why the transfer failed.
 fn duplex(seed: u64, up: &[u8], down: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Network), TestCaseError> {
@@ -1391,32 +1248,17 @@ fn duplex(seed: u64, up: &[u8], down: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Networ
     let limit = Instant::ZERO + TRANSFER_TIME;
 
     let listener = common::socket(&mut net, server, SocketKind::Tcp);
-    prop_assert_eq!(
-        common::call(&mut net, server, common::bind(listener, "", 8080)),
-        Ok(Value::None)
-    );
-    prop_assert_eq!(
-        common::call(
-            &mut net,
-            server,
-            Call::Listen {
-                fd: listener,
-                backlog: 1
-            }
-        ),
-        Ok(Value::None)
-    );
+    prop_assert_eq!(common::call(&mut net, server, common::bind(listener, "", 8080)), Ok(Value::None));
+    prop_assert_eq!(common::call(&mut net, server, Call::Listen { fd: listener, backlog: 1 }), Ok(Value::None));
     let cfd = common::socket(&mut net, client, SocketKind::Tcp);
 
     // connect() and accept() wait on each other: make both, then run the network.
     let mut waiting: BTreeMap<CallId, usize> = BTreeMap::new();
     let mut results: Vec<Option<CallResult>> = vec![None, None];
-    for (index, (host, call)) in [
-        (client, common::connect(cfd, "server", 8080)),
-        (server, Call::Accept { fd: listener }),
-    ]
-    .into_iter()
-    .enumerate()
+    for (index, (host, call)) in
+        [(client, common::connect(cfd, "server", 8080)), (server, Call::Accept { fd: listener })]
+            .into_iter()
+            .enumerate()
     {
         match net.call(host, call) {
             CallStatus::Done(result) => results[index] = Some(result),
@@ -1426,10 +1268,7 @@ fn duplex(seed: u64, up: &[u8], down: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Networ
         }
     }
     while results.iter().any(Option::is_none) {
-        prop_assert!(
-            net.now() <= limit && net.step().is_some(),
-            "the handshake never finished (seed {seed})"
-        );
+        prop_assert!(net.now() <= limit && net.step().is_some(), "the handshake never finished (seed {seed})");
         for completion in net.take_completions() {
             if let Some(index) = waiting.remove(&completion.call) {
                 results[index] = Some(completion.result);
@@ -1440,22 +1279,8 @@ fn duplex(seed: u64, up: &[u8], down: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Networ
     let sfd = common::fd_of(results[1].clone().unwrap());
 
     let mut sides = [
-        Side {
-            host: client,
-            fd: cfd,
-            to_send: up.to_vec(),
-            sent: false,
-            got: Vec::new(),
-            eof: false,
-        },
-        Side {
-            host: server,
-            fd: sfd,
-            to_send: down.to_vec(),
-            sent: false,
-            got: Vec::new(),
-            eof: false,
-        },
+        Side { host: client, fd: cfd, to_send: up.to_vec(), sent: false, got: Vec::new(), eof: false },
+        Side { host: server, fd: sfd, to_send: down.to_vec(), sent: false, got: Vec::new(), eof: false },
     ];
     let mut waiting: BTreeMap<CallId, (usize, Pending)> = BTreeMap::new();
     let mut ready: Vec<(usize, Pending, CallResult)> = Vec::new();
@@ -1467,14 +1292,8 @@ fn duplex(seed: u64, up: &[u8], down: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Networ
                  ready: &mut Vec<(usize, Pending, CallResult)>| {
         let side = &sides[index];
         let call = match what {
-            Pending::Send => Call::Sendall {
-                fd: side.fd,
-                data: side.to_send.clone(),
-            },
-            Pending::Recv => Call::Recv {
-                fd: side.fd,
-                bufsize: 4096,
-            },
+            Pending::Send => Call::Sendall { fd: side.fd, data: side.to_send.clone() },
+            Pending::Recv => Call::Recv { fd: side.fd, bufsize: 4096 },
         };
         match net.call(side.host, call) {
             CallStatus::Done(result) => ready.push((index, what, result)),
@@ -1499,13 +1318,7 @@ fn duplex(seed: u64, up: &[u8], down: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Networ
             match (what, result) {
                 (Pending::Send, Ok(Value::None)) => {
                     side.sent = true;
-                    let shut = net.call(
-                        side.host,
-                        Call::Shutdown {
-                            fd: side.fd,
-                            how: ShutdownHow::ShutWr,
-                        },
-                    );
+                    let shut = net.call(side.host, Call::Shutdown { fd: side.fd, how: ShutdownHow::ShutWr });
                     prop_assert_eq!(shut, CallStatus::Done(Ok(Value::None)), "shutdown (seed {})", seed);
                 }
                 (Pending::Recv, Ok(Value::Bytes { data })) if data.is_empty() => side.eof = true,
@@ -1548,10 +1361,7 @@ fn duplex(seed: u64, up: &[u8], down: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Networ
         }
     }
     for side in &sides {
-        prop_assert_eq!(
-            net.call(side.host, Call::Close { fd: side.fd }),
-            CallStatus::Done(Ok(Value::None))
-        );
+        prop_assert_eq!(net.call(side.host, Call::Close { fd: side.fd }), CallStatus::Done(Ok(Value::None)));
     }
     let [client_side, server_side] = sides;
     Ok((server_side.got, client_side.got, net))
@@ -1605,43 +1415,20 @@ fn a_fin_lost_after_the_data_is_acknowledged_is_sent_again() {
 
     // The first of three data segments is lost, so the FIN riding on the third arrives behind a
     // hole and the server discards it.
-    net.drop_next(DropRule {
-        link,
-        from: Some(client),
-        kind: Some(PacketKind::Data),
-    });
+    net.drop_next(DropRule { link, from: Some(client), kind: Some(PacketKind::Data) });
     common::call(&mut net, client, common::send(fd, &[b'x'; 3000])).unwrap();
-    common::call(
-        &mut net,
-        client,
-        Call::Shutdown {
-            fd,
-            how: ShutdownHow::ShutWr,
-        },
-    )
-    .unwrap();
+    common::call(&mut net, client, Call::Shutdown { fd, how: ShutdownHow::ShutWr }).unwrap();
     // From now on every packet the client sends arrives twice, so the server answers the
     // retransmission with one ACK of all the data and three duplicates of it...
-    net.set_impairments(
-        link,
-        client,
-        Impairments {
-            duplicate_percent: 100.0,
-            ..Impairments::default()
-        },
-    );
+    net.set_impairments(link, client, Impairments { duplicate_percent: 100.0, ..Impairments::default() });
     let before = net.trace().len();
     let is_fin = |record: &PacketRecord| record.from == client && record.summary.tcp_flags().is_some_and(|f| f.fin);
     while !net.trace().records().skip(before).any(is_fin) {
         net.step().expect("the client retransmits after its RTO");
     }
     // ... and the retransmitted FIN (both copies) is lost.
-    let fins: Vec<PacketId> = net
-        .trace()
-        .records()
-        .filter(|r| r.fate == Fate::InFlight && is_fin(r))
-        .map(|r| r.id)
-        .collect();
+    let fins: Vec<PacketId> =
+        net.trace().records().filter(|r| r.fate == Fate::InFlight && is_fin(r)).map(|r| r.id).collect();
     assert_eq!(fins.len(), 2);
     for id in fins {
         assert!(net.drop_packet(id));
@@ -1683,12 +1470,7 @@ fn a_socket_bound_to_loopback_cannot_send_to_another_host() {
     let sent = common::call(
         &mut net,
         client,
-        Call::Sendto {
-            fd: udp,
-            data: b"hello".to_vec(),
-            address: "server".into(),
-            port: 9000,
-        },
+        Call::Sendto { fd: udp, data: b"hello".to_vec(), address: "server".into(), port: 9000 },
     );
     let tcp = common::socket(&mut net, client, SocketKind::Tcp);
     common::call(&mut net, client, common::bind(tcp, "127.0.0.1", 0)).unwrap();
@@ -1701,15 +1483,8 @@ fn a_socket_bound_to_loopback_cannot_send_to_another_host() {
         .filter(|r| r.from == client && r.to == Some(server) && r.summary.src.ip().is_loopback())
         .map(|r| r.summary.describe())
         .collect();
-    assert!(
-        crossed.is_empty(),
-        "packets from 127.0.0.1 crossed to another host: {crossed:?}"
-    );
-    assert_eq!(
-        sent.map_err(|e| e.to_string()),
-        Err("OSError: [Errno 22] Invalid argument".into()),
-        "sendto"
-    );
+    assert!(crossed.is_empty(), "packets from 127.0.0.1 crossed to another host: {crossed:?}");
+    assert_eq!(sent.map_err(|e| e.to_string()), Err("OSError: [Errno 22] Invalid argument".into()), "sendto");
     match connected {
         CallStatus::Done(Err(error)) => assert_eq!(error.errno, Some(22), "connect: {error}"),
         other => panic!("connect from 127.0.0.1 to another host: {other:?}, expected EINVAL"),
@@ -1732,32 +1507,19 @@ fn a_connected_udp_socket_only_receives_from_its_peer() {
     common::call(&mut net, b, common::bind(fb, "", 9000)).unwrap();
     common::call(&mut net, b, common::connect(fb, "a", 7000)).unwrap();
     let fc = common::socket(&mut net, c, SocketKind::Udp);
-    let stranger = Call::Sendto {
-        fd: fc,
-        data: b"from c".to_vec(),
-        address: "b".into(),
-        port: 9000,
-    };
+    let stranger = Call::Sendto { fd: fc, data: b"from c".to_vec(), address: "b".into(), port: 9000 };
     common::call(&mut net, c, stranger).unwrap();
     let fa = common::socket(&mut net, a, SocketKind::Udp);
     common::call(&mut net, a, common::bind(fa, "", 7000)).unwrap();
     net.run_until(net.now() + Duration::from_millis(100));
-    let peer = Call::Sendto {
-        fd: fa,
-        data: b"from a".to_vec(),
-        address: "b".into(),
-        port: 9000,
-    };
+    let peer = Call::Sendto { fd: fa, data: b"from a".to_vec(), address: "b".into(), port: 9000 };
     common::call(&mut net, a, peer).unwrap();
     net.run_until(net.now() + Duration::from_millis(100));
 
     let got = common::call(&mut net, b, Call::Recvfrom { fd: fb, bufsize: 100 }).unwrap();
     assert_eq!(
         got,
-        Value::Datagram {
-            data: b"from a".to_vec(),
-            peer: Some("10.0.0.1:7000".parse().unwrap())
-        },
+        Value::Datagram { data: b"from a".to_vec(), peer: Some("10.0.0.1:7000".parse().unwrap()) },
         "the first datagram a socket connected to a:7000 reads must come from a:7000"
     );
 }

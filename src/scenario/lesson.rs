@@ -42,10 +42,7 @@ pub struct LessonError {
 
 impl LessonError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        LessonError {
-            field: field.into(),
-            message: message.into(),
-        }
+        LessonError { field: field.into(), message: message.into() }
     }
 }
 
@@ -234,9 +231,11 @@ impl PacketFilter {
 impl Lesson {
     /// What a checkpoint expects, in words.
     pub fn describe(&self, expectation: &Expectation) -> String {
-            let name = |host: &usize| self.hosts[*host].name.as_str();
+        let name = |host: &usize| self.hosts[*host].name.as_str();
         match expectation {
-            Expectation::Received { host, text } => format!("{} receives {}", name(host), bytes_literal(text.as_bytes())),
+            Expectation::Received { host, text } => {
+                format!("{} receives {}", name(host), bytes_literal(text.as_bytes()))
+            }
             Expectation::Raised { host, exception } => format!("a call on {} raises {exception}", name(host)),
             Expectation::PeerClosed { host } => format!("a recv on {} returns b'' (the peer closed)", name(host)),
             Expectation::SocketState { host, state, count } => {
@@ -511,10 +510,9 @@ fn why_unreadable(text: &str, error: serde_json::Error) -> LessonError {
     }
     match serde_json::from_str::<Version>(text) {
         Err(_) => LessonError::new("socksim", "the format version is a number: \"socksim\": 1"),
-        Ok(Version { socksim: None }) => LessonError::new(
-            "socksim",
-            "missing: a lesson file starts with \"socksim\": 1 (its format version)",
-        ),
+        Ok(Version { socksim: None }) => {
+            LessonError::new("socksim", "missing: a lesson file starts with \"socksim\": 1 (its format version)")
+        }
         Ok(Version { socksim: Some(version) }) if version.as_u64() != Some(u64::from(FORMAT_VERSION)) => {
             unsupported_version(version)
         }
@@ -571,14 +569,18 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         match value {
             None => Ok(default),
             Some(ms) if ms.is_finite() && (0.0..=60_000.0).contains(&ms) => Ok((ms * 1000.0).round() as u64),
-            Some(ms) => Err(LessonError::new(format!("{field}.{key}"), format!("{ms} is not a delay from 0 to 60000 ms"))),
+            Some(ms) => {
+                Err(LessonError::new(format!("{field}.{key}"), format!("{ms} is not a delay from 0 to 60000 ms")))
+            }
         }
     };
     let percent = |value: Option<f64>, default: f64, key: &str| -> Checked<f64> {
         match value {
             None => Ok(default),
             Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
-            Some(p) => Err(LessonError::new(format!("{field}.{key}"), format!("{p} is not a percentage from 0 to 100"))),
+            Some(p) => {
+                Err(LessonError::new(format!("{field}.{key}"), format!("{p} is not a percentage from 0 to 100")))
+            }
         }
     };
     let bandwidth_bps = match raw.bandwidth_kbps {
@@ -620,7 +622,10 @@ impl Checker {
         }
         let total_steps: usize = raw.hosts.iter().map(|host| host.script.len()).sum();
         if total_steps > limits::STEPS {
-            return Err(LessonError::new("hosts", format!("{total_steps} script steps; at most {} are allowed", limits::STEPS)));
+            return Err(LessonError::new(
+                "hosts",
+                format!("{total_steps} script steps; at most {} are allowed", limits::STEPS),
+            ));
         }
 
         // Names and addresses first, so scripts and links can refer to any host.
@@ -643,7 +648,10 @@ impl Checker {
                 ));
             }
             if !addresses.insert(address) {
-                return Err(LessonError::new(format!("{field}.address"), format!("{address} is the address of two hosts")));
+                return Err(LessonError::new(
+                    format!("{field}.address"),
+                    format!("{address} is the address of two hosts"),
+                ));
             }
             self.host_names.push(host_name);
             parsed_addresses.push(address);
@@ -654,11 +662,7 @@ impl Checker {
             let field = format!("hosts[{index}]");
             count(&host.script, limits::STEPS_PER_HOST, &format!("{field}.script"))?;
             let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
-            hosts.push(HostSpec {
-                name: self.host_names[index].clone(),
-                address,
-                script,
-            });
+            hosts.push(HostSpec { name: self.host_names[index].clone(), address, script });
         }
 
         let mut links: Vec<LinkSpec> = Vec::new();
@@ -673,10 +677,7 @@ impl Checker {
                 Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
                 None => forward,
             };
-            links.push(LinkSpec {
-                ends,
-                impairments: [forward, backward],
-            });
+            links.push(LinkSpec { ends, impairments: [forward, backward] });
         }
 
         let events = raw
@@ -692,16 +693,7 @@ impl Checker {
             .map(|(index, checkpoint)| self.checkpoint(checkpoint, &hosts, duration, &format!("checkpoints[{index}]")))
             .collect::<Checked<Vec<_>>>()?;
 
-        Ok(Lesson {
-            title,
-            intro,
-            seed: raw.seed,
-            duration,
-            hosts,
-            links,
-            events,
-            checkpoints,
-        })
+        Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints })
     }
 
     fn host(&self, value: &str, field: &str) -> Checked<usize> {
@@ -714,7 +706,10 @@ impl Checker {
     fn pair(&self, between: &[String; 2], field: &str) -> Checked<[usize; 2]> {
         let ends = [self.host(&between[0], field)?, self.host(&between[1], field)?];
         if ends[0] == ends[1] {
-            return Err(LessonError::new(field, "a link joins two different hosts (each host has its loopback already)"));
+            return Err(LessonError::new(
+                field,
+                "a link joins two different hosts (each host has its loopback already)",
+            ));
         }
         Ok(ends)
     }
@@ -747,7 +742,10 @@ impl Checker {
                     .kind
                     .map(|kind| {
                         PacketKind::from_label(&kind).ok_or_else(|| {
-                            LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind ({})", kind_names()))
+                            LessonError::new(
+                                format!("{field}.kind"),
+                                format!("{kind:?} is not a packet kind ({})", kind_names()),
+                            )
                         })
                     })
                     .transpose()?;
@@ -769,7 +767,10 @@ impl Checker {
     fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
         let at = seconds(raw.at, &format!("{field}.at"))?;
         if at > duration {
-            return Err(LessonError::new(format!("{field}.at"), format!("{at} s is after the lesson ends ({duration} s)")));
+            return Err(LessonError::new(
+                format!("{field}.at"),
+                format!("{at} s is after the lesson ends ({duration} s)"),
+            ));
         }
         if let Some(answer) = raw.answer {
             if answer >= raw.choices.len() {
@@ -832,8 +833,12 @@ impl Checker {
             let kind = r
                 .kind
                 .map(|kind| {
-                    PacketKind::from_label(&kind)
-                        .ok_or_else(|| LessonError::new(format!("{field}.kind"), format!("{kind:?} is not a packet kind ({})", kind_names())))
+                    PacketKind::from_label(&kind).ok_or_else(|| {
+                        LessonError::new(
+                            format!("{field}.kind"),
+                            format!("{kind:?} is not a packet kind ({})", kind_names()),
+                        )
+                    })
                 })
                 .transpose()?;
             if let Some(fate) = &r.fate {
@@ -887,17 +892,13 @@ struct ScriptChecker {
 
 impl ScriptChecker {
     fn script(mut self, raw: Vec<RawStep>, field: &str) -> Checked<Vec<Step>> {
-        raw.into_iter()
-            .enumerate()
-            .map(|(index, step)| self.step(step, &format!("{field}[{index}]")))
-            .collect()
+        raw.into_iter().enumerate().map(|(index, step)| self.step(step, &format!("{field}[{index}]"))).collect()
     }
 
     fn socket(&self, raw: &RawStep, field: &str) -> Checked<String> {
-        let socket = raw
-            .socket
-            .clone()
-            .ok_or_else(|| LessonError::new(format!("{field}.socket"), format!("missing: which socket does {} use?", raw.call)))?;
+        let socket = raw.socket.clone().ok_or_else(|| {
+            LessonError::new(format!("{field}.socket"), format!("missing: which socket does {} use?", raw.call))
+        })?;
         if !self.sockets.contains(&socket) {
             return Err(LessonError::new(
                 format!("{field}.socket"),
@@ -933,7 +934,9 @@ impl ScriptChecker {
         match &raw.binds {
             None => Ok(None),
             Some(RawBinding::One(variable)) => Ok(Some(name(variable, &format!("{field}.as"))?)),
-            Some(RawBinding::Pair(..)) => Err(LessonError::new(format!("{field}.as"), format!("{} returns one value, not a pair", raw.call))),
+            Some(RawBinding::Pair(..)) => {
+                Err(LessonError::new(format!("{field}.as"), format!("{} returns one value, not a pair", raw.call)))
+            }
         }
     }
 
@@ -941,10 +944,9 @@ impl ScriptChecker {
         match &raw.binds {
             None => Ok((None, None)),
             Some(RawBinding::One(variable)) => Ok((Some(name(variable, &format!("{field}.as"))?), None)),
-            Some(RawBinding::Pair(first, second)) => Ok((
-                Some(name(first, &format!("{field}.as[0]"))?),
-                Some(name(second, &format!("{field}.as[1]"))?),
-            )),
+            Some(RawBinding::Pair(first, second)) => {
+                Ok((Some(name(first, &format!("{field}.as[0]"))?), Some(name(second, &format!("{field}.as[1]"))?)))
+            }
         }
     }
 
@@ -952,7 +954,10 @@ impl ScriptChecker {
         match (&raw.text, &raw.echo) {
             (Some(value), None) => {
                 if raw.transform.is_some() {
-                    return Err(LessonError::new(format!("{field}.transform"), "transform goes with \"echo\", not \"text\""));
+                    return Err(LessonError::new(
+                        format!("{field}.transform"),
+                        "transform goes with \"echo\", not \"text\"",
+                    ));
                 }
                 Ok(Payload::Text(text(value.clone(), &format!("{field}.text"))?))
             }
@@ -963,10 +968,7 @@ impl ScriptChecker {
                         format!("{variable:?} is not data received by an earlier step of this host"),
                     ));
                 }
-                Ok(Payload::Echo {
-                    variable: variable.clone(),
-                    transform: raw.transform.unwrap_or(Transform::None),
-                })
+                Ok(Payload::Echo { variable: variable.clone(), transform: raw.transform.unwrap_or(Transform::None) })
             }
             _ => Err(LessonError::new(field, format!("{} needs exactly one of \"text\" or \"echo\"", raw.call))),
         }
@@ -1113,10 +1115,6 @@ impl ScriptChecker {
                 ))
             }
         };
-        Ok(Step {
-            at,
-            action,
-            continue_on_error: raw.continue_on_error,
-        })
+        Ok(Step { at, action, continue_on_error: raw.continue_on_error })
     }
 }

@@ -13,9 +13,7 @@ use serde::Serialize;
 
 use super::lesson::{Action, Checkpoint, Destination, EventKind, Expectation, Lesson, LessonError, Payload, Transform};
 use super::pyrepr::{self, bytes_literal};
-use crate::sim::{
-    Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Instant, Network, SocketError, Value,
-};
+use crate::sim::{Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Instant, Network, SocketError, Value};
 
 /// Seconds of lesson time as an engine instant.
 pub fn instant(seconds: f64) -> Instant {
@@ -404,7 +402,8 @@ impl Player {
         let (passed, observed) = match &checkpoint.expect {
             Expectation::Received { host, text } => {
                 let received = &self.scripts[*host].received;
-                let passed = received.windows(text.len().max(1)).any(|window| window == text.as_bytes()) || text.is_empty();
+                let passed =
+                    received.windows(text.len().max(1)).any(|window| window == text.as_bytes()) || text.is_empty();
                 (passed, format!("{} received {}", host_name(*host), shorten(&bytes_literal(received))))
             }
             Expectation::Raised { host, exception } => {
@@ -422,15 +421,14 @@ impl Player {
                 (closed, format!("on {}, {observed}", host_name(*host)))
             }
             Expectation::SocketState { host, state, count } => {
-                let have = self.network.snapshot().hosts[*host]
-                    .sockets
-                    .iter()
-                    .filter(|socket| &socket.state == state)
-                    .count();
+                let have =
+                    self.network.snapshot().hosts[*host].sockets.iter().filter(|socket| &socket.state == state).count();
                 (have >= *count, format!("{} has {have} socket(s) in {state}", host_name(*host)))
             }
             Expectation::Blocked { host } => match self.scripts[*host].waiting {
-                Some((_, _, line)) => (true, format!("{} is blocked in {}", host_name(*host), self.transcript[line].code)),
+                Some((_, _, line)) => {
+                    (true, format!("{} is blocked in {}", host_name(*host), self.transcript[line].code))
+                }
                 None => (false, format!("{} is not blocked", host_name(*host))),
             },
             Expectation::Finished { host } => {
@@ -459,7 +457,10 @@ impl Player {
                 match queued {
                     Some((queued, backlog)) => (
                         queued == *length,
-                        format!("{socket} on {} has {queued} of {backlog} connection(s) waiting for accept", host_name(*host)),
+                        format!(
+                            "{socket} on {} has {queued} of {backlog} connection(s) waiting for accept",
+                            host_name(*host)
+                        ),
                     ),
                     None => (false, format!("{socket} on {} is not listening", host_name(*host))),
                 }
@@ -475,11 +476,7 @@ impl Player {
 }
 
 fn name_error(name: &str) -> SocketError {
-    SocketError {
-        exception: "NameError",
-        errno: None,
-        message: format!("name '{name}' is not defined"),
-    }
+    SocketError { exception: "NameError", errno: None, message: format!("name '{name}' is not defined") }
 }
 
 fn shorten(text: &str) -> String {

@@ -21,19 +21,11 @@ pub struct SocketError {
 
 impl SocketError {
     fn os(exception: &'static str, errno: i32, message: &str) -> Self {
-        SocketError {
-            exception,
-            errno: Some(errno),
-            message: message.into(),
-        }
+        SocketError { exception, errno: Some(errno), message: message.into() }
     }
 
     fn plain(exception: &'static str, message: impl Into<String>) -> Self {
-        SocketError {
-            exception,
-            errno: None,
-            message: message.into(),
-        }
+        SocketError { exception, errno: None, message: message.into() }
     }
 
     pub fn bad_file_descriptor() -> Self {
@@ -96,11 +88,7 @@ impl SocketError {
     }
     /// A name that is neither an IPv4 address nor a host of the network.
     pub fn unknown_name() -> Self {
-        SocketError {
-            exception: "socket.gaierror",
-            errno: Some(-2),
-            message: "Name or service not known".into(),
-        }
+        SocketError { exception: "socket.gaierror", errno: Some(-2), message: "Name or service not known".into() }
     }
     /// A port outside 0–65535, as `bind`, `connect` and `sendto` report it.
     pub fn port_out_of_range(call: &str) -> Self {
@@ -132,14 +120,8 @@ mod tests {
             SocketError::connection_refused().to_string(),
             "ConnectionRefusedError: [Errno 111] Connection refused"
         );
-        assert_eq!(
-            SocketError::address_in_use().to_string(),
-            "OSError: [Errno 98] Address already in use"
-        );
+        assert_eq!(SocketError::address_in_use().to_string(), "OSError: [Errno 98] Address already in use");
         assert_eq!(SocketError::timed_out().to_string(), "TimeoutError: timed out");
-        assert_eq!(
-            SocketError::unknown_name().to_string(),
-            "socket.gaierror: [Errno -2] Name or service not known"
-        );
+        assert_eq!(SocketError::unknown_name().to_string(), "socket.gaierror: [Errno -2] Name or service not known");
     }
 }

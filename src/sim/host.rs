@@ -20,7 +20,7 @@ use smoltcp::wire::{
     Ipv4Address, Ipv4Packet, TcpPacket,
 };
 
-use super::socket_api::SocketTable;
+use super::socket_table::SocketTable;
 use super::trace::PacketBytes;
 
 /// Index of a host in its network.
@@ -120,10 +120,7 @@ impl Host {
         });
         // Every destination is "on the wire": the network does the routing, so the stack only
         // needs a route to exist. The gateway is never used on an IP-medium interface.
-        iface
-            .routes_mut()
-            .add_default_ipv4_route(address)
-            .expect("room for a default route");
+        iface.routes_mut().add_default_ipv4_route(address).expect("room for a default route");
         Host {
             name,
             address,
@@ -255,7 +252,9 @@ fn port_unreachable(packet: &[u8]) -> Option<(IpEndpoint, IpEndpoint)> {
         return None;
     }
     let icmp = Icmpv4Packet::new_checked(ip.payload()).ok()?;
-    if icmp.msg_type() != Icmpv4Message::DstUnreachable || icmp.msg_code() != u8::from(Icmpv4DstUnreachable::PortUnreachable) {
+    if icmp.msg_type() != Icmpv4Message::DstUnreachable
+        || icmp.msg_code() != u8::from(Icmpv4DstUnreachable::PortUnreachable)
+    {
         return None;
     }
     // The ICMP body quotes the datagram's IP header and the first 8 bytes of its UDP header.

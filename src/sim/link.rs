@@ -5,8 +5,8 @@
 //! packet's fate when the packet is sent, and holds the packet until its arrival (or its death, for
 //! a lost packet, halfway along the wire) comes due.
 
-use std::collections::{BTreeMap, BinaryHeap};
 use core::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
@@ -139,10 +139,7 @@ pub struct Link {
 
 impl Link {
     pub fn new(a: HostId, b: HostId, impairments: Impairments) -> Self {
-        let direction = Direction {
-            impairments: impairments.clamped(),
-            busy_until: Instant::ZERO,
-        };
+        let direction = Direction { impairments: impairments.clamped(), busy_until: Instant::ZERO };
         Link {
             ends: [a, b],
             directions: [direction.clone(), direction],
@@ -190,13 +187,9 @@ impl Link {
 
         let lost = chance(rng, impairments.loss_percent);
         let arrives_at = on_wire + jitter(rng, impairments.jitter_us);
-        let duplicate_arrives_at = (!lost && chance(rng, impairments.duplicate_percent))
-            .then(|| on_wire + jitter(rng, impairments.jitter_us));
-        Transit {
-            arrives_at,
-            lost,
-            duplicate_arrives_at,
-        }
+        let duplicate_arrives_at =
+            (!lost && chance(rng, impairments.duplicate_percent)).then(|| on_wire + jitter(rng, impairments.jitter_us));
+        Transit { arrives_at, lost, duplicate_arrives_at }
     }
 
     /// Puts a packet on the wire.
@@ -264,10 +257,14 @@ mod tests {
 
     #[test]
     fn bandwidth_queues_packets_behind_each_other() {
-        let mut link = Link::new(0, 1, Impairments {
-            bandwidth_bps: 8_000, // one byte per millisecond
-            ..Impairments::with_delay(Duration::from_millis(5))
-        });
+        let mut link = Link::new(
+            0,
+            1,
+            Impairments {
+                bandwidth_bps: 8_000, // one byte per millisecond
+                ..Impairments::with_delay(Duration::from_millis(5))
+            },
+        );
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let first = link.schedule(0, Instant::ZERO, 10, &mut rng);
         let second = link.schedule(0, Instant::ZERO, 10, &mut rng);
@@ -280,13 +277,17 @@ mod tests {
 
     #[test]
     fn absurd_impairments_are_clamped_not_obeyed() {
-        let mut link = Link::new(0, 1, Impairments {
-            delay_us: u64::MAX,
-            jitter_us: u64::MAX,
-            loss_percent: f64::NAN,
-            duplicate_percent: 1e9,
-            bandwidth_bps: 1,
-        });
+        let mut link = Link::new(
+            0,
+            1,
+            Impairments {
+                delay_us: u64::MAX,
+                jitter_us: u64::MAX,
+                loss_percent: f64::NAN,
+                duplicate_percent: 1e9,
+                bandwidth_bps: 1,
+            },
+        );
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let transit = link.schedule(0, Instant::ZERO, 1500, &mut rng);
         assert!(!transit.lost);
@@ -297,14 +298,9 @@ mod tests {
 
     #[test]
     fn loss_rate_is_close_to_the_setting() {
-        let mut link = Link::new(0, 1, Impairments {
-            loss_percent: 30.0,
-            ..Impairments::default()
-        });
+        let mut link = Link::new(0, 1, Impairments { loss_percent: 30.0, ..Impairments::default() });
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let lost = (0..10_000)
-            .filter(|_| link.schedule(0, Instant::ZERO, 40, &mut rng).lost)
-            .count();
+        let lost = (0..10_000).filter(|_| link.schedule(0, Instant::ZERO, 40, &mut rng).lost).count();
         assert!((2_800..3_200).contains(&lost), "lost {lost} of 10000");
     }
 }

@@ -11,6 +11,7 @@ mod network;
 pub mod pcap;
 mod snapshot;
 mod socket_api;
+mod socket_table;
 mod trace;
 
 pub use error::SocketError;
@@ -19,9 +20,9 @@ pub use link::{Impairments, InFlight, Link, LinkId};
 pub use network::{CallId, CallStatus, Completion, DropRule, Network, PendingCall, TopologyError, LOOPBACK_DELAY};
 pub use snapshot::{BlockedCall, HostSnapshot, LinkSnapshot, PacketInFlight, Snapshot};
 pub use socket_api::{
-    tcp_state_name, Blocking, SOCKET_STATES, Call, CallResult, Fd, ShutdownHow, SocketKind, SocketOption, SocketView, Value,
-    EPHEMERAL_PORTS, FIRST_FD, MAX_BACKLOG, MAX_DATAGRAM, TCP_BUFFER,
+    Blocking, Call, CallResult, ShutdownHow, SocketOption, Value, MAX_BACKLOG, MAX_DATAGRAM, TCP_BUFFER,
 };
+pub use socket_table::{tcp_state_name, Fd, SocketKind, SocketView, EPHEMERAL_PORTS, FIRST_FD, SOCKET_STATES};
 pub use trace::{Fate, PacketBytes, PacketId, PacketKind, PacketRecord, PacketSummary, TcpFlags, Trace, Transport};
 
 pub use smoltcp::time::{Duration, Instant};

@@ -19,7 +19,8 @@ use smoltcp::wire::{Ipv4Address, Ipv4Packet};
 
 use super::host::{Host, HostId, Reception};
 use super::link::{Ending, Impairments, InFlight, Link, LinkId};
-use super::socket_api::{Blocking, Call, CallContext, CallResult, Fd, Start};
+use super::socket_api::{Blocking, Call, CallContext, CallResult, Start};
+use super::socket_table::Fd;
 use super::trace::{Fate, PacketId, PacketKind, PacketRecord, PacketSummary, Trace, DEFAULT_TRACE_CAPACITY};
 
 /// The number a blocked call is known by until it completes.
@@ -254,10 +255,7 @@ impl Network {
         let may_transmit = call.may_transmit();
         let names = &self.names;
         let resolve = |name: &str| names.get(name).copied();
-        let mut cx = CallContext {
-            rng: &mut self.rng,
-            resolve: &resolve,
-        };
+        let mut cx = CallContext { rng: &mut self.rng, resolve: &resolve };
         let started = target.start(call, &mut cx);
         target.table_changed = true;
         target.touched |= may_transmit;
@@ -406,13 +404,7 @@ impl Network {
             match result {
                 Some(result) => {
                     let call = self.pending.remove(index);
-                    self.completions.push(Completion {
-                        call: call.id,
-                        host: call.host,
-                        fd: call.fd,
-                        at: now,
-                        result,
-                    });
+                    self.completions.push(Completion { call: call.id, host: call.host, fd: call.fd, at: now, result });
                 }
                 None => index += 1,
             }
@@ -427,11 +419,8 @@ impl Network {
         };
         let destination = Ipv4Packet::new_unchecked(&bytes[..]).dst_addr();
         let bytes = Rc::new(bytes);
-        let to = if self.hosts[from].owns(destination) {
-            Some(from)
-        } else {
-            self.addresses.get(&destination).copied()
-        };
+        let to =
+            if self.hosts[from].owns(destination) { Some(from) } else { self.addresses.get(&destination).copied() };
         let link = to.and_then(|to| self.link_between(from, to));
         let id = self.next_packet;
         self.next_packet += 1;
@@ -484,13 +473,8 @@ impl Network {
             copy_record.id = id + 1;
             copy_record.duplicate_of = Some(id);
             // The copy is a packet of its own: a drop rule or a loss took only the original.
-            let copy = InFlight {
-                packet: id + 1,
-                arrives_at,
-                ends_at: arrives_at,
-                ending: Ending::Arrives,
-                ..in_flight
-            };
+            let copy =
+                InFlight { packet: id + 1, arrives_at, ends_at: arrives_at, ending: Ending::Arrives, ..in_flight };
             (copy_record, copy)
         });
         self.trace.record(record);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::host::HostId;
 use super::link::{Impairments, LinkId};
 use super::network::{CallId, Network};
-use super::socket_api::{Fd, SocketView};
+use super::socket_table::{Fd, SocketView};
 use super::trace::{PacketId, PacketKind};
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,11 +74,7 @@ impl Network {
                     .pending()
                     .iter()
                     .filter(|call| call.host == id)
-                    .map(|call| BlockedCall {
-                        call: call.id,
-                        fd: call.fd,
-                        waits_for: call.blocking.waits_for(),
-                    })
+                    .map(|call| BlockedCall { call: call.id, fd: call.fd, waits_for: call.blocking.waits_for() })
                     .collect(),
             })
             .collect();
@@ -100,27 +96,17 @@ impl Network {
             .links()
             .iter()
             .enumerate()
-            .flat_map(|(link_id, link)| {
-                link.in_flight().map(move |packet| (link_id, packet))
-            })
+            .flat_map(|(link_id, link)| link.in_flight().map(move |packet| (link_id, packet)))
             .map(|(link, packet)| PacketInFlight {
                 id: packet.packet,
                 link,
                 from: packet.from,
                 to: packet.to,
-                kind: self
-                    .trace()
-                    .get(packet.packet)
-                    .map_or(PacketKind::Other, |record| record.summary.kind),
+                kind: self.trace().get(packet.packet).map_or(PacketKind::Other, |record| record.summary.kind),
                 progress: packet.progress(now),
             })
             .collect();
         in_flight.sort_by_key(|packet| packet.id);
-        Snapshot {
-            now_us: now.total_micros(),
-            hosts,
-            links,
-            in_flight,
-        }
+        Snapshot { now_us: now.total_micros(), hosts, links, in_flight }
     }
 }

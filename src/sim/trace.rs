@@ -90,13 +90,7 @@ pub struct TcpFlags {
 impl fmt::Display for TcpFlags {
     /// Wireshark's order and spelling: `SYN, ACK`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = [
-            (self.fin, "FIN"),
-            (self.syn, "SYN"),
-            (self.rst, "RST"),
-            (self.psh, "PSH"),
-            (self.ack, "ACK"),
-        ];
+        let names = [(self.fin, "FIN"), (self.syn, "SYN"), (self.rst, "RST"), (self.psh, "PSH"), (self.ack, "ACK")];
         let mut first = true;
         for (_, name) in names.iter().filter(|(set, _)| *set) {
             if !first {
@@ -153,13 +147,7 @@ impl PacketSummary {
         let (src_port, dst_port, transport, kind, payload) = match ip.next_header() {
             IpProtocol::Tcp => {
                 let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
-                let flags = TcpFlags {
-                    syn: tcp.syn(),
-                    ack: tcp.ack(),
-                    fin: tcp.fin(),
-                    rst: tcp.rst(),
-                    psh: tcp.psh(),
-                };
+                let flags = TcpFlags { syn: tcp.syn(), ack: tcp.ack(), fin: tcp.fin(), rst: tcp.rst(), psh: tcp.psh() };
                 let kind = match flags {
                     TcpFlags { rst: true, .. } => PacketKind::Rst,
                     TcpFlags { syn: true, ack: true, .. } => PacketKind::SynAck,
@@ -217,14 +205,7 @@ impl PacketSummary {
     pub fn describe(&self) -> String {
         let mut line = format!("{} → {} ", self.src, self.dst);
         match &self.transport {
-            Transport::Tcp {
-                flags,
-                seq,
-                ack,
-                relative_seq,
-                relative_ack,
-                ..
-            } => {
+            Transport::Tcp { flags, seq, ack, relative_seq, relative_ack, .. } => {
                 line += &format!("[{flags}] seq={}", relative_seq.unwrap_or(*seq));
                 if flags.ack {
                     line += &format!(" ack={}", relative_ack.unwrap_or(*ack));
@@ -386,15 +367,7 @@ impl Trace {
     }
 
     fn relate(&mut self, summary: &mut PacketSummary) {
-        let Transport::Tcp {
-            flags,
-            seq,
-            ack,
-            relative_seq,
-            relative_ack,
-            ..
-        } = &mut summary.transport
-        else {
+        let Transport::Tcp { flags, seq, ack, relative_seq, relative_ack, .. } = &mut summary.transport else {
             return;
         };
         let flow = (summary.src, summary.dst);

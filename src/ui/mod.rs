@@ -47,10 +47,8 @@ fn milliseconds(micros: i64) -> f64 {
 
 /// Runs a built-in lesson to its end and turns the result into rows.
 pub fn run_lesson(id: &str) -> Result<RunView, LessonError> {
-    let built_in = library::find(id).ok_or_else(|| LessonError {
-        field: String::new(),
-        message: format!("there is no built-in lesson {id:?}"),
-    })?;
+    let built_in = library::find(id)
+        .ok_or_else(|| LessonError { field: String::new(), message: format!("there is no built-in lesson {id:?}") })?;
     let mut player = Player::new(Lesson::parse(built_in.text)?)?;
     player.run_to_end();
     let network = player.network();
@@ -96,13 +94,7 @@ pub fn run_lesson(id: &str) -> Result<RunView, LessonError> {
             Some((question, result.passed, result.observed.clone()))
         })
         .collect();
-    Ok(RunView {
-        title: lesson.title.clone(),
-        intro: lesson.intro.clone(),
-        calls,
-        packets,
-        checkpoints,
-    })
+    Ok(RunView { title: lesson.title.clone(), intro: lesson.intro.clone(), calls, packets, checkpoints })
 }
 
 #[derive(Properties, PartialEq)]
