@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole socksim test suite, as CI runs it (bash .ci/run):
+#   0. formatting and clippy lints (the engine may not read the wall clock: clippy.toml)
 #   1. native `cargo test` (unit, integration and doc tests) + benches compile
 #   2. wasm tests (tests/browser.rs) in headless Chromium (wasm-bindgen-test-runner + chromedriver)
 #   3. `trunk build --release`: the static site in dist/ builds; print the .wasm gzip size
@@ -40,6 +41,11 @@ trap summary EXIT
 
 step "setup"
 bash scripts/setup.sh
+
+step "lint: cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --bins -- -D warnings
 
 step "native: cargo test (unit, integration, doc)"
 cargo test --no-fail-fast 2>&1 | tee -a "$log"
