@@ -8,7 +8,7 @@
 //! each state. What the descriptors are is in [`socket_table`](super::socket_table).
 
 use std::collections::VecDeque;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
 use rand_chacha::ChaCha8Rng;
 
@@ -455,7 +455,7 @@ impl Host {
             EntryState::Tcp(_) => return Err(SocketError::invalid_argument()),
             EntryState::Udp(_) => return Err(SocketError::operation_not_supported()),
         };
-        let Some(handle) = listener.ready.pop_front() else {
+        let Some((handle, peer)) = listener.ready.pop_front() else {
             return Ok(None);
         };
         listener.spares.retain(|&spare| spare != handle);
@@ -467,7 +467,6 @@ impl Host {
 
         let socket = self.sockets.get_mut::<tcp::Socket>(handle);
         socket.set_nagle_enabled(!no_delay);
-        let peer = socket.remote_endpoint().map_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), to_v4);
         // A connection reset before it was accepted is still handed out; its first recv says so.
         let reset_received = socket.state() == tcp::State::Closed;
         let new_fd = self.table.free_fd();

@@ -9,7 +9,7 @@
 //! [`socket_api`](super::socket_api).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::net::SocketAddrV4;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
@@ -77,9 +77,10 @@ pub(super) struct Listener {
     /// The listening smoltcp sockets of the port: each either waits for a SYN or holds a
     /// connection not yet accepted.
     pub(super) spares: Vec<SocketHandle>,
-    /// Spares whose handshake is done, in the order they finished: the accept queue. Linux queues
-    /// one more connection than the backlog asks, and so does this.
-    pub(super) ready: VecDeque<SocketHandle>,
+    /// Spares whose handshake is done, in the order they finished, with their peer (kept, so that
+    /// `accept` names it even if the connection is reset before then): the accept queue. Linux
+    /// queues one more connection than the backlog asks, and so does this.
+    pub(super) ready: VecDeque<(SocketHandle, SocketAddrV4)>,
 }
 
 #[derive(Debug)]
@@ -294,10 +295,11 @@ impl SocketTable {
         for entry in self.entries.values_mut() {
             if let EntryState::Tcp(TcpState::Listening(listener)) = &mut entry.state {
                 for &handle in &listener.spares {
-                    let state = sockets.get::<tcp::Socket>(handle).state();
-                    let handshake_done = !matches!(state, tcp::State::Listen | tcp::State::SynReceived);
-                    if handshake_done && !listener.ready.contains(&handle) {
-                        listener.ready.push_back(handle);
+                    let socket = sockets.get::<tcp::Socket>(handle);
+                    let handshake_done = !matches!(socket.state(), tcp::State::Listen | tcp::State::SynReceived);
+                    if handshake_done && !listener.ready.iter().any(|&(ready, _)| ready == handle) {
+                        let peer = socket.remote_endpoint().map_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), to_v4);
+                        listener.ready.push_back((handle, peer));
                     }
                 }
             }
