@@ -738,17 +738,7 @@ impl Checker {
                 let field = format!("{field}.drop_next");
                 let link = self.link(&drop.between, links, &format!("{field}.between"))?;
                 let from = self.link_end(drop.from, &links[link], &format!("{field}.from"))?;
-                let packet = drop
-                    .kind
-                    .map(|kind| {
-                        PacketKind::from_label(&kind).ok_or_else(|| {
-                            LessonError::new(
-                                format!("{field}.kind"),
-                                format!("{kind:?} is not a packet kind ({})", kind_names()),
-                            )
-                        })
-                    })
-                    .transpose()?;
+                let packet = packet_kind(drop.kind, &format!("{field}.kind"))?;
                 EventKind::DropNext { link, from, packet }
             }
             (None, Some(set)) => {
@@ -830,17 +820,7 @@ impl Checker {
         }
         if let Some(r) = raw.packets {
             let field = format!("{field}.packets");
-            let kind = r
-                .kind
-                .map(|kind| {
-                    PacketKind::from_label(&kind).ok_or_else(|| {
-                        LessonError::new(
-                            format!("{field}.kind"),
-                            format!("{kind:?} is not a packet kind ({})", kind_names()),
-                        )
-                    })
-                })
-                .transpose()?;
+            let kind = packet_kind(r.kind, &format!("{field}.kind"))?;
             if let Some(fate) = &r.fate {
                 if !Fate::NAMES.contains(&fate.as_str()) {
                     return Err(LessonError::new(
@@ -869,9 +849,13 @@ impl Checker {
     }
 }
 
-/// The packet kinds as lesson files write them: `syn, syn-ack, …`.
-fn kind_names() -> String {
-    PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ")
+/// A packet kind as lesson files write it (`syn-ack`), if the field is there.
+fn packet_kind(label: Option<String>, field: &str) -> Checked<Option<PacketKind>> {
+    let Some(label) = label else { return Ok(None) };
+    PacketKind::from_label(&label).map(Some).ok_or_else(|| {
+        let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
+        LessonError::new(field, format!("{label:?} is not a packet kind ({kinds})"))
+    })
 }
 
 fn step_binds(step: &Step, variable: &str) -> bool {
