@@ -231,6 +231,24 @@ impl BackToBack {
         }
     }
 
+    /// Runs until `len` bytes have arrived on `handle` of `side`, and returns them.
+    fn receive(&mut self, side: usize, handle: SocketHandle, len: usize) -> Vec<u8> {
+        let mut data = Vec::with_capacity(len);
+        self.run_until(|net| {
+            let socket = net.sides[side].tcp(handle);
+            if socket.can_recv() {
+                socket
+                    .recv(|chunk| {
+                        data.extend_from_slice(chunk);
+                        (chunk.len(), ())
+                    })
+                    .unwrap();
+            }
+            data.len() == len
+        });
+        data
+    }
+
     /// Runs until `done` holds, polling only the side a packet reached and the sides whose timers
     /// are due: the least work the workload needs.
     fn run_until(&mut self, mut done: impl FnMut(&mut Self) -> bool) {
@@ -292,33 +310,9 @@ fn bare(payload: &[u8]) -> Measure {
             net.sides[server].sockets.add(socket)
         };
         net.sides[client].tcp(c).send_slice(payload).unwrap();
-        let mut request = Vec::new();
-        net.run_until(|net| {
-            let socket = net.sides[server].tcp(s);
-            if socket.can_recv() {
-                socket
-                    .recv(|data| {
-                        request.extend_from_slice(data);
-                        (data.len(), ())
-                    })
-                    .unwrap();
-            }
-            request.len() == payload.len()
-        });
+        let request = net.receive(server, s, payload.len());
         net.sides[server].tcp(s).send_slice(&request).unwrap();
-        let mut reply = Vec::new();
-        net.run_until(|net| {
-            let socket = net.sides[client].tcp(c);
-            if socket.can_recv() {
-                socket
-                    .recv(|data| {
-                        reply.extend_from_slice(data);
-                        (data.len(), ())
-                    })
-                    .unwrap();
-            }
-            reply.len() == payload.len()
-        });
+        let reply = net.receive(client, c, payload.len());
         assert_eq!(reply, payload);
         net.sides[client].tcp(c).close();
         net.sides[client].closing.push(c);

@@ -240,28 +240,35 @@ impl SocketTable {
         }
     }
 
+    /// The stream whose smoltcp socket holds the connection `local` ↔ `remote`.
+    fn stream_with(
+        &mut self,
+        sockets: &SocketSet<'static>,
+        local: IpEndpoint,
+        remote: IpEndpoint,
+    ) -> Option<&mut Stream> {
+        self.entries.values_mut().find_map(|entry| match &mut entry.state {
+            EntryState::Tcp(TcpState::Stream(stream)) => {
+                let socket = sockets.get::<tcp::Socket>(stream.handle);
+                let holds = socket.local_endpoint() == Some(local) && socket.remote_endpoint() == Some(remote);
+                holds.then_some(stream)
+            }
+            _ => None,
+        })
+    }
+
     /// Notes that a SYN from `local` to `remote` found no route.
     pub(crate) fn note_unreachable(&mut self, sockets: &SocketSet<'static>, local: IpEndpoint, remote: IpEndpoint) {
-        for entry in self.entries.values_mut() {
-            if let EntryState::Tcp(TcpState::Stream(stream)) = &mut entry.state {
-                let socket = sockets.get::<tcp::Socket>(stream.handle);
-                if socket.local_endpoint() == Some(local) && socket.remote_endpoint() == Some(remote) {
-                    stream.unreachable = true;
-                }
-            }
+        if let Some(stream) = self.stream_with(sockets, local, remote) {
+            stream.unreachable = true;
         }
     }
 
     /// Notes that a RST arrived for the connection `local` ↔ `remote`, before the stack sees it,
     /// so that a failed connect can say "refused" rather than "timed out".
     pub(crate) fn note_reset(&mut self, sockets: &SocketSet<'static>, local: IpEndpoint, remote: IpEndpoint) {
-        for entry in self.entries.values_mut() {
-            if let EntryState::Tcp(TcpState::Stream(stream)) = &mut entry.state {
-                let socket = sockets.get::<tcp::Socket>(stream.handle);
-                if socket.local_endpoint() == Some(local) && socket.remote_endpoint() == Some(remote) {
-                    stream.reset_received = true;
-                }
-            }
+        if let Some(stream) = self.stream_with(sockets, local, remote) {
+            stream.reset_received = true;
         }
     }
 }
