@@ -3,12 +3,15 @@
 //! - [`lesson`]: the versioned JSON format and its checking.
 //! - [`player`]: runs a lesson on the engine and checks its checkpoints.
 //! - [`pyrepr`]: Python's spelling of calls and values, for transcripts.
-//! - [`library`]: the lessons socksim ships.
+//! - [`library`]: the lessons socksim ships, and the default network the page opens on.
+//! - [`session`]: a person's session: a lesson played, their actions recorded, rewound by replay.
 
 pub mod lesson;
 pub mod library;
 pub mod player;
 pub mod pyrepr;
+pub mod session;
 
 pub use lesson::{Lesson, LessonError};
 pub use player::{CheckpointResult, Outcome, Player, TranscriptLine};
+pub use session::{Intent, Recorded, Session};

@@ -13,7 +13,10 @@ use serde::Serialize;
 
 use super::lesson::{Action, Checkpoint, Destination, EventKind, Expectation, Lesson, LessonError, Payload, Transform};
 use super::pyrepr::{self, bytes_literal};
-use crate::sim::{Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Instant, Network, SocketError, Value};
+use crate::sim::{
+    Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, SocketError,
+    Value,
+};
 
 /// Seconds of lesson time as an engine instant.
 pub fn instant(seconds: f64) -> Instant {
@@ -89,6 +92,17 @@ pub struct Player {
     events_fired: usize,
     results: Vec<Option<CheckpointResult>>,
     transcript: Vec<TranscriptLine>,
+    /// Calls a person made by hand that are still blocked.
+    by_hand: Vec<WaitingByHand>,
+}
+
+/// A blocked call a person made by hand, outside the host's script.
+#[derive(Debug)]
+struct WaitingByHand {
+    call: CallId,
+    host: HostId,
+    action: Action,
+    line: usize,
 }
 
 /// A descriptor that no longer names a socket: what a closed Python socket reports.
@@ -120,6 +134,7 @@ impl Player {
             event_order,
             events_fired: 0,
             transcript: Vec::new(),
+            by_hand: Vec::new(),
         })
     }
 
@@ -140,6 +155,53 @@ impl Player {
         &self.results
     }
 
+    /// The host's socket variables and the descriptors they hold (a closed socket holds -1).
+    pub fn sockets(&self, host: HostId) -> Option<&BTreeMap<String, Fd>> {
+        self.scripts.get(host).map(|script| &script.sockets)
+    }
+
+    /// The host's script is held by a blocking call, or a call made by hand is blocked on it.
+    pub fn is_blocked(&self, host: HostId) -> bool {
+        self.scripts.get(host).is_some_and(|script| script.waiting.is_some())
+            || self.by_hand.iter().any(|waiting| waiting.host == host)
+    }
+
+    /// Makes a call on a host now, as a person at its console would: it goes into the transcript
+    /// like a script's, its variables join the script's, and an exception does not stop the script.
+    pub fn call(&mut self, host: HostId, action: Action) {
+        if host >= self.scripts.len() {
+            return;
+        }
+        let line = self.start_line(host, &action);
+        match self.build_call(host, &action) {
+            Err(error) => self.finish(host, &action, true, line, Err(error)),
+            Ok(call) => match self.network.call(host, call) {
+                CallStatus::Done(result) => self.finish(host, &action, true, line, result),
+                CallStatus::Blocked(call) => self.by_hand.push(WaitingByHand { call, host, action, line }),
+            },
+        }
+        self.advance_scripts();
+    }
+
+    /// Drops a packet in flight, as a person clicking it does. Returns whether it was in flight.
+    pub fn drop_packet(&mut self, packet: PacketId) -> bool {
+        self.network.drop_packet(packet)
+    }
+
+    /// Changes what one direction of a lesson's link does to packets.
+    pub fn set_link(&mut self, link: usize, from: HostId, impairments: Impairments) {
+        let Some(spec) = self.lesson.links.get(link) else { return };
+        let [a, b] = spec.ends;
+        if let Some(link) = self.network.link_between(a, b) {
+            self.network.set_impairments(link, from, impairments);
+        }
+    }
+
+    /// When the next thing is due: a packet, a timer, a script step or a lesson event.
+    pub fn next_event_at(&mut self) -> Option<Instant> {
+        [self.network.next_event_at(), self.next_script_time(), self.next_event_time()].into_iter().flatten().min()
+    }
+
     /// Runs the whole lesson.
     pub fn run_to_end(&mut self) {
         self.run_until(instant(self.lesson.duration));
@@ -151,11 +213,7 @@ impl Player {
             self.absorb_completions();
             self.advance_scripts();
             self.fire_events();
-            let next = [self.network.next_event_at(), self.next_script_time(), self.next_event_time()]
-                .into_iter()
-                .flatten()
-                .min();
-            match next {
+            match self.next_event_at() {
                 Some(next) if next <= time => {
                     self.check_checkpoints_before(next);
                     if self.network.next_event_at() == Some(next) {
@@ -250,23 +308,29 @@ impl Player {
         }
         let step_index = script.cursor;
         let action = step.action.clone();
+        let continue_on_error = step.continue_on_error;
         self.scripts[host].cursor += 1;
-        let line = self.transcript.len();
-        self.transcript.push(TranscriptLine {
-            host,
-            started_at: self.network.now(),
-            finished_at: None,
-            code: pyrepr::call_line(&action),
-            outcome: Outcome::Blocked,
-        });
+        let line = self.start_line(host, &action);
         match self.build_call(host, &action) {
-            Err(error) => self.finish(host, step_index, line, Err(error)),
+            Err(error) => self.finish(host, &action, continue_on_error, line, Err(error)),
             Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => self.finish(host, step_index, line, result),
+                CallStatus::Done(result) => self.finish(host, &action, continue_on_error, line, result),
                 CallStatus::Blocked(id) => self.scripts[host].waiting = Some((id, step_index, line)),
             },
         }
         true
+    }
+
+    /// Adds a call to the transcript, as blocked until it finishes. Returns its line.
+    fn start_line(&mut self, host: HostId, action: &Action) -> usize {
+        self.transcript.push(TranscriptLine {
+            host,
+            started_at: self.network.now(),
+            finished_at: None,
+            code: pyrepr::call_line(action),
+            outcome: Outcome::Blocked,
+        });
+        self.transcript.len() - 1
     }
 
     /// Hands finished blocking calls back to their scripts. Returns whether any finished.
@@ -275,13 +339,21 @@ impl Player {
         let any = !completions.is_empty();
         for completion in completions {
             let host = completion.host;
+            if let Some(index) = self.by_hand.iter().position(|waiting| waiting.call == completion.call) {
+                let WaitingByHand { action, line, .. } = self.by_hand.remove(index);
+                self.transcript[line].finished_at = Some(completion.at);
+                self.finish(host, &action, true, line, completion.result);
+                continue;
+            }
             let Some((id, step, line)) = self.scripts[host].waiting else { continue };
             if id != completion.call {
                 continue;
             }
             self.scripts[host].waiting = None;
             self.transcript[line].finished_at = Some(completion.at);
-            self.finish(host, step, line, completion.result);
+            let lesson_step = &self.lesson.hosts[host].script[step];
+            let (action, continue_on_error) = (lesson_step.action.clone(), lesson_step.continue_on_error);
+            self.finish(host, &action, continue_on_error, line, completion.result);
         }
         any
     }
@@ -334,20 +406,19 @@ impl Player {
     }
 
     /// Records a call's result and binds the variables its step names.
-    fn finish(&mut self, host: HostId, step: usize, line: usize, result: CallResult) {
-        let lesson_step = &self.lesson.hosts[host].script[step];
+    fn finish(&mut self, host: HostId, action: &Action, continue_on_error: bool, line: usize, result: CallResult) {
         let script = &mut self.scripts[host];
         let value = match result {
             Ok(value) => value,
             Err(error) => {
                 script.raised.push(error.exception);
-                script.stopped |= !lesson_step.continue_on_error;
+                script.stopped |= !continue_on_error;
                 self.transcript[line].outcome = Outcome::Raised(error.to_string());
                 return;
             }
         };
         self.transcript[line].outcome = Outcome::Returned(pyrepr::value_repr(&value));
-        match (&lesson_step.action, value) {
+        match (action, value) {
             (Action::Socket { binds, .. }, Value::Fd { fd }) => {
                 script.sockets.insert(binds.clone(), fd);
             }

@@ -344,6 +344,8 @@ pub struct Trace {
     initial_seq: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
     /// Flow keys in the order they were added, so the oldest are forgotten first.
     flow_order: VecDeque<(SocketAddrV4, SocketAddrV4)>,
+    /// How many packets have been sent or have ended their trip, ever.
+    events: u64,
 }
 
 impl Trace {
@@ -353,12 +355,20 @@ impl Trace {
             capacity: capacity.max(1),
             initial_seq: HashMap::new(),
             flow_order: VecDeque::new(),
+            events: 0,
         }
+    }
+
+    /// How many packet events there have been: each packet sent, and each trip that ended. A step
+    /// of the clock that changes it is one a person would want to watch.
+    pub fn events(&self) -> u64 {
+        self.events
     }
 
     /// Records a packet, filling in its relative sequence numbers. Returns its summary.
     pub fn record(&mut self, mut record: PacketRecord) -> &PacketRecord {
         self.relate(&mut record.summary);
+        self.events += 1;
         if self.records.len() == self.capacity {
             self.records.pop_front();
         }
@@ -395,6 +405,7 @@ impl Trace {
     }
 
     pub fn set_fate(&mut self, id: PacketId, fate: Fate) {
+        self.events += 1;
         let first = match self.records.front() {
             Some(record) => record.id,
             None => return,

@@ -1,0 +1,180 @@
+//! A person's session at the page: a lesson (or the default network) being played, and everything
+//! the person did to it, each at the virtual time they did it.
+//!
+//! Because the engine is deterministic, a [`Session`] never needs snapshots of smoltcp to go back in
+//! time: [`Session::seek`] to an earlier time rebuilds the network from the lesson and replays the
+//! recorded actions up to that time. Playing forward again replays the rest of the recording, as
+//! a video would; acting while rewound replaces the recorded future with the new action.
+
+use super::lesson::{Action, Lesson, LessonError};
+use super::player::Player;
+use crate::sim::{HostId, Impairments, Instant, Network, PacketId};
+
+/// Something a person does to the running network.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// A socket call typed at a host's console.
+    Call { host: HostId, action: Action },
+    /// A click on a packet in flight.
+    DropPacket { packet: PacketId },
+    /// A slider of one direction of a lesson's link.
+    SetLink { link: usize, from: HostId, impairments: Impairments },
+}
+
+/// An intent and the virtual time it was made at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub at: Instant,
+    pub intent: Intent,
+}
+
+/// How far [`Session::step`] looks for the next packet event before giving up: a minute of
+/// virtual time, which is longer than any timer smoltcp sets except TIME-WAIT's ten seconds.
+const STEP_HORIZON_US: i64 = 60_000_000;
+
+/// A lesson being played, with the person's actions.
+pub struct Session {
+    lesson: Lesson,
+    player: Player,
+    actions: Vec<Recorded>,
+    /// How many recorded actions the player has had.
+    applied: usize,
+    /// The latest time the session has been played to: the end of the timeline.
+    horizon: Instant,
+}
+
+impl Session {
+    /// A session on a checked lesson, at time 0.
+    pub fn new(lesson: Lesson) -> Result<Session, LessonError> {
+        let player = Player::new(lesson.clone())?;
+        Ok(Session { lesson, player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO })
+    }
+
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    pub fn player(&self) -> &Player {
+        &self.player
+    }
+
+    pub fn network(&self) -> &Network {
+        self.player.network()
+    }
+
+    pub fn now(&self) -> Instant {
+        self.player.network().now()
+    }
+
+    /// The end of the timeline: the latest time played to so far.
+    pub fn horizon(&self) -> Instant {
+        self.horizon
+    }
+
+    /// Every action recorded, in time order, including those after a rewound clock.
+    pub fn actions(&self) -> &[Recorded] {
+        &self.actions
+    }
+
+    /// Does something to the network now. A recorded future beyond now is forgotten: this
+    /// action starts a new one.
+    pub fn act(&mut self, intent: Intent) {
+        self.actions.truncate(self.applied);
+        self.horizon = self.now();
+        let at = self.now();
+        self.apply(&intent);
+        self.actions.push(Recorded { at, intent });
+        self.applied = self.actions.len();
+    }
+
+    /// Plays on to `time`, replaying the recorded actions due by then. Earlier times are ignored:
+    /// use [`Session::seek`] to go back.
+    pub fn advance_to(&mut self, time: Instant) {
+        while let Some(recorded) = self.actions.get(self.applied).filter(|recorded| recorded.at <= time) {
+            let Recorded { at, intent } = recorded.clone();
+            self.player.run_until(at);
+            self.apply(&intent);
+            self.applied += 1;
+        }
+        self.player.run_until(time);
+        self.horizon = self.horizon.max(self.now());
+    }
+
+    /// Moves the clock to any time: forward by playing on, backward by rebuilding the network and
+    /// replaying the recorded actions up to it.
+    pub fn seek(&mut self, time: Instant) {
+        let time = time.max(Instant::ZERO);
+        if time < self.now() {
+            self.rebuild();
+        }
+        self.advance_to(time);
+    }
+
+    /// Plays on to the next packet event (a packet sent, or a trip that ends) and returns whether
+    /// there was one within a minute of virtual time.
+    pub fn step(&mut self) -> bool {
+        let before = self.network().trace().events();
+        let give_up_at = self.now() + crate::sim::Duration::from_micros(STEP_HORIZON_US as u64);
+        loop {
+            let next_action = self.actions.get(self.applied).map(|recorded| recorded.at);
+            let next = [self.player.next_event_at(), next_action].into_iter().flatten().min();
+            match next {
+                Some(next) if next <= give_up_at => self.advance_to(next.max(self.now())),
+                _ => return false,
+            }
+            if self.network().trace().events() != before {
+                return true;
+            }
+        }
+    }
+
+    /// Goes back to the latest packet event before now, and returns whether there was one.
+    pub fn step_back(&mut self) -> bool {
+        let now = self.now();
+        let previous = self
+            .network()
+            .trace()
+            .records()
+            .flat_map(|record| [Some(record.sent_at), record.fate.at()])
+            .flatten()
+            .filter(|&at| at < now)
+            .max();
+        match previous {
+            Some(previous) => {
+                self.seek(previous);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Back to time 0 with nothing done: the recording is forgotten.
+    pub fn reset(&mut self) {
+        self.actions.clear();
+        self.horizon = Instant::ZERO;
+        self.rebuild();
+    }
+
+    /// Plays the recording again with another seed for the network's randomness, back to now.
+    pub fn set_seed(&mut self, seed: u64) {
+        let now = self.now();
+        self.lesson.seed = seed;
+        self.rebuild();
+        self.advance_to(now);
+    }
+
+    fn rebuild(&mut self) {
+        self.player = Player::new(self.lesson.clone()).expect("the lesson built a player before");
+        self.applied = 0;
+    }
+
+    fn apply(&mut self, intent: &Intent) {
+        match intent {
+            Intent::Call { host, action } => self.player.call(*host, action.clone()),
+            Intent::DropPacket { packet } => {
+                self.player.drop_packet(*packet);
+            }
+            Intent::SetLink { link, from, impairments } => self.player.set_link(*link, *from, impairments.clamped()),
+        }
+    }
+}
