@@ -2,6 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use socksim::sim::{Call, CallStatus, Impairments, Network, PacketKind, SocketKind, Value};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -35,18 +36,51 @@ fn a_handshake_runs_inside_wasm() {
     assert_eq!(net.trace().records().next().unwrap().summary.src.port(), 52657);
 }
 
-#[wasm_bindgen_test]
-async fn the_page_shows_the_lesson_packets() {
+/// Mounts the page in a fresh element and waits for it to draw.
+async fn mount_page() -> web_sys::Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<socksim::ui::App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
-    let text = root.text_content().unwrap();
-    assert!(text.contains("Hello, server"), "{text}");
-    assert!(text.contains("SYN-ACK"));
-    assert!(text.contains("conn, addr = s.accept()"));
-    assert_eq!(root.query_selector_all("tr.packet").unwrap().length(), 7);
-    assert_eq!(root.query_selector_all("li.failed").unwrap().length(), 0);
-    assert_eq!(root.query_selector_all("li.passed").unwrap().length(), 6);
+    root
+}
+
+fn click(root: &web_sys::Element, selector: &str) {
+    let element = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("nothing matches {selector}"));
+    element.dyn_into::<web_sys::HtmlElement>().unwrap().click();
+}
+
+#[wasm_bindgen_test]
+async fn the_page_opens_on_a_client_and_a_server() {
+    let root = mount_page().await;
+    assert!(root.query_selector("#app[data-ready='true']").unwrap().is_some());
+    for host in ["client", "server"] {
+        assert!(root.query_selector(&format!("#topology g.host[data-host='{host}']")).unwrap().is_some());
+        assert!(root.query_selector(&format!("section.host-panel[data-host='{host}']")).unwrap().is_some());
+    }
+    let preview = root.query_selector("section.host-panel[data-host='server'] code.preview").unwrap().unwrap();
+    assert_eq!(preview.text_content().unwrap(), ">>> s = socket(AF_INET, SOCK_STREAM)");
+}
+
+#[wasm_bindgen_test]
+async fn a_server_made_by_clicking_listens_and_waits_in_accept() {
+    let root = mount_page().await;
+    let server = "section.host-panel[data-host='server']";
+    // The form offers socket, then bind, listen and accept, one after the other.
+    for _ in 0..4 {
+        click(&root, &format!("{server} button.run-call"));
+        yew::scheduler::flush().await;
+    }
+    let transcript = root.query_selector(&format!("{server} ol.transcript")).unwrap().unwrap().text_content().unwrap();
+    for line in
+        ["s = socket(AF_INET, SOCK_STREAM)", "s.bind(('0.0.0.0', 80))", "s.listen(5)", "conn, addr = s.accept()"]
+    {
+        assert!(transcript.contains(line), "{line} missing from {transcript}");
+    }
+    assert_eq!(root.query_selector_all(&format!("{server} ol.transcript li.blocked")).unwrap().length(), 1);
+    let listening = root.query_selector(&format!("{server} tr.socket[data-state='LISTEN']")).unwrap().unwrap();
+    assert!(listening.text_content().unwrap().contains("waiting for a connection"));
+    let card = root.query_selector("#topology g.host[data-host='server']").unwrap().unwrap().text_content().unwrap();
+    assert!(card.contains("LISTEN") && card.contains(":80"), "{card}");
 }

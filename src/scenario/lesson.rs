@@ -316,22 +316,63 @@ struct RawImpairments {
     bandwidth_kbps: Option<f64>,
 }
 
+/// A link's impairments are written beside its other fields. They are listed in each struct
+/// rather than flattened into it: serde's `flatten` (like `untagged`) buffers the whole object and
+/// costs the page more code than the rest of the file's reading together.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLink {
     between: [String; 2],
-    #[serde(flatten)]
-    impairments: RawImpairments,
+    delay_ms: Option<f64>,
+    jitter_ms: Option<f64>,
+    loss_percent: Option<f64>,
+    duplicate_percent: Option<f64>,
+    bandwidth_kbps: Option<f64>,
     /// Overrides for the second host's direction.
     reverse: Option<RawImpairments>,
 }
 
+impl RawLink {
+    fn impairments(&self) -> RawImpairments {
+        RawImpairments {
+            delay_ms: self.delay_ms,
+            jitter_ms: self.jitter_ms,
+            loss_percent: self.loss_percent,
+            duplicate_percent: self.duplicate_percent,
+            bandwidth_kbps: self.bandwidth_kbps,
+        }
+    }
+}
+
 /// `"as": "conn"` or `"as": ["conn", "addr"]`.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum RawBinding {
     One(String),
     Pair(String, String),
+}
+
+impl<'de> Deserialize<'de> for RawBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Binding;
+        impl<'de> serde::de::Visitor<'de> for Binding {
+            type Value = RawBinding;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a variable name or a pair of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RawBinding, E> {
+                Ok(RawBinding::One(name.into()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut names: A) -> Result<RawBinding, A::Error> {
+                let pair = "a pair of variable names";
+                let first = names.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(0, &pair))?;
+                let second = names.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(1, &pair))?;
+                if names.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(serde::de::Error::invalid_length(3, &pair));
+                }
+                Ok(RawBinding::Pair(first, second))
+            }
+        }
+        deserializer.deserialize_any(Binding)
+    }
 }
 
 #[derive(Deserialize)]
@@ -381,8 +422,23 @@ struct RawDropNext {
 struct RawSetLink {
     between: [String; 2],
     from: Option<String>,
-    #[serde(flatten)]
-    impairments: RawImpairments,
+    delay_ms: Option<f64>,
+    jitter_ms: Option<f64>,
+    loss_percent: Option<f64>,
+    duplicate_percent: Option<f64>,
+    bandwidth_kbps: Option<f64>,
+}
+
+impl RawSetLink {
+    fn impairments(&self) -> RawImpairments {
+        RawImpairments {
+            delay_ms: self.delay_ms,
+            jitter_ms: self.jitter_ms,
+            loss_percent: self.loss_percent,
+            duplicate_percent: self.duplicate_percent,
+            bandwidth_kbps: self.bandwidth_kbps,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -547,6 +603,22 @@ fn count<T>(items: &[T], max: usize, field: &str) -> Checked<()> {
     Ok(())
 }
 
+/// A host's address as a lesson file (or the page's network editor) may give it: an IPv4
+/// address that is not loopback, unspecified, multicast or broadcast.
+pub fn host_address(text: &str) -> Result<Ipv4Address, String> {
+    let address: Ipv4Address = text.trim().parse().map_err(|_| format!("{text:?} is not an IPv4 address"))?;
+    let [first, ..] = address.octets();
+    if address.is_unspecified() || first == 127 || address.is_multicast() || address.is_broadcast() {
+        return Err(format!("{address} is reserved and cannot be a host's address"));
+    }
+    Ok(address)
+}
+
+/// A host's name as a lesson file (or the page's network editor) may give it.
+pub fn host_name(text: &str) -> Result<String, String> {
+    name(text, "").map_err(|error| error.message)
+}
+
 /// A variable or host name: letters, digits and `_`/`-`, starting with a letter — never markup.
 fn name(value: &str, field: &str) -> Checked<String> {
     let well_formed = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -637,16 +709,8 @@ impl Checker {
             if self.host_names.contains(&host_name) || host_name == "localhost" {
                 return Err(LessonError::new(format!("{field}.name"), format!("{host_name:?} names two hosts")));
             }
-            let address: Ipv4Address = host.address.parse().map_err(|_| {
-                LessonError::new(format!("{field}.address"), format!("{:?} is not an IPv4 address", host.address))
-            })?;
-            let [first, ..] = address.octets();
-            if address.is_unspecified() || first == 127 || address.is_multicast() || address.is_broadcast() {
-                return Err(LessonError::new(
-                    format!("{field}.address"),
-                    format!("{address} is reserved and cannot be a host's address"),
-                ));
-            }
+            let address =
+                host_address(&host.address).map_err(|message| LessonError::new(format!("{field}.address"), message))?;
             if !addresses.insert(address) {
                 return Err(LessonError::new(
                     format!("{field}.address"),
@@ -672,7 +736,7 @@ impl Checker {
             if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
                 return Err(LessonError::new(format!("{field}.between"), "these hosts are already linked"));
             }
-            let forward = impairments(link.impairments, Impairments::default(), &field)?;
+            let forward = impairments(link.impairments(), Impairments::default(), &field)?;
             let backward = match link.reverse {
                 Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
                 None => forward,
@@ -744,9 +808,9 @@ impl Checker {
             (None, Some(set)) => {
                 let field = format!("{field}.set_link");
                 let link = self.link(&set.between, links, &format!("{field}.between"))?;
-                let from = self.link_end(set.from, &links[link], &format!("{field}.from"))?;
+                let from = self.link_end(set.from.clone(), &links[link], &format!("{field}.from"))?;
                 let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
-                let impairments = impairments(set.impairments, links[link].impairments[direction], &field)?;
+                let impairments = impairments(set.impairments(), links[link].impairments[direction], &field)?;
                 EventKind::SetLink { link, from, impairments }
             }
             _ => return Err(LessonError::new(field, "an event is exactly one of \"drop_next\" or \"set_link\"")),

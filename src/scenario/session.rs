@@ -116,9 +116,7 @@ impl Session {
         let before = self.network().trace().events();
         let give_up_at = self.now() + crate::sim::Duration::from_micros(STEP_HORIZON_US as u64);
         loop {
-            let next_action = self.actions.get(self.applied).map(|recorded| recorded.at);
-            let next = [self.player.next_event_at(), next_action].into_iter().flatten().min();
-            match next {
+            match self.next_event_at() {
                 Some(next) if next <= give_up_at => self.advance_to(next.max(self.now())),
                 _ => return false,
             }
@@ -126,6 +124,13 @@ impl Session {
                 return true;
             }
         }
+    }
+
+    /// When the next thing is due: a packet, a timer, a script step, a lesson event or a
+    /// recorded action.
+    pub fn next_event_at(&mut self) -> Option<Instant> {
+        let next_action = self.actions.get(self.applied).map(|recorded| recorded.at);
+        [self.player.next_event_at(), next_action].into_iter().flatten().min()
     }
 
     /// Goes back to the latest packet event before now, and returns whether there was one.

@@ -4,6 +4,7 @@
 //! runner drive it the same way: make [`Call`]s on hosts, [`Network::step`] the virtual clock,
 //! read [`Completion`]s, the [`Trace`] and [`Snapshot`]s.
 
+mod dissect;
 mod error;
 mod host;
 mod link;
@@ -14,6 +15,7 @@ mod socket_api;
 mod socket_table;
 mod trace;
 
+pub use dissect::{dissect, hex_rows, Field, HexRow, Layer, HEX_ROW_LEN};
 pub use error::SocketError;
 pub use host::{Host, HostId, LOOPBACK, MTU};
 pub use link::{Impairments, InFlight, Link, LinkId};

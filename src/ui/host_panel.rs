@@ -1,0 +1,465 @@
+//! A host's panel: its sockets (state, endpoints, accept queue, buffers, a waiting call), a form
+//! to make any socket call with the Python line it stands for shown as it is typed, and the
+//! host's transcript of calls with their results or exceptions.
+
+use std::collections::BTreeMap;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::model::{Model, Msg};
+use super::toolbar::time_label;
+use super::topology::state_class;
+use crate::scenario::lesson::{Action, Destination, Payload};
+use crate::scenario::{pyrepr, Outcome};
+use crate::sim::{Fd, HostId, ShutdownHow, SocketKind};
+
+/// One socket of the panel's table.
+#[derive(Clone, PartialEq)]
+pub struct SocketRow {
+    pub variable: Option<String>,
+    pub fd: Option<Fd>,
+    pub kind: SocketKind,
+    pub local: String,
+    pub remote: String,
+    pub state: String,
+    pub queue: Option<(usize, usize)>,
+    pub unread: usize,
+    pub unsent: usize,
+    pub waiting: Option<&'static str>,
+}
+
+/// A line of the host's transcript.
+#[derive(Clone, PartialEq)]
+pub struct CallLine {
+    pub at: i64,
+    pub code: String,
+    pub outcome: Outcome,
+}
+
+/// What a host panel draws; it redraws only when this changes.
+#[derive(Clone, PartialEq)]
+pub struct HostView {
+    pub id: HostId,
+    pub name: String,
+    pub address: String,
+    pub sockets: Vec<SocketRow>,
+    /// Open socket variables, with their kind, for the call form.
+    pub variables: Vec<(String, SocketKind)>,
+    pub transcript: Vec<CallLine>,
+    /// Every host's address, for connect and sendto.
+    pub peers: Vec<(String, String)>,
+}
+
+/// The transcript lines a panel keeps (the newest).
+const TRANSCRIPT_LINES: usize = 60;
+
+pub fn views(model: &Model) -> Vec<HostView> {
+    let player = model.session.player();
+    let snapshot = model.session.network().snapshot();
+    let peers: Vec<(String, String)> =
+        snapshot.hosts.iter().map(|host| (host.name.clone(), host.address.to_string())).collect();
+    snapshot
+        .hosts
+        .iter()
+        .map(|host| {
+            let names: BTreeMap<Fd, &String> = player
+                .sockets(host.id)
+                .map(|sockets| sockets.iter().filter(|(_, &fd)| fd >= 0).map(|(name, &fd)| (fd, name)).collect())
+                .unwrap_or_default();
+            let sockets = host
+                .sockets
+                .iter()
+                .map(|socket| SocketRow {
+                    variable: socket.fd.and_then(|fd| names.get(&fd)).map(|name| name.to_string()),
+                    fd: socket.fd,
+                    kind: socket.kind,
+                    local: socket.local.map_or_else(|| "—".into(), |local| local.to_string()),
+                    remote: socket.remote.map_or_else(|| "—".into(), |remote| remote.to_string()),
+                    state: socket.state.clone(),
+                    queue: socket.accept_queue,
+                    unread: socket.receive_buffered,
+                    unsent: socket.send_buffered,
+                    waiting: socket
+                        .fd
+                        .and_then(|fd| host.blocked.iter().find(|blocked| blocked.fd == fd))
+                        .map(|blocked| blocked.waits_for),
+                })
+                .collect();
+            let variables = names
+                .iter()
+                .filter_map(|(&fd, name)| {
+                    let kind = host.sockets.iter().find(|socket| socket.fd == Some(fd))?.kind;
+                    Some((name.to_string(), kind))
+                })
+                .collect();
+            let lines: Vec<CallLine> = player
+                .transcript()
+                .iter()
+                .filter(|line| line.host == host.id)
+                .map(|line| CallLine {
+                    at: line.started_at.total_micros(),
+                    code: line.code.clone(),
+                    outcome: line.outcome.clone(),
+                })
+                .collect();
+            let transcript = lines[lines.len().saturating_sub(TRANSCRIPT_LINES)..].to_vec();
+            HostView {
+                id: host.id,
+                name: host.name.clone(),
+                address: host.address.to_string(),
+                sockets,
+                variables,
+                transcript,
+                peers: peers.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The calls the form offers, in the order a program makes them.
+const CALLS: [&str; 12] = [
+    "socket", "bind", "listen", "accept", "connect", "send", "sendall", "recv", "sendto", "recvfrom", "shutdown",
+    "close",
+];
+
+/// What the person has typed into the form.
+#[derive(Clone, PartialEq)]
+struct Form {
+    call: &'static str,
+    socket: String,
+    kind: SocketKind,
+    address: String,
+    port: String,
+    backlog: String,
+    text: String,
+    bufsize: String,
+}
+
+/// The call that usually follows `call` in a program.
+fn next_call(call: &str, kind: SocketKind, host_name: &str) -> &'static str {
+    let client = host_name.contains("client");
+    match (call, kind) {
+        ("socket", SocketKind::Tcp) if client => "connect",
+        ("socket", SocketKind::Udp) if client => "sendto",
+        ("socket", _) => "bind",
+        ("bind", SocketKind::Tcp) => "listen",
+        ("bind", SocketKind::Udp) => "recvfrom",
+        ("listen", _) => "accept",
+        ("accept", _) | ("send", _) | ("sendall", _) => "recv",
+        ("connect", _) => "sendall",
+        ("recv", _) => "sendall",
+        ("sendto", _) => "recvfrom",
+        ("recvfrom", _) => "sendto",
+        _ => CALLS.iter().find(|&&known| known == call).copied().unwrap_or("socket"),
+    }
+}
+
+/// The first of `stem`, `stem2`, `stem3`… that no variable of the host is.
+fn fresh_variable(stem: &str, view: &HostView, taken_closed: &[String]) -> String {
+    let taken = |name: &str| view.variables.iter().any(|(v, _)| v == name) || taken_closed.iter().any(|v| v == name);
+    if !taken(stem) {
+        return stem.into();
+    }
+    (2..).map(|n| format!("{stem}{n}")).find(|name| !taken(name)).expect("a free name")
+}
+
+impl Form {
+    fn new(view: &HostView) -> Form {
+        let server = view.name.contains("server");
+        Form {
+            call: "socket",
+            socket: view.variables.first().map(|(name, _)| name.clone()).unwrap_or_else(|| "s".into()),
+            kind: SocketKind::Tcp,
+            address: if server { "0.0.0.0".into() } else { peer_guess(view) },
+            port: "80".into(),
+            backlog: "5".into(),
+            text: "Hello\\r\\n".into(),
+            bufsize: "1024".into(),
+        }
+    }
+
+    /// The script action the form stands for, or what is missing.
+    fn action(&self, view: &HostView) -> Result<Action, String> {
+        let socket = || -> Result<String, String> {
+            if view.variables.iter().any(|(name, _)| name == &self.socket) {
+                Ok(self.socket.clone())
+            } else {
+                Err("Make a socket first: socket()".into())
+            }
+        };
+        let port = || -> Result<i64, String> {
+            self.port.trim().parse::<i64>().map_err(|_| format!("{:?} is not a port number", self.port))
+        };
+        let whole = |text: &str, what: &str| -> Result<i64, String> {
+            text.trim().parse::<i64>().map_err(|_| format!("{text:?} is not a whole number ({what})"))
+        };
+        let payload = || Payload::Text(unescape(&self.text));
+        Ok(match self.call {
+            "socket" => Action::Socket { kind: self.kind, binds: fresh_variable("s", view, &[]) },
+            "bind" => Action::Bind { socket: socket()?, address: self.address.trim().into(), port: port()? },
+            "listen" => Action::Listen { socket: socket()?, backlog: whole(&self.backlog, "backlog")? },
+            "accept" => Action::Accept {
+                socket: socket()?,
+                binds: fresh_variable("conn", view, &[]),
+                binds_address: Some("addr".into()),
+            },
+            "connect" => Action::Connect { socket: socket()?, address: self.address.trim().into(), port: port()? },
+            "send" | "sendall" => Action::Send { socket: socket()?, payload: payload(), all: self.call == "sendall" },
+            "recv" => Action::Recv {
+                socket: socket()?,
+                bufsize: whole(&self.bufsize, "bufsize")?,
+                binds: Some("data".into()),
+            },
+            "sendto" => Action::Sendto {
+                socket: socket()?,
+                payload: payload(),
+                to: Destination::Address { address: self.address.trim().into(), port: port()? },
+            },
+            "recvfrom" => Action::Recvfrom {
+                socket: socket()?,
+                bufsize: whole(&self.bufsize, "bufsize")?,
+                binds: Some("data".into()),
+                binds_address: Some("addr".into()),
+            },
+            "shutdown" => Action::Shutdown { socket: socket()?, how: ShutdownHow::ShutWr },
+            _ => Action::Close { socket: socket()? },
+        })
+    }
+}
+
+/// Another host's address, for a client's first connect.
+fn peer_guess(view: &HostView) -> String {
+    view.peers
+        .iter()
+        .find(|(name, address)| name != &view.name && address != &view.address)
+        .map_or_else(|| "127.0.0.1".into(), |(_, address)| address.clone())
+}
+
+/// The text typed for send, with `\r`, `\n`, `\t` and `\\` read as Python reads them.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('r') => out.push('\r'),
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn value_of(event: &Event) -> String {
+    let target = event.target();
+    target
+        .clone()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .or_else(|| target.and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()))
+        .unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HostPanelProps {
+    pub view: HostView,
+    pub send: Callback<Msg>,
+}
+
+#[component]
+pub fn HostPanel(props: &HostPanelProps) -> Html {
+    let view = &props.view;
+    let form = use_state(|| Form::new(view));
+    let edit = |apply: fn(&mut Form, String)| {
+        let form = form.clone();
+        Callback::from(move |event: Event| {
+            let mut changed = (*form).clone();
+            apply(&mut changed, value_of(&event));
+            form.set(changed);
+        })
+    };
+    let edit_input = |apply: fn(&mut Form, String)| {
+        let form = form.clone();
+        Callback::from(move |event: InputEvent| {
+            let mut changed = (*form).clone();
+            apply(&mut changed, value_of(&event));
+            form.set(changed);
+        })
+    };
+    // A socket variable that was closed falls back to one still open.
+    let mut current = (*form).clone();
+    if !view.variables.iter().any(|(name, _)| name == &current.socket) {
+        if let Some((name, _)) = view.variables.last() {
+            current.socket = name.clone();
+        }
+    }
+    let action = current.action(view);
+    let run = {
+        let form = form.clone();
+        let send = props.send.clone();
+        let host = view.id;
+        let action = action.clone();
+        let name = view.name.clone();
+        let current = current.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let Ok(action) = action.clone() else { return };
+            let mut next = current.clone();
+            if let Action::Socket { binds, kind } = &action {
+                next.socket = binds.clone();
+                next.kind = *kind;
+            }
+            if let Action::Accept { binds, .. } = &action {
+                next.socket = binds.clone();
+            }
+            next.call = next_call(current.call, next.kind, &name);
+            form.set(next);
+            send.emit(Msg::Call { host, action });
+        })
+    };
+    let needs_socket = current.call != "socket";
+    let needs_address = matches!(current.call, "bind" | "connect" | "sendto");
+    let needs_text = matches!(current.call, "send" | "sendall" | "sendto");
+    let needs_bufsize = matches!(current.call, "recv" | "recvfrom");
+    let address_list = format!("addresses-{}", view.id);
+    html! {
+        <section class="host-panel" data-host={view.name.clone()} aria-label={format!("host {}", view.name)}>
+            <h2>{ &view.name }<span class="address">{ &view.address }</span></h2>
+            { sockets_table(view) }
+            <form class="call-form" onsubmit={run}>
+                <div class="call-fields">
+                    <select name="call" aria-label="call" onchange={edit(|form, value| {
+                        form.call = CALLS.iter().find(|&&call| call == value).copied().unwrap_or("socket");
+                    })}>
+                        { for CALLS.iter().map(|&call| html! {
+                            <option value={call} selected={call == current.call}>{ format!("{call}()") }</option>
+                        }) }
+                    </select>
+                    if needs_socket {
+                        <select name="socket" aria-label="socket" onchange={edit(|form, value| form.socket = value)}>
+                            if view.variables.is_empty() {
+                                <option value="">{ "no socket yet" }</option>
+                            }
+                            { for view.variables.iter().map(|(name, kind)| html! {
+                                <option value={name.clone()} selected={*name == current.socket}>
+                                    { format!("{name} ({})", if *kind == SocketKind::Tcp { "TCP" } else { "UDP" }) }
+                                </option>
+                            }) }
+                        </select>
+                    } else {
+                        <select name="kind" aria-label="socket type" onchange={edit(|form, value| {
+                            form.kind = if value == "udp" { SocketKind::Udp } else { SocketKind::Tcp };
+                        })}>
+                            <option value="tcp" selected={current.kind == SocketKind::Tcp}>{ "TCP (SOCK_STREAM)" }</option>
+                            <option value="udp" selected={current.kind == SocketKind::Udp}>{ "UDP (SOCK_DGRAM)" }</option>
+                        </select>
+                    }
+                    if needs_address {
+                        <input name="address" aria-label="address" list={address_list.clone()} size="11"
+                            value={current.address.clone()} oninput={edit_input(|form, value| form.address = value)} />
+                        <datalist id={address_list}>
+                            if current.call == "bind" {
+                                <option value="0.0.0.0">{ "every address" }</option>
+                                <option value="">{ "'' (every address)" }</option>
+                            }
+                            <option value="127.0.0.1">{ "loopback" }</option>
+                            { for view.peers.iter().map(|(name, address)| html! { <option value={address.clone()}>{ name }</option> }) }
+                        </datalist>
+                        <input name="port" aria-label="port" type="number" class="port" value={current.port.clone()}
+                            oninput={edit_input(|form, value| form.port = value)} />
+                    }
+                    if current.call == "listen" {
+                        <input name="backlog" aria-label="backlog" type="number" class="port" value={current.backlog.clone()}
+                            oninput={edit_input(|form, value| form.backlog = value)} />
+                    }
+                    if needs_text {
+                        <input name="text" aria-label="text to send" size="12" value={current.text.clone()}
+                            oninput={edit_input(|form, value| form.text = value)} />
+                    }
+                    if needs_bufsize {
+                        <input name="bufsize" aria-label="bufsize" type="number" class="port" value={current.bufsize.clone()}
+                            oninput={edit_input(|form, value| form.bufsize = value)} />
+                    }
+                    <button type="submit" class="run-call" disabled={action.is_err()}>{ "Call" }</button>
+                </div>
+                <code class="preview">
+                    { match &action {
+                        Ok(action) => html! { <>{ ">>> " }{ pyrepr::call_line(action) }</> },
+                        Err(message) => html! { <span class="missing">{ message }</span> },
+                    } }
+                </code>
+            </form>
+            <ol class="transcript" aria-label={format!("{}'s calls", view.name)}>
+                { for view.transcript.iter().map(call_line) }
+            </ol>
+        </section>
+    }
+}
+
+fn sockets_table(view: &HostView) -> Html {
+    if view.sockets.is_empty() {
+        return html! { <p class="no-sockets">{ "No sockets yet." }</p> };
+    }
+    html! {
+        <table class="sockets">
+            <thead><tr><th>{ "socket" }</th><th>{ "local" }</th><th>{ "remote" }</th><th>{ "state" }</th><th>{ "buffers" }</th></tr></thead>
+            <tbody>
+                { for view.sockets.iter().map(|socket| {
+                    let name = match (&socket.variable, socket.fd) {
+                        (Some(variable), Some(fd)) => format!("{variable} · fd {fd}"),
+                        (None, Some(fd)) => format!("fd {fd}"),
+                        (_, None) => "(closed)".into(),
+                    };
+                    let kind = if socket.kind == SocketKind::Tcp { "TCP" } else { "UDP" };
+                    let queue = socket.queue.map(|(queued, capacity)| format!("accept queue {queued}/{capacity}"));
+                    let buffers = match (socket.unread, socket.unsent) {
+                        (0, 0) => String::new(),
+                        (unread, 0) => format!("{unread} B unread"),
+                        (0, unsent) => format!("{unsent} B unsent"),
+                        (unread, unsent) => format!("{unread} B unread, {unsent} B unsent"),
+                    };
+                    html! {
+                        <tr class={classes!("socket", socket.waiting.map(|_| "waiting"))}
+                            data-fd={socket.fd.map(|fd| fd.to_string())} data-state={socket.state.clone()}>
+                            <td>{ name }<small class="kind">{ kind }</small></td>
+                            <td class="mono">{ &socket.local }</td>
+                            <td class="mono">{ &socket.remote }</td>
+                            <td><span class={classes!("state", state_class(&socket.state))}>{ &socket.state }</span></td>
+                            <td>
+                                { queue.unwrap_or(buffers) }
+                                if let Some(waiting) = socket.waiting {
+                                    <div class="waits">{ "⏳ " }{ waiting }</div>
+                                }
+                            </td>
+                        </tr>
+                    }
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+fn call_line(line: &CallLine) -> Html {
+    let (class, result) = match &line.outcome {
+        Outcome::Blocked => ("blocked", html! { <span class="result">{ "⏳ blocked…" }</span> }),
+        Outcome::Returned(value) if value == "None" => ("returned", Html::default()),
+        Outcome::Returned(value) => ("returned", html! { <span class="result">{ "→ " }{ value }</span> }),
+        Outcome::Raised(error) => ("raised", html! { <span class="result">{ error }</span> }),
+    };
+    html! {
+        <li class={class}>
+            <span class="time">{ time_label(line.at) }</span>
+            <code>{ &line.code }</code>
+            { result }
+        </li>
+    }
+}

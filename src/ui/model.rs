@@ -1,0 +1,245 @@
+//! The page's state, and everything a person can do to it.
+//!
+//! A [`Model`] holds the [`Session`] being played, the play clock (which maps wall time to virtual
+//! time at a chosen speed) and what the person has selected. Every button, slider and key sends a
+//! [`Msg`]; [`Model::update`] carries it out. Nothing here touches the browser, so the page's
+//! behaviour reads in one place and the views only draw.
+
+use crate::scenario::lesson::Action;
+use crate::scenario::{library, Intent, Lesson, Session};
+use crate::sim::{HostId, Impairments, Instant, PacketId};
+
+/// A playback speed: virtual seconds per wall second.
+pub struct Speed {
+    pub label: &'static str,
+    pub factor: f64,
+}
+
+/// The speeds offered. Slow motion is the default: at 1/30× a handshake over a 10 ms link takes
+/// about a second to watch.
+pub const SPEEDS: [Speed; 5] = [
+    Speed { label: "1/100×", factor: 0.01 },
+    Speed { label: "1/30×", factor: 1.0 / 30.0 },
+    Speed { label: "1/10×", factor: 0.1 },
+    Speed { label: "1/3×", factor: 1.0 / 3.0 },
+    Speed { label: "1×", factor: 1.0 },
+];
+pub const DEFAULT_SPEED: usize = 1;
+
+/// While no packet is on any wire, time runs this many times faster than the chosen speed, so
+/// that a one-second retransmission timeout does not take half a minute to watch.
+pub const QUIET_FAST_FORWARD: f64 = 50.0;
+
+/// The longest wall-clock gap one animation frame accounts for: a tab coming back from the
+/// background continues where it was rather than jumping ahead.
+const MAX_FRAME_MS: f64 = 100.0;
+
+/// The tabs of the side panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Packets,
+    Inspector,
+    Network,
+    Lesson,
+}
+
+/// Everything a person can do at the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    TogglePlay,
+    Step,
+    StepBack,
+    Reset,
+    /// Move the clock to a time, in microseconds.
+    Seek(i64),
+    Speed(usize),
+    Seed(u64),
+    Select(Option<PacketId>),
+    Hover(Option<PacketId>),
+    DropPacket(PacketId),
+    Call {
+        host: HostId,
+        action: Action,
+    },
+    /// New impairments for both directions of a link.
+    SetLink {
+        link: usize,
+        impairments: Impairments,
+    },
+    /// Open a built-in lesson by id, or the default network (`None`).
+    Open(Option<String>),
+    /// The hosts and links were edited: the run starts again on the new network.
+    Rebuild(Box<Lesson>),
+    Tab(Tab),
+    Dismiss,
+}
+
+/// The page's state.
+pub struct Model {
+    pub session: Session,
+    /// The built-in lesson open, or `None` for the default network.
+    pub lesson_id: Option<&'static str>,
+    pub playing: bool,
+    pub speed: usize,
+    /// Virtual time the clock has reached, with the fraction of a microsecond a frame left over.
+    clock_us: f64,
+    /// The last frame fast-forwarded through a time with nothing on the wires.
+    pub fast_forwarding: bool,
+    pub selected: Option<PacketId>,
+    pub hovered: Option<PacketId>,
+    /// A message for the person: why the run restarted, what a link could not do.
+    pub notice: Option<String>,
+    pub tab: Tab,
+}
+
+impl Model {
+    /// The page as it opens: the default network, playing.
+    pub fn new() -> Model {
+        let session = Session::new(library::default_network()).expect("the default network is valid");
+        Model::with_session(session, None)
+    }
+
+    pub fn with_session(session: Session, lesson_id: Option<&'static str>) -> Model {
+        Model {
+            playing: lesson_id.is_none(),
+            session,
+            lesson_id,
+            speed: DEFAULT_SPEED,
+            clock_us: 0.0,
+            fast_forwarding: false,
+            selected: None,
+            hovered: None,
+            notice: None,
+            tab: if lesson_id.is_some() { Tab::Lesson } else { Tab::Packets },
+        }
+    }
+
+    /// Moves the clock on by the wall time since the last frame, if playing.
+    pub fn tick(&mut self, elapsed_ms: f64) {
+        if !self.playing {
+            return;
+        }
+        let quiet = self.session.network().links().iter().all(|link| link.in_flight().next().is_none());
+        let rate = SPEEDS[self.speed].factor * if quiet { QUIET_FAST_FORWARD } else { 1.0 };
+        let mut target = self.clock_us + elapsed_ms.clamp(0.0, MAX_FRAME_MS) * 1000.0 * rate;
+        if quiet {
+            // Fast-forward no further than the next event, so a packet sent then is seen leaving.
+            if let Some(next) = self.session.next_event_at() {
+                target = target.min(next.total_micros() as f64);
+            }
+        }
+        self.fast_forwarding = quiet;
+        let end = self.lesson_end();
+        if let Some(end) = end {
+            target = target.min(end.total_micros() as f64);
+        }
+        self.clock_us = target;
+        self.session.advance_to(Instant::from_micros(target as i64));
+        if end.is_some_and(|end| self.session.now() >= end) {
+            self.playing = false;
+            self.fast_forwarding = false;
+        }
+    }
+
+    /// A lesson ends at its duration; the default network runs on.
+    fn lesson_end(&self) -> Option<Instant> {
+        self.lesson_id.map(|_| crate::scenario::player::instant(self.session.lesson().duration))
+    }
+
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::TogglePlay => {
+                self.playing = !self.playing;
+                if self.playing && self.lesson_end().is_some_and(|end| self.session.now() >= end) {
+                    self.seek(Instant::ZERO);
+                }
+                self.fast_forwarding = false;
+            }
+            Msg::Step => {
+                self.playing = false;
+                if !self.session.step() {
+                    self.notice = Some("Nothing more will happen on the network: make a call first.".into());
+                }
+            }
+            Msg::StepBack => {
+                self.playing = false;
+                self.session.step_back();
+            }
+            Msg::Reset => {
+                self.session.reset();
+                self.selected = None;
+                self.playing = self.lesson_id.is_none();
+            }
+            Msg::Seek(micros) => {
+                self.playing = false;
+                self.seek(Instant::from_micros(micros));
+            }
+            Msg::Speed(speed) => self.speed = speed.min(SPEEDS.len() - 1),
+            Msg::Seed(seed) => self.session.set_seed(seed),
+            Msg::Select(packet) => {
+                self.selected = packet;
+                if packet.is_some() {
+                    self.tab = Tab::Inspector;
+                }
+            }
+            Msg::Hover(packet) => self.hovered = packet,
+            Msg::DropPacket(packet) => {
+                self.selected = Some(packet);
+                self.tab = Tab::Inspector;
+                if self.session.network().links().iter().any(|link| link.in_flight().any(|p| p.packet == packet)) {
+                    self.session.act(Intent::DropPacket { packet });
+                }
+            }
+            Msg::Call { host, action } => self.session.act(Intent::Call { host, action }),
+            Msg::SetLink { link, impairments } => {
+                if let Some(spec) = self.session.lesson().links.get(link) {
+                    for from in spec.ends {
+                        self.session.act(Intent::SetLink { link, from, impairments });
+                    }
+                }
+            }
+            Msg::Open(id) => self.open(id.as_deref()),
+            Msg::Rebuild(lesson) => match Session::new(*lesson) {
+                Ok(session) => {
+                    let had_run = self.session.horizon() > Instant::ZERO;
+                    *self = Model { notice: self.notice.take(), ..Model::with_session(session, None) };
+                    if had_run {
+                        self.notice = Some("The network changed, so the run starts again from 0 s.".into());
+                    }
+                }
+                Err(error) => self.notice = Some(format!("That network cannot be built: {error}")),
+            },
+            Msg::Tab(tab) => self.tab = tab,
+            Msg::Dismiss => self.notice = None,
+        }
+        self.clock_us = self.session.now().total_micros() as f64;
+    }
+
+    fn seek(&mut self, time: Instant) {
+        self.session.seek(time);
+        self.clock_us = self.session.now().total_micros() as f64;
+    }
+
+    fn open(&mut self, id: Option<&str>) {
+        let Some(id) = id else {
+            *self = Model::new();
+            return;
+        };
+        let opened =
+            library::find(id).ok_or_else(|| format!("There is no lesson called {id:?}.")).and_then(|built_in| {
+                let lesson = Lesson::parse(built_in.text).map_err(|error| error.to_string())?;
+                let session = Session::new(lesson).map_err(|error| error.to_string())?;
+                Ok((built_in.id, session))
+            });
+        match opened {
+            Ok((id, session)) => *self = Model { speed: self.speed, ..Model::with_session(session, Some(id)) },
+            Err(message) => self.notice = Some(message),
+        }
+    }
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model::new()
+    }
+}

@@ -1,0 +1,349 @@
+//! The network editor: hosts (name and address, checked as a lesson file's are) and links, with
+//! sliders for what each link does. Sliders change the running network at the current time; adding
+//! or removing a host or a link builds a new network and starts the run again.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::model::{Model, Msg};
+use crate::scenario::lesson::{host_address, host_name, limits, HostSpec, LinkSpec};
+use crate::scenario::Lesson;
+use crate::sim::{Impairments, Ipv4Address};
+
+#[derive(Properties, PartialEq)]
+pub struct NetworkEditorProps {
+    pub lesson: Lesson,
+    /// What each of the lesson's links does now, in its first direction.
+    pub impairments: Vec<Impairments>,
+    pub send: Callback<Msg>,
+}
+
+pub fn props(model: &Model, send: &Callback<Msg>) -> NetworkEditorProps {
+    let network = model.session.network();
+    let lesson = model.session.lesson().clone();
+    let impairments = lesson
+        .links
+        .iter()
+        .map(|link| {
+            let [a, b] = link.ends;
+            network.link_between(a, b).map_or(link.impairments[0], |id| network.links()[id].impairments(a))
+        })
+        .collect();
+    NetworkEditorProps { lesson, impairments, send: send.clone() }
+}
+
+/// A lesson whose hosts or links a person changed: their own network now, without the lesson's
+/// scripts, events and checkpoints (which name the hosts it had).
+fn edited(lesson: &Lesson) -> Lesson {
+    let mut lesson = lesson.clone();
+    if !lesson.checkpoints.is_empty() || !lesson.events.is_empty() || lesson.hosts.iter().any(|h| !h.script.is_empty())
+    {
+        lesson.title = "Your network".into();
+        lesson.intro = "Hosts and links of your own: make calls from the hosts' panels.".into();
+        lesson.events.clear();
+        lesson.checkpoints.clear();
+        for host in &mut lesson.hosts {
+            host.script.clear();
+        }
+    }
+    lesson
+}
+
+/// The first address 10.0.0.N no host has.
+fn free_address(lesson: &Lesson) -> Ipv4Address {
+    (1..=254u8)
+        .map(|last| Ipv4Address::new(10, 0, 0, last))
+        .find(|address| lesson.hosts.iter().all(|host| host.address != *address))
+        .unwrap_or(Ipv4Address::new(10, 0, 1, 1))
+}
+
+fn free_name(lesson: &Lesson) -> String {
+    (lesson.hosts.len() + 1..)
+        .map(|number| format!("host{number}"))
+        .find(|name| lesson.hosts.iter().all(|host| &host.name != name))
+        .expect("some name is free")
+}
+
+fn target_value(event: &Event) -> String {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .or_else(|| {
+            event.target().and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value())
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
+    let error = use_state(|| None::<String>);
+    let link_ends = use_state(|| (0usize, 1usize));
+    let lesson = &props.lesson;
+
+    let rebuild = {
+        let send = props.send.clone();
+        let error = error.clone();
+        move |lesson: Lesson| {
+            error.set(None);
+            send.emit(Msg::Rebuild(Box::new(lesson)));
+        }
+    };
+    let rename = |index: usize| {
+        let lesson = lesson.clone();
+        let rebuild = rebuild.clone();
+        let error = error.clone();
+        Callback::from(move |event: Event| {
+            let value = target_value(&event);
+            match host_name(value.trim()) {
+                Ok(name) if lesson.hosts.iter().enumerate().any(|(i, h)| i != index && h.name == name) => {
+                    error.set(Some(format!("Another host is called {name}.")))
+                }
+                Ok(name) => {
+                    let mut lesson = edited(&lesson);
+                    lesson.hosts[index].name = name;
+                    rebuild(lesson);
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        })
+    };
+    let readdress = |index: usize| {
+        let lesson = lesson.clone();
+        let rebuild = rebuild.clone();
+        let error = error.clone();
+        Callback::from(move |event: Event| {
+            let value = target_value(&event);
+            match host_address(&value) {
+                Ok(address) if lesson.hosts.iter().enumerate().any(|(i, h)| i != index && h.address == address) => {
+                    error.set(Some(format!("Another host has the address {address}.")))
+                }
+                Ok(address) => {
+                    let mut lesson = edited(&lesson);
+                    lesson.hosts[index].address = address;
+                    rebuild(lesson);
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        })
+    };
+    let remove_host = |index: usize| {
+        let lesson = lesson.clone();
+        let rebuild = rebuild.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut lesson = edited(&lesson);
+            lesson.hosts.remove(index);
+            lesson.links.retain(|link| !link.ends.contains(&index));
+            for link in &mut lesson.links {
+                for end in &mut link.ends {
+                    *end -= usize::from(*end > index);
+                }
+            }
+            rebuild(lesson);
+        })
+    };
+    let add_host = {
+        let lesson = lesson.clone();
+        let rebuild = rebuild.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut lesson = edited(&lesson);
+            let host = HostSpec { name: free_name(&lesson), address: free_address(&lesson), script: Vec::new() };
+            lesson.hosts.push(host);
+            if lesson.hosts.len() > 1 {
+                let ends = [0, lesson.hosts.len() - 1];
+                lesson.links.push(LinkSpec { ends, impairments: [Impairments::default(); 2] });
+            }
+            rebuild(lesson);
+        })
+    };
+    let remove_link = |index: usize| {
+        let lesson = lesson.clone();
+        let rebuild = rebuild.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut lesson = edited(&lesson);
+            lesson.links.remove(index);
+            rebuild(lesson);
+        })
+    };
+    let add_link = {
+        let lesson = lesson.clone();
+        let rebuild = rebuild.clone();
+        let error = error.clone();
+        let (a, b) = *link_ends;
+        Callback::from(move |_: MouseEvent| {
+            let exists = lesson.links.iter().any(|link| link.ends == [a, b] || link.ends == [b, a]);
+            if a == b || a >= lesson.hosts.len() || b >= lesson.hosts.len() {
+                error.set(Some("A link joins two different hosts.".into()));
+            } else if exists {
+                error.set(Some("Those two hosts are linked already.".into()));
+            } else {
+                let mut lesson = edited(&lesson);
+                lesson.links.push(LinkSpec { ends: [a, b], impairments: [Impairments::default(); 2] });
+                rebuild(lesson);
+            }
+        })
+    };
+    let choose_end = |which: usize| {
+        let link_ends = link_ends.clone();
+        Callback::from(move |event: Event| {
+            if let Ok(host) = target_value(&event).parse::<usize>() {
+                let (mut a, mut b) = *link_ends;
+                if which == 0 {
+                    a = host
+                } else {
+                    b = host
+                }
+                link_ends.set((a, b));
+            }
+        })
+    };
+    let host_options = |selected: usize| {
+        lesson
+            .hosts
+            .iter()
+            .enumerate()
+            .map(|(index, host)| html! { <option value={index.to_string()} selected={index == selected}>{ &host.name }</option> })
+            .collect::<Html>()
+    };
+
+    html! {
+        <div class="network-editor">
+            if let Some(message) = &*error {
+                <p class="error" role="alert">{ message }</p>
+            }
+            <h3>{ "Hosts" }</h3>
+            <table class="hosts-table">
+                <thead><tr><th>{ "name" }</th><th>{ "address" }</th><th /></tr></thead>
+                <tbody>
+                    { for lesson.hosts.iter().enumerate().map(|(index, host)| html! {
+                        <tr key={format!("{index}-{}", host.name)} data-host={host.name.clone()}>
+                            <td><input class="host-name" aria-label={format!("name of host {}", index + 1)}
+                                value={host.name.clone()} maxlength={limits::NAME_CHARS.to_string()} onchange={rename(index)} /></td>
+                            <td><input class="host-address" aria-label={format!("address of {}", host.name)}
+                                value={host.address.to_string()} onchange={readdress(index)} /></td>
+                            <td><button class="remove" onclick={remove_host(index)} aria-label={format!("remove {}", host.name)}
+                                disabled={lesson.hosts.len() <= 1}>{ "✕" }</button></td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <button data-action="add-host" onclick={add_host} disabled={lesson.hosts.len() >= limits::HOSTS}>
+                { "+ Add a host" }
+            </button>
+            <h3>{ "Links" }</h3>
+            { for lesson.links.iter().enumerate().map(|(index, link)| {
+                let [a, b] = link.ends;
+                let impairments = props.impairments.get(index).copied().unwrap_or_default();
+                html! {
+                    <fieldset class="link-editor" key={format!("{a}-{b}")} data-link={index.to_string()}>
+                        <legend>
+                            { format!("{} ⇄ {}", lesson.hosts[a].name, lesson.hosts[b].name) }
+                            <button class="remove" onclick={remove_link(index)} aria-label="remove this link">{ "✕" }</button>
+                        </legend>
+                        <LinkSliders link={index} {impairments} send={props.send.clone()} />
+                    </fieldset>
+                }
+            }) }
+            if lesson.hosts.len() >= 2 {
+                <p class="add-link">
+                    <select aria-label="first host" onchange={choose_end(0)}>{ host_options(link_ends.0) }</select>
+                    { " ⇄ " }
+                    <select aria-label="second host" onchange={choose_end(1)}>{ host_options(link_ends.1) }</select>
+                    <button data-action="add-link" onclick={add_link}>{ "+ Link them" }</button>
+                </p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkSlidersProps {
+    link: usize,
+    impairments: Impairments,
+    send: Callback<Msg>,
+}
+
+/// One slider: its label, range, and how it reads and writes the impairments.
+struct Slider {
+    name: &'static str,
+    unit: &'static str,
+    max: f64,
+    step: f64,
+    get: fn(&Impairments) -> f64,
+    set: fn(&mut Impairments, f64),
+}
+
+const SLIDERS: [Slider; 4] = [
+    Slider {
+        name: "delay",
+        unit: "ms",
+        max: 500.0,
+        step: 1.0,
+        get: |i| i.delay_us as f64 / 1000.0,
+        set: |i, v| i.delay_us = (v * 1000.0) as u64,
+    },
+    Slider {
+        name: "jitter",
+        unit: "ms",
+        max: 200.0,
+        step: 1.0,
+        get: |i| i.jitter_us as f64 / 1000.0,
+        set: |i, v| i.jitter_us = (v * 1000.0) as u64,
+    },
+    Slider { name: "loss", unit: "%", max: 100.0, step: 1.0, get: |i| i.loss_percent, set: |i, v| i.loss_percent = v },
+    Slider {
+        name: "duplication",
+        unit: "%",
+        max: 100.0,
+        step: 1.0,
+        get: |i| i.duplicate_percent,
+        set: |i, v| i.duplicate_percent = v,
+    },
+];
+
+/// A link's sliders: the value shows while dragging; letting go changes the link (both ways).
+#[component]
+fn LinkSliders(props: &LinkSlidersProps) -> Html {
+    let dragging = use_state(|| None::<Impairments>);
+    let shown = dragging.unwrap_or(props.impairments);
+    html! {
+        <div class="sliders">
+            { for SLIDERS.iter().map(|slider| {
+                let value = (slider.get)(&shown);
+                let oninput = {
+                    let dragging = dragging.clone();
+                    let set = slider.set;
+                    Callback::from(move |event: InputEvent| {
+                        if let Ok(value) = target_value(&event).parse::<f64>() {
+                            let mut changed = (*dragging).unwrap_or(shown);
+                            set(&mut changed, value);
+                            dragging.set(Some(changed));
+                        }
+                    })
+                };
+                let onchange = {
+                    let dragging = dragging.clone();
+                    let send = props.send.clone();
+                    let link = props.link;
+                    let set = slider.set;
+                    Callback::from(move |event: Event| {
+                        if let Ok(value) = target_value(&event).parse::<f64>() {
+                            let mut impairments = (*dragging).unwrap_or(shown);
+                            set(&mut impairments, value);
+                            dragging.set(None);
+                            send.emit(Msg::SetLink { link, impairments });
+                        }
+                    })
+                };
+                html! {
+                    <label class="slider" data-slider={slider.name}>
+                        <span class="slider-name">{ slider.name }</span>
+                        <input type="range" min="0" max={slider.max.to_string()} step={slider.step.to_string()}
+                            value={value.to_string()} {oninput} {onchange} />
+                        <output>{ format!("{value} {}", slider.unit) }</output>
+                    </label>
+                }
+            }) }
+        </div>
+    }
+}

@@ -1,0 +1,85 @@
+//! The side panel: tabs for the packet list, the inspector, the network editor and the lesson.
+
+use yew::prelude::*;
+
+use super::inspector::{self, Inspector};
+use super::model::{Model, Msg, Tab};
+use super::network_editor::{self, NetworkEditor};
+use super::packets;
+
+const TABS: [(Tab, &str); 4] =
+    [(Tab::Packets, "Packets"), (Tab::Inspector, "Inspector"), (Tab::Network, "Network"), (Tab::Lesson, "Lesson")];
+
+pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
+    let content = match model.tab {
+        Tab::Packets => packets::view(model, send),
+        Tab::Inspector => html! { <Inspector ..inspector::props(model, send) /> },
+        Tab::Network => html! { <NetworkEditor ..network_editor::props(model, send) /> },
+        Tab::Lesson => lesson(model),
+    };
+    html! {
+        <aside class="side">
+            <div class="tabs" role="tablist">
+                { for TABS.iter().map(|&(tab, label)| {
+                    let onclick = send.reform(move |_: MouseEvent| Msg::Tab(tab));
+                    let selected = model.tab == tab;
+                    html! {
+                        <button role="tab" class="tab" aria-selected={selected.to_string()} data-tab={label.to_ascii_lowercase()} {onclick}>
+                            { label }
+                        </button>
+                    }
+                }) }
+            </div>
+            <div class="tab-body" role="tabpanel">{ content }</div>
+        </aside>
+    }
+}
+
+/// The lesson's intro and checkpoints, each with its verdict once its time has come.
+fn lesson(model: &Model) -> Html {
+    let player = model.session.player();
+    let lesson = player.lesson();
+    if lesson.checkpoints.is_empty() {
+        return html! {
+            <div class="lesson">
+                <h2>{ &lesson.title }</h2>
+                <p>{ &lesson.intro }</p>
+                <p class="empty">{ "Free play: no checkpoints. Open a lesson from the menu for a guided run." }</p>
+            </div>
+        };
+    }
+    html! {
+        <div class="lesson">
+            <h2>{ &lesson.title }</h2>
+            <p>{ &lesson.intro }</p>
+            <ol class="checkpoints">
+                { for lesson.checkpoints.iter().zip(player.results()).map(|(checkpoint, result)| {
+                    let question = checkpoint.question.clone().unwrap_or_else(|| lesson.describe(&checkpoint.expect));
+                    let (class, mark) = match result {
+                        Some(result) if result.passed => ("passed", "✔"),
+                        Some(_) => ("failed", "✘"),
+                        None => ("pending", "…"),
+                    };
+                    html! {
+                        <li class={class}>
+                            <span class="mark" aria-hidden="true">{ mark }</span>
+                            <span class="question">{ question }</span>
+                            <small class="at">{ format!(" (at {} s)", checkpoint.at) }</small>
+                            if !checkpoint.choices.is_empty() {
+                                <ul class="choices">
+                                    { for checkpoint.choices.iter().enumerate().map(|(index, choice)| {
+                                        let right = result.is_some() && checkpoint.answer == Some(index);
+                                        html! { <li class={classes!(right.then_some("answer"))}>{ choice }</li> }
+                                    }) }
+                                </ul>
+                            }
+                            if let Some(result) = result {
+                                <p class="observed">{ &result.observed }</p>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </div>
+    }
+}

@@ -1,0 +1,163 @@
+//! The toolbar: lesson menu, time controls (reset, step back, play, step, speed, timeline, seed)
+//! and the capture download; and the hint line under it.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::model::{Model, Msg, SPEEDS};
+use crate::scenario::{library, Lesson};
+
+/// A virtual time for people: `0.000 s`, `12.345 ms` below a second.
+pub fn time_label(micros: i64) -> String {
+    if micros.abs() < 1_000_000 {
+        format!("{:.3} ms", micros as f64 / 1000.0)
+    } else {
+        format!("{:.4} s", micros as f64 / 1e6)
+    }
+}
+
+std::thread_local! {
+    /// The lesson menu's entries: each built-in lesson's id and its number and title, read once.
+    static LESSON_MENU: Vec<(&'static str, String)> = library::BUILT_IN
+        .iter()
+        .map(|built_in| {
+            let title = Lesson::parse(built_in.text).map(|lesson| lesson.title).unwrap_or_default();
+            let number = built_in.id.split('-').next().unwrap_or_default();
+            (built_in.id, format!("{number} · {title}"))
+        })
+        .collect();
+}
+
+fn select_value(event: &Event) -> Option<String> {
+    Some(event.target()?.dyn_into::<web_sys::HtmlSelectElement>().ok()?.value())
+}
+
+fn input_value(event: &Event) -> Option<String> {
+    Some(event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
+}
+
+pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Html {
+    let session = &model.session;
+    let now = session.now().total_micros();
+    let horizon = session.horizon().total_micros().max(now);
+    let message = |msg: Msg| {
+        let send = send.clone();
+        Callback::from(move |_: MouseEvent| send.emit(msg.clone()))
+    };
+    let open = {
+        let send = send.clone();
+        Callback::from(move |event: Event| {
+            let id = select_value(&event).filter(|id| !id.is_empty());
+            send.emit(Msg::Open(id));
+        })
+    };
+    let speed = {
+        let send = send.clone();
+        Callback::from(move |event: Event| {
+            if let Some(index) = select_value(&event).and_then(|value| value.parse().ok()) {
+                send.emit(Msg::Speed(index));
+            }
+        })
+    };
+    let seek = {
+        let send = send.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(micros) = input_value(&event).and_then(|value| value.parse::<f64>().ok()) {
+                send.emit(Msg::Seek(micros as i64));
+            }
+        })
+    };
+    let seed = {
+        let send = send.clone();
+        Callback::from(move |event: Event| {
+            if let Some(seed) = input_value(&event).and_then(|value| value.trim().parse().ok()) {
+                send.emit(Msg::Seed(seed));
+            }
+        })
+    };
+    let pcap = {
+        let save_pcap = save_pcap.clone();
+        Callback::from(move |_: MouseEvent| save_pcap.emit(()))
+    };
+    let lesson_options = LESSON_MENU.with(|menu| {
+        menu.iter()
+            .map(|(id, title)| html! { <option value={*id} selected={model.lesson_id == Some(*id)}>{ title }</option> })
+            .collect::<Html>()
+    });
+    let (play_label, play_icon) = if model.playing { ("Pause", "⏸") } else { ("Play", "▶") };
+    html! {
+        <header class="toolbar">
+            <span class="brand">{ "socksim" }</span>
+            <label class="lesson-menu">
+                <span class="visually-hidden">{ "Lesson" }</span>
+                <select id="lesson" onchange={open} title="Open a lesson">
+                    <option value="" selected={model.lesson_id.is_none()}>{ "Client and server (free play)" }</option>
+                    { lesson_options }
+                </select>
+            </label>
+            <div class="transport" role="group" aria-label="Time">
+                <button data-action="reset" onclick={message(Msg::Reset)} title="Reset: back to 0 s, forget every action (R)">
+                    { "⟲" }<span class="visually-hidden">{ "Reset" }</span>
+                </button>
+                <button data-action="step-back" onclick={message(Msg::StepBack)} title="Back to the previous packet event (←)">
+                    { "⏮" }<span class="visually-hidden">{ "Step back" }</span>
+                </button>
+                <button data-action="play" class="play" aria-label={play_label} onclick={message(Msg::TogglePlay)}
+                    title={format!("{play_label} (space)")}>
+                    { play_icon }
+                </button>
+                <button data-action="step" onclick={message(Msg::Step)} title="On to the next packet event (→)">
+                    { "⏭" }<span class="visually-hidden">{ "Step" }</span>
+                </button>
+            </div>
+            <label class="speed" title="Playback speed: virtual seconds per second">
+                <span class="visually-hidden">{ "Speed" }</span>
+                <select id="speed" onchange={speed}>
+                    { for SPEEDS.iter().enumerate().map(|(index, speed)| html! {
+                        <option value={index.to_string()} selected={index == model.speed}>{ speed.label }</option>
+                    }) }
+                </select>
+            </label>
+            <label class="timeline">
+                <span class="visually-hidden">{ "Timeline" }</span>
+                <input id="timeline" type="range" min="0" max={horizon.to_string()} step="1"
+                    value={now.to_string()} oninput={seek}
+                    aria-valuetext={time_label(now)} title="Drag to rewind and replay" />
+            </label>
+            <output id="clock" class={classes!("clock", model.fast_forwarding.then_some("fast"))}
+                title={if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }}>
+                { time_label(now) }{ if model.fast_forwarding { " ⏩" } else { "" } }
+            </output>
+            <label class="seed" title="The seed of the network's randomness: loss, jitter, ports, sequence numbers">
+                { "seed " }
+                <input id="seed" type="number" min="0" value={session.lesson().seed.to_string()} onchange={seed} />
+            </label>
+            <button data-action="pcap" onclick={pcap} title="Download every packet as a capture for Wireshark">
+                { "⤓ .pcap" }
+            </button>
+        </header>
+    }
+}
+
+/// The line under the toolbar: the lesson's intro (or what to try first), and any notice.
+pub fn hint(model: &Model, send: &Callback<Msg>) -> Html {
+    let lesson = model.session.lesson();
+    let dismiss = {
+        let send = send.clone();
+        Callback::from(move |_: MouseEvent| send.emit(Msg::Dismiss))
+    };
+    html! {
+        <div class="hint-bar">
+            if let Some(notice) = &model.notice {
+                <p class="notice" role="status">
+                    { notice }
+                    <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{ "✕" }</button>
+                </p>
+            } else {
+                <p class="hint">
+                    <strong>{ &lesson.title }{ ": " }</strong>{ &lesson.intro }
+                </p>
+            }
+        </div>
+    }
+}
