@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -72,7 +72,11 @@ fn key_message(event: &web_sys::KeyboardEvent) -> Option<Msg> {
 
 #[component]
 pub fn App() -> Html {
-    let model = use_mut_ref(|| bench::requested().unwrap_or_default());
+    let model = use_mut_ref(|| {
+        let mut model = bench::requested().unwrap_or_default();
+        model.reduced_motion = prefers_reduced_motion();
+        model
+    });
     let redraw = use_force_update();
     let frame_started = use_mut_ref(|| Rc::new(Cell::new(None::<f64>)));
     let ladder_scroll = use_node_ref();
@@ -116,13 +120,18 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             let document = gloo_utils_document();
             let listener = document.map(|document| {
-                EventListener::new(&document, "keydown", move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    if let Some(msg) = key_message(event) {
-                        event.prevent_default();
-                        send.emit(msg);
-                    }
-                })
+                EventListener::new_with_options(
+                    &document,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                        if let Some(msg) = key_message(event) {
+                            event.prevent_default();
+                            send.emit(msg);
+                        }
+                    },
+                )
             });
             move || drop(listener)
         });
@@ -168,6 +177,12 @@ pub fn App() -> Html {
             </main>
         </div>
     }
+}
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|window| window.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|query| query.matches())
 }
 
 fn gloo_utils_document() -> Option<web_sys::Document> {

@@ -129,6 +129,8 @@ struct Form {
     call: &'static str,
     socket: String,
     kind: SocketKind,
+    /// The address `bind` binds to; `connect` and `sendto` use `address`.
+    bind_address: String,
     address: String,
     port: String,
     backlog: String,
@@ -166,12 +168,12 @@ fn fresh_variable(stem: &str, view: &HostView, taken_closed: &[String]) -> Strin
 
 impl Form {
     fn new(view: &HostView) -> Form {
-        let server = view.name.contains("server");
         Form {
             call: "socket",
             socket: view.variables.first().map(|(name, _)| name.clone()).unwrap_or_else(|| "s".into()),
             kind: SocketKind::Tcp,
-            address: if server { "0.0.0.0".into() } else { peer_guess(view) },
+            bind_address: "0.0.0.0".into(),
+            address: peer_guess(view),
             port: "80".into(),
             backlog: "5".into(),
             text: "Hello\\r\\n".into(),
@@ -197,7 +199,7 @@ impl Form {
         let payload = || Payload::Text(unescape(&self.text));
         Ok(match self.call {
             "socket" => Action::Socket { kind: self.kind, binds: fresh_variable("s", view, &[]) },
-            "bind" => Action::Bind { socket: socket()?, address: self.address.trim().into(), port: port()? },
+            "bind" => Action::Bind { socket: socket()?, address: self.bind_address.trim().into(), port: port()? },
             "listen" => Action::Listen { socket: socket()?, backlog: whole(&self.backlog, "backlog")? },
             "accept" => Action::Accept {
                 socket: socket()?,
@@ -279,6 +281,16 @@ pub struct HostPanelProps {
 pub fn HostPanel(props: &HostPanelProps) -> Html {
     let view = &props.view;
     let form = use_state(|| Form::new(view));
+    // The newest call stays in view, as in a console.
+    let transcript = use_node_ref();
+    {
+        let transcript = transcript.clone();
+        use_effect_with(view.transcript.clone(), move |_| {
+            if let Some(list) = transcript.cast::<web_sys::Element>() {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
+    }
     let edit = |apply: fn(&mut Form, String)| {
         let form = form.clone();
         Callback::from(move |event: Event| {
@@ -334,7 +346,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
     html! {
         <section class="host-panel" data-host={view.name.clone()} aria-label={format!("host {}", view.name)}>
             <h2>{ &view.name }<span class="address">{ &view.address }</span></h2>
-            { sockets_table(view) }
+            <div class="sockets-box">{ sockets_table(view) }</div>
             <form class="call-form" onsubmit={run}>
                 <div class="call-fields">
                     <select name="call" aria-label="call" onchange={edit(|form, value| {
@@ -364,8 +376,13 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
                         </select>
                     }
                     if needs_address {
-                        <input name="address" aria-label="address" list={address_list.clone()} size="11"
-                            value={current.address.clone()} oninput={edit_input(|form, value| form.address = value)} />
+                        if current.call == "bind" {
+                            <input name="address" aria-label="address" list={address_list.clone()} size="11"
+                                value={current.bind_address.clone()} oninput={edit_input(|form, value| form.bind_address = value)} />
+                        } else {
+                            <input name="address" aria-label="address" list={address_list.clone()} size="11"
+                                value={current.address.clone()} oninput={edit_input(|form, value| form.address = value)} />
+                        }
                         <datalist id={address_list}>
                             if current.call == "bind" {
                                 <option value="0.0.0.0">{ "every address" }</option>
@@ -398,7 +415,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
                     } }
                 </code>
             </form>
-            <ol class="transcript" aria-label={format!("{}'s calls", view.name)}>
+            <ol class="transcript" ref={transcript.clone()} aria-label={format!("{}'s calls", view.name)}>
                 { for view.transcript.iter().map(call_line) }
             </ol>
         </section>
@@ -411,13 +428,14 @@ fn sockets_table(view: &HostView) -> Html {
     }
     html! {
         <table class="sockets">
-            <thead><tr><th>{ "socket" }</th><th>{ "local" }</th><th>{ "remote" }</th><th>{ "state" }</th><th>{ "buffers" }</th></tr></thead>
+            <thead><tr><th>{ "socket" }</th><th>{ "local ⇄ remote" }</th><th>{ "state" }</th></tr></thead>
             <tbody>
                 { for view.sockets.iter().map(|socket| {
                     let name = match (&socket.variable, socket.fd) {
                         (Some(variable), Some(fd)) => format!("{variable} · fd {fd}"),
                         (None, Some(fd)) => format!("fd {fd}"),
-                        (_, None) => "(closed)".into(),
+                        (_, None) if socket.state == "TIME-WAIT" => "(closed)".into(),
+                        (_, None) => "(not yet accepted)".into(),
                     };
                     let kind = if socket.kind == SocketKind::Tcp { "TCP" } else { "UDP" };
                     let queue = socket.queue.map(|(queued, capacity)| format!("accept queue {queued}/{capacity}"));
@@ -431,15 +449,14 @@ fn sockets_table(view: &HostView) -> Html {
                         <tr class={classes!("socket", socket.waiting.map(|_| "waiting"))}
                             data-fd={socket.fd.map(|fd| fd.to_string())} data-state={socket.state.clone()}>
                             <td>{ name }<small class="kind">{ kind }</small></td>
-                            <td class="mono">{ &socket.local }</td>
-                            <td class="mono">{ &socket.remote }</td>
-                            <td><span class={classes!("state", state_class(&socket.state))}>{ &socket.state }</span></td>
-                            <td>
-                                { queue.unwrap_or(buffers) }
+                            <td class="mono">
+                                { &socket.local }{ " ⇄ " }{ &socket.remote }
+                                <div class="extra">{ queue.unwrap_or(buffers) }</div>
                                 if let Some(waiting) = socket.waiting {
                                     <div class="waits">{ "⏳ " }{ waiting }</div>
                                 }
                             </td>
+                            <td><span class={classes!("state", state_class(&socket.state))}>{ &socket.state }</span></td>
                         </tr>
                     }
                 }) }

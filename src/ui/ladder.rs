@@ -3,8 +3,11 @@
 //! host's lane. Quiet stretches (a retransmission timeout, TIME-WAIT) are folded to a short break so
 //! the arrows keep a readable slope.
 
+use std::fmt::Write;
+
 use yew::prelude::*;
 
+use super::markup::{escape, into_html, packet_at, text};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
@@ -115,112 +118,117 @@ pub fn view(model: &Model, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
     let axis = TimeAxis::new(intervals, typical_flight);
     let height = axis.height();
 
-    let lanes = hosts.iter().enumerate().map(|(index, _)| {
+    let mut svg = String::with_capacity(8192 + records.len() * 400);
+    let _ = write!(
+        svg,
+        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#
+    );
+    for index in 0..hosts.len() {
         let x = lane_x(index, hosts.len());
-        html! { <line class="lane" x1={format!("{x:.1}")} y1="0" x2={format!("{x:.1}")} y2={format!("{height:.1}")} /> }
-    });
-    let breaks = axis.breaks().map(|(y, gap)| {
-        html! {
-            <g class="fold">
-                <line x1="0" y1={format!("{y:.1}")} x2={WIDTH.to_string()} y2={format!("{y:.1}")} />
-                <text x={(WIDTH / 2.0).to_string()} y={format!("{:.1}", y + 4.0)}>{ format!("… {} later …", time_label(gap)) }</text>
-            </g>
-        }
-    });
-    let marks = calls.map(|line| {
+        let _ = write!(svg, r#"<line class="lane" x1="{x:.1}" y1="0" x2="{x:.1}" y2="{height:.1}"/>"#);
+    }
+    for (y, gap) in axis.breaks() {
+        let _ = write!(svg, r#"<g class="fold"><line x1="0" y1="{y:.1}" x2="{WIDTH}" y2="{y:.1}"/>"#);
+        text(&mut svg, "", WIDTH / 2.0, y + 4.0, &format!("… {} later …", time_label(gap)));
+        svg.push_str("</g>");
+    }
+    for line in calls {
         let x = lane_x(line.host, hosts.len());
         let y = axis.y(line.started_at.total_micros());
         let raised = matches!(line.outcome, Outcome::Raised(_));
         let anchor_left = line.host + 1 == hosts.len() && hosts.len() > 1;
         let (text_x, anchor) = if anchor_left { (x - 8.0, "end") } else { (x + 8.0, "start") };
-        let code = line.code.split(" = ").last().unwrap_or(&line.code).to_string();
-        html! {
-            <g class={classes!("call-mark", raised.then_some("raised"))}>
-                <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="4" />
-                <text x={format!("{text_x:.1}")} y={format!("{:.1}", y + 4.0)} text-anchor={anchor}>{ code }</text>
-            </g>
-        }
-    });
-    let in_flight = network.snapshot().in_flight;
-    let arrows = records.iter().map(|record| {
-        let id = record.id;
-        let x1 = lane_x(record.from, hosts.len());
-        let x2 = lane_x(record.to.unwrap_or(record.from), hosts.len());
-        let y1 = axis.y(record.sent_at.total_micros());
-        let (fraction, dies) = match record.fate {
-            Fate::InFlight => (in_flight.iter().find(|packet| packet.id == id).map_or(0.0, |p| p.progress), false),
-            Fate::Delivered { .. } => (1.0, false),
-            Fate::Lost { .. } => (0.5, true),
-            Fate::DroppedByHand { at } => {
-                let flown = (at - record.sent_at).total_micros() as f64;
-                (if typical_flight > 0 { (flown / typical_flight as f64).clamp(0.05, 0.95) } else { 0.5 }, true)
-            }
-            Fate::AcceptQueueFull { .. } => (1.0, true),
-            Fate::NoRoute { .. } => (0.1, true),
-        };
-        let y2 = axis.y(end_of(record));
-        let loopback = record.to == Some(record.from);
-        let (x2, path) = if loopback {
-            let bulge = x1 + 36.0 * if record.from + 1 == hosts.len() && hosts.len() > 1 { -1.0 } else { 1.0 };
-            (bulge, format!("M{x1:.1} {y1:.1} Q{bulge:.1} {:.1} {x1:.1} {y2:.1}", (y1 + y2) / 2.0))
-        } else {
-            let x_end = x1 + (x2 - x1) * fraction;
-            (x_end, format!("M{x1:.1} {y1:.1} L{x_end:.1} {y2:.1}"))
-        };
-        let kind = record.summary.kind.label();
-        let class = classes!(
-            "arrow",
-            kind_class(kind),
-            dies.then_some("dies"),
-            matches!(record.fate, Fate::InFlight).then_some("flying"),
-            record.duplicate_of.is_some().then_some("duplicate"),
-            (model.hovered == Some(id)).then_some("hover"),
-            (model.selected == Some(id)).then_some("selected")
+        let code = line.code.split(" = ").last().unwrap_or(&line.code);
+        let _ = write!(
+            svg,
+            r#"<g class="call-mark{}"><circle cx="{x:.1}" cy="{y:.1}" r="4"/><text x="{text_x:.1}" y="{:.1}" text-anchor="{anchor}">{}</text></g>"#,
+            if raised { " raised" } else { "" },
+            y + 4.0,
+            escape(code)
         );
-        let onclick = send.reform(move |_: MouseEvent| Msg::Select(Some(id)));
-        let onmouseenter = send.reform(move |_: MouseEvent| Msg::Hover(Some(id)));
-        let onmouseleave = send.reform(|_: MouseEvent| Msg::Hover(None));
-        let (label_x, label_y) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0);
-        html! {
-            <g key={id} {class} data-packet={id.to_string()} data-kind={kind} data-fate={record.fate.name()}
-                {onclick} {onmouseenter} {onmouseleave}>
-                <title>{ format!("#{id} {} · {}", record.summary.describe(), record.fate.label()) }</title>
-                <path class="hit" d={path.clone()} />
-                <path class="shaft" d={path} marker-end={(!dies).then_some("url(#arrowhead)")} />
-                if dies {
-                    <text class="cross" x={format!("{x2:.1}")} y={format!("{:.1}", y2 + 6.0)}>{ "✕" }</text>
-                }
-                <text class="arrow-label" x={format!("{label_x:.1}")} y={format!("{label_y:.1}")}>{ arrow_label(record) }</text>
-            </g>
-        }
-    });
+    }
+    let in_flight = network.snapshot().in_flight;
+    for record in &records {
+        arrow(&mut svg, model, record, &axis, &in_flight, hosts.len(), typical_flight, end_of(record));
+    }
     let now_y = axis.y(now);
+    let _ = write!(svg, r#"<g class="now"><line x1="0" y1="{now_y:.1}" x2="{WIDTH}" y2="{now_y:.1}"/>"#);
+    text(&mut svg, "", 4.0, now_y - 4.0, &time_label(now));
+    svg.push_str("</g></svg>");
+
+    let onmousedown = send.reform(|event: MouseEvent| Msg::Select(packet_at(&event).map(|(id, _)| id)));
+    let onmouseover = send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)));
     html! {
         <>
-            <div class="ladder-heads" style={format!("--lanes: {}", hosts.len().max(1))}>
+            <div class="ladder-heads">
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
                     <span style={format!("left: {:.2}%", lane_x(index, hosts.len()) / WIDTH * 100.0)}>{ host.name() }</span>
                 }) }
             </div>
-            <div class="ladder-scroll" ref={scroll.clone()}>
-                <svg id="ladder" viewBox={format!("0 0 {WIDTH} {height:.1}")} style={format!("height: {height:.0}px")}
-                    role="img" aria-label="Ladder diagram of the packets">
-                    <defs>
-                        <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
-                            orient="auto-start-reverse">
-                            <path d="M0 0 L10 5 L0 10 z" />
-                        </marker>
-                    </defs>
-                    { for lanes }
-                    { for breaks }
-                    { for marks }
-                    { for arrows }
-                    <g class="now">
-                        <line x1="0" y1={format!("{now_y:.1}")} x2={WIDTH.to_string()} y2={format!("{now_y:.1}")} />
-                        <text x="4" y={format!("{:.1}", now_y - 4.0)}>{ time_label(now) }</text>
-                    </g>
-                </svg>
-            </div>
+            <div class="ladder-scroll" ref={scroll.clone()} {onmousedown} {onmouseover}>{ into_html(svg) }</div>
         </>
     }
+}
+
+/// One packet's arrow: from its sender's lane when it left to where it is now, arrived, or died.
+#[allow(clippy::too_many_arguments)]
+fn arrow(
+    svg: &mut String,
+    model: &Model,
+    record: &PacketRecord,
+    axis: &TimeAxis,
+    in_flight: &[crate::sim::PacketInFlight],
+    hosts: usize,
+    typical_flight: i64,
+    end: i64,
+) {
+    let id = record.id;
+    let x1 = lane_x(record.from, hosts);
+    let x2 = lane_x(record.to.unwrap_or(record.from), hosts);
+    let y1 = axis.y(record.sent_at.total_micros());
+    let (fraction, dies) = match record.fate {
+        Fate::InFlight => (in_flight.iter().find(|packet| packet.id == id).map_or(0.0, |p| p.progress), false),
+        Fate::Delivered { .. } => (1.0, false),
+        Fate::Lost { .. } => (0.5, true),
+        Fate::DroppedByHand { at } => {
+            let flown = (at - record.sent_at).total_micros() as f64;
+            ((flown / typical_flight.max(1) as f64).clamp(0.05, 0.95), true)
+        }
+        Fate::AcceptQueueFull { .. } => (1.0, true),
+        Fate::NoRoute { .. } => (0.1, true),
+    };
+    let y2 = axis.y(end);
+    let (x2, path) = if record.to == Some(record.from) {
+        let bulge = x1 + if record.from + 1 == hosts && hosts > 1 { -36.0 } else { 36.0 };
+        (bulge, format!("M{x1:.1} {y1:.1} Q{bulge:.1} {:.1} {x1:.1} {y2:.1}", (y1 + y2) / 2.0))
+    } else {
+        let x_end = x1 + (x2 - x1) * fraction;
+        (x_end, format!("M{x1:.1} {y1:.1} L{x_end:.1} {y2:.1}"))
+    };
+    let kind = record.summary.kind.label();
+    let mut class = format!("arrow {}", kind_class(kind));
+    for (on, name) in [
+        (dies, " dies"),
+        (record.fate == Fate::InFlight, " flying"),
+        (record.duplicate_of.is_some(), " duplicate"),
+        (model.hovered == Some(id), " hover"),
+        (model.selected == Some(id), " selected"),
+    ] {
+        if on {
+            class += name;
+        }
+    }
+    let title = format!("#{id} {} · {}", record.summary.describe(), record.fate.label());
+    let _ = write!(
+        svg,
+        r#"<g class="{class}" data-packet="{id}" data-kind="{kind}" data-fate="{}"><title>{}</title><path class="hit" d="{path}"/><path class="shaft" d="{path}"{}/>"#,
+        record.fate.name(),
+        escape(&title),
+        if dies { "" } else { r#" marker-end="url(#arrowhead)""# }
+    );
+    if dies {
+        text(svg, "cross", x2, y2 + 6.0, "✕");
+    }
+    text(svg, "arrow-label", (x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0, &arrow_label(record));
+    svg.push_str("</g>");
 }

@@ -4,6 +4,7 @@
 //! - [`app`]: the root component: the animation loop, the keys, the layout.
 //! - [`toolbar`], [`topology`], [`ladder`], [`host_panel`], [`side`] (with [`packets`],
 //!   [`inspector`] and [`network_editor`]): the panels.
+//! - [`markup`]: SVG and rows written as text, for what redraws every frame.
 //! - [`download`]: files the page offers (the capture); [`bench`]: the frame-time benchmark mode.
 
 mod app;
@@ -12,6 +13,7 @@ mod download;
 mod host_panel;
 mod inspector;
 mod ladder;
+pub mod markup;
 pub mod model;
 mod network_editor;
 mod packets;

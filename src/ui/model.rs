@@ -90,6 +90,8 @@ pub struct Model {
     /// A message for the person: why the run restarted, what a link could not do.
     pub notice: Option<String>,
     pub tab: Tab,
+    /// The person prefers reduced motion: bursts stay still.
+    pub reduced_motion: bool,
 }
 
 impl Model {
@@ -111,6 +113,7 @@ impl Model {
             hovered: None,
             notice: None,
             tab: if lesson_id.is_some() { Tab::Lesson } else { Tab::Packets },
+            reduced_motion: false,
         }
     }
 
@@ -202,7 +205,13 @@ impl Model {
             Msg::Rebuild(lesson) => match Session::new(*lesson) {
                 Ok(session) => {
                     let had_run = self.session.horizon() > Instant::ZERO;
-                    *self = Model { notice: self.notice.take(), ..Model::with_session(session, None) };
+                    *self = Model {
+                        notice: self.notice.take(),
+                        speed: self.speed,
+                        reduced_motion: self.reduced_motion,
+                        tab: Tab::Network,
+                        ..Model::with_session(session, None)
+                    };
                     if had_run {
                         self.notice = Some("The network changed, so the run starts again from 0 s.".into());
                     }
@@ -222,7 +231,7 @@ impl Model {
 
     fn open(&mut self, id: Option<&str>) {
         let Some(id) = id else {
-            *self = Model::new();
+            *self = Model { speed: self.speed, reduced_motion: self.reduced_motion, ..Model::new() };
             return;
         };
         let opened =
@@ -232,7 +241,13 @@ impl Model {
                 Ok((built_in.id, session))
             });
         match opened {
-            Ok((id, session)) => *self = Model { speed: self.speed, ..Model::with_session(session, Some(id)) },
+            Ok((id, session)) => {
+                *self = Model {
+                    speed: self.speed,
+                    reduced_motion: self.reduced_motion,
+                    ..Model::with_session(session, Some(id))
+                }
+            }
             Err(message) => self.notice = Some(message),
         }
     }

@@ -1,6 +1,10 @@
 //! The packet list: the newest packets, one row each, with their fate; click a row to inspect it.
 
+use std::fmt::Write;
+
 use yew::prelude::*;
+
+use super::markup::{escape, into_html, packet_at};
 
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -17,7 +21,8 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
     if trace.is_empty() {
         return html! { <p class="empty">{ "No packets yet. Make a call: a connect() or a sendto() sends the first." }</p> };
     }
-    let rows = trace.records().rev().take(MAX_ROWS).map(|record| {
+    let mut rows = String::with_capacity(MAX_ROWS * 300);
+    for record in trace.records().rev().take(MAX_ROWS) {
         let id = record.id;
         let kind = record.summary.kind.label();
         let fate = match record.fate {
@@ -26,31 +31,44 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
             }
             fate => fate.label().to_string(),
         };
-        let class = classes!(
-            "packet-row",
-            (model.selected == Some(id)).then_some("selected"),
-            (model.hovered == Some(id)).then_some("hover"),
-            (!matches!(record.fate, Fate::Delivered { .. } | Fate::InFlight)).then_some("died")
-        );
-        let onclick = send.reform(move |_: MouseEvent| Msg::Select(Some(id)));
-        let onmouseenter = send.reform(move |_: MouseEvent| Msg::Hover(Some(id)));
-        let onmouseleave = send.reform(|_: MouseEvent| Msg::Hover(None));
-        let to = record.to.map_or("nobody", name);
-        html! {
-            <tr key={id} {class} data-packet={id.to_string()} {onclick} {onmouseenter} {onmouseleave}>
-                <td class="num">{ id }</td>
-                <td class="num">{ time_label(record.sent_at.total_micros()) }</td>
-                <td>{ format!("{} → {to}", name(record.from)) }</td>
-                <td><span class={classes!("chip", kind_class(kind))}>{ kind }</span></td>
-                <td class="info"><code>{ record.summary.describe() }</code></td>
-                <td class="fate">{ fate }</td>
-            </tr>
+        let mut class = "packet-row".to_string();
+        for (on, name) in [
+            (model.selected == Some(id), " selected"),
+            (model.hovered == Some(id), " hover"),
+            (!matches!(record.fate, Fate::Delivered { .. } | Fate::InFlight), " died"),
+        ] {
+            if on {
+                class += name;
+            }
         }
-    });
-    html! {
-        <table id="packets" class="packet-list">
-            <thead><tr><th>{ "#" }</th><th>{ "sent" }</th><th>{ "hosts" }</th><th>{ "kind" }</th><th>{ "segment" }</th><th>{ "fate" }</th></tr></thead>
-            <tbody>{ for rows }</tbody>
-        </table>
+        let hosts = format!("{} → {}", name(record.from), record.to.map_or("nobody", name));
+        let _ = write!(
+            rows,
+            r#"<tr class="{class}" data-packet="{id}"><td class="num">{id}</td><td class="num">{}</td><td>{}</td><td><span class="chip {}">{kind}</span></td><td class="info"><code>{}</code></td><td class="fate">{}</td></tr>"#,
+            time_label(record.sent_at.total_micros()),
+            escape(&hosts),
+            kind_class(kind),
+            escape(&segment(record)),
+            escape(&fate)
+        );
+    }
+    let table = format!(
+        r#"<table id="packets" class="packet-list"><thead><tr><th>#</th><th>sent</th><th>hosts</th><th>kind</th><th>segment</th><th>fate</th></tr></thead><tbody>{rows}</tbody></table>"#
+    );
+    let onmousedown = send.reform(|event: MouseEvent| Msg::Select(packet_at(&event).map(|(id, _)| id)));
+    let onmouseover = send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)));
+    html! { <div {onmousedown} {onmouseover}>{ into_html(table) }</div> }
+}
+
+/// The segment in a few words, without the addresses the hosts column already gives:
+/// `:49152 → :80 [SYN] seq=0 len=0`.
+fn segment(record: &crate::sim::PacketRecord) -> String {
+    let described = record.summary.describe();
+    let ports = format!(":{} → :{}", record.summary.src.port(), record.summary.dst.port());
+    // `describe` starts with "source → destination ".
+    match described.splitn(4, ' ').nth(3) {
+        Some(rest) if record.summary.src.port() != 0 => format!("{ports} {rest}"),
+        Some(rest) => rest.to_string(),
+        None => described,
     }
 }

@@ -84,7 +84,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
             .map(|(id, title)| html! { <option value={*id} selected={model.lesson_id == Some(*id)}>{ title }</option> })
             .collect::<Html>()
     });
-    let (play_label, play_icon) = if model.playing { ("Pause", "⏸") } else { ("Play", "▶") };
+    let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     html! {
         <header class="toolbar">
             <span class="brand">{ "socksim" }</span>
@@ -100,14 +100,14 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
                     { "⟲" }<span class="visually-hidden">{ "Reset" }</span>
                 </button>
                 <button data-action="step-back" onclick={message(Msg::StepBack)} title="Back to the previous packet event (←)">
-                    { "⏮" }<span class="visually-hidden">{ "Step back" }</span>
+                    { "◂ back" }
                 </button>
                 <button data-action="play" class="play" aria-label={play_label} onclick={message(Msg::TogglePlay)}
                     title={format!("{play_label} (space)")}>
                     { play_icon }
                 </button>
                 <button data-action="step" onclick={message(Msg::Step)} title="On to the next packet event (→)">
-                    { "⏭" }<span class="visually-hidden">{ "Step" }</span>
+                    { "step ▸" }
                 </button>
             </div>
             <label class="speed" title="Playback speed: virtual seconds per second">
@@ -126,7 +126,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
             </label>
             <output id="clock" class={classes!("clock", model.fast_forwarding.then_some("fast"))}
                 title={if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }}>
-                { time_label(now) }{ if model.fast_forwarding { " ⏩" } else { "" } }
+                { time_label(now) }{ if model.fast_forwarding { " »" } else { "" } }
             </output>
             <label class="seed" title="The seed of the network's randomness: loss, jitter, ports, sequence numbers">
                 { "seed " }
@@ -154,7 +154,7 @@ pub fn hint(model: &Model, send: &Callback<Msg>) -> Html {
                     <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{ "✕" }</button>
                 </p>
             } else {
-                <p class="hint">
+                <p class="hint" title={lesson.intro.clone()}>
                     <strong>{ &lesson.title }{ ": " }</strong>{ &lesson.intro }
                 </p>
             }

@@ -1,8 +1,11 @@
 //! The topology: hosts as cards with their port strip, links as lines labelled with what they do,
 //! packets as envelopes moving along them (click one to drop it), and a burst where one dies.
 
+use std::fmt::Write;
+
 use yew::prelude::*;
 
+use super::markup::{escape, into_html, packet_at, text, within};
 use super::model::{Model, Msg, Tab, QUIET_FAST_FORWARD, SPEEDS};
 use crate::sim::{Fate, HostSnapshot, Impairments, PacketRecord, Snapshot, SocketView};
 
@@ -41,7 +44,7 @@ pub fn host_positions(count: usize) -> Vec<Point> {
         _ => (0..count)
             .map(|index| {
                 let angle = core::f64::consts::PI + index as f64 * core::f64::consts::TAU / count as f64;
-                Point { x: centre.x + 290.0 * angle.cos(), y: centre.y + 112.0 * angle.sin() }
+                Point { x: centre.x + 268.0 * js_sys::Math::cos(angle), y: centre.y + 104.0 * js_sys::Math::sin(angle) }
             })
             .collect(),
     }
@@ -94,7 +97,10 @@ impl Layout<'_> {
     fn on_loop(&self, host: usize, t: f64) -> Option<Point> {
         let centre = self.loop_centre(host)?;
         let angle = core::f64::consts::FRAC_PI_2 - t * core::f64::consts::TAU;
-        Some(Point { x: centre.x + LOOP_RADIUS * angle.cos(), y: centre.y + LOOP_RADIUS * angle.sin() })
+        Some(Point {
+            x: centre.x + LOOP_RADIUS * js_sys::Math::cos(angle),
+            y: centre.y + LOOP_RADIUS * js_sys::Math::sin(angle),
+        })
     }
 
     fn loop_centre(&self, host: usize) -> Option<Point> {
@@ -118,54 +124,56 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
     let positions = host_positions(snapshot.hosts.len());
     let heights = snapshot.hosts.iter().map(|host| card_height(host, compact)).collect();
     let layout = Layout { snapshot: &snapshot, positions, heights, compact };
-    let links = snapshot.links.iter().filter(|link| !link.loopback).map(|link| link_view(&layout, link, send));
-    let loops = snapshot.links.iter().filter(|link| link.loopback).filter_map(|link| {
-        let centre = layout.loop_centre(link.ends[0])?;
-        Some(html! {
-            <circle class="loopback" cx={fmt(centre.x)} cy={fmt(centre.y)} r={fmt(LOOP_RADIUS)}>
-                <title>{ format!("{}'s loopback (127.0.0.1)", layout.snapshot.hosts[link.ends[0]].name) }</title>
-            </circle>
-        })
-    });
-    let cards = snapshot.hosts.iter().map(|host| card_view(&layout, host));
-    let envelopes = snapshot.in_flight.iter().filter_map(|packet| {
-        let point = layout.along(packet.from, packet.to, packet.progress)?;
-        let id = packet.id;
-        let kind = packet.kind.label();
-        let onclick = send.reform(move |_: MouseEvent| Msg::DropPacket(id));
-        let onmouseenter = send.reform(move |_: MouseEvent| Msg::Hover(Some(id)));
-        let onmouseleave = send.reform(|_: MouseEvent| Msg::Hover(None));
-        let class = classes!(
-            "packet",
-            kind_class(kind),
-            (model.hovered == Some(id)).then_some("hover"),
-            (model.selected == Some(id)).then_some("selected")
-        );
-        Some(html! {
-            <g key={id} {class} data-packet={id.to_string()} data-kind={kind}
-                transform={format!("translate({:.1} {:.1})", point.x, point.y)}
-                {onclick} {onmouseenter} {onmouseleave}>
-                <title>{ format!("#{id} {kind}: click to drop it") }</title>
-                <rect x="-27" y="-11" width="54" height="22" rx="4" />
-                <text y="5">{ kind }</text>
-            </g>
-        })
-    });
-    let bursts = bursts(model, &layout);
-    html! {
-        <svg id="topology" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img"
-            aria-label="Hosts, links and the packets travelling on them">
-            <g class="links">{ for links }</g>
-            <g class="loops">{ for loops }</g>
-            <g class="cards">{ for cards }</g>
-            <g class="bursts">{ for bursts }</g>
-            <g class="packets">{ for envelopes }</g>
-        </svg>
+    let mut svg = String::with_capacity(4096 + snapshot.in_flight.len() * 200);
+    let _ = write!(
+        svg,
+        r#"<svg id="topology" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="Hosts, links and the packets travelling on them"><g class="links">"#
+    );
+    for link in snapshot.links.iter().filter(|link| !link.loopback) {
+        link_view(&mut svg, &layout, link);
     }
-}
-
-fn fmt(value: f64) -> String {
-    format!("{value:.1}")
+    svg.push_str(r#"</g><g class="loops">"#);
+    for link in snapshot.links.iter().filter(|link| link.loopback) {
+        if let Some(centre) = layout.loop_centre(link.ends[0]) {
+            let name = escape(&snapshot.hosts[link.ends[0]].name);
+            let _ = write!(
+                svg,
+                r#"<circle class="loopback" cx="{:.1}" cy="{:.1}" r="{LOOP_RADIUS}"><title>{name}'s loopback (127.0.0.1)</title></circle>"#,
+                centre.x, centre.y
+            );
+        }
+    }
+    svg.push_str(r#"</g><g class="cards">"#);
+    for host in &snapshot.hosts {
+        card_view(&mut svg, &layout, host);
+    }
+    svg.push_str(r#"</g><g class="bursts">"#);
+    bursts(&mut svg, model, &layout);
+    svg.push_str(r#"</g><g class="packets">"#);
+    for packet in &snapshot.in_flight {
+        let Some(point) = layout.along(packet.from, packet.to, packet.progress) else { continue };
+        let (id, kind) = (packet.id, packet.kind.label());
+        let mut class = format!("packet {}", kind_class(kind));
+        if model.hovered == Some(id) {
+            class += " hover";
+        }
+        if model.selected == Some(id) {
+            class += " selected";
+        }
+        let _ = write!(
+            svg,
+            r#"<g class="{class}" data-packet="{id}" data-kind="{kind}" transform="translate({:.1} {:.1})"><title>#{id} {kind}: click to drop it</title><rect x="-27" y="-11" width="54" height="22" rx="4"/><text y="5">{kind}</text></g>"#,
+            point.x, point.y
+        );
+    }
+    svg.push_str("</g></svg>");
+    let onmousedown = send.reform(|event: MouseEvent| match packet_at(&event) {
+        Some((id, class)) if class.starts_with("packet") => Msg::DropPacket(id),
+        _ if within(&event, "g.link") => Msg::Tab(Tab::Network),
+        _ => Msg::Select(None),
+    });
+    let onmouseover = send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)));
+    html! { <div class="drawing" {onmousedown} {onmouseover}>{ into_html(svg) }</div> }
 }
 
 /// The class that colours a packet kind: `syn`, `syn-ack`, `data`…
@@ -193,11 +201,9 @@ fn trim(value: f64) -> String {
     text.strip_suffix(".0").map(str::to_string).unwrap_or(text)
 }
 
-fn link_view(layout: &Layout, link: &crate::sim::LinkSnapshot, send: &Callback<Msg>) -> Html {
+fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot) {
     let [a, b] = link.ends;
-    let (Some(&from), Some(&to)) = (layout.positions.get(a), layout.positions.get(b)) else {
-        return Html::default();
-    };
+    let (Some(&from), Some(&to)) = (layout.positions.get(a), layout.positions.get(b)) else { return };
     let middle = from.lerp(to, 0.5);
     let [there, back] = &link.impairments;
     let label = if there == back {
@@ -205,62 +211,65 @@ fn link_view(layout: &Layout, link: &crate::sim::LinkSnapshot, send: &Callback<M
     } else {
         format!("→ {} / ← {}", impairments_label(there), impairments_label(back))
     };
-    let onclick = send.reform(|_: MouseEvent| Msg::Tab(Tab::Network));
-    html! {
-        <g class="link" data-link={link.id.to_string()} {onclick}>
-            <line x1={fmt(from.x)} y1={fmt(from.y)} x2={fmt(to.x)} y2={fmt(to.y)} />
-            <text class="link-label" x={fmt(middle.x)} y={fmt(middle.y - 22.0)}>{ label }</text>
-            <title>{ "Click to change what this link does" }</title>
-        </g>
-    }
+    let _ = write!(
+        svg,
+        r#"<g class="link" data-link="{}"><title>Click to change what this link does</title><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+        link.id, from.x, from.y, to.x, to.y
+    );
+    text(svg, "link-label", middle.x, middle.y - 22.0, &label);
+    svg.push_str("</g>");
 }
 
-fn card_view(layout: &Layout, host: &HostSnapshot) -> Html {
+fn card_view(svg: &mut String, layout: &Layout, host: &HostSnapshot) {
     let centre = layout.positions[host.id];
     let height = layout.heights[host.id];
     let width = if layout.compact { 120.0 } else { CARD_WIDTH };
     let (left, top) = (centre.x - width / 2.0, centre.y - height / 2.0);
-    let strip = (!layout.compact).then(|| {
-        let shown = host.sockets.iter().take(STRIP_LINES).enumerate().map(|(index, socket)| {
-            let y = top + 62.0 + index as f64 * LINE_HEIGHT;
-            html! {
-                <text class="port" x={fmt(left + 10.0)} y={fmt(y)}>
-                    <tspan class={classes!("state", state_class(&socket.state))}>{ &socket.state }</tspan>
-                    { " " }{ port_line(socket) }
-                </text>
-            }
-        });
-        let more = host.sockets.len().saturating_sub(STRIP_LINES);
-        let empty = host.sockets.is_empty();
-        html! {
-            <>
-                { for shown }
-                if more > 0 {
-                    <text class="port more" x={fmt(left + 10.0)} y={fmt(top + 62.0 + STRIP_LINES as f64 * LINE_HEIGHT)}>
-                        { format!("+{more} more") }
-                    </text>
-                }
-                if empty {
-                    <text class="port none" x={fmt(left + 10.0)} y={fmt(top + 62.0)}>{ "no sockets" }</text>
-                }
-            </>
-        }
-    });
     let busy = !host.blocked.is_empty();
-    html! {
-        <g class={classes!("host", busy.then_some("blocked"))} data-host={host.name.clone()}>
-            <rect x={fmt(left)} y={fmt(top)} width={fmt(width)} height={fmt(height)} rx="8" />
-            <text class="host-name" x={fmt(left + 10.0)} y={fmt(top + 22.0)}>{ &host.name }</text>
-            <text class="host-address" x={fmt(left + width - 10.0)} y={fmt(top + 22.0)}>{ host.address.to_string() }</text>
-            if !layout.compact {
-                <line class="divider" x1={fmt(left)} y1={fmt(top + 34.0)} x2={fmt(left + width)} y2={fmt(top + 34.0)} />
-                <text class="strip-title" x={fmt(left + 10.0)} y={fmt(top + 48.0)}>
-                    { if busy { "sockets · a call is waiting" } else { "sockets" } }
-                </text>
-            }
-            { for strip }
-        </g>
+    let _ = write!(
+        svg,
+        r#"<g class="host{}" data-host="{}"><rect x="{left:.1}" y="{top:.1}" width="{width:.1}" height="{height:.1}" rx="8"/>"#,
+        if busy { " blocked" } else { "" },
+        escape(&host.name)
+    );
+    text(svg, "host-name", left + 10.0, top + 22.0, &host.name);
+    text(svg, "host-address", left + width - 10.0, top + 22.0, &host.address.to_string());
+    if !layout.compact {
+        let _ = write!(
+            svg,
+            r#"<line class="divider" x1="{left:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+            top + 34.0,
+            left + width,
+            top + 34.0
+        );
+        let title = if busy { "sockets · a call is waiting" } else { "sockets" };
+        text(svg, "strip-title", left + 10.0, top + 48.0, title);
+        for (index, socket) in host.sockets.iter().take(STRIP_LINES).enumerate() {
+            let y = top + 64.0 + index as f64 * LINE_HEIGHT;
+            let _ = write!(
+                svg,
+                r#"<text class="port" x="{:.1}" y="{y:.1}"><tspan class="state {}">{}</tspan> {}</text>"#,
+                left + 10.0,
+                state_class(&socket.state),
+                escape(&socket.state),
+                escape(&port_line(socket))
+            );
+        }
+        let more = host.sockets.len().saturating_sub(STRIP_LINES);
+        if more > 0 {
+            text(
+                svg,
+                "port more",
+                left + 10.0,
+                top + 64.0 + STRIP_LINES as f64 * LINE_HEIGHT,
+                &format!("+{more} more"),
+            );
+        }
+        if host.sockets.is_empty() {
+            text(svg, "port none", left + 10.0, top + 64.0, "no sockets");
+        }
     }
+    svg.push_str("</g>");
 }
 
 /// A socket on the port strip: `:80 queue 1/6`, `:49152 ⇄ 10.0.0.2:80`.
@@ -285,32 +294,30 @@ pub fn state_class(state: &str) -> String {
 }
 
 /// A burst for each packet that died in the last moment of wall time: lost on the wire, dropped by
-/// hand, refused by a full accept queue, or with no route.
-fn bursts(model: &Model, layout: &Layout) -> Vec<Html> {
+/// hand, refused by a full accept queue, or with no route. It swells and fades as wall time passes
+/// (it stays still for people who prefer reduced motion).
+fn bursts(svg: &mut String, model: &Model, layout: &Layout) {
     let now = model.session.now().total_micros();
     let rate = SPEEDS[model.speed].factor * if model.fast_forwarding { QUIET_FAST_FORWARD } else { 1.0 };
     let window = (BURST_SECONDS * 1e6 * rate) as i64;
     let trace = model.session.network().trace();
-    trace
-        .records()
-        .rev()
-        .take_while(|record| now - record.sent_at.total_micros() <= window + 60_000_000)
-        .filter_map(|record| {
-            let at = record.fate.at()?.total_micros();
-            if now - at > window || at > now {
-                return None;
-            }
-            let (t, label) = death(layout, record)?;
-            let point = layout.along(record.from, record.to.unwrap_or(record.from), t)?;
-            Some(html! {
-                <g key={record.id} class="burst" data-packet={record.id.to_string()}
-                    transform={format!("translate({:.1} {:.1})", point.x, point.y)}>
-                    <path d="M0 -18 L5 -6 L18 -8 L8 2 L14 15 L0 7 L-14 15 L-8 2 L-18 -8 L-5 -6 Z" />
-                    <text y="34">{ label }</text>
-                </g>
-            })
-        })
-        .collect()
+    let recent = trace.records().rev().take_while(|record| now - record.sent_at.total_micros() <= window + 60_000_000);
+    for record in recent {
+        let Some(at) = record.fate.at().map(|at| at.total_micros()) else { continue };
+        if now - at > window || at > now {
+            continue;
+        }
+        let Some((t, label)) = death(layout, record) else { continue };
+        let Some(point) = layout.along(record.from, record.to.unwrap_or(record.from), t) else { continue };
+        let age = if model.reduced_motion { 0.6 } else { (now - at) as f64 / window.max(1) as f64 };
+        let scale = 0.4 + 0.9 * (age / 0.6).min(1.0);
+        let opacity = 1.0 - 0.6 * ((age - 0.6) / 0.4).clamp(0.0, 1.0);
+        let _ = write!(
+            svg,
+            r#"<g class="burst" data-packet="{}" opacity="{opacity:.2}" transform="translate({:.1} {:.1})"><path transform="scale({scale:.2})" d="M0 -18 L5 -6 L18 -8 L8 2 L14 15 L0 7 L-14 15 L-8 2 L-18 -8 L-5 -6 Z"/><text y="34">{label}</text></g>"#,
+            record.id, point.x, point.y
+        );
+    }
 }
 
 /// Where along its way a packet died (0 to 1), and why, in a word; `None` for one delivered.

@@ -1,0 +1,64 @@
+// Lesson 04 "Uppercase over UDP": four hosts, two links losing 30 % of packets; a UDP client
+// sends six datagrams with a 1 s timeout on each answer, a TCP client one sentence. Played at 1×,
+// datagrams are lost (✕ on the ladder), the client's recvfrom raises TimeoutError, the UDP client
+// never sends a seventh datagram, TCP gets its answer, and every checkpoint passes.
+import { expectCount, expectText, test, waitFor } from '../harness.mjs';
+import {
+  arrows, expectNoPanic, expectSvgText, isPlaying, ladderArrows, openApp, panel, setPlaying, SPEED, transcript,
+} from './lib/socksim.mjs';
+
+test('30-udp-loss-lesson: lesson 04 loses datagrams and its checkpoints pass', async ({ page, baseUrl, screenshot }) => {
+  await openApp(page, baseUrl, { lesson: '04-uppercase-udp' });
+  // A lesson opens paused at 0 s, on its Lesson tab, with its hosts and lossy links.
+  await waitFor(async () => !(await isPlaying(page)), 2_000, 'a lesson opens paused');
+  await expectText(page.locator('output#clock'), '0.000 ms');
+  await expectCount(page.locator('button.tab[data-tab="lesson"][aria-selected="true"]'), 1);
+  await expectText(page.locator('.lesson h2'), 'Uppercase over UDP');
+  await expectText(page.locator('.hint-bar'), 'Uppercase over UDP');
+  for (const host of ['client', 'server', 'tcp-client', 'tcp-server']) {
+    await expectCount(page.locator(`#topology g.host[data-host="${host}"]`), 1);
+    await expectCount(panel(page, host), 1);
+  }
+  await expectSvgText(page.locator('#topology g.link'), '30 ms · 30% loss');
+  const checkpoints = page.locator('.lesson ol.checkpoints > li');
+  await expectCount(checkpoints, 4);
+  await expectCount(page.locator('.lesson ol.checkpoints > li.pending'), 4);
+
+  await page.locator('select#speed').selectOption(SPEED.realtime);
+  await setPlaying(page, true);
+
+  // A datagram is lost on the wire: its arrow ends in ✕.
+  const lost = page.locator('#ladder g.arrow[data-fate="lost"]');
+  await expectCount(lost, (n) => n >= 1, 20_000);
+  await expectCount(page.locator('#ladder g.arrow[data-fate="lost"] text.cross'), (n) => n >= 1);
+  await expectSvgText(page.locator('#ladder g.arrow[data-fate="lost"] text.cross'), '✕');
+
+  // The three checkpoints due at 8 s get their verdicts.
+  await expectCount(page.locator('.lesson ol.checkpoints > li.passed'), (n) => n >= 3, 30_000);
+  await expectCount(page.locator('.lesson ol.checkpoints > li.failed'), 0);
+  await expectText(transcript(page, 'client').and(page.locator('.raised')), 'TimeoutError');
+  await screenshot('30-udp-loss-lesson-1-checkpoints-at-8s');
+
+  // The lesson ends at 30 s: it stops playing with every checkpoint passed.
+  await waitFor(async () => !(await isPlaying(page)), 45_000,
+    async () => `the lesson should stop at its end; clock: ${await page.locator('output#clock').innerText()}`);
+  await expectText(page.locator('output#clock'), '30.0000 s');
+  await expectCount(page.locator('.lesson ol.checkpoints > li.passed'), 4, 5_000);
+  await expectCount(page.locator('.lesson ol.checkpoints > li.pending'), 0);
+  await expectCount(page.locator('.lesson ol.checkpoints > li.passed .observed'), 4);
+  await expectText(transcript(page, 'tcp-client'), "THE SAME SENTENCE OVER TCP");
+
+  // What the checkpoints claim is what the ladder shows: UDP losses, and exactly six datagrams
+  // from the UDP client (it never resends one).
+  const all = await ladderArrows(page);
+  const udpLost = all.filter((a) => a.kind === 'UDP' && a.fate === 'lost');
+  if (udpLost.length < 1) throw new Error(`expected a lost UDP arrow, the ladder has ${JSON.stringify(all)}`);
+  await page.locator('button.tab[data-tab="packets"]').click();
+  const fromClient = page.locator('table#packets tr[data-packet]').filter({ hasText: /client → server/ })
+    .filter({ hasText: 'UDP' }).filter({ hasNotText: 'tcp-client' });
+  await expectCount(fromClient, 6);
+  await page.locator('button.tab[data-tab="lesson"]').click();
+  await expectCount(arrows(page, { fate: 'in-flight' }), 0);
+  await expectNoPanic(page);
+  await screenshot('30-udp-loss-lesson-2-finished');
+}, { timeout: 120_000 });
