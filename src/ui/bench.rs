@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::model::Model;
 use crate::scenario::lesson::{Action, Destination, HostSpec, LinkSpec, Payload};
@@ -88,5 +88,7 @@ pub fn record_frame(started: f64) {
         let _ = js_sys::Reflect::set(&window, &key, &array);
         array.into()
     });
-    js_sys::Array::from(&times).push(&JsValue::from_f64(now - started));
+    if let Ok(times) = times.dyn_into::<js_sys::Array>() {
+        times.push(&JsValue::from_f64(now - started));
+    }
 }

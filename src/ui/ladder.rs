@@ -18,7 +18,9 @@ const WIDTH: f64 = 440.0;
 const MARGIN: f64 = 60.0;
 const TOP: f64 = 16.0;
 /// The newest packets drawn; older ones are in the packet list and the capture.
-const MAX_ARROWS: usize = 240;
+const MAX_ARROWS: usize = 120;
+/// The newest socket calls marked on the lanes.
+const MAX_CALL_MARKS: usize = 40;
 /// The height a typical flight takes on screen.
 const FLIGHT_PX: f64 = 54.0;
 /// The height of a folded quiet stretch.
@@ -110,7 +112,9 @@ pub fn view(model: &Model, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
     flights.sort_unstable();
     let typical_flight = flights.get(flights.len() / 2).copied().unwrap_or(10_000);
     let oldest = records.first().map_or(0, |record| record.sent_at.total_micros());
-    let calls = model.session.player().transcript().iter().filter(|line| line.started_at.total_micros() >= oldest);
+    let transcript = model.session.player().transcript();
+    let newest_calls = &transcript[transcript.len().saturating_sub(MAX_CALL_MARKS)..];
+    let calls = newest_calls.iter().filter(|line| line.started_at.total_micros() >= oldest);
     let mut intervals: Vec<(i64, i64)> =
         records.iter().map(|record| (record.sent_at.total_micros(), end_of(record))).collect();
     intervals.extend(calls.clone().map(|line| (line.started_at.total_micros(), line.started_at.total_micros())));

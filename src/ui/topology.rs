@@ -20,6 +20,8 @@ const LANE_OFFSET: f64 = 11.0;
 const LOOP_RADIUS: f64 = 26.0;
 /// How long, in wall seconds, a burst stays on screen.
 const BURST_SECONDS: f64 = 0.9;
+/// Above this many packets in flight, envelopes lose their labels.
+const MAX_LABELLED: usize = 120;
 
 /// A point of the drawing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -150,6 +152,9 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
     svg.push_str(r#"</g><g class="bursts">"#);
     bursts(&mut svg, model, &layout);
     svg.push_str(r#"</g><g class="packets">"#);
+    // A crowd of envelopes is drawn as bare coloured tags: labels on hundreds of overlapping
+    // envelopes cannot be read anyway, and laying out their text every frame costs the most.
+    let labelled = snapshot.in_flight.len() <= MAX_LABELLED;
     for packet in &snapshot.in_flight {
         let Some(point) = layout.along(packet.from, packet.to, packet.progress) else { continue };
         let (id, kind) = (packet.id, packet.kind.label());
@@ -162,9 +167,17 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
         }
         let _ = write!(
             svg,
-            r#"<g class="{class}" data-packet="{id}" data-kind="{kind}" transform="translate({:.1} {:.1})"><title>#{id} {kind}: click to drop it</title><rect x="-27" y="-11" width="54" height="22" rx="4"/><text y="5">{kind}</text></g>"#,
+            r#"<g class="{class}" data-packet="{id}" data-kind="{kind}" transform="translate({:.1} {:.1})">"#,
             point.x, point.y
         );
+        if labelled {
+            let _ = write!(
+                svg,
+                r#"<title>#{id} {kind}: click to drop it</title><rect x="-27" y="-11" width="54" height="22" rx="4"/><text y="5">{kind}</text></g>"#
+            );
+        } else {
+            svg.push_str(r#"<rect x="-9" y="-6" width="18" height="12" rx="3"/></g>"#);
+        }
     }
     svg.push_str("</g></svg>");
     let onmousedown = send.reform(|event: MouseEvent| match packet_at(&event) {
