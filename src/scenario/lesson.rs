@@ -332,18 +332,6 @@ struct RawLink {
     reverse: Option<RawImpairments>,
 }
 
-impl RawLink {
-    fn impairments(&self) -> RawImpairments {
-        RawImpairments {
-            delay_ms: self.delay_ms,
-            jitter_ms: self.jitter_ms,
-            loss_percent: self.loss_percent,
-            duplicate_percent: self.duplicate_percent,
-            bandwidth_kbps: self.bandwidth_kbps,
-        }
-    }
-}
-
 /// `"as": "conn"` or `"as": ["conn", "addr"]`.
 enum RawBinding {
     One(String),
@@ -429,17 +417,24 @@ struct RawSetLink {
     bandwidth_kbps: Option<f64>,
 }
 
-impl RawSetLink {
-    fn impairments(&self) -> RawImpairments {
-        RawImpairments {
-            delay_ms: self.delay_ms,
-            jitter_ms: self.jitter_ms,
-            loss_percent: self.loss_percent,
-            duplicate_percent: self.duplicate_percent,
-            bandwidth_kbps: self.bandwidth_kbps,
+/// The impairments a link or a `set_link` event writes beside its other fields.
+macro_rules! impairments_beside {
+    ($($raw:ty),*) => {$(
+        impl $raw {
+            fn impairments(&self) -> RawImpairments {
+                RawImpairments {
+                    delay_ms: self.delay_ms,
+                    jitter_ms: self.jitter_ms,
+                    loss_percent: self.loss_percent,
+                    duplicate_percent: self.duplicate_percent,
+                    bandwidth_kbps: self.bandwidth_kbps,
+                }
+            }
         }
-    }
+    )*};
 }
+
+impairments_beside!(RawLink, RawSetLink);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

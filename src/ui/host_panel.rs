@@ -271,6 +271,16 @@ fn value_of(event: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// A field's listener: it writes the field's new value into the form with `apply`.
+fn form_editor<E: JsCast + 'static>(form: &UseStateHandle<Form>, apply: fn(&mut Form, String)) -> Callback<E> {
+    let form = form.clone();
+    Callback::from(move |event: E| {
+        let mut changed = (*form).clone();
+        apply(&mut changed, value_of(event.unchecked_ref()));
+        form.set(changed);
+    })
+}
+
 #[derive(Properties, PartialEq)]
 pub struct HostPanelProps {
     pub view: HostView,
@@ -291,22 +301,8 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
             }
         });
     }
-    let edit = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |event: Event| {
-            let mut changed = (*form).clone();
-            apply(&mut changed, value_of(&event));
-            form.set(changed);
-        })
-    };
-    let edit_input = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |event: InputEvent| {
-            let mut changed = (*form).clone();
-            apply(&mut changed, value_of(&event));
-            form.set(changed);
-        })
-    };
+    let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(&form, apply);
+    let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(&form, apply);
     // A socket variable that was closed falls back to one still open.
     let mut current = (*form).clone();
     if !view.variables.iter().any(|(name, _)| name == &current.socket) {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use yew::prelude::*;
 
-use super::markup::{escape, into_html, packet_at, text};
+use super::markup::{class_list, escape, hovering, into_html, selecting, text};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
@@ -160,8 +160,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
     text(&mut svg, "", 4.0, now_y - 4.0, &time_label(now));
     svg.push_str("</g></svg>");
 
-    let onmousedown = send.reform(|event: MouseEvent| Msg::Select(packet_at(&event).map(|(id, _)| id)));
-    let onmouseover = send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)));
+    let (onmousedown, onmouseover) = (selecting(send), hovering(send));
     html! {
         <>
             <div class="ladder-heads">
@@ -210,18 +209,16 @@ fn arrow(
         (x_end, format!("M{x1:.1} {y1:.1} L{x_end:.1} {y2:.1}"))
     };
     let kind = record.summary.kind.label();
-    let mut class = format!("arrow {}", kind_class(kind));
-    for (on, name) in [
-        (dies, " dies"),
-        (record.fate == Fate::InFlight, " flying"),
-        (record.duplicate_of.is_some(), " duplicate"),
-        (model.hovered == Some(id), " hover"),
-        (model.selected == Some(id), " selected"),
-    ] {
-        if on {
-            class += name;
-        }
-    }
+    let class = class_list(
+        format!("arrow {}", kind_class(kind)),
+        &[
+            (dies, "dies"),
+            (record.fate == Fate::InFlight, "flying"),
+            (record.duplicate_of.is_some(), "duplicate"),
+            (model.hovered == Some(id), "hover"),
+            (model.selected == Some(id), "selected"),
+        ],
+    );
     let title = format!("#{id} {} · {}", record.summary.describe(), record.fate.label());
     let _ = write!(
         svg,

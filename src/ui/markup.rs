@@ -8,8 +8,9 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
-use yew::{AttrValue, Html};
+use yew::{AttrValue, Callback, Html, MouseEvent};
 
+use super::model::Msg;
 use crate::sim::PacketId;
 
 /// Text made safe to put between tags or inside a quoted attribute.
@@ -57,4 +58,19 @@ pub fn within(event: &web_sys::Event, selector: &str) -> bool {
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
         .and_then(|element| element.closest(selector).ok().flatten())
         .is_some()
+}
+
+/// A class attribute: `base`, then each name whose flag is on (`"arrow kind-syn hover"`).
+pub fn class_list(base: String, flags: &[(bool, &str)]) -> String {
+    flags.iter().filter(|(on, _)| *on).fold(base, |class, (_, name)| class + " " + name)
+}
+
+/// Pressing on a packet of a drawing selects it; pressing elsewhere clears the selection.
+pub fn selecting(send: &Callback<Msg>) -> Callback<MouseEvent> {
+    send.reform(|event: MouseEvent| Msg::Select(packet_at(&event).map(|(id, _)| id)))
+}
+
+/// The pointer over a packet of a drawing lights it in every panel.
+pub fn hovering(send: &Callback<Msg>) -> Callback<MouseEvent> {
+    send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)))
 }

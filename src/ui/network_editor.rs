@@ -64,6 +64,51 @@ fn free_name(lesson: &Lesson) -> String {
         .expect("some name is free")
 }
 
+/// Gives host `index` the name typed, if it is a valid name no other host has.
+fn rename(lesson: &mut Lesson, index: usize, typed: &str) -> Result<(), String> {
+    let name = host_name(typed.trim())?;
+    if lesson.hosts.iter().enumerate().any(|(other, host)| other != index && host.name == name) {
+        return Err(format!("Another host is called {name}."));
+    }
+    lesson.hosts[index].name = name;
+    Ok(())
+}
+
+/// Gives host `index` the address typed, if it is a host's address no other host has.
+fn readdress(lesson: &mut Lesson, index: usize, typed: &str) -> Result<(), String> {
+    let address = host_address(typed)?;
+    if lesson.hosts.iter().enumerate().any(|(other, host)| other != index && host.address == address) {
+        return Err(format!("Another host has the address {address}."));
+    }
+    lesson.hosts[index].address = address;
+    Ok(())
+}
+
+/// Removes host `index` and its links.
+fn remove_host(lesson: &mut Lesson, index: usize) {
+    lesson.hosts.remove(index);
+    lesson.links.retain(|link| !link.ends.contains(&index));
+    for link in &mut lesson.links {
+        for end in &mut link.ends {
+            *end -= usize::from(*end > index);
+        }
+    }
+}
+
+/// Adds a host with a free name and address, linked to the first host.
+fn add_host(lesson: &mut Lesson, _: usize) {
+    let host = HostSpec { name: free_name(lesson), address: free_address(lesson), script: Vec::new() };
+    lesson.hosts.push(host);
+    if lesson.hosts.len() > 1 {
+        let ends = [0, lesson.hosts.len() - 1];
+        lesson.links.push(LinkSpec { ends, impairments: [Impairments::default(); 2] });
+    }
+}
+
+fn remove_link(lesson: &mut Lesson, index: usize) {
+    lesson.links.remove(index);
+}
+
 fn target_value(event: &Event) -> String {
     event
         .target()
@@ -89,80 +134,25 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
             send.emit(Msg::Rebuild(Box::new(lesson)));
         }
     };
-    let rename = |index: usize| {
+    let edit_host = |index: usize, change: fn(&mut Lesson, usize, &str) -> Result<(), String>| {
         let lesson = lesson.clone();
         let rebuild = rebuild.clone();
         let error = error.clone();
         Callback::from(move |event: Event| {
-            let value = target_value(&event);
-            match host_name(value.trim()) {
-                Ok(name) if lesson.hosts.iter().enumerate().any(|(i, h)| i != index && h.name == name) => {
-                    error.set(Some(format!("Another host is called {name}.")))
-                }
-                Ok(name) => {
-                    let mut lesson = edited(&lesson);
-                    lesson.hosts[index].name = name;
-                    rebuild(lesson);
-                }
+            let mut changed = edited(&lesson);
+            match change(&mut changed, index, &target_value(&event)) {
+                Ok(()) => rebuild(changed),
                 Err(message) => error.set(Some(message)),
             }
         })
     };
-    let readdress = |index: usize| {
-        let lesson = lesson.clone();
-        let rebuild = rebuild.clone();
-        let error = error.clone();
-        Callback::from(move |event: Event| {
-            let value = target_value(&event);
-            match host_address(&value) {
-                Ok(address) if lesson.hosts.iter().enumerate().any(|(i, h)| i != index && h.address == address) => {
-                    error.set(Some(format!("Another host has the address {address}.")))
-                }
-                Ok(address) => {
-                    let mut lesson = edited(&lesson);
-                    lesson.hosts[index].address = address;
-                    rebuild(lesson);
-                }
-                Err(message) => error.set(Some(message)),
-            }
-        })
-    };
-    let remove_host = |index: usize| {
+    let change = |index: usize, apply: fn(&mut Lesson, usize)| {
         let lesson = lesson.clone();
         let rebuild = rebuild.clone();
         Callback::from(move |_: MouseEvent| {
-            let mut lesson = edited(&lesson);
-            lesson.hosts.remove(index);
-            lesson.links.retain(|link| !link.ends.contains(&index));
-            for link in &mut lesson.links {
-                for end in &mut link.ends {
-                    *end -= usize::from(*end > index);
-                }
-            }
-            rebuild(lesson);
-        })
-    };
-    let add_host = {
-        let lesson = lesson.clone();
-        let rebuild = rebuild.clone();
-        Callback::from(move |_: MouseEvent| {
-            let mut lesson = edited(&lesson);
-            let host = HostSpec { name: free_name(&lesson), address: free_address(&lesson), script: Vec::new() };
-            lesson.hosts.push(host);
-            if lesson.hosts.len() > 1 {
-                let ends = [0, lesson.hosts.len() - 1];
-                lesson.links.push(LinkSpec { ends, impairments: [Impairments::default(); 2] });
-            }
-            rebuild(lesson);
-        })
-    };
-    let remove_link = |index: usize| {
-        let lesson = lesson.clone();
-        let rebuild = rebuild.clone();
-        Callback::from(move |_: MouseEvent| {
-            let mut lesson = edited(&lesson);
-            lesson.links.remove(index);
-            rebuild(lesson);
+            let mut changed = edited(&lesson);
+            apply(&mut changed, index);
+            rebuild(changed);
         })
     };
     let add_link = {
@@ -218,16 +208,16 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
                     { for lesson.hosts.iter().enumerate().map(|(index, host)| html! {
                         <tr key={format!("{index}-{}", host.name)} data-host={host.name.clone()}>
                             <td><input class="host-name" aria-label={format!("name of host {}", index + 1)}
-                                value={host.name.clone()} maxlength={limits::NAME_CHARS.to_string()} onchange={rename(index)} /></td>
+                                value={host.name.clone()} maxlength={limits::NAME_CHARS.to_string()} onchange={edit_host(index, rename)} /></td>
                             <td><input class="host-address" aria-label={format!("address of {}", host.name)}
-                                value={host.address.to_string()} onchange={readdress(index)} /></td>
-                            <td><button class="remove" onclick={remove_host(index)} aria-label={format!("remove {}", host.name)}
+                                value={host.address.to_string()} onchange={edit_host(index, readdress)} /></td>
+                            <td><button class="remove" onclick={change(index, remove_host)} aria-label={format!("remove {}", host.name)}
                                 disabled={lesson.hosts.len() <= 1}>{ "✕" }</button></td>
                         </tr>
                     }) }
                 </tbody>
             </table>
-            <button data-action="add-host" onclick={add_host} disabled={lesson.hosts.len() >= limits::HOSTS}>
+            <button data-action="add-host" onclick={change(0, add_host)} disabled={lesson.hosts.len() >= limits::HOSTS}>
                 { "+ Add a host" }
             </button>
             <h3>{ "Links" }</h3>
@@ -238,7 +228,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
                     <fieldset class="link-editor" key={format!("{a}-{b}")} data-link={index.to_string()}>
                         <legend>
                             { format!("{} ⇄ {}", lesson.hosts[a].name, lesson.hosts[b].name) }
-                            <button class="remove" onclick={remove_link(index)} aria-label="remove this link">{ "✕" }</button>
+                            <button class="remove" onclick={change(index, remove_link)} aria-label="remove this link">{ "✕" }</button>
                         </legend>
                         <LinkSliders link={index} {impairments} send={props.send.clone()} />
                     </fieldset>
@@ -268,7 +258,6 @@ struct Slider {
     name: &'static str,
     unit: &'static str,
     max: f64,
-    step: f64,
     get: fn(&Impairments) -> f64,
     set: fn(&mut Impairments, f64),
 }
@@ -278,7 +267,6 @@ const SLIDERS: [Slider; 4] = [
         name: "delay",
         unit: "ms",
         max: 500.0,
-        step: 1.0,
         get: |i| i.delay_us as f64 / 1000.0,
         set: |i, v| i.delay_us = (v * 1000.0) as u64,
     },
@@ -286,16 +274,14 @@ const SLIDERS: [Slider; 4] = [
         name: "jitter",
         unit: "ms",
         max: 200.0,
-        step: 1.0,
         get: |i| i.jitter_us as f64 / 1000.0,
         set: |i, v| i.jitter_us = (v * 1000.0) as u64,
     },
-    Slider { name: "loss", unit: "%", max: 100.0, step: 1.0, get: |i| i.loss_percent, set: |i, v| i.loss_percent = v },
+    Slider { name: "loss", unit: "%", max: 100.0, get: |i| i.loss_percent, set: |i, v| i.loss_percent = v },
     Slider {
         name: "duplication",
         unit: "%",
         max: 100.0,
-        step: 1.0,
         get: |i| i.duplicate_percent,
         set: |i, v| i.duplicate_percent = v,
     },
@@ -338,7 +324,7 @@ fn LinkSliders(props: &LinkSlidersProps) -> Html {
                 html! {
                     <label class="slider" data-slider={slider.name}>
                         <span class="slider-name">{ slider.name }</span>
-                        <input type="range" min="0" max={slider.max.to_string()} step={slider.step.to_string()}
+                        <input type="range" min="0" max={slider.max.to_string()} step="1"
                             value={value.to_string()} {oninput} {onchange} />
                         <output>{ format!("{value} {}", slider.unit) }</output>
                     </label>

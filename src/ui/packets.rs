@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use yew::prelude::*;
 
-use super::markup::{escape, into_html, packet_at};
+use super::markup::{class_list, escape, hovering, into_html, selecting};
 
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -31,16 +31,14 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
             }
             fate => fate.label().to_string(),
         };
-        let mut class = "packet-row".to_string();
-        for (on, name) in [
-            (model.selected == Some(id), " selected"),
-            (model.hovered == Some(id), " hover"),
-            (!matches!(record.fate, Fate::Delivered { .. } | Fate::InFlight), " died"),
-        ] {
-            if on {
-                class += name;
-            }
-        }
+        let class = class_list(
+            "packet-row".into(),
+            &[
+                (model.selected == Some(id), "selected"),
+                (model.hovered == Some(id), "hover"),
+                (!matches!(record.fate, Fate::Delivered { .. } | Fate::InFlight), "died"),
+            ],
+        );
         let hosts = format!("{} → {}", name(record.from), record.to.map_or("nobody", name));
         let _ = write!(
             rows,
@@ -55,8 +53,7 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
     let table = format!(
         r#"<table id="packets" class="packet-list"><thead><tr><th>#</th><th>sent</th><th>hosts</th><th>kind</th><th>segment</th><th>fate</th></tr></thead><tbody>{rows}</tbody></table>"#
     );
-    let onmousedown = send.reform(|event: MouseEvent| Msg::Select(packet_at(&event).map(|(id, _)| id)));
-    let onmouseover = send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)));
+    let (onmousedown, onmouseover) = (selecting(send), hovering(send));
     html! { <div {onmousedown} {onmouseover}>{ into_html(table) }</div> }
 }
 

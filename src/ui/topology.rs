@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use yew::prelude::*;
 
-use super::markup::{escape, into_html, packet_at, text, within};
+use super::markup::{class_list, escape, hovering, into_html, packet_at, text, within};
 use super::model::{Model, Msg, Tab, QUIET_FAST_FORWARD, SPEEDS};
 use crate::sim::{Fate, HostSnapshot, Impairments, PacketRecord, Snapshot, SocketView};
 
@@ -158,13 +158,10 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
     for packet in &snapshot.in_flight {
         let Some(point) = layout.along(packet.from, packet.to, packet.progress) else { continue };
         let (id, kind) = (packet.id, packet.kind.label());
-        let mut class = format!("packet {}", kind_class(kind));
-        if model.hovered == Some(id) {
-            class += " hover";
-        }
-        if model.selected == Some(id) {
-            class += " selected";
-        }
+        let class = class_list(
+            format!("packet {}", kind_class(kind)),
+            &[(model.hovered == Some(id), "hover"), (model.selected == Some(id), "selected")],
+        );
         let _ = write!(
             svg,
             r#"<g class="{class}" data-packet="{id}" data-kind="{kind}" transform="translate({:.1} {:.1})">"#,
@@ -185,7 +182,7 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
         _ if within(&event, "g.link") => Msg::Tab(Tab::Network),
         _ => Msg::Select(None),
     });
-    let onmouseover = send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)));
+    let onmouseover = hovering(send);
     html! { <div class="drawing" {onmousedown} {onmouseover}>{ into_html(svg) }</div> }
 }
 
