@@ -205,3 +205,27 @@ fn a_lesson_plays_in_a_session_like_in_the_runner() {
 fn text(text: &str) -> socksim::scenario::lesson::Payload {
     socksim::scenario::lesson::Payload::Text(text.into())
 }
+
+/// The page redraws its panels only when the revision changes, so it must change with every
+/// call, packet and rewind, and stay put while only the clock moves.
+#[test]
+fn the_revision_changes_with_what_happens_not_with_the_clock() {
+    let mut session = Session::new(default_network()).unwrap();
+    let start = session.revision();
+    session.advance_to(instant(0.05));
+    assert_eq!(session.revision(), start, "nothing happened, only time passed");
+    session.act(call(SERVER, Action::Socket { kind: SocketKind::Tcp, binds: "s".into() }));
+    let after_call = session.revision();
+    assert_ne!(after_call, start, "a call changes the revision");
+    handshake(&mut session);
+    let syn_sent = session.revision();
+    // The SYN is on the wire for 10 ms: the revision stays while it flies, then changes.
+    session.advance_to(session.now() + socksim::sim::Duration::from_micros(5_000));
+    assert_eq!(session.revision(), syn_sent, "a packet half-way along its link changes nothing");
+    session.advance_to(session.now() + socksim::sim::Duration::from_micros(10_000));
+    assert_ne!(session.revision(), syn_sent, "the SYN's arrival changes the revision");
+    let later = session.revision();
+    session.seek(instant(0.0));
+    assert_ne!(session.revision(), later, "rewinding rebuilds the network");
+    assert_ne!(session.revision(), start, "a rebuilt network is told apart from the first one");
+}

@@ -14,4 +14,4 @@ pub mod session;
 
 pub use lesson::{Lesson, LessonError};
 pub use player::{CheckpointResult, Outcome, Player, TranscriptLine};
-pub use session::{Intent, Recorded, Session};
+pub use session::{Intent, Recorded, Revision, Session};

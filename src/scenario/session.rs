@@ -41,13 +41,25 @@ pub struct Session {
     applied: usize,
     /// The latest time the session has been played to: the end of the timeline.
     horizon: Instant,
+    /// How many times the network has been built again (to rewind, reset or reseed).
+    rebuilds: u64,
+}
+
+/// Tells apart the states a session goes through: it changes whenever something a person sees
+/// of the network, the transcript or the checkpoints may have changed, and not when only the
+/// clock moved on (a packet's way along its wire follows from the clock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Revision {
+    rebuilds: u64,
+    network: u64,
+    checkpoints_decided: usize,
 }
 
 impl Session {
     /// A session on a checked lesson, at time 0.
     pub fn new(lesson: Lesson) -> Result<Session, LessonError> {
         let player = Player::new(lesson.clone())?;
-        Ok(Session { lesson, player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO })
+        Ok(Session { lesson, player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO, rebuilds: 0 })
     }
 
     pub fn lesson(&self) -> &Lesson {
@@ -64,6 +76,14 @@ impl Session {
 
     pub fn now(&self) -> Instant {
         self.player.network().now()
+    }
+
+    pub fn revision(&self) -> Revision {
+        Revision {
+            rebuilds: self.rebuilds,
+            network: self.network().revision(),
+            checkpoints_decided: self.player.results().iter().flatten().count(),
+        }
     }
 
     /// The end of the timeline: the latest time played to so far.
@@ -171,6 +191,7 @@ impl Session {
     fn rebuild(&mut self) {
         self.player = Player::new(self.lesson.clone()).expect("the lesson built a player before");
         self.applied = 0;
+        self.rebuilds += 1;
     }
 
     fn apply(&mut self, intent: &Intent) {

@@ -125,6 +125,8 @@ pub struct Network {
     steps_at_this_instant: u32,
     /// The packets whose trips end at this step, kept to reuse its allocation.
     ended: Vec<InFlight>,
+    /// Counts the changes: events handled, calls made, hosts, links and rules added or changed.
+    revision: u64,
 }
 
 impl Network {
@@ -152,6 +154,7 @@ impl Network {
             drop_rules: Vec::new(),
             steps_at_this_instant: 0,
             ended: Vec::new(),
+            revision: 0,
         }
     }
 
@@ -161,6 +164,12 @@ impl Network {
 
     pub fn now(&self) -> Instant {
         self.now
+    }
+
+    /// A number that changes whenever the network may have changed other than by the clock
+    /// moving on: so a page redraws its hosts and packet list only when it must.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     pub fn hosts(&self) -> &[Host] {
@@ -189,6 +198,7 @@ impl Network {
 
     /// Adds a host with `address` (and 127.0.0.1, over a loopback link of its own).
     pub fn add_host(&mut self, name: &str, address: Ipv4Address) -> Result<HostId, TopologyError> {
+        self.revision += 1;
         let [first, ..] = address.octets();
         if address.is_unspecified() || first == 127 || address.is_multicast() || address.is_broadcast() {
             return Err(TopologyError::ReservedAddress(address));
@@ -213,6 +223,7 @@ impl Network {
 
     /// Joins two hosts with a link whose two directions start with the same impairments.
     pub fn add_link(&mut self, a: HostId, b: HostId, impairments: Impairments) -> Result<LinkId, TopologyError> {
+        self.revision += 1;
         for host in [a, b] {
             if host >= self.hosts.len() {
                 return Err(TopologyError::UnknownHost(host));
@@ -241,6 +252,7 @@ impl Network {
 
     /// Changes what one direction of a link (the packets `from` sends) does.
     pub fn set_impairments(&mut self, link: LinkId, from: HostId, impairments: Impairments) {
+        self.revision += 1;
         if let Some(link) = self.links.get_mut(link) {
             link.set_impairments(from, impairments);
         }
@@ -248,6 +260,7 @@ impl Network {
 
     /// Makes a socket call on a host. The host's stack runs at once, so a `connect` sends its SYN now.
     pub fn call(&mut self, host: HostId, call: Call) -> CallStatus {
+        self.revision += 1;
         let Some(target) = self.hosts.get_mut(host) else {
             return CallStatus::Done(Err(super::SocketError::bad_file_descriptor()));
         };
@@ -323,6 +336,7 @@ impl Network {
 
     /// Moves the clock to `at`, the next event's time, and handles everything due then.
     fn handle_events_at(&mut self, at: Instant) {
+        self.revision += 1;
         let at = at.max(self.now);
         if at == self.now {
             self.steps_at_this_instant += 1;
@@ -495,11 +509,13 @@ impl Network {
 
     /// Drops the next packet that matches `rule`, halfway along its link.
     pub fn drop_next(&mut self, rule: DropRule) {
+        self.revision += 1;
         self.drop_rules.push(rule);
     }
 
     /// Takes a packet off its link now, as a person clicking it does. Returns whether it was in flight.
     pub fn drop_packet(&mut self, id: PacketId) -> bool {
+        self.revision += 1;
         let Some(link) = self.trace.get(id).and_then(|record| record.link) else {
             return false;
         };

@@ -9,7 +9,10 @@ use gloo_render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::envelopes::Envelopes;
+use super::memo::Memo;
 use super::model::{Model, Msg};
+use super::scene::Scene;
 use super::{bench, download, host_panel, ladder, side, toolbar, topology};
 use crate::sim::pcap;
 
@@ -18,7 +21,8 @@ struct FrameLoop {
     model: Rc<RefCell<Model>>,
     redraw: Callback<()>,
     last_frame: Cell<Option<f64>>,
-    /// When the current frame's work began (`performance.now()`), for the frame-time benchmark.
+    /// When the current frame began (its `requestAnimationFrame` timestamp), for the frame-time
+    /// benchmark.
     frame_started: Rc<Cell<Option<f64>>>,
     handle: RefCell<Option<AnimationFrame>>,
 }
@@ -35,7 +39,7 @@ impl FrameLoop {
             let mut model = self.model.borrow_mut();
             let playing = model.playing;
             if playing {
-                self.frame_started.set(now_ms());
+                self.frame_started.set(Some(timestamp));
                 model.tick(elapsed);
             }
             playing
@@ -45,10 +49,6 @@ impl FrameLoop {
         }
         self.schedule();
     }
-}
-
-fn now_ms() -> Option<f64> {
-    Some(web_sys::window()?.performance()?.now())
 }
 
 /// Keys a presenter uses, unless they are typing in a field.
@@ -79,7 +79,9 @@ pub fn App() -> Html {
     });
     let redraw = use_force_update();
     let frame_started = use_mut_ref(|| Rc::new(Cell::new(None::<f64>)));
-    let ladder_scroll = use_node_ref();
+    let scene = use_mut_ref(|| Rc::new(Scene::of(&model.borrow())));
+    let envelopes = use_mut_ref(Envelopes::default);
+    let (envelope_layer, burst_layer, ladder_scroll) = (use_node_ref(), use_node_ref(), use_node_ref());
 
     let send = {
         let model = Rc::clone(&model);
@@ -137,15 +139,20 @@ pub fn App() -> Html {
         });
     }
     {
-        // After each drawn frame: keep the ladder's newest arrows in view, and time the frame.
-        let model = Rc::clone(&model);
-        let ladder_scroll = ladder_scroll.clone();
+        // After each drawn frame: move what moves with the clock, and time the frame.
+        let (model, scene, envelopes) = (Rc::clone(&model), Rc::clone(&scene), Rc::clone(&envelopes));
+        let (envelope_layer, burst_layer, ladder_scroll) =
+            (envelope_layer.clone(), burst_layer.clone(), ladder_scroll.clone());
         let frame_started = Rc::clone(&frame_started.borrow());
         use_effect(move || {
-            if let Some(element) = ladder_scroll.cast::<web_sys::Element>() {
-                if model.borrow().playing {
-                    element.set_scroll_top(element.scroll_height());
+            let (model, scene) = (model.borrow(), scene.borrow());
+            if let (Some(layer), Some(bursts)) = (envelope_layer.get(), burst_layer.get()) {
+                if let (Some(layer), Some(bursts)) = (layer.dyn_ref(), bursts.dyn_ref()) {
+                    envelopes.borrow_mut().draw(&model, &scene.layout, layer, bursts);
                 }
+            }
+            if let Some(scroll) = ladder_scroll.cast::<web_sys::Element>() {
+                ladder::follow(&scene.ladder, model.session.now().total_micros(), model.playing, &scroll);
             }
             if let Some(started) = frame_started.take() {
                 bench::record_frame(started);
@@ -153,27 +160,50 @@ pub fn App() -> Html {
         });
     }
 
-    let model = model.borrow();
-    let in_flight: usize = model.session.network().links().iter().map(|link| link.in_flight().count()).sum();
+    let model_ref = model.borrow();
+    let shown = model_ref.shown();
+    if scene.borrow().made_at != shown.scene {
+        *scene.borrow_mut() = Rc::new(Scene::of(&model_ref));
+    }
+    let in_flight: usize = model_ref.session.network().links().iter().map(|link| link.in_flight().count()).sum();
+    // Each panel below is drawn again only when `shown` changes, not on every frame.
+    let panel = |draw: Rc<dyn Fn() -> Html>| html! { <Memo {shown} {draw} /> };
+    let scene = Rc::clone(&scene.borrow());
+    let topology = {
+        let (scene, send) = (Rc::clone(&scene), send.clone());
+        panel(Rc::new(move || topology::view(&scene, &send, &burst_layer, &envelope_layer)))
+    };
+    let ladder = {
+        let (model, scene, send) = (Rc::clone(&model), Rc::clone(&scene), send.clone());
+        panel(Rc::new(move || ladder::view(&model.borrow(), &scene.ladder, &send, &ladder_scroll)))
+    };
+    let hosts = {
+        let (model, scene, send) = (Rc::clone(&model), Rc::clone(&scene), send.clone());
+        panel(Rc::new(move || {
+            let views = host_panel::views(&model.borrow(), &scene.snapshot);
+            views
+                .into_iter()
+                .map(|view| {
+                    let key = format!("{}-{}", view.id, view.name);
+                    html! { <host_panel::HostPanel {key} {view} send={send.clone()} /> }
+                })
+                .collect::<Html>()
+        }))
+    };
+    let side = {
+        let (model, send) = (Rc::clone(&model), send.clone());
+        panel(Rc::new(move || side::view(&model.borrow(), &send)))
+    };
     html! {
         <div id="app" class="app" data-ready="true" data-in-flight={in_flight.to_string()}
-            data-playing={model.playing.to_string()}>
-            { toolbar::view(&model, &send, &save_pcap) }
-            { toolbar::hint(&model, &send) }
+            data-playing={model_ref.playing.to_string()}>
+            { toolbar::view(&model_ref, &send, &save_pcap) }
+            { toolbar::hint(&model_ref, &send) }
             <main class="workspace">
-                <section class="stage" aria-label="Network">
-                    { topology::view(&model, &send) }
-                </section>
-                <section class="ladder-panel" aria-label="Ladder diagram">
-                    { ladder::view(&model, &send, &ladder_scroll) }
-                </section>
-                <section class="hosts" aria-label="Hosts">
-                    { for host_panel::views(&model).into_iter().map(|view| {
-                        let key = format!("{}-{}", view.id, view.name);
-                        html! { <host_panel::HostPanel {key} {view} send={send.clone()} /> }
-                    }) }
-                </section>
-                { side::view(&model, &send) }
+                <section class="stage" aria-label="Network">{ topology }</section>
+                <section class="ladder-panel" aria-label="Ladder diagram">{ ladder }</section>
+                <section class="hosts" aria-label="Hosts">{ hosts }</section>
+                { side }
             </main>
         </div>
     }

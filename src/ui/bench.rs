@@ -1,6 +1,6 @@
 //! The frame-time benchmark's side of the page: `?bench=20x1000` opens a network of 20 hosts with
-//! about 1,000 datagrams in flight, playing, and the page records how long each animation frame's
-//! work takes (from the frame callback to the DOM updated and laid out) in
+//! about 1,000 datagrams in flight, playing, and the page records how long each animation frame
+//! takes (from the frame's `requestAnimationFrame` timestamp to the DOM updated and laid out) in
 //! `window.socksimFrameTimes`, for `scripts/bench-page.mjs` to read.
 
 use std::cell::Cell;
@@ -71,8 +71,8 @@ fn busy_ring(hosts: usize, packets: usize) -> Session {
     session
 }
 
-/// Records the work time of a frame that started at `started` (ms), once the DOM is updated:
-/// forces layout, so style and layout count too.
+/// Records the time of a frame that began at `started` (its rAF timestamp, ms), once the DOM is
+/// updated: forces layout, so style and layout count too.
 pub fn record_frame(started: f64) {
     if !ACTIVE.with(Cell::get) {
         return;

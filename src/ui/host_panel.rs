@@ -12,7 +12,7 @@ use super::toolbar::time_label;
 use super::topology::state_class;
 use crate::scenario::lesson::{Action, Destination, Payload};
 use crate::scenario::{pyrepr, Outcome};
-use crate::sim::{Fd, HostId, ShutdownHow, SocketKind};
+use crate::sim::{Fd, HostId, ShutdownHow, Snapshot, SocketKind};
 
 /// One socket of the panel's table.
 #[derive(Clone, PartialEq)]
@@ -54,9 +54,8 @@ pub struct HostView {
 /// The transcript lines a panel keeps (the newest).
 const TRANSCRIPT_LINES: usize = 60;
 
-pub fn views(model: &Model) -> Vec<HostView> {
+pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
     let player = model.session.player();
-    let snapshot = model.session.network().snapshot();
     let peers: Vec<(String, String)> =
         snapshot.hosts.iter().map(|host| (host.name.clone(), host.address.to_string())).collect();
     snapshot

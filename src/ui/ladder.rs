@@ -3,6 +3,7 @@
 //! host's lane. Quiet stretches (a retransmission timeout, TIME-WAIT) are folded to a short break so
 //! the arrows keep a readable slope.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use yew::prelude::*;
@@ -11,8 +12,8 @@ use super::markup::{class_list, escape, hovering, into_html, selecting, text};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
-use crate::scenario::Outcome;
-use crate::sim::{Fate, PacketRecord, Transport};
+use crate::scenario::{Outcome, Session, TranscriptLine};
+use crate::sim::{Fate, PacketId, PacketRecord, Transport};
 
 const WIDTH: f64 = 440.0;
 const MARGIN: f64 = 60.0;
@@ -22,9 +23,13 @@ const MAX_ARROWS: usize = 120;
 /// The newest socket calls marked on the lanes.
 const MAX_CALL_MARKS: usize = 40;
 /// The height a typical flight takes on screen.
-const FLIGHT_PX: f64 = 54.0;
+const FLIGHT_PX: f64 = 46.0;
 /// The height of a folded quiet stretch.
 const BREAK_PX: f64 = 30.0;
+/// The height of a socket call's row.
+const ROW_PX: f64 = 15.0;
+/// How far "now" goes on down after the last busy stretch.
+const QUIET_TAIL_PX: f64 = FLIGHT_PX;
 
 /// A stretch of time drawn to scale, starting at `y`.
 #[derive(Debug, Clone, Copy)]
@@ -34,20 +39,25 @@ struct Piece {
     y: f64,
 }
 
-/// Maps virtual time to height, folding quiet stretches.
+/// Maps virtual time to height, folding quiet stretches, and gives each socket call marked on
+/// the lanes a row of its own: calls made at one instant (a person clicking while the clock is
+/// paused) are stacked, not drawn over each other, and what happens at that instant comes after.
 #[derive(Debug)]
 pub struct TimeAxis {
     pieces: Vec<Piece>,
     px_per_us: f64,
+    /// The times of the calls marked, in order.
+    marks: Vec<i64>,
 }
 
 impl TimeAxis {
-    /// An axis for these busy intervals (start, end in µs); a gap longer than `fold_after` is
-    /// folded.
-    fn new(mut intervals: Vec<(i64, i64)>, typical_flight: i64) -> TimeAxis {
+    /// An axis for these busy intervals (start, end in µs) and calls (in time order); a gap
+    /// longer than three typical flights is folded.
+    fn new(mut intervals: Vec<(i64, i64)>, marks: Vec<i64>, typical_flight: i64) -> TimeAxis {
         let typical_flight = typical_flight.max(100);
         let px_per_us = FLIGHT_PX / typical_flight as f64;
         let fold_after = typical_flight * 3;
+        intervals.extend(marks.iter().map(|&at| (at, at)));
         intervals.sort_unstable();
         let mut pieces: Vec<Piece> = Vec::new();
         for (start, end) in intervals {
@@ -60,10 +70,27 @@ impl TimeAxis {
                 None => pieces.push(Piece { start, end, y: TOP }),
             }
         }
-        TimeAxis { pieces, px_per_us }
+        TimeAxis { pieces, px_per_us, marks }
     }
 
+    /// Where a packet event at `time` is drawn: after the calls made up to then.
     pub fn y(&self, time: i64) -> f64 {
+        self.time_y(time) + self.rows_before(|&at| at <= time)
+    }
+
+    /// Where the `index`th call is marked.
+    fn mark_y(&self, index: usize) -> f64 {
+        let at = self.marks.get(index).copied().unwrap_or_default();
+        self.time_y(at) + (index as f64 + 0.5) * ROW_PX
+    }
+
+    /// The height the calls that pass `made` take.
+    fn rows_before(&self, made: impl FnMut(&i64) -> bool) -> f64 {
+        self.marks.partition_point(made) as f64 * ROW_PX
+    }
+
+    /// Where `time` is on the folded time scale alone.
+    fn time_y(&self, time: i64) -> f64 {
         let Some(index) = self.pieces.iter().rposition(|piece| piece.start <= time) else {
             return TOP;
         };
@@ -71,13 +98,32 @@ impl TimeAxis {
         piece.y + ((time.min(piece.end) - piece.start) as f64 * self.px_per_us)
     }
 
+    /// Where the end of the last busy stretch is drawn.
+    fn end_y(&self) -> f64 {
+        let end = self.pieces.last().map_or(TOP, |piece| piece.y + (piece.end - piece.start) as f64 * self.px_per_us);
+        end + self.marks.len() as f64 * ROW_PX
+    }
+
+    /// Where "now" is drawn: after the last busy stretch the line goes on down to scale for a
+    /// while, then waits there (the next busy stretch folds the quiet one away).
+    fn now_y(&self, now: i64) -> f64 {
+        let Some(last) = self.pieces.last() else { return TOP };
+        if now <= last.end {
+            return self.y(now);
+        }
+        self.end_y() + ((now - last.end) as f64 * self.px_per_us).min(QUIET_TAIL_PX)
+    }
+
     fn height(&self) -> f64 {
-        self.pieces.last().map_or(TOP, |piece| piece.y + (piece.end - piece.start) as f64 * self.px_per_us) + TOP
+        self.end_y() + QUIET_TAIL_PX + TOP
     }
 
     /// The folded stretches: where each break is drawn and how long it was.
     fn breaks(&self) -> impl Iterator<Item = (f64, i64)> + '_ {
-        self.pieces.windows(2).map(move |pair| (pair[1].y - BREAK_PX / 2.0, pair[1].start - pair[0].end))
+        self.pieces.windows(2).map(move |pair| {
+            let y = pair[1].y + self.rows_before(|&at| at < pair[1].start) - BREAK_PX / 2.0;
+            (y, pair[1].start - pair[0].end)
+        })
     }
 }
 
@@ -98,34 +144,74 @@ fn arrow_label(record: &PacketRecord) -> String {
     }
 }
 
-pub fn view(model: &Model, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
+/// The ladder's time axis and the arrows' planned ends, worked out once per
+/// [`Scene`](super::scene::Scene): a packet's whole trip is known when it is sent, so the axis stays
+/// put while packets fly and each frame only moves "now" ([`follow`]).
+pub struct Plan {
+    axis: TimeAxis,
+    typical_flight: i64,
+    /// The packets drawn (the newest), oldest first.
+    first_record: usize,
+    /// For each packet in flight: when its trip ends and how far along its link that is.
+    planned: BTreeMap<PacketId, (i64, f64)>,
+}
+
+impl Plan {
+    pub fn of(session: &Session) -> Plan {
+        let network = session.network();
+        let trace = network.trace();
+        let first_record = trace.len().saturating_sub(MAX_ARROWS);
+        let planned: BTreeMap<PacketId, (i64, f64)> = network
+            .links()
+            .iter()
+            .flat_map(|link| link.in_flight())
+            .map(|packet| {
+                let whole = (packet.arrives_at - packet.sent_at).total_micros().max(1) as f64;
+                let flown = (packet.ends_at - packet.sent_at).total_micros() as f64;
+                (packet.packet, (packet.ends_at.total_micros(), (flown / whole).clamp(0.0, 1.0)))
+            })
+            .collect();
+        let end_of = |record: &PacketRecord| match record.fate.at() {
+            Some(at) => at.total_micros(),
+            None => planned.get(&record.id).map_or(record.sent_at.total_micros(), |&(end, _)| end),
+        };
+        let records = || trace.records().skip(first_record);
+        let mut flights: Vec<i64> =
+            records().map(|record| end_of(record) - record.sent_at.total_micros()).filter(|&f| f > 0).collect();
+        flights.sort_unstable();
+        let typical_flight = flights.get(flights.len() / 2).copied().unwrap_or(10_000);
+        let oldest = records().next().map_or(0, |record| record.sent_at.total_micros());
+        let mut intervals: Vec<(i64, i64)> =
+            records().map(|record| (record.sent_at.total_micros(), end_of(record))).collect();
+        if intervals.is_empty() {
+            intervals.push((0, 0));
+        }
+        let marks = marked_calls(session, oldest).map(|line| line.started_at.total_micros()).collect();
+        Plan { axis: TimeAxis::new(intervals, marks, typical_flight), typical_flight, first_record, planned }
+    }
+}
+
+/// The newest calls, those made since the oldest packet drawn, marked on their lanes.
+fn marked_calls(session: &Session, oldest: i64) -> impl Iterator<Item = &TranscriptLine> + Clone {
+    let transcript = session.player().transcript();
+    transcript[transcript.len().saturating_sub(MAX_CALL_MARKS)..]
+        .iter()
+        .filter(move |line| line.started_at.total_micros() >= oldest)
+}
+
+pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
     let network = model.session.network();
     let now = network.now().total_micros();
     let hosts = network.hosts();
-    let records: Vec<&PacketRecord> = {
-        let trace = network.trace();
-        trace.records().skip(trace.len().saturating_sub(MAX_ARROWS)).collect()
-    };
-    let end_of = |record: &PacketRecord| record.fate.at().map_or(now, |at| at.total_micros()).min(now);
-    let mut flights: Vec<i64> =
-        records.iter().map(|record| end_of(record) - record.sent_at.total_micros()).filter(|&f| f > 0).collect();
-    flights.sort_unstable();
-    let typical_flight = flights.get(flights.len() / 2).copied().unwrap_or(10_000);
-    let oldest = records.first().map_or(0, |record| record.sent_at.total_micros());
-    let transcript = model.session.player().transcript();
-    let newest_calls = &transcript[transcript.len().saturating_sub(MAX_CALL_MARKS)..];
-    let calls = newest_calls.iter().filter(|line| line.started_at.total_micros() >= oldest);
-    let mut intervals: Vec<(i64, i64)> =
-        records.iter().map(|record| (record.sent_at.total_micros(), end_of(record))).collect();
-    intervals.extend(calls.clone().map(|line| (line.started_at.total_micros(), line.started_at.total_micros())));
-    intervals.push((now, now));
-    let axis = TimeAxis::new(intervals, typical_flight);
+    let axis = &plan.axis;
     let height = axis.height();
 
-    let mut svg = String::with_capacity(8192 + records.len() * 400);
+    let mut svg = String::with_capacity(8192 + MAX_ARROWS * 400);
     let _ = write!(
         svg,
-        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#
+        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker><clipPath id="ladder-past"><rect class="past" x="-10" y="0" width="{}" height="{:.1}"/></clipPath></defs>"#,
+        WIDTH + 20.0,
+        axis.now_y(now)
     );
     for index in 0..hosts.len() {
         let x = lane_x(index, hosts.len());
@@ -136,9 +222,11 @@ pub fn view(model: &Model, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
         text(&mut svg, "", WIDTH / 2.0, y + 4.0, &format!("… {} later …", time_label(gap)));
         svg.push_str("</g>");
     }
-    for line in calls {
+    let trace = network.trace();
+    let oldest = trace.records().nth(plan.first_record).map_or(0, |record| record.sent_at.total_micros());
+    for (index, line) in marked_calls(&model.session, oldest).enumerate() {
         let x = lane_x(line.host, hosts.len());
-        let y = axis.y(line.started_at.total_micros());
+        let y = axis.mark_y(index);
         let raised = matches!(line.outcome, Outcome::Raised(_));
         let anchor_left = line.host + 1 == hosts.len() && hosts.len() > 1;
         let (text_x, anchor) = if anchor_left { (x - 8.0, "end") } else { (x + 8.0, "start") };
@@ -151,14 +239,17 @@ pub fn view(model: &Model, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
             escape(code)
         );
     }
-    let in_flight = network.snapshot().in_flight;
-    for record in &records {
-        arrow(&mut svg, model, record, &axis, &in_flight, hosts.len(), typical_flight, end_of(record));
+    // The arrows are drawn whole and shown up to "now": a packet in flight grows as the clip does.
+    svg.push_str(r#"<g class="arrows" clip-path="url(#ladder-past)">"#);
+    for record in trace.records().skip(plan.first_record) {
+        arrow(&mut svg, model, plan, record, hosts.len());
     }
-    let now_y = axis.y(now);
-    let _ = write!(svg, r#"<g class="now"><line x1="0" y1="{now_y:.1}" x2="{WIDTH}" y2="{now_y:.1}"/>"#);
-    text(&mut svg, "", 4.0, now_y - 4.0, &time_label(now));
-    svg.push_str("</g></svg>");
+    let now_y = axis.now_y(now);
+    let _ = write!(
+        svg,
+        r#"</g><g class="now" transform="translate(0 {now_y:.1})"><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
+        time_label(now)
+    );
 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
     html! {
@@ -173,34 +264,51 @@ pub fn view(model: &Model, send: &Callback<Msg>, scroll: &NodeRef) -> Html {
     }
 }
 
-/// One packet's arrow: from its sender's lane when it left to where it is now, arrived, or died.
-#[allow(clippy::too_many_arguments)]
-fn arrow(
-    svg: &mut String,
-    model: &Model,
-    record: &PacketRecord,
-    axis: &TimeAxis,
-    in_flight: &[crate::sim::PacketInFlight],
-    hosts: usize,
-    typical_flight: i64,
-    end: i64,
-) {
+/// Moves "now" on the ladder drawn in `scroll` to the clock: the line, its time, how much of the
+/// arrows shows, and (while playing) the scroll position that keeps it in view.
+pub fn follow(plan: &Plan, now: i64, playing: bool, scroll: &web_sys::Element) {
+    let now_y = plan.axis.now_y(now);
+    if let Ok(Some(past)) = scroll.query_selector("#ladder-past rect") {
+        let _ = past.set_attribute("height", &format!("{now_y:.1}"));
+    }
+    if let Ok(Some(line)) = scroll.query_selector("#ladder .now") {
+        let _ = line.set_attribute("transform", &format!("translate(0 {now_y:.1})"));
+        if let Ok(Some(label)) = line.query_selector("text") {
+            label.set_text_content(Some(&time_label(now)));
+        }
+    }
+    if playing {
+        // The drawing is as many pixels high as it has units, unless the panel is narrower.
+        let scale = (scroll.client_width() as f64 / WIDTH).min(1.0);
+        let wanted = (((now_y + 2.0 * TOP) * scale) as i32 - scroll.client_height()).max(0);
+        if scroll.scroll_top() != wanted {
+            scroll.set_scroll_top(wanted);
+        }
+    }
+}
+
+/// One packet's arrow, from its sender's lane when it left to where it arrives or dies; one still
+/// in flight is drawn to where its trip will end and shown up to "now" by the clip.
+fn arrow(svg: &mut String, model: &Model, plan: &Plan, record: &PacketRecord, hosts: usize) {
     let id = record.id;
     let x1 = lane_x(record.from, hosts);
     let x2 = lane_x(record.to.unwrap_or(record.from), hosts);
-    let y1 = axis.y(record.sent_at.total_micros());
-    let (fraction, dies) = match record.fate {
-        Fate::InFlight => (in_flight.iter().find(|packet| packet.id == id).map_or(0.0, |p| p.progress), false),
-        Fate::Delivered { .. } => (1.0, false),
-        Fate::Lost { .. } => (0.5, true),
+    let y1 = plan.axis.y(record.sent_at.total_micros());
+    let (end, fraction, dies) = match record.fate {
+        Fate::InFlight => {
+            let (end, fraction) = plan.planned.get(&id).copied().unwrap_or((record.sent_at.total_micros(), 0.0));
+            (end, fraction, false)
+        }
+        Fate::Delivered { at } => (at.total_micros(), 1.0, false),
+        Fate::Lost { at } => (at.total_micros(), 0.5, true),
         Fate::DroppedByHand { at } => {
             let flown = (at - record.sent_at).total_micros() as f64;
-            ((flown / typical_flight.max(1) as f64).clamp(0.05, 0.95), true)
+            (at.total_micros(), (flown / plan.typical_flight.max(1) as f64).clamp(0.05, 0.95), true)
         }
-        Fate::AcceptQueueFull { .. } => (1.0, true),
-        Fate::NoRoute { .. } => (0.1, true),
+        Fate::AcceptQueueFull { at } => (at.total_micros(), 1.0, true),
+        Fate::NoRoute { at } => (at.total_micros(), 0.1, true),
     };
-    let y2 = axis.y(end);
+    let y2 = plan.axis.y(end);
     let (x2, path) = if record.to == Some(record.from) {
         let bulge = x1 + if record.from + 1 == hosts && hosts > 1 { -36.0 } else { 36.0 };
         (bulge, format!("M{x1:.1} {y1:.1} Q{bulge:.1} {:.1} {x1:.1} {y2:.1}", (y1 + y2) / 2.0))

@@ -4,19 +4,24 @@
 //! - [`app`]: the root component: the animation loop, the keys, the layout.
 //! - [`toolbar`], [`topology`], [`ladder`], [`host_panel`], [`side`] (with [`packets`],
 //!   [`inspector`] and [`network_editor`]): the panels.
+//! - [`scene`]: what the drawings show at one revision of the session; [`memo`]: panels drawn
+//!   again only when that changed; [`envelopes`]: the packets on the wires, moved every frame.
 //! - [`markup`]: SVG and rows written as text, for what redraws every frame.
 //! - [`download`]: files the page offers (the capture); [`bench`]: the frame-time benchmark mode.
 
 mod app;
 mod bench;
 mod download;
+mod envelopes;
 mod host_panel;
 mod inspector;
 mod ladder;
 pub mod markup;
+mod memo;
 pub mod model;
 mod network_editor;
 mod packets;
+mod scene;
 mod side;
 mod toolbar;
 mod topology;

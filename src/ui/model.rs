@@ -6,6 +6,7 @@
 //! behaviour reads in one place and the views only draw.
 
 use crate::scenario::lesson::Action;
+use crate::scenario::session::Revision;
 use crate::scenario::{library, Intent, Lesson, Session};
 use crate::sim::{HostId, Impairments, Instant, PacketId};
 
@@ -74,6 +75,16 @@ pub enum Msg {
     Dismiss,
 }
 
+/// What the panels show, apart from the clock: when it is the same, a panel is the same.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shown {
+    /// Which session (a new one for each lesson opened or network rebuilt) and its revision.
+    pub scene: (u64, Revision),
+    pub hovered: Option<PacketId>,
+    pub selected: Option<PacketId>,
+    pub tab: Tab,
+}
+
 /// The page's state.
 pub struct Model {
     pub session: Session,
@@ -92,6 +103,8 @@ pub struct Model {
     pub tab: Tab,
     /// The person prefers reduced motion: bursts stay still.
     pub reduced_motion: bool,
+    /// How many sessions the page has opened before this one.
+    sessions_before: u64,
 }
 
 impl Model {
@@ -114,6 +127,16 @@ impl Model {
             notice: None,
             tab: if lesson_id.is_some() { Tab::Lesson } else { Tab::Packets },
             reduced_motion: false,
+            sessions_before: 0,
+        }
+    }
+
+    pub fn shown(&self) -> Shown {
+        Shown {
+            scene: (self.sessions_before, self.session.revision()),
+            hovered: self.hovered,
+            selected: self.selected,
+            tab: self.tab,
         }
     }
 
@@ -210,6 +233,7 @@ impl Model {
                         speed: self.speed,
                         reduced_motion: self.reduced_motion,
                         tab: Tab::Network,
+                        sessions_before: self.sessions_before + 1,
                         ..Model::with_session(session, None)
                     };
                     if had_run {
@@ -231,7 +255,12 @@ impl Model {
 
     fn open(&mut self, id: Option<&str>) {
         let Some(id) = id else {
-            *self = Model { speed: self.speed, reduced_motion: self.reduced_motion, ..Model::new() };
+            *self = Model {
+                speed: self.speed,
+                reduced_motion: self.reduced_motion,
+                sessions_before: self.sessions_before + 1,
+                ..Model::new()
+            };
             return;
         };
         let opened =
@@ -245,6 +274,7 @@ impl Model {
                 *self = Model {
                     speed: self.speed,
                     reduced_motion: self.reduced_motion,
+                    sessions_before: self.sessions_before + 1,
                     ..Model::with_session(session, Some(id))
                 }
             }

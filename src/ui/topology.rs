@@ -1,27 +1,26 @@
 //! The topology: hosts as cards with their port strip, links as lines labelled with what they do,
-//! packets as envelopes moving along them (click one to drop it), and a burst where one dies.
+//! and the [`Layout`] that places them. The envelopes moving along the links (click one to drop
+//! it) and the bursts where packets die are drawn over it by [`super::envelopes`].
 
 use std::fmt::Write;
 
 use yew::prelude::*;
 
-use super::markup::{class_list, escape, hovering, into_html, packet_at, text, within};
-use super::model::{Model, Msg, Tab, QUIET_FAST_FORWARD, SPEEDS};
-use crate::sim::{Fate, HostSnapshot, Impairments, PacketRecord, Snapshot, SocketView};
+use super::markup::{escape, hovering, into_html, packet_at, text, within};
+use super::model::{Msg, Tab};
+use super::scene::Scene;
+use crate::sim::{HostSnapshot, Impairments, Snapshot, SocketView};
 
 const WIDTH: f64 = 800.0;
 const HEIGHT: f64 = 330.0;
-const CARD_WIDTH: f64 = 236.0;
+const VIEW_BOX: &str = "0 0 800 330";
+const CARD_WIDTH: f64 = 252.0;
 const LINE_HEIGHT: f64 = 19.0;
 /// Sockets listed on a card before "+N more".
 const STRIP_LINES: usize = 4;
 /// Distance between the two directions' lanes on a link.
 const LANE_OFFSET: f64 = 11.0;
 const LOOP_RADIUS: f64 = 26.0;
-/// How long, in wall seconds, a burst stays on screen.
-const BURST_SECONDS: f64 = 0.9;
-/// Above this many packets in flight, envelopes lose their labels.
-const MAX_LABELLED: usize = 120;
 
 /// A point of the drawing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,14 +74,32 @@ struct Lane {
     end: Point,
 }
 
-struct Layout<'a> {
-    snapshot: &'a Snapshot,
+/// Where the topology draws everything: each card's centre and height, and so each lane and
+/// loopback loop. It changes only when the hosts or their sockets do, so it is worked out once per
+/// [`Scene`](super::scene::Scene) and used by every frame that moves envelopes along it.
+pub struct Layout {
     positions: Vec<Point>,
     heights: Vec<f64>,
     compact: bool,
+    /// Each link's delay in each direction (by `ends`), to place where a dropped packet died.
+    delays: Vec<([usize; 2], [u64; 2])>,
 }
 
-impl Layout<'_> {
+impl Layout {
+    pub fn of(snapshot: &Snapshot) -> Layout {
+        let compact = snapshot.hosts.len() > 6;
+        Layout {
+            positions: host_positions(snapshot.hosts.len()),
+            heights: snapshot.hosts.iter().map(|host| card_height(host, compact)).collect(),
+            compact,
+            delays: snapshot
+                .links
+                .iter()
+                .map(|link| (link.ends, [link.impairments[0].delay_us, link.impairments[1].delay_us]))
+                .collect(),
+        }
+    }
+
     fn lane(&self, from: usize, to: usize) -> Option<Lane> {
         let (a, b) = (*self.positions.get(from)?, *self.positions.get(to)?);
         let half_width = if self.compact { 60.0 } else { CARD_WIDTH / 2.0 };
@@ -111,28 +128,30 @@ impl Layout<'_> {
     }
 
     /// Where a packet from `from` to `to` is, a fraction `t` of the way.
-    fn along(&self, from: usize, to: usize, t: f64) -> Option<Point> {
+    pub fn along(&self, from: usize, to: usize, t: f64) -> Option<Point> {
         if from == to {
             return self.on_loop(from, t);
         }
         let lane = self.lane(from, to)?;
         Some(lane.start.lerp(lane.end, t))
     }
+
+    /// How long a packet `from` sends takes to cross `link`, in µs.
+    pub fn delay_us(&self, link: usize, from: usize) -> Option<u64> {
+        let (ends, delays) = self.delays.get(link)?;
+        Some(delays[usize::from(ends[0] != from)])
+    }
 }
 
-pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
-    let snapshot = model.session.network().snapshot();
-    let compact = snapshot.hosts.len() > 6;
-    let positions = host_positions(snapshot.hosts.len());
-    let heights = snapshot.hosts.iter().map(|host| card_height(host, compact)).collect();
-    let layout = Layout { snapshot: &snapshot, positions, heights, compact };
-    let mut svg = String::with_capacity(4096 + snapshot.in_flight.len() * 200);
-    let _ = write!(
-        svg,
-        r#"<svg id="topology" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="Hosts, links and the packets travelling on them"><g class="links">"#
-    );
+/// The still part of the topology (links, loops, cards) with the two layers the animation frames
+/// fill in above it: the bursts where packets died and the envelopes on the wires.
+pub fn view(scene: &Scene, send: &Callback<Msg>, bursts: &NodeRef, envelopes: &NodeRef) -> Html {
+    let snapshot = &scene.snapshot;
+    let layout = &scene.layout;
+    let mut svg = String::with_capacity(4096);
+    svg.push_str(r#"<g class="links">"#);
     for link in snapshot.links.iter().filter(|link| !link.loopback) {
-        link_view(&mut svg, &layout, link);
+        link_view(&mut svg, layout, link);
     }
     svg.push_str(r#"</g><g class="loops">"#);
     for link in snapshot.links.iter().filter(|link| link.loopback) {
@@ -147,43 +166,26 @@ pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
     }
     svg.push_str(r#"</g><g class="cards">"#);
     for host in &snapshot.hosts {
-        card_view(&mut svg, &layout, host);
+        card_view(&mut svg, layout, host);
     }
-    svg.push_str(r#"</g><g class="bursts">"#);
-    bursts(&mut svg, model, &layout);
-    svg.push_str(r#"</g><g class="packets">"#);
-    // A crowd of envelopes is drawn as bare coloured tags: labels on hundreds of overlapping
-    // envelopes cannot be read anyway, and laying out their text every frame costs the most.
-    let labelled = snapshot.in_flight.len() <= MAX_LABELLED;
-    for packet in &snapshot.in_flight {
-        let Some(point) = layout.along(packet.from, packet.to, packet.progress) else { continue };
-        let (id, kind) = (packet.id, packet.kind.label());
-        let class = class_list(
-            format!("packet {}", kind_class(kind)),
-            &[(model.hovered == Some(id), "hover"), (model.selected == Some(id), "selected")],
-        );
-        let _ = write!(
-            svg,
-            r#"<g class="{class}" data-packet="{id}" data-kind="{kind}" transform="translate({:.1} {:.1})">"#,
-            point.x, point.y
-        );
-        if labelled {
-            let _ = write!(
-                svg,
-                r#"<title>#{id} {kind}: click to drop it</title><rect x="-27" y="-11" width="54" height="22" rx="4"/><text y="5">{kind}</text></g>"#
-            );
-        } else {
-            svg.push_str(r#"<rect x="-9" y="-6" width="18" height="12" rx="3"/></g>"#);
-        }
-    }
-    svg.push_str("</g></svg>");
+    svg.push_str("</g>");
     let onmousedown = send.reform(|event: MouseEvent| match packet_at(&event) {
         Some((id, class)) if class.starts_with("packet") => Msg::DropPacket(id),
         _ if within(&event, "g.link") => Msg::Tab(Tab::Network),
         _ => Msg::Select(None),
     });
     let onmouseover = hovering(send);
-    html! { <div class="drawing" {onmousedown} {onmouseover}>{ into_html(svg) }</div> }
+    html! {
+        <div class="drawing" id="topology" {onmousedown} {onmouseover}>
+            <svg class="still" viewBox={VIEW_BOX} role="img" aria-label="Hosts and the links between them">
+                { into_html(svg) }
+            </svg>
+            <svg class="moving" viewBox={VIEW_BOX} role="img" aria-label="Packets travelling on the links">
+                <g class="bursts" ref={bursts.clone()} />
+                <g class="packets" ref={envelopes.clone()} />
+            </svg>
+        </div>
+    }
 }
 
 /// The class that colours a packet kind: `syn`, `syn-ack`, `data`…
@@ -301,48 +303,4 @@ fn port_line(socket: &SocketView) -> String {
 /// The class colouring a socket state: `state-established`, `state-time-wait`…
 pub fn state_class(state: &str) -> String {
     format!("state-{}", state.to_ascii_lowercase())
-}
-
-/// A burst for each packet that died in the last moment of wall time: lost on the wire, dropped by
-/// hand, refused by a full accept queue, or with no route. It swells and fades as wall time passes
-/// (it stays still for people who prefer reduced motion).
-fn bursts(svg: &mut String, model: &Model, layout: &Layout) {
-    let now = model.session.now().total_micros();
-    let rate = SPEEDS[model.speed].factor * if model.fast_forwarding { QUIET_FAST_FORWARD } else { 1.0 };
-    let window = (BURST_SECONDS * 1e6 * rate) as i64;
-    let trace = model.session.network().trace();
-    let recent = trace.records().rev().take_while(|record| now - record.sent_at.total_micros() <= window + 60_000_000);
-    for record in recent {
-        let Some(at) = record.fate.at().map(|at| at.total_micros()) else { continue };
-        if now - at > window || at > now {
-            continue;
-        }
-        let Some((t, label)) = death(layout, record) else { continue };
-        let Some(point) = layout.along(record.from, record.to.unwrap_or(record.from), t) else { continue };
-        let age = if model.reduced_motion { 0.6 } else { (now - at) as f64 / window.max(1) as f64 };
-        let scale = 0.4 + 0.9 * (age / 0.6).min(1.0);
-        let opacity = 1.0 - 0.6 * ((age - 0.6) / 0.4).clamp(0.0, 1.0);
-        let _ = write!(
-            svg,
-            r#"<g class="burst" data-packet="{}" opacity="{opacity:.2}" transform="translate({:.1} {:.1})"><path transform="scale({scale:.2})" d="M0 -18 L5 -6 L18 -8 L8 2 L14 15 L0 7 L-14 15 L-8 2 L-18 -8 L-5 -6 Z"/><text y="34">{label}</text></g>"#,
-            record.id, point.x, point.y
-        );
-    }
-}
-
-/// Where along its way a packet died (0 to 1), and why, in a word; `None` for one delivered.
-fn death(layout: &Layout, record: &PacketRecord) -> Option<(f64, &'static str)> {
-    match record.fate {
-        Fate::Lost { .. } => Some((0.5, "lost")),
-        Fate::DroppedByHand { at } => {
-            let link = layout.snapshot.links.get(record.link?)?;
-            let direction = usize::from(link.ends[0] != record.from);
-            let delay = link.impairments[direction].delay_us.max(1) as f64;
-            let t = ((at - record.sent_at).total_micros() as f64 / delay).clamp(0.0, 1.0);
-            Some((t, "dropped"))
-        }
-        Fate::AcceptQueueFull { .. } => Some((1.0, "queue full")),
-        Fate::NoRoute { .. } => Some((0.0, "no route")),
-        Fate::InFlight | Fate::Delivered { .. } => None,
-    }
 }

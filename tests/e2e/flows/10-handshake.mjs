@@ -44,6 +44,18 @@ test('10-handshake: server accepts, client connects, SYN/SYN-ACK/ACK, both ESTAB
   });
   await expectText(connect, "s.connect(('10.0.0.2', 80))");
 
+  // The six calls were made at one instant (paused): the ladder stacks them a row each, in order.
+  const marks = await page.locator('#ladder g.call-mark text').evaluateAll((nodes) => nodes.map((node) => {
+    const box = node.getBoundingClientRect();
+    return { top: box.top, bottom: box.bottom, text: node.textContent };
+  }));
+  if (marks.length !== 6) throw new Error(`6 calls should be marked on the ladder, found ${marks.map((m) => m.text)}`);
+  for (let i = 1; i < marks.length; i += 1) {
+    if (marks[i].top < marks[i - 1].bottom - 1) {
+      throw new Error(`the ladder marks "${marks[i - 1].text}" and "${marks[i].text}" overlap`);
+    }
+  }
+
   // Step through the handshake and catch each envelope on the wire.
   const seen = new Set();
   const kinds = ['SYN', 'SYN-ACK', 'ACK'];

@@ -1,0 +1,32 @@
+//! What the drawings show of a session at one [`Revision`]: the snapshot of hosts, sockets and
+//! links, where the topology puts each card and wire, and the ladder's time axis.
+//!
+//! Between two revisions only the clock moves, so a scene is worked out once per revision and not
+//! once per animation frame; each frame places the moving parts (envelopes, bursts and the
+//! ladder's "now") from the clock alone.
+
+use super::ladder;
+use super::model::Model;
+use super::topology::Layout;
+use crate::scenario::session::Revision;
+use crate::sim::Snapshot;
+
+pub struct Scene {
+    /// The model's session count and the session's revision this scene was made at.
+    pub made_at: (u64, Revision),
+    pub snapshot: Snapshot,
+    pub layout: Layout,
+    pub ladder: ladder::Plan,
+}
+
+impl Scene {
+    pub fn of(model: &Model) -> Scene {
+        let snapshot = model.session.network().snapshot();
+        Scene {
+            made_at: model.shown().scene,
+            layout: Layout::of(&snapshot),
+            ladder: ladder::Plan::of(&model.session),
+            snapshot,
+        }
+    }
+}
