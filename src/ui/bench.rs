@@ -2,18 +2,25 @@
 //! about 1,000 datagrams in flight, playing, and the page records how long each animation frame
 //! takes (from the frame's `requestAnimationFrame` timestamp to the DOM updated and laid out) in
 //! `window.socksimFrameTimes`, for `scripts/bench-page.mjs` to read.
+//!
+//! Two loads: by default the datagrams take 0 to 4 s and the clock runs at the page's slow
+//! motion, so envelopes creep and a frame seldom sees one arrive; with `&busy` the clock runs at
+//! 1×, trips take 1 to 3 s, and every datagram that arrives is replaced by a new one, so every
+//! frame moves every envelope and sees several datagrams arrive and leave.
 
 use std::cell::Cell;
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::model::Model;
+use super::model::{Model, SPEEDS};
 use crate::scenario::lesson::{Action, Destination, HostSpec, LinkSpec, Payload};
 use crate::scenario::{Intent, Lesson, Session};
 use crate::sim::{Impairments, Ipv4Address, SocketKind};
 
 std::thread_local! {
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    /// In the busy load: how many datagrams to keep in flight, and how many were sent so far.
+    static KEEP_IN_FLIGHT: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
 }
 
 /// The benchmark's network, if the page's address asks for one.
@@ -24,14 +31,47 @@ pub fn requested() -> Option<Model> {
     let (hosts, packets) = spec.split_once('x')?;
     let hosts: usize = hosts.parse().ok().filter(|hosts| (2..=32).contains(hosts))?;
     let packets: usize = packets.parse().ok().filter(|packets| *packets <= 5_000)?;
+    let busy = params.has("busy");
     ACTIVE.with(|active| active.set(true));
-    Some(Model::with_session(busy_ring(hosts, packets), None))
+    let delay = if busy { (2_000_000, 1_000_000) } else { (2_000_000, 2_000_000) };
+    let mut model = Model::with_session(ring(hosts, packets, delay), None);
+    if busy {
+        KEEP_IN_FLIGHT.with(|keep| keep.set(Some((packets, packets))));
+        model.speed = SPEEDS.len() - 1;
+    }
+    Some(model)
 }
 
-/// `hosts` hosts in a ring of slow, jittery links, each sending its share of `packets` datagrams
-/// to the next at time 0, so that they are all on the wires for seconds of virtual time.
-fn busy_ring(hosts: usize, packets: usize) -> Session {
-    let slow = Impairments { delay_us: 2_000_000, jitter_us: 2_000_000, ..Impairments::default() };
+/// In the busy load, sends as many datagrams as have arrived since the last frame.
+pub fn keep_busy(model: &mut Model) {
+    let Some((target, sent)) = KEEP_IN_FLIGHT.with(Cell::get) else { return };
+    let hosts = model.session.network().hosts().len();
+    let in_flight: usize = model.session.network().links().iter().map(|link| link.in_flight().count()).sum();
+    let missing = target.saturating_sub(in_flight);
+    for packet in sent..sent + missing {
+        model.session.act(sendto(packet, hosts));
+    }
+    KEEP_IN_FLIGHT.with(|keep| keep.set(Some((target, sent + missing))));
+}
+
+/// The `packet`th datagram: from host `packet % hosts` to the next one round the ring.
+fn sendto(packet: usize, hosts: usize) -> Intent {
+    let host = packet % hosts;
+    let next = Ipv4Address::new(10, 0, 0, ((host + 1) % hosts) as u8 + 1);
+    Intent::Call {
+        host,
+        action: Action::Sendto {
+            socket: "s".into(),
+            payload: Payload::Text(format!("datagram {packet}")),
+            to: Destination::Address { address: next.to_string(), port: 9000 },
+        },
+    }
+}
+
+/// `hosts` hosts in a ring of slow, jittery links (`delay` ± `jitter` µs), each sending its share
+/// of `packets` datagrams to the next at time 0, so that they are all on the wires for seconds.
+fn ring(hosts: usize, packets: usize, (delay_us, jitter_us): (u64, u64)) -> Session {
+    let slow = Impairments { delay_us, jitter_us, ..Impairments::default() };
     let lesson = Lesson {
         title: format!("Benchmark: {hosts} hosts, {packets} datagrams"),
         intro: "Every host sends datagrams to the next one around the ring.".into(),
@@ -57,16 +97,7 @@ fn busy_ring(hosts: usize, packets: usize) -> Session {
         session.act(call(Action::Bind { socket: "s".into(), address: "0.0.0.0".into(), port: 9000 }));
     }
     for packet in 0..packets {
-        let host = packet % hosts;
-        let next = Ipv4Address::new(10, 0, 0, ((host + 1) % hosts) as u8 + 1);
-        session.act(Intent::Call {
-            host,
-            action: Action::Sendto {
-                socket: "s".into(),
-                payload: Payload::Text(format!("datagram {packet}")),
-                to: Destination::Address { address: next.to_string(), port: 9000 },
-            },
-        });
+        session.act(sendto(packet, hosts));
     }
     session
 }

@@ -32,6 +32,9 @@ pub struct SocketRow {
 /// A line of the host's transcript.
 #[derive(Clone, PartialEq)]
 pub struct CallLine {
+    /// Where the line is in the session's transcript of every host: it names the line, so that
+    /// a new line is added to the page without redrawing the others.
+    pub number: usize,
     pub at: i64,
     pub code: String,
     pub outcome: Outcome,
@@ -95,8 +98,10 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
             let lines: Vec<CallLine> = player
                 .transcript()
                 .iter()
-                .filter(|line| line.host == host.id)
-                .map(|line| CallLine {
+                .enumerate()
+                .filter(|(_, line)| line.host == host.id)
+                .map(|(number, line)| CallLine {
+                    number,
                     at: line.started_at.total_micros(),
                     code: line.code.clone(),
                     outcome: line.outcome.clone(),
@@ -290,16 +295,6 @@ pub struct HostPanelProps {
 pub fn HostPanel(props: &HostPanelProps) -> Html {
     let view = &props.view;
     let form = use_state(|| Form::new(view));
-    // The newest call stays in view, as in a console.
-    let transcript = use_node_ref();
-    {
-        let transcript = transcript.clone();
-        use_effect_with(view.transcript.clone(), move |_| {
-            if let Some(list) = transcript.cast::<web_sys::Element>() {
-                list.set_scroll_top(list.scroll_height());
-            }
-        });
-    }
     let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(&form, apply);
     let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(&form, apply);
     // A socket variable that was closed falls back to one still open.
@@ -410,9 +405,12 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
                     } }
                 </code>
             </form>
-            <ol class="transcript" ref={transcript.clone()} aria-label={format!("{}'s calls", view.name)}>
-                { for view.transcript.iter().map(call_line) }
-            </ol>
+            // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
+            <div class="transcript-scroll">
+                <ol class="transcript" aria-label={format!("{}'s calls", view.name)}>
+                    { for view.transcript.iter().map(call_line) }
+                </ol>
+            </div>
         </section>
     }
 }
@@ -468,7 +466,7 @@ fn call_line(line: &CallLine) -> Html {
         Outcome::Raised(error) => ("raised", html! { <span class="result">{ error }</span> }),
     };
     html! {
-        <li class={class}>
+        <li key={line.number} class={class}>
             <span class="time">{ time_label(line.at) }</span>
             <code>{ &line.code }</code>
             { result }

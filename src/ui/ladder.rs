@@ -264,9 +264,9 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     }
 }
 
-/// Moves "now" on the ladder drawn in `scroll` to the clock: the line, its time, how much of the
-/// arrows shows, and (while playing) the scroll position that keeps it in view.
-pub fn follow(plan: &Plan, now: i64, playing: bool, scroll: &web_sys::Element) {
+/// Moves "now" on the ladder drawn in `scroll` to the clock: the line, its time and how much of
+/// the arrows shows. (The panel keeps the end of the drawing, where "now" is, in view by itself.)
+pub fn follow(plan: &Plan, now: i64, scroll: &web_sys::Element) {
     let now_y = plan.axis.now_y(now);
     if let Ok(Some(past)) = scroll.query_selector("#ladder-past rect") {
         let _ = past.set_attribute("height", &format!("{now_y:.1}"));
@@ -275,14 +275,6 @@ pub fn follow(plan: &Plan, now: i64, playing: bool, scroll: &web_sys::Element) {
         let _ = line.set_attribute("transform", &format!("translate(0 {now_y:.1})"));
         if let Ok(Some(label)) = line.query_selector("text") {
             label.set_text_content(Some(&time_label(now)));
-        }
-    }
-    if playing {
-        // The drawing is as many pixels high as it has units, unless the panel is narrower.
-        let scale = (scroll.client_width() as f64 / WIDTH).min(1.0);
-        let wanted = (((now_y + 2.0 * TOP) * scale) as i32 - scroll.client_height()).max(0);
-        if scroll.scroll_top() != wanted {
-            scroll.set_scroll_top(wanted);
         }
     }
 }

@@ -99,17 +99,15 @@ test('10-handshake: server accepts, client connects, SYN/SYN-ACK/ACK, both ESTAB
   await screenshot('10-handshake-3-established');
 });
 
-// The newest line of a host's transcript is the one a person just caused: it must be in view.
-// BUG (www/style.css .transcript): the list is `flex-direction: column-reverse` with
-// `overflow-y: auto`; once it overflows, the browser keeps the *oldest* line in view at the bottom
-// and clips the newest ones at the top, e.g. the server's `conn, addr = s.accept()` result.
+// The newest line of a host's transcript is the one a person just caused: it must be in view
+// inside the transcript's scrolling box, however many lines came before it.
 test('10-handshake: the newest transcript line stays in view', async ({ page, baseUrl, screenshot }) => {
   await openApp(page, baseUrl, { speed: SPEED.realtime });
   await handshake(page);
   const lines = transcript(page, 'server');
   await expectCount(lines, 4);
   await screenshot('10-handshake-4-transcripts');
-  const box = await panel(page, 'server').locator('ol.transcript').boundingBox();
+  const box = await panel(page, 'server').locator('.transcript-scroll').boundingBox();
   const newest = await lines.last().boundingBox();
   const shown = newest && box && newest.y >= box.y - 1 && newest.y + newest.height <= box.y + box.height + 1;
   if (!shown) {
