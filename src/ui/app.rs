@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::envelopes::Envelopes;
 use super::memo::Memo;
-use super::model::{Model, Msg};
+use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
 use super::{bench, download, host_panel, ladder, side, toolbar, topology};
 use crate::sim::pcap;
@@ -196,6 +196,7 @@ pub fn App() -> Html {
         panel(Rc::new(move || side::view(&model.borrow(), &send)))
     };
     html! {
+        <ContextProvider<ModelHandle> context={ModelHandle(Rc::clone(&model))}>
         <div id="app" class="app" data-ready="true" data-in-flight={in_flight.to_string()}
             data-playing={model_ref.playing.to_string()}>
             { toolbar::view(&model_ref, &send, &save_pcap) }
@@ -207,6 +208,7 @@ pub fn App() -> Html {
                 { side }
             </main>
         </div>
+        </ContextProvider<ModelHandle>>
     }
 }
 

@@ -6,6 +6,9 @@
 //! behaviour reads in one place and the views only draw.
 
 use crate::scenario::lesson::Action;
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::scenario::session::Revision;
 use crate::scenario::{library, Intent, Lesson, Session};
 use crate::sim::{HostId, Impairments, Instant, PacketId};
@@ -73,6 +76,17 @@ pub enum Msg {
     Rebuild(Box<Lesson>),
     Tab(Tab),
     Dismiss,
+}
+
+/// The model as the page's parts share it. Two handles are equal when they are the same model,
+/// so a part given one is not drawn again for that.
+#[derive(Clone)]
+pub struct ModelHandle(pub Rc<RefCell<Model>>);
+
+impl PartialEq for ModelHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// What the panels show, apart from the clock: when it is the same, a panel is the same.

@@ -1,65 +1,125 @@
-//! The packet list: the newest packets, one row each, with their fate; click a row to inspect it.
+//! The packet list: every packet of the run, newest first, one row each with its fate; click a
+//! row to inspect it.
+//!
+//! A run can hold thousands of packets, so the list draws only the rows in view (and a few
+//! either side): two spacer rows stand in for the rest, and scrolling draws the rows it reaches.
 
 use std::fmt::Write;
 
 use yew::prelude::*;
 
 use super::markup::{class_list, escape, hovering, into_html, selecting};
-
-use super::model::{Model, Msg};
+use super::model::{ModelHandle, Msg, Shown};
 use super::toolbar::time_label;
 use super::topology::kind_class;
-use crate::sim::Fate;
+use crate::sim::{Fate, PacketRecord};
 
-/// The newest rows listed; the capture holds every packet.
-const MAX_ROWS: usize = 200;
+/// A row's height in pixels; `.packet-list tr` in style.css gives every row this height.
+const ROW_PX: i32 = 24;
+/// Rows drawn beyond each edge of the view, so that a quick scroll does not show blank rows.
+const OVERSCAN: usize = 10;
 
-pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
+/// The part of the list in view, in pixels from its top.
+#[derive(Clone, Copy, PartialEq)]
+struct Viewport {
+    top: i32,
+    height: i32,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PacketListProps {
+    /// What the page shows: the list is drawn again when the packets or the selection change.
+    pub shown: Shown,
+    pub send: Callback<Msg>,
+}
+
+#[component]
+pub fn PacketList(props: &PacketListProps) -> Html {
+    let model = use_context::<ModelHandle>();
+    // Until the list has been laid out, assume it is as tall as a projector's window.
+    let viewport = use_state(|| Viewport { top: 0, height: 720 });
+    let scroll = use_node_ref();
+    let measure = {
+        let (viewport, scroll) = (viewport.clone(), scroll.clone());
+        move || {
+            if let Some(element) = scroll.cast::<web_sys::Element>() {
+                viewport.set(Viewport { top: element.scroll_top(), height: element.client_height() });
+            }
+        }
+    };
+    {
+        let measure = measure.clone();
+        use_effect_with((), move |_| measure());
+    }
+    let Some(model) = model else { return Html::default() };
+    let model = model.0.borrow();
     let network = model.session.network();
-    let name = |host: usize| network.host(host).map_or("?", |host| host.name());
     let trace = network.trace();
     if trace.is_empty() {
         return html! { <p class="empty">{ "No packets yet. Make a call: a connect() or a sendto() sends the first." }</p> };
     }
-    let mut rows = String::with_capacity(MAX_ROWS * 300);
-    for record in trace.records().rev().take(MAX_ROWS) {
-        let id = record.id;
-        let kind = record.summary.kind.label();
-        let fate = match record.fate {
-            Fate::Delivered { at } => {
-                format!("delivered +{}", time_label(at.total_micros() - record.sent_at.total_micros()))
-            }
-            fate => fate.label().to_string(),
-        };
-        let class = class_list(
-            "packet-row".into(),
-            &[
-                (model.selected == Some(id), "selected"),
-                (model.hovered == Some(id), "hover"),
-                (!matches!(record.fate, Fate::Delivered { .. } | Fate::InFlight), "died"),
-            ],
-        );
-        let hosts = format!("{} → {}", name(record.from), record.to.map_or("nobody", name));
-        let _ = write!(
-            rows,
-            r#"<tr class="{class}" data-packet="{id}"><td class="num">{id}</td><td class="num">{}</td><td>{}</td><td><span class="chip {}">{kind}</span></td><td class="info"><code>{}</code></td><td class="fate">{}</td></tr>"#,
-            time_label(record.sent_at.total_micros()),
-            escape(&hosts),
-            kind_class(kind),
-            escape(&segment(record)),
-            escape(&fate)
-        );
+    let name = |host: usize| network.host(host).map_or("?", |host| host.name());
+    let total = trace.len();
+    let first = ((viewport.top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN).min(total);
+    let shown_rows = ((viewport.height / ROW_PX).max(1) as usize + 2 * OVERSCAN).min(total - first);
+    let mut rows = String::with_capacity(shown_rows * 300);
+    spacer(&mut rows, first);
+    for record in trace.records().rev().skip(first).take(shown_rows) {
+        row(&mut rows, record, props.shown, &name);
     }
+    spacer(&mut rows, total - first - shown_rows);
     let table = format!(
-        r#"<table id="packets" class="packet-list"><thead><tr><th>#</th><th>sent</th><th>hosts</th><th>kind</th><th>segment</th><th>fate</th></tr></thead><tbody>{rows}</tbody></table>"#
+        r#"<table id="packets" class="packet-list"><thead><tr><th class="num">#</th><th>sent</th><th>hosts</th><th>kind</th><th>segment</th><th>fate</th></tr></thead><tbody>{rows}</tbody></table>"#
     );
-    let (onmousedown, onmouseover) = (selecting(send), hovering(send));
-    html! { <div {onmousedown} {onmouseover}>{ into_html(table) }</div> }
+    let (onmousedown, onmouseover) = (selecting(&props.send), hovering(&props.send));
+    let onscroll = move |_: Event| measure();
+    html! {
+        <div class="packet-scroll" ref={scroll} {onscroll} {onmousedown} {onmouseover}>{ into_html(table) }</div>
+    }
+}
+
+/// A row standing in for `rows` rows not drawn.
+fn spacer(out: &mut String, rows: usize) {
+    if rows > 0 {
+        let _ = write!(out, r#"<tr class="spacer" style="height: {}px"></tr>"#, rows as i64 * ROW_PX as i64);
+    }
+}
+
+fn row<'a>(out: &mut String, record: &PacketRecord, shown: Shown, name: &impl Fn(usize) -> &'a str) {
+    let id = record.id;
+    let kind = record.summary.kind.label();
+    let fate = match record.fate {
+        Fate::Delivered { at } => {
+            format!("delivered +{}", time_label(at.total_micros() - record.sent_at.total_micros()))
+        }
+        fate => fate.label().to_string(),
+    };
+    let class = class_list(
+        "packet-row".into(),
+        &[
+            (shown.selected == Some(id), "selected"),
+            (shown.hovered == Some(id), "hover"),
+            (!matches!(record.fate, Fate::Delivered { .. } | Fate::InFlight), "died"),
+        ],
+    );
+    let hosts = format!("{} → {}", name(record.from), record.to.map_or("nobody", name));
+    let segment = segment(record);
+    let _ = write!(
+        out,
+        r#"<tr class="{class}" data-packet="{id}"><td class="num">{id}</td><td class="num">{}</td><td>{}</td><td><span class="chip {}">{kind}</span></td><td class="info" title="{}"><code>{}</code></td><td class="fate" title="{}">{}</td></tr>"#,
+        time_label(record.sent_at.total_micros()),
+        escape(&hosts),
+        kind_class(kind),
+        escape(&segment),
+        escape(&segment),
+        escape(&fate),
+        escape(&fate)
+    );
 }
 
 /// The segment in a few words, without the addresses the hosts column already gives:
 /// `:49152 → :80 [SYN] seq=0 len=0`.
-fn segment(record: &crate::sim::PacketRecord) -> String {
+fn segment(record: &PacketRecord) -> String {
     let described = record.summary.describe();
     let ports = format!(":{} → :{}", record.summary.src.port(), record.summary.dst.port());
     // `describe` starts with "source → destination ".

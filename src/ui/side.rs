@@ -5,14 +5,14 @@ use yew::prelude::*;
 use super::inspector::{self, Inspector};
 use super::model::{Model, Msg, Tab};
 use super::network_editor::{self, NetworkEditor};
-use super::packets;
+use super::packets::PacketList;
 
 const TABS: [(Tab, &str); 4] =
     [(Tab::Packets, "Packets"), (Tab::Inspector, "Inspector"), (Tab::Network, "Network"), (Tab::Lesson, "Lesson")];
 
 pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
     let content = match model.tab {
-        Tab::Packets => packets::view(model, send),
+        Tab::Packets => html! { <PacketList shown={model.shown()} send={send.clone()} /> },
         Tab::Inspector => html! { <Inspector ..inspector::props(model, send) /> },
         Tab::Network => html! { <NetworkEditor ..network_editor::props(model, send) /> },
         Tab::Lesson => lesson(model),
