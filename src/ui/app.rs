@@ -9,10 +9,11 @@ use gloo_render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::envelopes::Envelopes;
+use super::envelopes::{Envelopes, Layers};
 use super::memo::Memo;
 use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
+use super::topology::LayerRefs;
 use super::{bench, download, host_panel, ladder, side, toolbar, topology};
 use crate::sim::pcap;
 
@@ -82,7 +83,8 @@ pub fn App() -> Html {
     let frame_started = use_mut_ref(|| Rc::new(Cell::new(None::<f64>)));
     let scene = use_mut_ref(|| Rc::new(Scene::of(&model.borrow())));
     let envelopes = use_mut_ref(Envelopes::default);
-    let (envelope_layer, burst_layer, ladder_scroll) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let layers = use_memo((), |()| LayerRefs::default());
+    let ladder_scroll = use_node_ref();
 
     let send = {
         let model = Rc::clone(&model);
@@ -142,15 +144,13 @@ pub fn App() -> Html {
     {
         // After each drawn frame: move what moves with the clock, and time the frame.
         let (model, scene, envelopes) = (Rc::clone(&model), Rc::clone(&scene), Rc::clone(&envelopes));
-        let (envelope_layer, burst_layer, ladder_scroll) =
-            (envelope_layer.clone(), burst_layer.clone(), ladder_scroll.clone());
+        let (layers, ladder_scroll) = (Rc::clone(&layers), ladder_scroll.clone());
         let frame_started = Rc::clone(&frame_started.borrow());
         use_effect(move || {
             let (model, scene) = (model.borrow(), scene.borrow());
-            if let (Some(layer), Some(bursts)) = (envelope_layer.get(), burst_layer.get()) {
-                if let (Some(layer), Some(bursts)) = (layer.dyn_ref(), bursts.dyn_ref()) {
-                    envelopes.borrow_mut().draw(&model, &scene.layout, layer, bursts);
-                }
+            let drawn_on = (layers.labelled.cast(), layers.crowd.cast(), layers.bursts.cast());
+            if let (Some(labelled), Some(crowd), Some(bursts)) = drawn_on {
+                envelopes.borrow_mut().draw(&model, &scene.layout, &Layers { labelled, crowd, bursts });
             }
             if let Some(scroll) = ladder_scroll.cast::<web_sys::Element>() {
                 ladder::follow(&scene.ladder, model.session.now().total_micros(), &scroll);
@@ -171,8 +171,8 @@ pub fn App() -> Html {
     let panel = |draw: Rc<dyn Fn() -> Html>| html! { <Memo {shown} {draw} /> };
     let scene = Rc::clone(&scene.borrow());
     let topology = {
-        let (scene, send) = (Rc::clone(&scene), send.clone());
-        panel(Rc::new(move || topology::view(&scene, &send, &burst_layer, &envelope_layer)))
+        let (scene, send, envelopes) = (Rc::clone(&scene), send.clone(), Rc::clone(&envelopes));
+        panel(Rc::new(move || topology::view(&scene, &send, &layers, &envelopes)))
     };
     let ladder = {
         let (model, scene, send) = (Rc::clone(&model), Rc::clone(&scene), send.clone());

@@ -1,37 +1,47 @@
 //! The packets on the wires, drawn as envelopes over the topology, and the bursts where packets
 //! die; both move with the clock, so every animation frame places them again.
 //!
-//! A thousand envelopes can be on the wires at once, so they are not part of the page's virtual
-//! DOM: each envelope keeps one SVG element from the frame its packet is first seen on a wire to
-//! the frame its trip has ended, and a frame touches only the elements whose place on screen
-//! (rounded to half a unit of the drawing) or whose look (hovered, selected, labelled) changed.
+//! Envelopes are drawn at two levels of detail:
+//! - Up to [`MAX_LABELLED`] in flight (a lesson, a handshake), each is a labelled SVG tag with a
+//!   tooltip, kept from the frame its packet is first seen on a wire to the frame its trip ends;
+//!   a frame moves only those whose place on screen (rounded to half a unit of the drawing) or
+//!   whose look (hovered, selected) changed.
+//! - Above that (a crowd: hundreds of packets that cannot be told apart anyway), they are painted
+//!   as bare coloured tags on a canvas: a thousand SVG elements moving every frame cost the
+//!   browser far more to lay out, paint and composite than painting them on one canvas.
+//!
+//! Either way a press on an envelope drops its packet: the SVG tags say which packet they are
+//! (`data-packet`), and the crowd remembers where it painted each tag ([`Envelopes::crowd_at`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use wasm_bindgen::JsCast;
+
 use super::markup::escape;
 use super::model::{Model, QUIET_FAST_FORWARD, SPEEDS};
-use super::topology::{kind_class, Layout};
-use crate::sim::{Fate, PacketId, PacketRecord};
+use super::topology::{kind_class, Layout, DRAWING_HEIGHT, DRAWING_WIDTH};
+use crate::sim::{Fate, PacketId, PacketKind, PacketRecord};
 
 const SVG: Option<&str> = Some("http://www.w3.org/2000/svg");
-/// Above this many packets in flight, envelopes lose their labels: labels on hundreds of
-/// overlapping envelopes cannot be read anyway.
+/// Above this many packets in flight, envelopes are a crowd: bare tags painted on a canvas.
 const MAX_LABELLED: usize = 120;
 /// How long, in wall seconds, a burst stays on screen.
 const BURST_SECONDS: f64 = 0.9;
-/// Envelopes are placed to a half unit of the drawing (about 0.7 px at 1280×720).
+/// Labelled envelopes are placed to a half unit of the drawing (about 0.7 px at 1280×720).
 const STEPS_PER_UNIT: f64 = 2.0;
+/// Half the size of a labelled envelope, and of a crowd's tag, in units of the drawing.
+const LABELLED_HALF: (f64, f64) = (27.0, 11.0);
+const CROWD_HALF: (f64, f64) = (9.0, 6.0);
 
-/// How an envelope looks, apart from where it is.
+/// How a labelled envelope looks, apart from where it is.
 #[derive(Clone, Copy, PartialEq)]
 struct Look {
-    labelled: bool,
     hovered: bool,
     selected: bool,
 }
 
-struct Envelope {
+struct Labelled {
     element: web_sys::Element,
     /// Where it is, in half units.
     at: (i32, i32),
@@ -40,43 +50,105 @@ struct Envelope {
     seen: u64,
 }
 
+/// A crowd's tag as painted: which packet, and where (in units of the drawing).
+struct Tag {
+    packet: PacketId,
+    x: f64,
+    y: f64,
+}
+
+/// How the drawing's units map onto the canvas's CSS pixels: the same as an SVG `viewBox` with
+/// the default `preserveAspectRatio` (scaled to fit, centred).
+#[derive(Clone, Copy, Default)]
+struct Fit {
+    scale: f64,
+    left: f64,
+    top: f64,
+}
+
+impl Fit {
+    fn of(width: f64, height: f64) -> Fit {
+        let scale = (width / DRAWING_WIDTH).min(height / DRAWING_HEIGHT).max(f64::MIN_POSITIVE);
+        Fit { scale, left: (width - DRAWING_WIDTH * scale) / 2.0, top: (height - DRAWING_HEIGHT * scale) / 2.0 }
+    }
+}
+
 /// The envelopes and bursts on screen, kept between frames.
 #[derive(Default)]
 pub struct Envelopes {
-    /// The `<g>` the envelopes are in; a new one (the topology was drawn again from scratch)
-    /// starts the pool afresh.
+    /// The `<g>` the labelled envelopes are in; a new one (the topology was drawn again from
+    /// scratch) starts them afresh.
     layer: Option<web_sys::Element>,
-    drawn: BTreeMap<PacketId, Envelope>,
+    labelled: BTreeMap<PacketId, Labelled>,
     frame: u64,
+    /// The crowd's tags as last painted, bottom first.
+    crowd: Vec<Tag>,
+    fit: Fit,
+    /// Each packet kind's colour, read once from the page's style sheet.
+    colours: Vec<(&'static str, String)>,
     /// The bursts' markup on screen, so that a frame with the same bursts leaves them be.
     bursts: String,
 }
 
+/// Where the envelopes go: the SVG group for labelled ones, the canvas for a crowd, and the group
+/// for bursts.
+pub struct Layers {
+    pub labelled: web_sys::Element,
+    pub crowd: web_sys::HtmlCanvasElement,
+    pub bursts: web_sys::Element,
+}
+
 impl Envelopes {
-    /// Places every packet in flight on its wire in `layer`, and the recent deaths in `bursts`.
-    pub fn draw(&mut self, model: &Model, layout: &Layout, layer: &web_sys::Element, bursts: &web_sys::Element) {
+    /// Places every packet in flight on its wire, and the recent deaths.
+    pub fn draw(&mut self, model: &Model, layout: &Layout, layers: &Layers) {
+        self.frame += 1;
+        let network = model.session.network();
+        let in_flight: usize = network.links().iter().map(|link| link.in_flight().count()).sum();
+        let crowd = in_flight > MAX_LABELLED;
+        self.place_labelled(model, layout, &layers.labelled, !crowd);
+        self.paint_crowd(model, layout, &layers.crowd, crowd);
+        let markup = burst_markup(model, layout);
+        if markup != self.bursts {
+            layers.bursts.set_inner_html(&markup);
+            self.bursts = markup;
+        }
+    }
+
+    /// The packet whose crowd tag is under a point of the page (client coordinates), if any.
+    pub fn crowd_at(&self, canvas: &web_sys::Element, client_x: f64, client_y: f64) -> Option<PacketId> {
+        if self.crowd.is_empty() {
+            return None;
+        }
+        let bounds = canvas.get_bounding_client_rect();
+        let x = (client_x - bounds.left() - self.fit.left) / self.fit.scale;
+        let y = (client_y - bounds.top() - self.fit.top) / self.fit.scale;
+        let (half_width, half_height) = CROWD_HALF;
+        let hit = |tag: &&Tag| (tag.x - x).abs() <= half_width && (tag.y - y).abs() <= half_height;
+        self.crowd.iter().rev().find(hit).map(|tag| tag.packet)
+    }
+
+    /// Keeps a labelled SVG envelope for each packet in flight while they are `few`, and none for
+    /// a crowd.
+    fn place_labelled(&mut self, model: &Model, layout: &Layout, layer: &web_sys::Element, few: bool) {
         let Some(document) = layer.owner_document() else { return };
         if self.layer.as_ref() != Some(layer) {
             self.layer = Some(layer.clone());
-            self.drawn.clear();
+            self.labelled.clear();
         }
-        self.frame += 1;
         let network = model.session.network();
         let now = network.now();
         let trace = network.trace();
-        let in_flight: usize = network.links().iter().map(|link| link.in_flight().count()).sum();
-        let labelled = in_flight <= MAX_LABELLED;
-        for packet in network.links().iter().flat_map(|link| link.in_flight()) {
+        for packet in network.links().iter().flat_map(|link| link.in_flight()).filter(|_| few) {
             let Some(point) = layout.along(packet.from, packet.to, packet.progress(now)) else { continue };
             let at = ((point.x * STEPS_PER_UNIT).round() as i32, (point.y * STEPS_PER_UNIT).round() as i32);
             let id = packet.packet;
-            let look = Look { labelled, hovered: model.hovered == Some(id), selected: model.selected == Some(id) };
-            let kind = trace.get(id).map_or("IP", |record| record.summary.kind.label());
-            match self.drawn.get_mut(&id) {
+            let look = Look { hovered: model.hovered == Some(id), selected: model.selected == Some(id) };
+            let kind = trace.get(id).map_or(PacketKind::Other, |record| record.summary.kind).label();
+            match self.labelled.get_mut(&id) {
                 Some(envelope) => {
                     envelope.seen = self.frame;
                     if envelope.look != look {
-                        dress(&envelope.element, id, kind, look);
+                        let _ = envelope.element.set_attribute("class", &envelope_class(kind, look));
                         envelope.look = look;
                     }
                     if envelope.at != at {
@@ -86,38 +158,114 @@ impl Envelopes {
                 }
                 None => {
                     let Ok(element) = document.create_element_ns(SVG, "g") else { continue };
+                    let _ = element.set_attribute("class", &envelope_class(kind, look));
                     let _ = element.set_attribute("data-packet", &id.to_string());
                     let _ = element.set_attribute("data-kind", kind);
-                    dress(&element, id, kind, look);
+                    element.set_inner_html(&format!(
+                        r#"<title>#{id} {kind}: click to drop it</title><rect width="{}" height="{}" rx="4"/><text>{kind}</text>"#,
+                        LABELLED_HALF.0 * 2.0,
+                        LABELLED_HALF.1 * 2.0
+                    ));
                     place(&element, at);
                     let _ = layer.append_child(&element);
-                    self.drawn.insert(id, Envelope { element, at, look, seen: self.frame });
+                    self.labelled.insert(id, Labelled { element, at, look, seen: self.frame });
                 }
             }
         }
         let frame = self.frame;
-        self.drawn.retain(|_, envelope| {
+        self.labelled.retain(|_, envelope| {
             let on_a_wire = envelope.seen == frame;
             if !on_a_wire {
                 envelope.element.remove();
             }
             on_a_wire
         });
-        let markup = burst_markup(model, layout);
-        if markup != self.bursts {
-            bursts.set_inner_html(&markup);
-            self.bursts = markup;
+    }
+
+    /// Paints the crowd's tags on the canvas, a colour at a time (or clears it when `crowd` is
+    /// false and something was painted).
+    fn paint_crowd(&mut self, model: &Model, layout: &Layout, canvas: &web_sys::HtmlCanvasElement, crowd: bool) {
+        if !crowd && self.crowd.is_empty() {
+            return;
         }
+        let Some(context) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|context| context.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        let ratio = web_sys::window().map_or(1.0, |window| window.device_pixel_ratio());
+        let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
+        let (pixels_wide, pixels_high) = ((width * ratio).round() as u32, (height * ratio).round() as u32);
+        if canvas.width() != pixels_wide || canvas.height() != pixels_high {
+            canvas.set_width(pixels_wide);
+            canvas.set_height(pixels_high);
+        }
+        let _ = context.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        context.clear_rect(0.0, 0.0, pixels_wide as f64, pixels_high as f64);
+        self.crowd.clear();
+        if !crowd {
+            return;
+        }
+        self.fit = Fit::of(width, height);
+        let Fit { scale, left, top } = self.fit;
+        let _ = context.set_transform(ratio * scale, 0.0, 0.0, ratio * scale, ratio * left, ratio * top);
+        if self.colours.is_empty() {
+            self.colours = kind_colours(canvas);
+        }
+        let network = model.session.network();
+        let now = network.now();
+        let trace = network.trace();
+        let mut tags: Vec<(&'static str, Tag)> = network
+            .links()
+            .iter()
+            .flat_map(|link| link.in_flight())
+            .filter_map(|packet| {
+                let point = layout.along(packet.from, packet.to, packet.progress(now))?;
+                let kind = trace.get(packet.packet).map_or(PacketKind::Other, |record| record.summary.kind).label();
+                Some((kind, Tag { packet: packet.packet, x: point.x, y: point.y }))
+            })
+            .collect();
+        tags.sort_by_key(|(kind, tag)| (*kind, tag.packet));
+        let (half_width, half_height) = CROWD_HALF;
+        for run in tags.chunk_by(|a, b| a.0 == b.0) {
+            let kind = run[0].0;
+            let colour = self.colours.iter().find(|(label, _)| *label == kind).map_or("#555", |(_, colour)| colour);
+            context.set_fill_style_str(colour);
+            context.begin_path();
+            for (_, tag) in run {
+                let _ = context.round_rect_with_f64(
+                    tag.x - half_width,
+                    tag.y - half_height,
+                    half_width * 2.0,
+                    half_height * 2.0,
+                    3.0,
+                );
+            }
+            context.fill();
+        }
+        let marked = |id: Option<PacketId>| tags.iter().find(|(_, tag)| Some(tag.packet) == id);
+        if let Some((_, tag)) = marked(model.hovered).or(marked(model.selected)) {
+            context.set_stroke_style_str("#ffb000");
+            context.set_line_width(3.5);
+            context.begin_path();
+            let _ = context.round_rect_with_f64(
+                tag.x - half_width,
+                tag.y - half_height,
+                half_width * 2.0,
+                half_height * 2.0,
+                3.0,
+            );
+            context.stroke();
+        }
+        self.crowd = tags.into_iter().map(|(_, tag)| tag).collect();
     }
 }
 
-fn place(element: &web_sys::Element, (x, y): (i32, i32)) {
-    let transform = format!("translate({} {})", x as f64 / STEPS_PER_UNIT, y as f64 / STEPS_PER_UNIT);
-    let _ = element.set_attribute("transform", &transform);
-}
-
-/// Gives an envelope its class and content: a labelled tag, or a bare coloured one in a crowd.
-fn dress(element: &web_sys::Element, id: PacketId, kind: &str, look: Look) {
+/// `packet kind-syn`, with `hover` and `selected` when they apply.
+fn envelope_class(kind: &str, look: Look) -> String {
     let mut class = format!("packet {}", kind_class(kind));
     if look.hovered {
         class.push_str(" hover");
@@ -125,17 +273,38 @@ fn dress(element: &web_sys::Element, id: PacketId, kind: &str, look: Look) {
     if look.selected {
         class.push_str(" selected");
     }
-    if !look.labelled {
-        class.push_str(" crowd");
+    class
+}
+
+/// Moves a labelled envelope's tag and label to `at`, through their `x` and `y`. A `transform`
+/// would be simpler, but gives each envelope a paint property node of its own, which the browser
+/// must sort into layers every frame.
+fn place(element: &web_sys::Element, (x, y): (i32, i32)) {
+    let (x, y) = (x as f64 / STEPS_PER_UNIT, y as f64 / STEPS_PER_UNIT);
+    if let Ok(Some(rect)) = element.query_selector("rect") {
+        let _ = rect.set_attribute("x", &(x - LABELLED_HALF.0).to_string());
+        let _ = rect.set_attribute("y", &(y - LABELLED_HALF.1).to_string());
     }
-    let _ = element.set_attribute("class", &class);
-    if look.labelled {
-        element.set_inner_html(&format!(
-            r#"<title>#{id} {kind}: click to drop it</title><rect x="-27" y="-11" width="54" height="22" rx="4"/><text y="5">{kind}</text>"#
-        ));
-    } else {
-        element.set_inner_html(r#"<rect x="-9" y="-6" width="18" height="12" rx="3"/>"#);
+    if let Ok(Some(text)) = element.query_selector("text") {
+        let _ = text.set_attribute("x", &x.to_string());
+        let _ = text.set_attribute("y", &(y + 5.0).to_string());
     }
+}
+
+/// Each packet kind's colour: the `--syn`, `--udp`… custom properties of the page's style sheet,
+/// which colour the SVG envelopes, arrows and chips too.
+fn kind_colours(element: &web_sys::Element) -> Vec<(&'static str, String)> {
+    let Some(style) = web_sys::window().and_then(|window| window.get_computed_style(element).ok().flatten()) else {
+        return Vec::new();
+    };
+    PacketKind::ALL
+        .iter()
+        .map(|kind| {
+            let label = kind.label();
+            let property = format!("--{}", label.to_ascii_lowercase());
+            (label, style.get_property_value(&property).unwrap_or_default().trim().to_string())
+        })
+        .collect()
 }
 
 /// A burst for each packet that died in the last moment of wall time: lost on the wire, dropped by

@@ -11,7 +11,7 @@ use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::state_class;
 use crate::scenario::lesson::{Action, Destination, Payload};
-use crate::scenario::{pyrepr, Outcome};
+use crate::scenario::{pyrepr, Outcome, TranscriptLine};
 use crate::sim::{Fd, HostId, ShutdownHow, Snapshot, SocketKind};
 
 /// One socket of the panel's table.
@@ -61,6 +61,7 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
     let player = model.session.player();
     let peers: Vec<(String, String)> =
         snapshot.hosts.iter().map(|host| (host.name.clone(), host.address.to_string())).collect();
+    let mut transcripts = newest_lines(player.transcript(), snapshot.hosts.len());
     snapshot
         .hosts
         .iter()
@@ -95,30 +96,46 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
                     Some((name.to_string(), kind))
                 })
                 .collect();
-            let lines: Vec<CallLine> = player
-                .transcript()
-                .iter()
-                .enumerate()
-                .filter(|(_, line)| line.host == host.id)
-                .map(|(number, line)| CallLine {
-                    number,
-                    at: line.started_at.total_micros(),
-                    code: line.code.clone(),
-                    outcome: line.outcome.clone(),
-                })
-                .collect();
-            let transcript = lines[lines.len().saturating_sub(TRANSCRIPT_LINES)..].to_vec();
             HostView {
                 id: host.id,
                 name: host.name.clone(),
                 address: host.address.to_string(),
                 sockets,
                 variables,
-                transcript,
+                transcript: core::mem::take(&mut transcripts[host.id]),
                 peers: peers.clone(),
             }
         })
         .collect()
+}
+
+/// Each host's newest [`TRANSCRIPT_LINES`] lines, oldest first, read from the end of the
+/// session's transcript in one pass: a long run does not make every redraw read all of it.
+fn newest_lines(transcript: &[TranscriptLine], hosts: usize) -> Vec<Vec<CallLine>> {
+    let mut lines: Vec<Vec<CallLine>> = vec![Vec::new(); hosts];
+    let mut full = 0;
+    for (number, line) in transcript.iter().enumerate().rev() {
+        let Some(host_lines) = lines.get_mut(line.host) else { continue };
+        if host_lines.len() == TRANSCRIPT_LINES {
+            continue;
+        }
+        host_lines.push(CallLine {
+            number,
+            at: line.started_at.total_micros(),
+            code: line.code.clone(),
+            outcome: line.outcome.clone(),
+        });
+        if host_lines.len() == TRANSCRIPT_LINES {
+            full += 1;
+            if full == hosts {
+                break;
+            }
+        }
+    }
+    for host_lines in &mut lines {
+        host_lines.reverse();
+    }
+    lines
 }
 
 /// The calls the form offers, in the order a program makes them.
@@ -408,7 +425,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
             // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
             <div class="transcript-scroll">
                 <ol class="transcript" aria-label={format!("{}'s calls", view.name)}>
-                    { for view.transcript.iter().map(call_line) }
+                    { for view.transcript.iter().map(|line| html! { <Line key={line.number} line={line.clone()} /> }) }
                 </ol>
             </div>
         </section>
@@ -458,7 +475,15 @@ fn sockets_table(view: &HostView) -> Html {
     }
 }
 
-fn call_line(line: &CallLine) -> Html {
+#[derive(Properties, PartialEq)]
+struct LineProps {
+    line: CallLine,
+}
+
+/// A transcript line; a component of its own so that a new line leaves the others be.
+#[component]
+fn Line(props: &LineProps) -> Html {
+    let line = &props.line;
     let (class, result) = match &line.outcome {
         Outcome::Blocked => ("blocked", html! { <span class="result">{ "⏳ blocked…" }</span> }),
         Outcome::Returned(value) if value == "None" => ("returned", Html::default()),
@@ -466,7 +491,7 @@ fn call_line(line: &CallLine) -> Html {
         Outcome::Raised(error) => ("raised", html! { <span class="result">{ error }</span> }),
     };
     html! {
-        <li key={line.number} class={class}>
+        <li class={class}>
             <span class="time">{ time_label(line.at) }</span>
             <code>{ &line.code }</code>
             { result }

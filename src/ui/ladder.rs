@@ -209,9 +209,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let mut svg = String::with_capacity(8192 + MAX_ARROWS * 400);
     let _ = write!(
         svg,
-        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker><clipPath id="ladder-past"><rect class="past" x="-10" y="0" width="{}" height="{:.1}"/></clipPath></defs>"#,
-        WIDTH + 20.0,
-        axis.now_y(now)
+        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#
     );
     for index in 0..hosts.len() {
         let x = lane_x(index, hosts.len());
@@ -239,15 +237,18 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
             escape(code)
         );
     }
-    // The arrows are drawn whole and shown up to "now": a packet in flight grows as the clip does.
-    svg.push_str(r#"<g class="arrows" clip-path="url(#ladder-past)">"#);
+    // The arrows are drawn whole; the future is hidden under the curtain that hangs from "now", so
+    // a packet in flight grows as the curtain goes down.
+    svg.push_str(r#"<g class="arrows">"#);
     for record in trace.records().skip(plan.first_record) {
         arrow(&mut svg, model, plan, record, hosts.len());
     }
+    // The curtain is a drawing of its own over the ladder, so that moving it every frame repaints
+    // neither the arrows nor their labels.
     let now_y = axis.now_y(now);
     let _ = write!(
         svg,
-        r#"</g><g class="now" transform="translate(0 {now_y:.1})"><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
+        r#"</g></svg><svg class="ladder-now" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" aria-hidden="true"><g class="now" transform="translate(0 {now_y:.1})"><rect class="curtain" x="-1000" y="0" width="3000" height="{height:.1}"/><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
         time_label(now)
     );
 
@@ -259,19 +260,19 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
                     <span style={format!("left: {:.2}%", lane_x(index, hosts.len()) / WIDTH * 100.0)}>{ host.name() }</span>
                 }) }
             </div>
-            <div class="ladder-scroll" ref={scroll.clone()} {onmousedown} {onmouseover}>{ into_html(svg) }</div>
+            <div class="ladder-scroll" ref={scroll.clone()} {onmousedown} {onmouseover}>
+                <div class="ladder-sheet">{ into_html(svg) }</div>
+            </div>
         </>
     }
 }
 
-/// Moves "now" on the ladder drawn in `scroll` to the clock: the line, its time and how much of
-/// the arrows shows. (The panel keeps the end of the drawing, where "now" is, in view by itself.)
+/// Moves "now" on the ladder drawn in `scroll` to the clock: the line with its time, and the
+/// curtain under it that hides what has not happened yet. (The panel keeps the end of the
+/// drawing, where "now" is, in view by itself.)
 pub fn follow(plan: &Plan, now: i64, scroll: &web_sys::Element) {
     let now_y = plan.axis.now_y(now);
-    if let Ok(Some(past)) = scroll.query_selector("#ladder-past rect") {
-        let _ = past.set_attribute("height", &format!("{now_y:.1}"));
-    }
-    if let Ok(Some(line)) = scroll.query_selector("#ladder .now") {
+    if let Ok(Some(line)) = scroll.query_selector(".ladder-now .now") {
         let _ = line.set_attribute("transform", &format!("translate(0 {now_y:.1})"));
         if let Ok(Some(label)) = line.query_selector("text") {
             label.set_text_content(Some(&time_label(now)));
@@ -280,7 +281,7 @@ pub fn follow(plan: &Plan, now: i64, scroll: &web_sys::Element) {
 }
 
 /// One packet's arrow, from its sender's lane when it left to where it arrives or dies; one still
-/// in flight is drawn to where its trip will end and shown up to "now" by the clip.
+/// in flight is drawn to where its trip will end, and shown up to "now" by the curtain.
 fn arrow(svg: &mut String, model: &Model, plan: &Plan, record: &PacketRecord, hosts: usize) {
     let id = record.id;
     let x1 = lane_x(record.from, hosts);

@@ -2,17 +2,21 @@
 //! and the [`Layout`] that places them. The envelopes moving along the links (click one to drop
 //! it) and the bursts where packets die are drawn over it by [`super::envelopes`].
 
+use std::cell::RefCell;
 use std::fmt::Write;
+use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::envelopes::Envelopes;
 use super::markup::{escape, hovering, into_html, packet_at, text, within};
 use super::model::{Msg, Tab};
 use super::scene::Scene;
 use crate::sim::{HostSnapshot, Impairments, Snapshot, SocketView};
 
-const WIDTH: f64 = 800.0;
-const HEIGHT: f64 = 330.0;
+/// The drawing's size in its own units (its `viewBox`).
+pub const DRAWING_WIDTH: f64 = 800.0;
+pub const DRAWING_HEIGHT: f64 = 330.0;
 const VIEW_BOX: &str = "0 0 800 330";
 const CARD_WIDTH: f64 = 252.0;
 const LINE_HEIGHT: f64 = 19.0;
@@ -37,11 +41,11 @@ impl Point {
 
 /// Where each host's card is centred: side by side for two, around an ellipse for more.
 pub fn host_positions(count: usize) -> Vec<Point> {
-    let centre = Point { x: WIDTH / 2.0, y: HEIGHT / 2.0 + 14.0 };
+    let centre = Point { x: DRAWING_WIDTH / 2.0, y: DRAWING_HEIGHT / 2.0 + 14.0 };
     match count {
         0 => Vec::new(),
         1 => vec![centre],
-        2 => vec![Point { x: 150.0, y: centre.y }, Point { x: WIDTH - 150.0, y: centre.y }],
+        2 => vec![Point { x: 150.0, y: centre.y }, Point { x: DRAWING_WIDTH - 150.0, y: centre.y }],
         _ => (0..count)
             .map(|index| {
                 let angle = core::f64::consts::PI + index as f64 * core::f64::consts::TAU / count as f64;
@@ -143,9 +147,17 @@ impl Layout {
     }
 }
 
-/// The still part of the topology (links, loops, cards) with the two layers the animation frames
+/// Where the animation frames draw over the topology (see [`super::envelopes`]).
+#[derive(Clone, Default)]
+pub struct LayerRefs {
+    pub labelled: NodeRef,
+    pub crowd: NodeRef,
+    pub bursts: NodeRef,
+}
+
+/// The still part of the topology (links, loops, cards) with the layers the animation frames
 /// fill in above it: the bursts where packets died and the envelopes on the wires.
-pub fn view(scene: &Scene, send: &Callback<Msg>, bursts: &NodeRef, envelopes: &NodeRef) -> Html {
+pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: &Rc<RefCell<Envelopes>>) -> Html {
     let snapshot = &scene.snapshot;
     let layout = &scene.layout;
     let mut svg = String::with_capacity(4096);
@@ -169,11 +181,24 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, bursts: &NodeRef, envelopes: &N
         card_view(&mut svg, layout, host);
     }
     svg.push_str("</g>");
-    let onmousedown = send.reform(|event: MouseEvent| match packet_at(&event) {
-        Some((id, class)) if class.starts_with("packet") => Msg::DropPacket(id),
-        _ if within(&event, "g.link") => Msg::Tab(Tab::Network),
-        _ => Msg::Select(None),
-    });
+    let crowd_at = {
+        let (envelopes, canvas) = (Rc::clone(envelopes), layers.crowd.clone());
+        move |event: &MouseEvent| {
+            let canvas = canvas.cast::<web_sys::Element>()?;
+            envelopes.borrow().crowd_at(&canvas, event.client_x() as f64, event.client_y() as f64)
+        }
+    };
+    let onmousedown = {
+        let crowd_at = crowd_at.clone();
+        send.reform(move |event: MouseEvent| match packet_at(&event) {
+            Some((id, class)) if class.starts_with("packet") => Msg::DropPacket(id),
+            _ => match crowd_at(&event) {
+                Some(id) => Msg::DropPacket(id),
+                None if within(&event, "g.link") => Msg::Tab(Tab::Network),
+                None => Msg::Select(None),
+            },
+        })
+    };
     let onmouseover = hovering(send);
     html! {
         <div class="drawing" id="topology" {onmousedown} {onmouseover}>
@@ -181,9 +206,10 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, bursts: &NodeRef, envelopes: &N
                 { into_html(svg) }
             </svg>
             <svg class="moving" viewBox={VIEW_BOX} role="img" aria-label="Packets travelling on the links">
-                <g class="bursts" ref={bursts.clone()} />
-                <g class="packets" ref={envelopes.clone()} />
+                <g class="bursts" ref={layers.bursts.clone()} />
+                <g class="packets" ref={layers.labelled.clone()} />
             </svg>
+            <canvas class="crowd" ref={layers.crowd.clone()} aria-hidden="true" />
         </div>
     }
 }
