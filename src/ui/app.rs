@@ -86,21 +86,28 @@ pub fn App() -> Html {
     let layers = use_memo((), |()| LayerRefs::default());
     let ladder_scroll = use_node_ref();
 
-    let send = {
+    // Made once: a part given the same callback as last frame is not drawn again for it.
+    let send = (*use_memo((), {
         let model = Rc::clone(&model);
         let redraw = redraw.clone();
-        Callback::from(move |msg: Msg| {
-            model.borrow_mut().update(msg);
-            redraw.force_update();
-        })
-    };
-    let save_pcap = {
+        move |()| {
+            Callback::from(move |msg: Msg| {
+                model.borrow_mut().update(msg);
+                redraw.force_update();
+            })
+        }
+    }))
+    .clone();
+    let save_pcap = (*use_memo((), {
         let model = Rc::clone(&model);
-        Callback::from(move |_: ()| {
-            let bytes = pcap::write(model.borrow().session.network().trace());
-            download::save("socksim.pcap", "application/vnd.tcpdump.pcap", &bytes);
-        })
-    };
+        move |()| {
+            Callback::from(move |_: ()| {
+                let bytes = pcap::write(model.borrow().session.network().trace());
+                download::save("socksim.pcap", "application/vnd.tcpdump.pcap", &bytes);
+            })
+        }
+    }))
+    .clone();
 
     {
         let model = Rc::clone(&model);
@@ -185,7 +192,7 @@ pub fn App() -> Html {
             views
                 .into_iter()
                 .map(|view| {
-                    let key = format!("{}-{}", view.id, view.name);
+                    let key = format!("{}-{}", view.caller.id, view.caller.name);
                     html! { <host_panel::HostPanel {key} {view} send={send.clone()} /> }
                 })
                 .collect::<Html>()

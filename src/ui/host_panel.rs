@@ -43,14 +43,21 @@ pub struct CallLine {
 /// What a host panel draws; it redraws only when this changes.
 #[derive(Clone, PartialEq)]
 pub struct HostView {
+    pub caller: Caller,
+    pub sockets: Vec<SocketRow>,
+    pub transcript: Vec<CallLine>,
+}
+
+/// A host as its call form sees it: which host, its open socket variables and the peers it can
+/// reach. The form is drawn again only when this changes, not with every packet.
+#[derive(Clone, PartialEq)]
+pub struct Caller {
     pub id: HostId,
     pub name: String,
     pub address: String,
-    pub sockets: Vec<SocketRow>,
-    /// Open socket variables, with their kind, for the call form.
+    /// Open socket variables, with their kind.
     pub variables: Vec<(String, SocketKind)>,
-    pub transcript: Vec<CallLine>,
-    /// Every host's address, for connect and sendto.
+    /// Every host's name and address, for connect and sendto.
     pub peers: Vec<(String, String)>,
 }
 
@@ -97,13 +104,15 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
                 })
                 .collect();
             HostView {
-                id: host.id,
-                name: host.name.clone(),
-                address: host.address.to_string(),
+                caller: Caller {
+                    id: host.id,
+                    name: host.name.clone(),
+                    address: host.address.to_string(),
+                    variables,
+                    peers: peers.clone(),
+                },
                 sockets,
-                variables,
                 transcript: core::mem::take(&mut transcripts[host.id]),
-                peers: peers.clone(),
             }
         })
         .collect()
@@ -179,7 +188,7 @@ fn next_call(call: &str, kind: SocketKind, host_name: &str) -> &'static str {
 }
 
 /// The first of `stem`, `stem2`, `stem3`… that no variable of the host is.
-fn fresh_variable(stem: &str, view: &HostView, taken_closed: &[String]) -> String {
+fn fresh_variable(stem: &str, view: &Caller, taken_closed: &[String]) -> String {
     let taken = |name: &str| view.variables.iter().any(|(v, _)| v == name) || taken_closed.iter().any(|v| v == name);
     if !taken(stem) {
         return stem.into();
@@ -188,7 +197,7 @@ fn fresh_variable(stem: &str, view: &HostView, taken_closed: &[String]) -> Strin
 }
 
 impl Form {
-    fn new(view: &HostView) -> Form {
+    fn new(view: &Caller) -> Form {
         Form {
             call: "socket",
             socket: view.variables.first().map(|(name, _)| name.clone()).unwrap_or_else(|| "s".into()),
@@ -203,7 +212,7 @@ impl Form {
     }
 
     /// The script action the form stands for, or what is missing.
-    fn action(&self, view: &HostView) -> Result<Action, String> {
+    fn action(&self, view: &Caller) -> Result<Action, String> {
         let socket = || -> Result<String, String> {
             if view.variables.iter().any(|(name, _)| name == &self.socket) {
                 Ok(self.socket.clone())
@@ -252,7 +261,7 @@ impl Form {
 }
 
 /// Another host's address, for a client's first connect.
-fn peer_guess(view: &HostView) -> String {
+fn peer_guess(view: &Caller) -> String {
     view.peers
         .iter()
         .find(|(name, address)| name != &view.name && address != &view.address)
@@ -311,6 +320,32 @@ pub struct HostPanelProps {
 #[component]
 pub fn HostPanel(props: &HostPanelProps) -> Html {
     let view = &props.view;
+    let host = &view.caller;
+    html! {
+        <section class="host-panel" data-host={host.name.clone()} aria-label={format!("host {}", host.name)}>
+            <h2>{ &host.name }<span class="address">{ &host.address }</span></h2>
+            <div class="sockets-box">{ sockets_table(view) }</div>
+            <CallForm caller={host.clone()} send={props.send.clone()} />
+            // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
+            <div class="transcript-scroll">
+                <ol class="transcript" aria-label={format!("{}'s calls", host.name)}>
+                    { for view.transcript.iter().map(|line| html! { <Line key={line.number} line={line.clone()} /> }) }
+                </ol>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CallFormProps {
+    caller: Caller,
+    send: Callback<Msg>,
+}
+
+/// The form that makes any socket call on the host, with the Python line it stands for.
+#[component]
+fn CallForm(props: &CallFormProps) -> Html {
+    let view = &props.caller;
     let form = use_state(|| Form::new(view));
     let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(&form, apply);
     let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(&form, apply);
@@ -351,9 +386,6 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
     let needs_bufsize = matches!(current.call, "recv" | "recvfrom");
     let address_list = format!("addresses-{}", view.id);
     html! {
-        <section class="host-panel" data-host={view.name.clone()} aria-label={format!("host {}", view.name)}>
-            <h2>{ &view.name }<span class="address">{ &view.address }</span></h2>
-            <div class="sockets-box">{ sockets_table(view) }</div>
             <form class="call-form" onsubmit={run}>
                 <div class="call-fields">
                     <select name="call" aria-label="call" onchange={edit(|form, value| {
@@ -422,13 +454,6 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
                     } }
                 </code>
             </form>
-            // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
-            <div class="transcript-scroll">
-                <ol class="transcript" aria-label={format!("{}'s calls", view.name)}>
-                    { for view.transcript.iter().map(|line| html! { <Line key={line.number} line={line.clone()} /> }) }
-                </ol>
-            </div>
-        </section>
     }
 }
 
