@@ -242,7 +242,12 @@ fn trim(value: f64) -> String {
 fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot) {
     let [a, b] = link.ends;
     let (Some(&from), Some(&to)) = (layout.positions.get(a), layout.positions.get(b)) else { return };
-    let middle = from.lerp(to, 0.5);
+    // The label goes over the middle of the stretch of line between the two cards, not between
+    // their centres, which a third card may cover.
+    let middle = match (layout.lane(a, b), layout.lane(b, a)) {
+        (Some(there), Some(back)) => there.start.lerp(back.start, 0.5),
+        _ => from.lerp(to, 0.5),
+    };
     let [there, back] = &link.impairments;
     let label = if there == back {
         impairments_label(there)
@@ -254,7 +259,7 @@ fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot)
         r#"<g class="link" data-link="{}"><title>Click to change what this link does</title><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
         link.id, from.x, from.y, to.x, to.y
     );
-    text(svg, "link-label", middle.x, middle.y - 22.0, &label);
+    text(svg, "link-label", middle.x, middle.y - 18.0, &label);
     svg.push_str("</g>");
 }
 
