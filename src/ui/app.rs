@@ -200,10 +200,10 @@ pub fn App() -> Html {
     };
     let side = {
         let (model, send) = (Rc::clone(&model), send.clone());
-        panel(Rc::new(move || side::view(&model.borrow(), &send)))
+        let model = ModelHandle(model);
+        panel(Rc::new(move || side::view(&model, &send)))
     };
     html! {
-        <ContextProvider<ModelHandle> context={ModelHandle(Rc::clone(&model))}>
         <div id="app" class="app" data-ready="true" data-in-flight={in_flight.to_string()}
             data-playing={model_ref.playing.to_string()}>
             { toolbar::view(&model_ref, &send, &save_pcap) }
@@ -215,7 +215,6 @@ pub fn App() -> Html {
                 { side }
             </main>
         </div>
-        </ContextProvider<ModelHandle>>
     }
 }
 

@@ -329,7 +329,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
             // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
             <div class="transcript-scroll">
                 <ol class="transcript" aria-label={format!("{}'s calls", host.name)}>
-                    { for view.transcript.iter().map(|line| html! { <Line key={line.number} line={line.clone()} /> }) }
+                    { for view.transcript.iter().map(call_line) }
                 </ol>
             </div>
         </section>
@@ -500,15 +500,8 @@ fn sockets_table(view: &HostView) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct LineProps {
-    line: CallLine,
-}
-
-/// A transcript line; a component of its own so that a new line leaves the others be.
-#[component]
-fn Line(props: &LineProps) -> Html {
-    let line = &props.line;
+/// A transcript line, keyed by its number so that a new line leaves the others be.
+fn call_line(line: &CallLine) -> Html {
     let (class, result) = match &line.outcome {
         Outcome::Blocked => ("blocked", html! { <span class="result">{ "⏳ blocked…" }</span> }),
         Outcome::Returned(value) if value == "None" => ("returned", Html::default()),
@@ -516,7 +509,7 @@ fn Line(props: &LineProps) -> Html {
         Outcome::Raised(error) => ("raised", html! { <span class="result">{ error }</span> }),
     };
     html! {
-        <li class={class}>
+        <li key={line.number} class={class}>
             <span class="time">{ time_label(line.at) }</span>
             <code>{ &line.code }</code>
             { result }

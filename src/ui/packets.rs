@@ -28,6 +28,7 @@ struct Viewport {
 
 #[derive(Properties, PartialEq)]
 pub struct PacketListProps {
+    pub model: ModelHandle,
     /// What the page shows: the list is drawn again when the packets or the selection change.
     pub shown: Shown,
     pub send: Callback<Msg>,
@@ -35,7 +36,6 @@ pub struct PacketListProps {
 
 #[component]
 pub fn PacketList(props: &PacketListProps) -> Html {
-    let model = use_context::<ModelHandle>();
     // Until the list has been laid out, assume it is as tall as a projector's window.
     let viewport = use_state(|| Viewport { top: 0, height: 720 });
     let scroll = use_node_ref();
@@ -51,8 +51,7 @@ pub fn PacketList(props: &PacketListProps) -> Html {
         let measure = measure.clone();
         use_effect_with((), move |_| measure());
     }
-    let Some(model) = model else { return Html::default() };
-    let model = model.0.borrow();
+    let model = props.model.0.borrow();
     let network = model.session.network();
     let trace = network.trace();
     if trace.is_empty() {

@@ -3,16 +3,17 @@
 use yew::prelude::*;
 
 use super::inspector::{self, Inspector};
-use super::model::{Model, Msg, Tab};
+use super::model::{Model, ModelHandle, Msg, Tab};
 use super::network_editor::{self, NetworkEditor};
 use super::packets::PacketList;
 
 const TABS: [(Tab, &str); 4] =
     [(Tab::Packets, "Packets"), (Tab::Inspector, "Inspector"), (Tab::Network, "Network"), (Tab::Lesson, "Lesson")];
 
-pub fn view(model: &Model, send: &Callback<Msg>) -> Html {
+pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
+    let model = &*handle.0.borrow();
     let content = match model.tab {
-        Tab::Packets => html! { <PacketList shown={model.shown()} send={send.clone()} /> },
+        Tab::Packets => html! { <PacketList model={handle.clone()} shown={model.shown()} send={send.clone()} /> },
         Tab::Inspector => html! { <Inspector ..inspector::props(model, send) /> },
         Tab::Network => html! { <NetworkEditor ..network_editor::props(model, send) /> },
         Tab::Lesson => lesson(model),
