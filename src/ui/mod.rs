@@ -23,6 +23,10 @@ mod topology;
 
 pub use app::App;
 
+/// The page's allocator: talc is smaller in the wasm file than the standard dlmalloc, and faster.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use wasm_bindgen::JsCast;
 
 /// Mounts the page on the document's body, with a banner for the case the page breaks.
