@@ -1,8 +1,9 @@
 //! The lesson file: a versioned JSON description of a network, what its hosts do and what should
 //! come of it.
 //!
-//! Parsing is two stages. serde reads the JSON into raw structs that mirror the file (unknown
-//! fields are refused), then [`Lesson::parse`] checks every value and builds the typed [`Lesson`],
+//! Parsing is two stages. The JSON is read into raw structs that mirror the file (values of the
+//! wrong kind and unknown fields are refused), then [`Lesson::parse`] checks every value and
+//! builds the typed [`Lesson`],
 //! answering the first problem with a [`LessonError`] that names the field
 //! (`hosts[1].script[3].port: 70000 is not a port (0–65535)`). Lesson files come from URLs and
 //! strangers, so sizes and counts are capped.
@@ -10,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use serde::Deserialize;
+use serde_json::{Map, Number, Value};
 
 use crate::scenario::pyrepr::bytes_literal;
 use crate::sim::{Fate, Impairments, Ipv4Address, PacketKind, ShutdownHow, SocketKind, SocketOption, SOCKET_STATES};
@@ -107,8 +108,7 @@ pub enum Payload {
 }
 
 /// What an echoing step does to the bytes it received before sending them back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transform {
     None,
     Upper,
@@ -276,38 +276,220 @@ impl Lesson {
 
 // ---- The file as written ------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One JSON object of the file, read field by field: each read takes its field out, so that
+/// [`Object::done`] can refuse any field left over (a typo must not pass unnoticed), and only then
+/// any required field that was missing (which is often the same typo).
+///
+/// The file is parsed into a [`Value`] once and read by hand rather than with serde's derives:
+/// each derived struct brings its own copy of serde's reading code, which cost the page more than
+/// everything else about lessons together.
+#[derive(Default)]
+struct Object {
+    fields: Map<String, Value>,
+    /// Where the object is in the file: `hosts[1].script[3]`; empty for the file itself.
+    path: String,
+    /// The fields asked for so far, to name them when an unknown one is found.
+    known: Vec<&'static str>,
+    /// The first required field found missing.
+    missing: Option<&'static str>,
+}
+
+impl Object {
+    fn new(value: Value, path: String) -> Checked<Object> {
+        match value {
+            Value::Object(fields) => Ok(Object { fields, path, ..Object::default() }),
+            other => Err(wrong(path, "an object { … }", &other)),
+        }
+    }
+
+    /// The path of one of this object's fields.
+    fn field(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.into()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// A field's value; `null` counts as absent.
+    fn take(&mut self, key: &'static str) -> Option<Value> {
+        self.known.push(key);
+        self.fields.remove(key).filter(|value| !value.is_null())
+    }
+
+    /// A field holding one value, read by `read`, which answers `None` when the value is not `what`.
+    fn scalar<T>(&mut self, key: &'static str, what: &str, read: fn(&Value) -> Option<T>) -> Checked<Option<T>> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(value) => read(&value).map(Some).ok_or_else(|| wrong(self.field(key), what, &value)),
+        }
+    }
+
+    fn string(&mut self, key: &'static str) -> Checked<Option<String>> {
+        self.scalar(key, "a string", |value| value.as_str().map(String::from))
+    }
+
+    fn number(&mut self, key: &'static str) -> Checked<Option<f64>> {
+        self.scalar(key, "a number", Value::as_f64)
+    }
+
+    fn integer(&mut self, key: &'static str) -> Checked<Option<i64>> {
+        self.scalar(key, "a whole number", Value::as_i64)
+    }
+
+    fn count(&mut self, key: &'static str) -> Checked<Option<usize>> {
+        self.scalar(key, "a whole number from 0 up", |value| value.as_u64().and_then(|n| usize::try_from(n).ok()))
+    }
+
+    fn flag(&mut self, key: &'static str) -> Checked<Option<bool>> {
+        self.scalar(key, "true or false", Value::as_bool)
+    }
+
+    /// A field that must be there, read by one of the reads above. Until [`Object::done`] says it
+    /// is missing, an empty value stands in for it.
+    fn required<T: Default>(
+        &mut self,
+        key: &'static str,
+        read: fn(&mut Object, &'static str) -> Checked<Option<T>>,
+    ) -> Checked<T> {
+        let value = read(self, key)?;
+        Ok(value.unwrap_or_else(|| {
+            self.missing.get_or_insert(key);
+            T::default()
+        }))
+    }
+
+    /// A list's items with their paths; an absent list is empty.
+    fn list(&mut self, key: &'static str) -> Checked<Vec<(String, Value)>> {
+        let field = self.field(key);
+        match self.take(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => {
+                Ok(items.into_iter().enumerate().map(|(index, item)| (format!("{field}[{index}]"), item)).collect())
+            }
+            Some(other) => Err(wrong(field, "a list [ … ]", &other)),
+        }
+    }
+
+    fn objects(&mut self, key: &'static str) -> Checked<Vec<Object>> {
+        self.list(key)?.into_iter().map(|(field, item)| Object::new(item, field)).collect()
+    }
+
+    fn strings(&mut self, key: &'static str) -> Checked<Vec<String>> {
+        let items = self.list(key)?;
+        items
+            .into_iter()
+            .map(|(field, item)| match item {
+                Value::String(text) => Ok(text),
+                other => Err(wrong(field, "a string", &other)),
+            })
+            .collect()
+    }
+
+    fn object(&mut self, key: &'static str) -> Checked<Option<Object>> {
+        let field = self.field(key);
+        self.take(key).map(|value| Object::new(value, field)).transpose()
+    }
+
+    /// `"between": ["a", "b"]`: the two hosts a link joins.
+    fn between(&mut self, key: &'static str) -> Checked<Option<[String; 2]>> {
+        self.scalar(key, "a pair of host names", string_pair)
+    }
+
+    /// Refuses any field no read asked for, then a required field that was missing.
+    fn done(self) -> Checked<()> {
+        if let Some(unknown) = self.fields.keys().next() {
+            return Err(LessonError::new(
+                self.path,
+                format!("unknown field `{unknown}` (the fields here are {})", self.known.join(", ")),
+            ));
+        }
+        match self.missing {
+            Some(key) => Err(LessonError::new(self.field(key), "missing: this field is required")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `["a", "b"]`.
+fn string_pair(value: &Value) -> Option<[String; 2]> {
+    match value.as_array()?.as_slice() {
+        [Value::String(first), Value::String(second)] => Some([first.clone(), second.clone()]),
+        _ => None,
+    }
+}
+
+/// A value of the wrong kind.
+fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
+    let found = match found {
+        Value::Null => "null".into(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Number(number) => number_text(number),
+        Value::String(text) => format!("{text:?}"),
+        Value::Array(items) => format!("a list of {}", items.len()),
+        Value::Object(_) => "an object".into(),
+    };
+    LessonError::new(field, format!("expected {expected}, found {found}"))
+}
+
+/// A number as written: `80`, or `80.5` (with a fraction always shown, so `80.0` is not
+/// mistaken for a whole number).
+fn number_text(number: &Number) -> String {
+    match number.as_i64() {
+        Some(whole) => whole.to_string(),
+        None => format!("{:?}", number.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
 struct RawLesson {
-    /// The format version.
-    #[serde(rename = "socksim")]
-    format: u32,
     title: String,
-    #[serde(default)]
     intro: String,
-    #[serde(default)]
     seed: u64,
     duration: f64,
     hosts: Vec<RawHost>,
-    #[serde(default)]
     links: Vec<RawLink>,
-    #[serde(default)]
     events: Vec<RawEvent>,
-    #[serde(default)]
     checkpoints: Vec<RawCheckpoint>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawLesson {
+    /// Reads the file's object, once its format version has been checked.
+    fn read(mut o: Object) -> Checked<RawLesson> {
+        let raw = RawLesson {
+            title: o.required("title", Object::string)?,
+            intro: o.string("intro")?.unwrap_or_default(),
+            seed: o.scalar("seed", "a whole number from 0 up", Value::as_u64)?.unwrap_or(0),
+            duration: o.required("duration", Object::number)?,
+            hosts: o.objects("hosts")?.into_iter().map(RawHost::read).collect::<Checked<_>>()?,
+            links: o.objects("links")?.into_iter().map(RawLink::read).collect::<Checked<_>>()?,
+            events: o.objects("events")?.into_iter().map(RawEvent::read).collect::<Checked<_>>()?,
+            checkpoints: o.objects("checkpoints")?.into_iter().map(RawCheckpoint::read).collect::<Checked<_>>()?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawHost {
     name: String,
     address: String,
-    #[serde(default)]
     script: Vec<RawStep>,
 }
 
-#[derive(Deserialize, Default, Clone, Copy)]
-#[serde(deny_unknown_fields)]
+impl RawHost {
+    fn read(mut o: Object) -> Checked<RawHost> {
+        let raw = RawHost {
+            name: o.required("name", Object::string)?,
+            address: o.required("address", Object::string)?,
+            script: o.objects("script")?.into_iter().map(RawStep::read).collect::<Checked<_>>()?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
+/// A direction's impairments, as written beside a link's other fields (or a `set_link` event's).
+#[derive(Default, Clone, Copy)]
 struct RawImpairments {
     delay_ms: Option<f64>,
     jitter_ms: Option<f64>,
@@ -316,20 +498,40 @@ struct RawImpairments {
     bandwidth_kbps: Option<f64>,
 }
 
-/// A link's impairments are written beside its other fields. They are listed in each struct
-/// rather than flattened into it: serde's `flatten` (like `untagged`) buffers the whole object and
-/// costs the page more code than the rest of the file's reading together.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawImpairments {
+    fn read(o: &mut Object) -> Checked<RawImpairments> {
+        Ok(RawImpairments {
+            delay_ms: o.number("delay_ms")?,
+            jitter_ms: o.number("jitter_ms")?,
+            loss_percent: o.number("loss_percent")?,
+            duplicate_percent: o.number("duplicate_percent")?,
+            bandwidth_kbps: o.number("bandwidth_kbps")?,
+        })
+    }
+}
+
 struct RawLink {
     between: [String; 2],
-    delay_ms: Option<f64>,
-    jitter_ms: Option<f64>,
-    loss_percent: Option<f64>,
-    duplicate_percent: Option<f64>,
-    bandwidth_kbps: Option<f64>,
+    impairments: RawImpairments,
     /// Overrides for the second host's direction.
     reverse: Option<RawImpairments>,
+}
+
+impl RawLink {
+    fn read(mut o: Object) -> Checked<RawLink> {
+        let between = o.required("between", Object::between)?;
+        let impairments = RawImpairments::read(&mut o)?;
+        let reverse = match o.object("reverse")? {
+            Some(mut reverse) => {
+                let impairments = RawImpairments::read(&mut reverse)?;
+                reverse.done()?;
+                Some(impairments)
+            }
+            None => None,
+        };
+        o.done()?;
+        Ok(RawLink { between, impairments, reverse })
+    }
 }
 
 /// `"as": "conn"` or `"as": ["conn", "addr"]`.
@@ -338,40 +540,20 @@ enum RawBinding {
     Pair(String, String),
 }
 
-impl<'de> Deserialize<'de> for RawBinding {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Binding;
-        impl<'de> serde::de::Visitor<'de> for Binding {
-            type Value = RawBinding;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a variable name or a pair of them")
-            }
-            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RawBinding, E> {
-                Ok(RawBinding::One(name.into()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut names: A) -> Result<RawBinding, A::Error> {
-                let pair = "a pair of variable names";
-                let first = names.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(0, &pair))?;
-                let second = names.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(1, &pair))?;
-                if names.next_element::<serde::de::IgnoredAny>()?.is_some() {
-                    return Err(serde::de::Error::invalid_length(3, &pair));
-                }
-                Ok(RawBinding::Pair(first, second))
-            }
-        }
-        deserializer.deserialize_any(Binding)
+impl RawBinding {
+    fn read(o: &mut Object) -> Checked<Option<RawBinding>> {
+        o.scalar("as", "a variable name or a pair of them", |value| match value {
+            Value::String(name) => Some(RawBinding::One(name.clone())),
+            _ => string_pair(value).map(|[first, second]| RawBinding::Pair(first, second)),
+        })
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawStep {
     at: Option<f64>,
     call: String,
-    #[serde(rename = "as")]
     binds: Option<RawBinding>,
     socket: Option<String>,
-    #[serde(rename = "type")]
     kind: Option<String>,
     address: Option<String>,
     port: Option<i64>,
@@ -385,70 +567,127 @@ struct RawStep {
     option: Option<String>,
     value: Option<i64>,
     seconds: Option<f64>,
-    #[serde(default)]
     continue_on_error: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawStep {
+    fn read(mut o: Object) -> Checked<RawStep> {
+        let raw = RawStep {
+            at: o.number("at")?,
+            call: o.required("call", Object::string)?,
+            binds: RawBinding::read(&mut o)?,
+            socket: o.string("socket")?,
+            kind: o.string("type")?,
+            address: o.string("address")?,
+            port: o.integer("port")?,
+            backlog: o.integer("backlog")?,
+            bufsize: o.integer("bufsize")?,
+            text: o.string("text")?,
+            echo: o.string("echo")?,
+            transform: o
+                .string("transform")?
+                .map(|name| Transform::from_name(&name, &o.field("transform")))
+                .transpose()?,
+            to: o.string("to")?,
+            how: o.string("how")?,
+            option: o.string("option")?,
+            value: o.integer("value")?,
+            seconds: o.number("seconds")?,
+            continue_on_error: o.flag("continue_on_error")?.unwrap_or(false),
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
+impl Transform {
+    fn from_name(name: &str, field: &str) -> Checked<Transform> {
+        match name {
+            "none" => Ok(Transform::None),
+            "upper" => Ok(Transform::Upper),
+            "lower" => Ok(Transform::Lower),
+            other => Err(LessonError::new(field, format!("{other:?} is not a transform (none, upper, lower)"))),
+        }
+    }
+}
+
 struct RawEvent {
     at: f64,
     drop_next: Option<RawDropNext>,
     set_link: Option<RawSetLink>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawEvent {
+    fn read(mut o: Object) -> Checked<RawEvent> {
+        let raw = RawEvent {
+            at: o.required("at", Object::number)?,
+            drop_next: o.object("drop_next")?.map(RawDropNext::read).transpose()?,
+            set_link: o.object("set_link")?.map(RawSetLink::read).transpose()?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawDropNext {
     between: [String; 2],
     from: Option<String>,
     kind: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawDropNext {
+    fn read(mut o: Object) -> Checked<RawDropNext> {
+        let raw = RawDropNext {
+            between: o.required("between", Object::between)?,
+            from: o.string("from")?,
+            kind: o.string("kind")?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawSetLink {
     between: [String; 2],
     from: Option<String>,
-    delay_ms: Option<f64>,
-    jitter_ms: Option<f64>,
-    loss_percent: Option<f64>,
-    duplicate_percent: Option<f64>,
-    bandwidth_kbps: Option<f64>,
+    impairments: RawImpairments,
 }
 
-/// The impairments a link or a `set_link` event writes beside its other fields.
-macro_rules! impairments_beside {
-    ($($raw:ty),*) => {$(
-        impl $raw {
-            fn impairments(&self) -> RawImpairments {
-                RawImpairments {
-                    delay_ms: self.delay_ms,
-                    jitter_ms: self.jitter_ms,
-                    loss_percent: self.loss_percent,
-                    duplicate_percent: self.duplicate_percent,
-                    bandwidth_kbps: self.bandwidth_kbps,
-                }
-            }
-        }
-    )*};
+impl RawSetLink {
+    fn read(mut o: Object) -> Checked<RawSetLink> {
+        let raw = RawSetLink {
+            between: o.required("between", Object::between)?,
+            from: o.string("from")?,
+            impairments: RawImpairments::read(&mut o)?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
 }
 
-impairments_beside!(RawLink, RawSetLink);
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawCheckpoint {
     at: f64,
     question: Option<String>,
-    #[serde(default)]
     choices: Vec<String>,
     answer: Option<usize>,
     expect: RawExpectation,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawCheckpoint {
+    fn read(mut o: Object) -> Checked<RawCheckpoint> {
+        let raw = RawCheckpoint {
+            at: o.required("at", Object::number)?,
+            question: o.string("question")?,
+            choices: o.strings("choices")?,
+            answer: o.count("answer")?,
+            expect: RawExpectation::read(o.required("expect", Object::object)?)?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
+/// What a checkpoint expects: exactly one of these is given (the checker says so if not).
 struct RawExpectation {
     received: Option<RawHostText>,
     raised: Option<RawRaised>,
@@ -460,58 +699,124 @@ struct RawExpectation {
     packets: Option<RawPackets>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawExpectation {
+    fn read(mut o: Object) -> Checked<RawExpectation> {
+        let raw = RawExpectation {
+            received: o.object("received")?.map(RawHostText::read).transpose()?,
+            raised: o.object("raised")?.map(RawRaised::read).transpose()?,
+            peer_closed: o.object("peer_closed")?.map(RawHostOnly::read).transpose()?,
+            state: o.object("state")?.map(RawState::read).transpose()?,
+            blocked: o.object("blocked")?.map(RawHostOnly::read).transpose()?,
+            finished: o.object("finished")?.map(RawHostOnly::read).transpose()?,
+            accept_queue: o.object("accept_queue")?.map(RawAcceptQueue::read).transpose()?,
+            packets: o.object("packets")?.map(RawPackets::read).transpose()?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawHostOnly {
     host: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawHostOnly {
+    fn read(mut o: Object) -> Checked<RawHostOnly> {
+        let raw = RawHostOnly { host: o.required("host", Object::string)? };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawHostText {
     host: String,
     text: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawHostText {
+    fn read(mut o: Object) -> Checked<RawHostText> {
+        let raw = RawHostText { host: o.required("host", Object::string)?, text: o.required("text", Object::string)? };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawRaised {
     host: String,
     exception: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawRaised {
+    fn read(mut o: Object) -> Checked<RawRaised> {
+        let raw = RawRaised {
+            host: o.required("host", Object::string)?,
+            exception: o.required("exception", Object::string)?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawState {
     host: String,
     state: String,
-    #[serde(default = "one")]
     count: usize,
 }
 
-fn one() -> usize {
-    1
+impl RawState {
+    fn read(mut o: Object) -> Checked<RawState> {
+        let raw = RawState {
+            host: o.required("host", Object::string)?,
+            state: o.required("state", Object::string)?,
+            count: o.count("count")?.unwrap_or(1),
+        };
+        o.done()?;
+        Ok(raw)
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawAcceptQueue {
     host: String,
     socket: String,
     length: usize,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawAcceptQueue {
+    fn read(mut o: Object) -> Checked<RawAcceptQueue> {
+        let raw = RawAcceptQueue {
+            host: o.required("host", Object::string)?,
+            socket: o.required("socket", Object::string)?,
+            length: o.required("length", Object::count)?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
+}
+
 struct RawPackets {
     kind: Option<String>,
     fate: Option<String>,
     from: Option<String>,
     to: Option<String>,
     duplicate: Option<bool>,
-    #[serde(default)]
     at_least: usize,
     at_most: Option<usize>,
+}
+
+impl RawPackets {
+    fn read(mut o: Object) -> Checked<RawPackets> {
+        let raw = RawPackets {
+            kind: o.string("kind")?,
+            fate: o.string("fate")?,
+            from: o.string("from")?,
+            to: o.string("to")?,
+            duplicate: o.flag("duplicate")?,
+            at_least: o.count("at_least")?.unwrap_or(0),
+            at_most: o.count("at_most")?,
+        };
+        o.done()?;
+        Ok(raw)
+    }
 }
 
 // ---- Checking ---------------------------------------------------------------------------
@@ -529,45 +834,33 @@ impl Lesson {
                 ),
             ));
         }
-        // Valid files are read once; a file that does not read is looked at again, to say why in
-        // the plainest words: not JSON, not an object, another version, or which field.
-        let raw = serde_json::from_str::<RawLesson>(text).map_err(|error| why_unreadable(text, error))?;
-        if raw.format != FORMAT_VERSION {
-            return Err(unsupported_version(raw.format));
+        let value: Value = serde_json::from_str(text)
+            .map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
+        let Value::Object(fields) = value else {
+            return Err(LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }"));
+        };
+        let mut file = Object { fields, ..Object::default() };
+        // The format version first: it says how to read the rest.
+        match file.take("socksim") {
+            None => {
+                return Err(LessonError::new(
+                    "socksim",
+                    "missing: a lesson file starts with \"socksim\": 1 (its format version)",
+                ))
+            }
+            Some(Value::Number(version)) if version.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            Some(Value::Number(version)) => {
+                return Err(LessonError::new(
+                    "socksim",
+                    format!(
+                        "format version {} is not supported (this socksim reads version {FORMAT_VERSION})",
+                        number_text(&version)
+                    ),
+                ))
+            }
+            Some(_) => return Err(LessonError::new("socksim", "the format version is a number: \"socksim\": 1")),
         }
-        Checker::default().lesson(raw)
-    }
-}
-
-fn unsupported_version(version: impl fmt::Display) -> LessonError {
-    LessonError::new(
-        "socksim",
-        format!("format version {version} is not supported (this socksim reads version {FORMAT_VERSION})"),
-    )
-}
-
-/// Explains why serde could not read a lesson file.
-fn why_unreadable(text: &str, error: serde_json::Error) -> LessonError {
-    /// The one field that says which format the rest is in.
-    #[derive(Deserialize)]
-    struct Version {
-        socksim: Option<serde_json::Number>,
-    }
-    if let Err(syntax) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        return LessonError::new("", format!("this is not valid JSON ({syntax})"));
-    }
-    if !text.trim_start().starts_with('{') {
-        return LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }");
-    }
-    match serde_json::from_str::<Version>(text) {
-        Err(_) => LessonError::new("socksim", "the format version is a number: \"socksim\": 1"),
-        Ok(Version { socksim: None }) => {
-            LessonError::new("socksim", "missing: a lesson file starts with \"socksim\": 1 (its format version)")
-        }
-        Ok(Version { socksim: Some(version) }) if version.as_u64() != Some(u64::from(FORMAT_VERSION)) => {
-            unsupported_version(version)
-        }
-        Ok(_) => LessonError::new("", error.to_string()),
+        Checker::default().lesson(RawLesson::read(file)?)
     }
 }
 
@@ -731,7 +1024,7 @@ impl Checker {
             if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
                 return Err(LessonError::new(format!("{field}.between"), "these hosts are already linked"));
             }
-            let forward = impairments(link.impairments(), Impairments::default(), &field)?;
+            let forward = impairments(link.impairments, Impairments::default(), &field)?;
             let backward = match link.reverse {
                 Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
                 None => forward,
@@ -803,9 +1096,9 @@ impl Checker {
             (None, Some(set)) => {
                 let field = format!("{field}.set_link");
                 let link = self.link(&set.between, links, &format!("{field}.between"))?;
-                let from = self.link_end(set.from.clone(), &links[link], &format!("{field}.from"))?;
+                let from = self.link_end(set.from, &links[link], &format!("{field}.from"))?;
                 let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
-                let impairments = impairments(set.impairments(), links[link].impairments[direction], &field)?;
+                let impairments = impairments(set.impairments, links[link].impairments[direction], &field)?;
                 EventKind::SetLink { link, from, impairments }
             }
             _ => return Err(LessonError::new(field, "an event is exactly one of \"drop_next\" or \"set_link\"")),
