@@ -27,6 +27,13 @@ fn every_shipped_lesson_passes_all_its_checkpoints() {
 }
 
 #[test]
+fn every_menu_title_is_its_files_title() {
+    for lesson in BUILT_IN {
+        assert_eq!(Lesson::parse(lesson.text).unwrap().title, lesson.title, "{}", lesson.id);
+    }
+}
+
+#[test]
 fn every_question_has_choices_and_an_answer() {
     for lesson in BUILT_IN {
         let lesson = Lesson::parse(lesson.text).unwrap();

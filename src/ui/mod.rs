@@ -5,11 +5,13 @@
 //! - [`toolbar`], [`topology`], [`ladder`], [`host_panel`], [`side`] (with [`packets`],
 //!   [`inspector`] and [`network_editor`]): the panels.
 //! - [`markup`]: SVG and rows written as text, for what redraws every frame.
-//! - [`download`]: files the page offers (the capture); [`bench`]: the frame-time benchmark mode.
+//! - [`download`]: files the page offers (the capture); [`fetch`]: files it fetches (a lesson);
+//!   [`bench`]: the frame-time benchmark mode.
 
 mod app;
 mod bench;
 mod download;
+mod fetch;
 mod host_panel;
 mod inspector;
 mod ladder;
