@@ -276,9 +276,12 @@ impl Lesson {
 
 // ---- The file as written ------------------------------------------------------------------
 
-/// One JSON object of the file, read field by field: each read takes its field out, so that
-/// [`Object::done`] can refuse any field left over (a typo must not pass unnoticed), and only then
-/// any required field that was missing (which is often the same typo).
+/// One JSON object of the file, read field by field.
+///
+/// Each read takes its field out, so that the fields left over are unknown ones (a typo must not
+/// pass unnoticed). Reads never fail: a value of the wrong kind reads as absent, a missing required
+/// field as empty, and the object keeps the first problem for [`Object::done`] to report. So the
+/// readers below are plain struct literals.
 ///
 /// The file is parsed into a [`Value`] once and read by hand rather than with serde's derives:
 /// each derived struct brings its own copy of serde's reading code, which cost the page more than
@@ -290,18 +293,13 @@ struct Object {
     path: String,
     /// The fields asked for so far, to name them when an unknown one is found.
     known: Vec<&'static str>,
+    /// The first value of the wrong kind, here or in an object inside this one.
+    wrong: Option<LessonError>,
     /// The first required field found missing.
     missing: Option<&'static str>,
 }
 
 impl Object {
-    fn new(value: Value, path: String) -> Checked<Object> {
-        match value {
-            Value::Object(fields) => Ok(Object { fields, path, ..Object::default() }),
-            other => Err(wrong(path, "an object { … }", &other)),
-        }
-    }
-
     /// The path of one of this object's fields.
     fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
@@ -317,87 +315,121 @@ impl Object {
         self.fields.remove(key).filter(|value| !value.is_null())
     }
 
-    /// A field holding one value, read by `read`, which answers `None` when the value is not `what`.
-    fn scalar<T>(&mut self, key: &'static str, what: &str, read: fn(&Value) -> Option<T>) -> Checked<Option<T>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(value) => read(&value).map(Some).ok_or_else(|| wrong(self.field(key), what, &value)),
+    /// Notes a value of the wrong kind, unless one was noted before.
+    fn wrong(&mut self, path: String, expected: &str, found: &Value) {
+        if self.wrong.is_none() {
+            self.wrong = Some(wrong(path, expected, found));
         }
     }
 
-    fn string(&mut self, key: &'static str) -> Checked<Option<String>> {
+    /// A field holding one value, read by `read`, which answers `None` when the value is not `what`.
+    fn scalar<T>(&mut self, key: &'static str, what: &str, read: fn(&Value) -> Option<T>) -> Option<T> {
+        let value = self.take(key)?;
+        let read = read(&value);
+        if read.is_none() {
+            self.wrong(self.field(key), what, &value);
+        }
+        read
+    }
+
+    fn string(&mut self, key: &'static str) -> Option<String> {
         self.scalar(key, "a string", |value| value.as_str().map(String::from))
     }
 
-    fn number(&mut self, key: &'static str) -> Checked<Option<f64>> {
+    fn number(&mut self, key: &'static str) -> Option<f64> {
         self.scalar(key, "a number", Value::as_f64)
     }
 
-    fn integer(&mut self, key: &'static str) -> Checked<Option<i64>> {
+    fn integer(&mut self, key: &'static str) -> Option<i64> {
         self.scalar(key, "a whole number", Value::as_i64)
     }
 
-    fn count(&mut self, key: &'static str) -> Checked<Option<usize>> {
+    fn count(&mut self, key: &'static str) -> Option<usize> {
         self.scalar(key, "a whole number from 0 up", |value| value.as_u64().and_then(|n| usize::try_from(n).ok()))
     }
 
-    fn flag(&mut self, key: &'static str) -> Checked<Option<bool>> {
+    fn flag(&mut self, key: &'static str) -> Option<bool> {
         self.scalar(key, "true or false", Value::as_bool)
     }
 
-    /// A field that must be there, read by one of the reads above. Until [`Object::done`] says it
-    /// is missing, an empty value stands in for it.
-    fn required<T: Default>(
-        &mut self,
-        key: &'static str,
-        read: fn(&mut Object, &'static str) -> Checked<Option<T>>,
-    ) -> Checked<T> {
-        let value = read(self, key)?;
-        Ok(value.unwrap_or_else(|| {
+    /// `"between": ["a", "b"]`: the two hosts a link joins.
+    fn between(&mut self, key: &'static str) -> Option<[String; 2]> {
+        self.scalar(key, "a pair of host names", |value| match value.as_array()?.as_slice() {
+            [Value::String(first), Value::String(second)] => Some([first.clone(), second.clone()]),
+            _ => None,
+        })
+    }
+
+    /// A field that must be there, read by one of the reads here.
+    fn required<T: Default>(&mut self, key: &'static str, read: fn(&mut Object, &'static str) -> Option<T>) -> T {
+        read(self, key).unwrap_or_else(|| {
             self.missing.get_or_insert(key);
             T::default()
-        }))
+        })
     }
 
     /// A list's items with their paths; an absent list is empty.
-    fn list(&mut self, key: &'static str) -> Checked<Vec<(String, Value)>> {
+    fn list(&mut self, key: &'static str) -> Vec<(String, Value)> {
         let field = self.field(key);
         match self.take(key) {
-            None => Ok(Vec::new()),
+            None => Vec::new(),
             Some(Value::Array(items)) => {
-                Ok(items.into_iter().enumerate().map(|(index, item)| (format!("{field}[{index}]"), item)).collect())
+                items.into_iter().enumerate().map(|(index, item)| (format!("{field}[{index}]"), item)).collect()
             }
-            Some(other) => Err(wrong(field, "a list [ … ]", &other)),
+            Some(other) => {
+                self.wrong(field, "a list [ … ]", &other);
+                Vec::new()
+            }
         }
     }
 
-    fn objects(&mut self, key: &'static str) -> Checked<Vec<Object>> {
-        self.list(key)?.into_iter().map(|(field, item)| Object::new(item, field)).collect()
-    }
-
-    fn strings(&mut self, key: &'static str) -> Checked<Vec<String>> {
-        let items = self.list(key)?;
+    fn strings(&mut self, key: &'static str) -> Vec<String> {
+        let items = self.list(key);
         items
             .into_iter()
-            .map(|(field, item)| match item {
-                Value::String(text) => Ok(text),
-                other => Err(wrong(field, "a string", &other)),
+            .filter_map(|(field, item)| match item {
+                Value::String(text) => Some(text),
+                other => {
+                    self.wrong(field, "a string", &other);
+                    None
+                }
             })
             .collect()
     }
 
-    fn object(&mut self, key: &'static str) -> Checked<Option<Object>> {
+    /// An object inside this one, read by `read`.
+    fn object<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Option<T> {
         let field = self.field(key);
-        self.take(key).map(|value| Object::new(value, field)).transpose()
+        let value = self.take(key)?;
+        self.inner(value, field, read)
     }
 
-    /// `"between": ["a", "b"]`: the two hosts a link joins.
-    fn between(&mut self, key: &'static str) -> Checked<Option<[String; 2]>> {
-        self.scalar(key, "a pair of host names", string_pair)
+    /// The objects of a list, each read by `read`.
+    fn objects<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Vec<T> {
+        let items = self.list(key);
+        items.into_iter().filter_map(|(field, item)| self.inner(item, field, read)).collect()
     }
 
-    /// Refuses any field no read asked for, then a required field that was missing.
+    /// Reads an object inside this one; its first problem becomes this one's.
+    fn inner<T>(&mut self, value: Value, path: String, read: fn(&mut Object) -> T) -> Option<T> {
+        let Value::Object(fields) = value else {
+            self.wrong(path, "an object { … }", &value);
+            return None;
+        };
+        let mut inner = Object { fields, path, ..Object::default() };
+        let read = read(&mut inner);
+        if let Err(problem) = inner.done() {
+            self.wrong.get_or_insert(problem);
+        }
+        Some(read)
+    }
+
+    /// The object's first problem: a value of the wrong kind, an unknown field, then a required
+    /// field that was missing (after the unknown ones, as it is often the same typo).
     fn done(self) -> Checked<()> {
+        if let Some(problem) = self.wrong {
+            return Err(problem);
+        }
         if let Some(unknown) = self.fields.keys().next() {
             return Err(LessonError::new(
                 self.path,
@@ -408,14 +440,6 @@ impl Object {
             Some(key) => Err(LessonError::new(self.field(key), "missing: this field is required")),
             None => Ok(()),
         }
-    }
-}
-
-/// `["a", "b"]`.
-fn string_pair(value: &Value) -> Option<[String; 2]> {
-    match value.as_array()?.as_slice() {
-        [Value::String(first), Value::String(second)] => Some([first.clone(), second.clone()]),
-        _ => None,
     }
 }
 
@@ -454,19 +478,17 @@ struct RawLesson {
 
 impl RawLesson {
     /// Reads the file's object, once its format version has been checked.
-    fn read(mut o: Object) -> Checked<RawLesson> {
-        let raw = RawLesson {
-            title: o.required("title", Object::string)?,
-            intro: o.string("intro")?.unwrap_or_default(),
-            seed: o.scalar("seed", "a whole number from 0 up", Value::as_u64)?.unwrap_or(0),
-            duration: o.required("duration", Object::number)?,
-            hosts: o.objects("hosts")?.into_iter().map(RawHost::read).collect::<Checked<_>>()?,
-            links: o.objects("links")?.into_iter().map(RawLink::read).collect::<Checked<_>>()?,
-            events: o.objects("events")?.into_iter().map(RawEvent::read).collect::<Checked<_>>()?,
-            checkpoints: o.objects("checkpoints")?.into_iter().map(RawCheckpoint::read).collect::<Checked<_>>()?,
-        };
-        o.done()?;
-        Ok(raw)
+    fn read(o: &mut Object) -> RawLesson {
+        RawLesson {
+            title: o.required("title", Object::string),
+            intro: o.string("intro").unwrap_or_default(),
+            seed: o.scalar("seed", "a whole number from 0 up", Value::as_u64).unwrap_or(0),
+            duration: o.required("duration", Object::number),
+            hosts: o.objects("hosts", RawHost::read),
+            links: o.objects("links", RawLink::read),
+            events: o.objects("events", RawEvent::read),
+            checkpoints: o.objects("checkpoints", RawCheckpoint::read),
+        }
     }
 }
 
@@ -477,14 +499,12 @@ struct RawHost {
 }
 
 impl RawHost {
-    fn read(mut o: Object) -> Checked<RawHost> {
-        let raw = RawHost {
-            name: o.required("name", Object::string)?,
-            address: o.required("address", Object::string)?,
-            script: o.objects("script")?.into_iter().map(RawStep::read).collect::<Checked<_>>()?,
-        };
-        o.done()?;
-        Ok(raw)
+    fn read(o: &mut Object) -> RawHost {
+        RawHost {
+            name: o.required("name", Object::string),
+            address: o.required("address", Object::string),
+            script: o.objects("script", RawStep::read),
+        }
     }
 }
 
@@ -499,14 +519,14 @@ struct RawImpairments {
 }
 
 impl RawImpairments {
-    fn read(o: &mut Object) -> Checked<RawImpairments> {
-        Ok(RawImpairments {
-            delay_ms: o.number("delay_ms")?,
-            jitter_ms: o.number("jitter_ms")?,
-            loss_percent: o.number("loss_percent")?,
-            duplicate_percent: o.number("duplicate_percent")?,
-            bandwidth_kbps: o.number("bandwidth_kbps")?,
-        })
+    fn read(o: &mut Object) -> RawImpairments {
+        RawImpairments {
+            delay_ms: o.number("delay_ms"),
+            jitter_ms: o.number("jitter_ms"),
+            loss_percent: o.number("loss_percent"),
+            duplicate_percent: o.number("duplicate_percent"),
+            bandwidth_kbps: o.number("bandwidth_kbps"),
+        }
     }
 }
 
@@ -518,19 +538,12 @@ struct RawLink {
 }
 
 impl RawLink {
-    fn read(mut o: Object) -> Checked<RawLink> {
-        let between = o.required("between", Object::between)?;
-        let impairments = RawImpairments::read(&mut o)?;
-        let reverse = match o.object("reverse")? {
-            Some(mut reverse) => {
-                let impairments = RawImpairments::read(&mut reverse)?;
-                reverse.done()?;
-                Some(impairments)
-            }
-            None => None,
-        };
-        o.done()?;
-        Ok(RawLink { between, impairments, reverse })
+    fn read(o: &mut Object) -> RawLink {
+        RawLink {
+            between: o.required("between", Object::between),
+            impairments: RawImpairments::read(o),
+            reverse: o.object("reverse", RawImpairments::read),
+        }
     }
 }
 
@@ -538,15 +551,6 @@ impl RawLink {
 enum RawBinding {
     One(String),
     Pair(String, String),
-}
-
-impl RawBinding {
-    fn read(o: &mut Object) -> Checked<Option<RawBinding>> {
-        o.scalar("as", "a variable name or a pair of them", |value| match value {
-            Value::String(name) => Some(RawBinding::One(name.clone())),
-            _ => string_pair(value).map(|[first, second]| RawBinding::Pair(first, second)),
-        })
-    }
 }
 
 struct RawStep {
@@ -571,42 +575,39 @@ struct RawStep {
 }
 
 impl RawStep {
-    fn read(mut o: Object) -> Checked<RawStep> {
-        let raw = RawStep {
-            at: o.number("at")?,
-            call: o.required("call", Object::string)?,
-            binds: RawBinding::read(&mut o)?,
-            socket: o.string("socket")?,
-            kind: o.string("type")?,
-            address: o.string("address")?,
-            port: o.integer("port")?,
-            backlog: o.integer("backlog")?,
-            bufsize: o.integer("bufsize")?,
-            text: o.string("text")?,
-            echo: o.string("echo")?,
-            transform: o
-                .string("transform")?
-                .map(|name| Transform::from_name(&name, &o.field("transform")))
-                .transpose()?,
-            to: o.string("to")?,
-            how: o.string("how")?,
-            option: o.string("option")?,
-            value: o.integer("value")?,
-            seconds: o.number("seconds")?,
-            continue_on_error: o.flag("continue_on_error")?.unwrap_or(false),
-        };
-        o.done()?;
-        Ok(raw)
-    }
-}
-
-impl Transform {
-    fn from_name(name: &str, field: &str) -> Checked<Transform> {
-        match name {
-            "none" => Ok(Transform::None),
-            "upper" => Ok(Transform::Upper),
-            "lower" => Ok(Transform::Lower),
-            other => Err(LessonError::new(field, format!("{other:?} is not a transform (none, upper, lower)"))),
+    fn read(o: &mut Object) -> RawStep {
+        RawStep {
+            at: o.number("at"),
+            call: o.required("call", Object::string),
+            binds: o.scalar("as", "a variable name or a pair of them", |value| match value {
+                Value::String(name) => Some(RawBinding::One(name.clone())),
+                _ => match value.as_array()?.as_slice() {
+                    [Value::String(first), Value::String(second)] => {
+                        Some(RawBinding::Pair(first.clone(), second.clone()))
+                    }
+                    _ => None,
+                },
+            }),
+            socket: o.string("socket"),
+            kind: o.string("type"),
+            address: o.string("address"),
+            port: o.integer("port"),
+            backlog: o.integer("backlog"),
+            bufsize: o.integer("bufsize"),
+            text: o.string("text"),
+            echo: o.string("echo"),
+            transform: o.scalar("transform", "\"none\", \"upper\" or \"lower\"", |value| match value.as_str()? {
+                "none" => Some(Transform::None),
+                "upper" => Some(Transform::Upper),
+                "lower" => Some(Transform::Lower),
+                _ => None,
+            }),
+            to: o.string("to"),
+            how: o.string("how"),
+            option: o.string("option"),
+            value: o.integer("value"),
+            seconds: o.number("seconds"),
+            continue_on_error: o.flag("continue_on_error").unwrap_or(false),
         }
     }
 }
@@ -618,14 +619,20 @@ struct RawEvent {
 }
 
 impl RawEvent {
-    fn read(mut o: Object) -> Checked<RawEvent> {
-        let raw = RawEvent {
-            at: o.required("at", Object::number)?,
-            drop_next: o.object("drop_next")?.map(RawDropNext::read).transpose()?,
-            set_link: o.object("set_link")?.map(RawSetLink::read).transpose()?,
-        };
-        o.done()?;
-        Ok(raw)
+    fn read(o: &mut Object) -> RawEvent {
+        RawEvent {
+            at: o.required("at", Object::number),
+            drop_next: o.object("drop_next", |o| RawDropNext {
+                between: o.required("between", Object::between),
+                from: o.string("from"),
+                kind: o.string("kind"),
+            }),
+            set_link: o.object("set_link", |o| RawSetLink {
+                between: o.required("between", Object::between),
+                from: o.string("from"),
+                impairments: RawImpairments::read(o),
+            }),
+        }
     }
 }
 
@@ -635,34 +642,10 @@ struct RawDropNext {
     kind: Option<String>,
 }
 
-impl RawDropNext {
-    fn read(mut o: Object) -> Checked<RawDropNext> {
-        let raw = RawDropNext {
-            between: o.required("between", Object::between)?,
-            from: o.string("from")?,
-            kind: o.string("kind")?,
-        };
-        o.done()?;
-        Ok(raw)
-    }
-}
-
 struct RawSetLink {
     between: [String; 2],
     from: Option<String>,
     impairments: RawImpairments,
-}
-
-impl RawSetLink {
-    fn read(mut o: Object) -> Checked<RawSetLink> {
-        let raw = RawSetLink {
-            between: o.required("between", Object::between)?,
-            from: o.string("from")?,
-            impairments: RawImpairments::read(&mut o)?,
-        };
-        o.done()?;
-        Ok(raw)
-    }
 }
 
 struct RawCheckpoint {
@@ -674,57 +657,63 @@ struct RawCheckpoint {
 }
 
 impl RawCheckpoint {
-    fn read(mut o: Object) -> Checked<RawCheckpoint> {
-        let raw = RawCheckpoint {
-            at: o.required("at", Object::number)?,
-            question: o.string("question")?,
-            choices: o.strings("choices")?,
-            answer: o.count("answer")?,
-            expect: RawExpectation::read(o.required("expect", Object::object)?)?,
-        };
-        o.done()?;
-        Ok(raw)
+    fn read(o: &mut Object) -> RawCheckpoint {
+        RawCheckpoint {
+            at: o.required("at", Object::number),
+            question: o.string("question"),
+            choices: o.strings("choices"),
+            answer: o.count("answer"),
+            expect: o.required("expect", |o, key| o.object(key, RawExpectation::read)),
+        }
     }
 }
 
 /// What a checkpoint expects: exactly one of these is given (the checker says so if not).
+#[derive(Default)]
 struct RawExpectation {
     received: Option<RawHostText>,
     raised: Option<RawRaised>,
-    peer_closed: Option<RawHostOnly>,
+    peer_closed: Option<String>,
     state: Option<RawState>,
-    blocked: Option<RawHostOnly>,
-    finished: Option<RawHostOnly>,
+    blocked: Option<String>,
+    finished: Option<String>,
     accept_queue: Option<RawAcceptQueue>,
     packets: Option<RawPackets>,
 }
 
 impl RawExpectation {
-    fn read(mut o: Object) -> Checked<RawExpectation> {
-        let raw = RawExpectation {
-            received: o.object("received")?.map(RawHostText::read).transpose()?,
-            raised: o.object("raised")?.map(RawRaised::read).transpose()?,
-            peer_closed: o.object("peer_closed")?.map(RawHostOnly::read).transpose()?,
-            state: o.object("state")?.map(RawState::read).transpose()?,
-            blocked: o.object("blocked")?.map(RawHostOnly::read).transpose()?,
-            finished: o.object("finished")?.map(RawHostOnly::read).transpose()?,
-            accept_queue: o.object("accept_queue")?.map(RawAcceptQueue::read).transpose()?,
-            packets: o.object("packets")?.map(RawPackets::read).transpose()?,
-        };
-        o.done()?;
-        Ok(raw)
-    }
-}
-
-struct RawHostOnly {
-    host: String,
-}
-
-impl RawHostOnly {
-    fn read(mut o: Object) -> Checked<RawHostOnly> {
-        let raw = RawHostOnly { host: o.required("host", Object::string)? };
-        o.done()?;
-        Ok(raw)
+    fn read(o: &mut Object) -> RawExpectation {
+        /// `{ "host": "server" }`.
+        fn host(o: &mut Object) -> String {
+            o.required("host", Object::string)
+        }
+        RawExpectation {
+            received: o.object("received", |o| RawHostText { host: host(o), text: o.required("text", Object::string) }),
+            raised: o
+                .object("raised", |o| RawRaised { host: host(o), exception: o.required("exception", Object::string) }),
+            peer_closed: o.object("peer_closed", host),
+            state: o.object("state", |o| RawState {
+                host: host(o),
+                state: o.required("state", Object::string),
+                count: o.count("count").unwrap_or(1),
+            }),
+            blocked: o.object("blocked", host),
+            finished: o.object("finished", host),
+            accept_queue: o.object("accept_queue", |o| RawAcceptQueue {
+                host: host(o),
+                socket: o.required("socket", Object::string),
+                length: o.required("length", Object::count),
+            }),
+            packets: o.object("packets", |o| RawPackets {
+                kind: o.string("kind"),
+                fate: o.string("fate"),
+                from: o.string("from"),
+                to: o.string("to"),
+                duplicate: o.flag("duplicate"),
+                at_least: o.count("at_least").unwrap_or(0),
+                at_most: o.count("at_most"),
+            }),
+        }
     }
 }
 
@@ -733,28 +722,9 @@ struct RawHostText {
     text: String,
 }
 
-impl RawHostText {
-    fn read(mut o: Object) -> Checked<RawHostText> {
-        let raw = RawHostText { host: o.required("host", Object::string)?, text: o.required("text", Object::string)? };
-        o.done()?;
-        Ok(raw)
-    }
-}
-
 struct RawRaised {
     host: String,
     exception: String,
-}
-
-impl RawRaised {
-    fn read(mut o: Object) -> Checked<RawRaised> {
-        let raw = RawRaised {
-            host: o.required("host", Object::string)?,
-            exception: o.required("exception", Object::string)?,
-        };
-        o.done()?;
-        Ok(raw)
-    }
 }
 
 struct RawState {
@@ -763,34 +733,10 @@ struct RawState {
     count: usize,
 }
 
-impl RawState {
-    fn read(mut o: Object) -> Checked<RawState> {
-        let raw = RawState {
-            host: o.required("host", Object::string)?,
-            state: o.required("state", Object::string)?,
-            count: o.count("count")?.unwrap_or(1),
-        };
-        o.done()?;
-        Ok(raw)
-    }
-}
-
 struct RawAcceptQueue {
     host: String,
     socket: String,
     length: usize,
-}
-
-impl RawAcceptQueue {
-    fn read(mut o: Object) -> Checked<RawAcceptQueue> {
-        let raw = RawAcceptQueue {
-            host: o.required("host", Object::string)?,
-            socket: o.required("socket", Object::string)?,
-            length: o.required("length", Object::count)?,
-        };
-        o.done()?;
-        Ok(raw)
-    }
 }
 
 struct RawPackets {
@@ -801,22 +747,6 @@ struct RawPackets {
     duplicate: Option<bool>,
     at_least: usize,
     at_most: Option<usize>,
-}
-
-impl RawPackets {
-    fn read(mut o: Object) -> Checked<RawPackets> {
-        let raw = RawPackets {
-            kind: o.string("kind")?,
-            fate: o.string("fate")?,
-            from: o.string("from")?,
-            to: o.string("to")?,
-            duplicate: o.flag("duplicate")?,
-            at_least: o.count("at_least")?.unwrap_or(0),
-            at_most: o.count("at_most")?,
-        };
-        o.done()?;
-        Ok(raw)
-    }
 }
 
 // ---- Checking ---------------------------------------------------------------------------
@@ -860,7 +790,9 @@ impl Lesson {
             }
             Some(_) => return Err(LessonError::new("socksim", "the format version is a number: \"socksim\": 1")),
         }
-        Checker::default().lesson(RawLesson::read(file)?)
+        let raw = RawLesson::read(&mut file);
+        file.done()?;
+        Checker::default().lesson(raw)
     }
 }
 
@@ -1139,8 +1071,8 @@ impl Checker {
             let host = self.host(&r.host, &format!("{field}.raised.host"))?;
             found.push(Expectation::Raised { host, exception: r.exception });
         }
-        if let Some(r) = raw.peer_closed {
-            found.push(Expectation::PeerClosed { host: self.host(&r.host, &format!("{field}.peer_closed.host"))? });
+        if let Some(host) = raw.peer_closed {
+            found.push(Expectation::PeerClosed { host: self.host(&host, &format!("{field}.peer_closed.host"))? });
         }
         if let Some(r) = raw.state {
             let host = self.host(&r.host, &format!("{field}.state.host"))?;
@@ -1153,11 +1085,11 @@ impl Checker {
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
         }
-        if let Some(r) = raw.blocked {
-            found.push(Expectation::Blocked { host: self.host(&r.host, &format!("{field}.blocked.host"))? });
+        if let Some(host) = raw.blocked {
+            found.push(Expectation::Blocked { host: self.host(&host, &format!("{field}.blocked.host"))? });
         }
-        if let Some(r) = raw.finished {
-            found.push(Expectation::Finished { host: self.host(&r.host, &format!("{field}.finished.host"))? });
+        if let Some(host) = raw.finished {
+            found.push(Expectation::Finished { host: self.host(&host, &format!("{field}.finished.host"))? });
         }
         if let Some(r) = raw.accept_queue {
             let host = self.host(&r.host, &format!("{field}.accept_queue.host"))?;
