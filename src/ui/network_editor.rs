@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::model::{Model, Msg};
+use super::toolbar::input_number;
 use crate::scenario::lesson::{host_address, host_name, limits, HostSpec, LinkSpec};
 use crate::scenario::Lesson;
 use crate::sim::{Impairments, Ipv4Address};
@@ -300,7 +301,7 @@ fn LinkSliders(props: &LinkSlidersProps) -> Html {
                     let dragging = dragging.clone();
                     let set = slider.set;
                     Callback::from(move |event: InputEvent| {
-                        if let Ok(value) = target_value(&event).parse::<f64>() {
+                        if let Some(value) = input_number(&event) {
                             let mut changed = (*dragging).unwrap_or(shown);
                             set(&mut changed, value);
                             dragging.set(Some(changed));
@@ -313,7 +314,7 @@ fn LinkSliders(props: &LinkSlidersProps) -> Html {
                     let link = props.link;
                     let set = slider.set;
                     Callback::from(move |event: Event| {
-                        if let Ok(value) = target_value(&event).parse::<f64>() {
+                        if let Some(value) = input_number(&event) {
                             let mut impairments = (*dragging).unwrap_or(shown);
                             set(&mut impairments, value);
                             dragging.set(None);

@@ -51,6 +51,13 @@ fn input_value(event: &Event) -> Option<String> {
     Some(event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
 }
 
+/// A number field's or slider's value, as the browser reads it (which spares the page Rust's own
+/// reading of decimal numbers).
+pub fn input_number(event: &Event) -> Option<f64> {
+    let number = event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?.value_as_number();
+    (!number.is_nan()).then_some(number)
+}
+
 pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Html {
     let session = &model.session;
     let now = session.now().total_micros();
@@ -79,7 +86,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
     let seek = {
         let send = send.clone();
         Callback::from(move |event: InputEvent| {
-            if let Some(micros) = input_value(&event).and_then(|value| value.parse::<f64>().ok()) {
+            if let Some(micros) = input_number(&event) {
                 send.emit(Msg::Seek(micros as i64));
             }
         })
