@@ -225,6 +225,12 @@ fn bad_files_are_refused_with_the_field_named() {
 }
 
 #[test]
+fn a_field_given_twice_is_refused() {
+    let text = minimal().to_string().replacen(r#""title":"t""#, r#""title":"t","title":"u""#, 1);
+    assert_eq!(Lesson::parse(&text).unwrap_err().to_string(), "title: given more than once");
+}
+
+#[test]
 fn files_that_are_not_json_or_too_large_are_refused() {
     assert!(Lesson::parse("hello").unwrap_err().to_string().contains("not valid JSON"));
     assert!(Lesson::parse("").unwrap_err().to_string().contains("not valid JSON"));

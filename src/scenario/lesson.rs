@@ -11,7 +11,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use serde_json::{Map, Number, Value};
+mod json;
+
+use json::{Number, Value};
 
 use crate::scenario::pyrepr::bytes_literal;
 use crate::sim::{Fate, Impairments, Ipv4Address, PacketKind, ShutdownHow, SocketKind, SocketOption, SOCKET_STATES};
@@ -288,13 +290,14 @@ impl Lesson {
 /// everything else about lessons together.
 #[derive(Default)]
 struct Object {
-    fields: Map<String, Value>,
+    /// The fields not read yet.
+    fields: Vec<(String, Value)>,
     /// Where the object is in the file: `hosts[1].script[3]`; empty for the file itself.
     path: String,
     /// The fields asked for so far, to name them when an unknown one is found.
     known: Vec<&'static str>,
-    /// The first value of the wrong kind, here or in an object inside this one.
-    wrong: Option<LessonError>,
+    /// The first value of the wrong kind or field given twice, here or in an object inside this one.
+    problem: Option<LessonError>,
     /// The first required field found missing.
     missing: Option<&'static str>,
 }
@@ -312,13 +315,18 @@ impl Object {
     /// A field's value; `null` counts as absent.
     fn take(&mut self, key: &'static str) -> Option<Value> {
         self.known.push(key);
-        self.fields.remove(key).filter(|value| !value.is_null())
+        let index = self.fields.iter().position(|(name, _)| name == key)?;
+        let (_, value) = self.fields.remove(index);
+        if self.fields.iter().any(|(name, _)| name == key) && self.problem.is_none() {
+            self.problem = Some(LessonError::new(self.field(key), "given more than once"));
+        }
+        Some(value).filter(|value| !value.is_null())
     }
 
-    /// Notes a value of the wrong kind, unless one was noted before.
+    /// Notes a value of the wrong kind, unless a problem was noted before.
     fn wrong(&mut self, path: String, expected: &str, found: &Value) {
-        if self.wrong.is_none() {
-            self.wrong = Some(wrong(path, expected, found));
+        if self.problem.is_none() {
+            self.problem = Some(wrong(path, expected, found));
         }
     }
 
@@ -354,7 +362,7 @@ impl Object {
 
     /// `"between": ["a", "b"]`: the two hosts a link joins.
     fn between(&mut self, key: &'static str) -> Option<[String; 2]> {
-        self.scalar(key, "a pair of host names", |value| match value.as_array()?.as_slice() {
+        self.scalar(key, "a pair of host names", |value| match value.as_array()? {
             [Value::String(first), Value::String(second)] => Some([first.clone(), second.clone()]),
             _ => None,
         })
@@ -419,18 +427,19 @@ impl Object {
         let mut inner = Object { fields, path, ..Object::default() };
         let read = read(&mut inner);
         if let Err(problem) = inner.done() {
-            self.wrong.get_or_insert(problem);
+            self.problem.get_or_insert(problem);
         }
         Some(read)
     }
 
-    /// The object's first problem: a value of the wrong kind, an unknown field, then a required
-    /// field that was missing (after the unknown ones, as it is often the same typo).
+    /// The object's first problem: a value of the wrong kind or a field given twice, an unknown
+    /// field, then a required field that was missing (after the unknown ones, as it is often the
+    /// same typo).
     fn done(self) -> Checked<()> {
-        if let Some(problem) = self.wrong {
+        if let Some(problem) = self.problem {
             return Err(problem);
         }
-        if let Some(unknown) = self.fields.keys().next() {
+        if let Some((unknown, _)) = self.fields.first() {
             return Err(LessonError::new(
                 self.path,
                 format!("unknown field `{unknown}` (the fields here are {})", self.known.join(", ")),
@@ -459,9 +468,10 @@ fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
 /// A number as written: `80`, or `80.5` (with a fraction always shown, so `80.0` is not
 /// mistaken for a whole number).
 fn number_text(number: &Number) -> String {
-    match number.as_i64() {
-        Some(whole) => whole.to_string(),
-        None => format!("{:?}", number.as_f64().unwrap_or(f64::NAN)),
+    match *number {
+        Number::Int(whole) => whole.to_string(),
+        Number::UInt(whole) => whole.to_string(),
+        Number::Float(number) => format!("{number:?}"),
     }
 }
 
@@ -581,7 +591,7 @@ impl RawStep {
             call: o.required("call", Object::string),
             binds: o.scalar("as", "a variable name or a pair of them", |value| match value {
                 Value::String(name) => Some(RawBinding::One(name.clone())),
-                _ => match value.as_array()?.as_slice() {
+                _ => match value.as_array()? {
                     [Value::String(first), Value::String(second)] => {
                         Some(RawBinding::Pair(first.clone(), second.clone()))
                     }
@@ -764,8 +774,8 @@ impl Lesson {
                 ),
             ));
         }
-        let value: Value = serde_json::from_str(text)
-            .map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
+        let value =
+            json::parse(text).map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
         let Value::Object(fields) = value else {
             return Err(LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }"));
         };
