@@ -47,6 +47,20 @@ impl LessonError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         LessonError { field: field.into(), message: message.into() }
     }
+
+    /// A problem with field `key` of the object at `path`.
+    fn at(path: &str, key: &str, message: impl Into<String>) -> Self {
+        LessonError::new(join(path, key), message)
+    }
+}
+
+/// The path of field `key` of the object at `path`: `hosts[1]` and `name` make `hosts[1].name`.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.into()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 impl fmt::Display for LessonError {
@@ -305,11 +319,7 @@ struct Object {
 impl Object {
     /// The path of one of this object's fields.
     fn field(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.into()
-        } else {
-            format!("{}.{key}", self.path)
-        }
+        join(&self.path, key)
     }
 
     /// A field's value; `null` counts as absent.
@@ -811,24 +821,27 @@ struct Checker {
     host_names: Vec<String>,
 }
 
-fn seconds(value: f64, field: &str) -> Checked<f64> {
+// The checks below take the path of the object a value is in and the value's key, and join them
+// only to say what is wrong.
+
+fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     if value.is_finite() && (0.0..=limits::SECONDS).contains(&value) {
         Ok(value)
     } else {
-        Err(LessonError::new(field, format!("{value} is not a time from 0 to {} seconds", limits::SECONDS)))
+        Err(LessonError::at(path, key, format!("{value} is not a time from 0 to {} seconds", limits::SECONDS)))
     }
 }
 
-fn text(value: String, field: &str) -> Checked<String> {
+fn text(value: String, path: &str, key: &str) -> Checked<String> {
     if value.len() > limits::TEXT_BYTES {
-        return Err(LessonError::new(field, format!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
+        return Err(LessonError::at(path, key, format!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
     }
     Ok(value)
 }
 
-fn count<T>(items: &[T], max: usize, field: &str) -> Checked<()> {
+fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
     if items.len() > max {
-        return Err(LessonError::new(field, format!("{} entries; at most {max} are allowed", items.len())));
+        return Err(LessonError::at(path, key, format!("{} entries; at most {max} are allowed", items.len())));
     }
     Ok(())
 }
@@ -846,17 +859,18 @@ pub fn host_address(text: &str) -> Result<Ipv4Address, String> {
 
 /// A host's name as a lesson file (or the page's network editor) may give it.
 pub fn host_name(text: &str) -> Result<String, String> {
-    name(text, "").map_err(|error| error.message)
+    name(text, "", "").map_err(|error| error.message)
 }
 
 /// A variable or host name: letters, digits and `_`/`-`, starting with a letter — never markup.
-fn name(value: &str, field: &str) -> Checked<String> {
+fn name(value: &str, path: &str, key: &str) -> Checked<String> {
     let well_formed = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && value.chars().count() <= limits::NAME_CHARS;
     if !well_formed {
-        return Err(LessonError::new(
-            field,
+        return Err(LessonError::at(
+            path,
+            key,
             format!(
                 "{value:?} is not a valid name (letters, digits, '_' and '-', starting with a letter, at most {} characters)",
                 limits::NAME_CHARS
@@ -871,26 +885,23 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         match value {
             None => Ok(default),
             Some(ms) if ms.is_finite() && (0.0..=60_000.0).contains(&ms) => Ok((ms * 1000.0).round() as u64),
-            Some(ms) => {
-                Err(LessonError::new(format!("{field}.{key}"), format!("{ms} is not a delay from 0 to 60000 ms")))
-            }
+            Some(ms) => Err(LessonError::at(field, key, format!("{ms} is not a delay from 0 to 60000 ms"))),
         }
     };
     let percent = |value: Option<f64>, default: f64, key: &str| -> Checked<f64> {
         match value {
             None => Ok(default),
             Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
-            Some(p) => {
-                Err(LessonError::new(format!("{field}.{key}"), format!("{p} is not a percentage from 0 to 100")))
-            }
+            Some(p) => Err(LessonError::at(field, key, format!("{p} is not a percentage from 0 to 100"))),
         }
     };
     let bandwidth_bps = match raw.bandwidth_kbps {
         None => base.bandwidth_bps,
         Some(kbps) if kbps.is_finite() && (0.0..=10_000_000.0).contains(&kbps) => (kbps * 1000.0).round() as u64,
         Some(kbps) => {
-            return Err(LessonError::new(
-                format!("{field}.bandwidth_kbps"),
+            return Err(LessonError::at(
+                field,
+                "bandwidth_kbps",
                 format!("{kbps} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s"),
             ))
         }
@@ -909,16 +920,16 @@ impl Checker {
         if raw.title.trim().is_empty() {
             return Err(LessonError::new("title", "a lesson needs a title"));
         }
-        let title = text(raw.title, "title")?;
-        let intro = text(raw.intro, "intro")?;
-        let duration = seconds(raw.duration, "duration")?;
+        let title = text(raw.title, "", "title")?;
+        let intro = text(raw.intro, "", "intro")?;
+        let duration = seconds(raw.duration, "", "duration")?;
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
         }
-        count(&raw.hosts, limits::HOSTS, "hosts")?;
-        count(&raw.links, limits::LINKS, "links")?;
-        count(&raw.events, limits::EVENTS, "events")?;
-        count(&raw.checkpoints, limits::CHECKPOINTS, "checkpoints")?;
+        count(&raw.hosts, limits::HOSTS, "", "hosts")?;
+        count(&raw.links, limits::LINKS, "", "links")?;
+        count(&raw.events, limits::EVENTS, "", "events")?;
+        count(&raw.checkpoints, limits::CHECKPOINTS, "", "checkpoints")?;
         if raw.hosts.is_empty() {
             return Err(LessonError::new("hosts", "a lesson needs at least one host"));
         }
@@ -934,18 +945,14 @@ impl Checker {
         let mut addresses = BTreeSet::new();
         let mut parsed_addresses = Vec::new();
         for (index, host) in raw.hosts.iter().enumerate() {
-            let field = format!("hosts[{index}]");
-            let host_name = name(&host.name, &format!("{field}.name"))?;
+            let field = &format!("hosts[{index}]");
+            let host_name = name(&host.name, field, "name")?;
             if self.host_names.contains(&host_name) || host_name == "localhost" {
-                return Err(LessonError::new(format!("{field}.name"), format!("{host_name:?} names two hosts")));
+                return Err(LessonError::at(field, "name", format!("{host_name:?} names two hosts")));
             }
-            let address =
-                host_address(&host.address).map_err(|message| LessonError::new(format!("{field}.address"), message))?;
+            let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", message))?;
             if !addresses.insert(address) {
-                return Err(LessonError::new(
-                    format!("{field}.address"),
-                    format!("{address} is the address of two hosts"),
-                ));
+                return Err(LessonError::at(field, "address", format!("{address} is the address of two hosts")));
             }
             self.host_names.push(host_name);
             parsed_addresses.push(address);
@@ -953,20 +960,20 @@ impl Checker {
 
         let mut hosts = Vec::new();
         for (index, (host, address)) in raw.hosts.into_iter().zip(parsed_addresses).enumerate() {
-            let field = format!("hosts[{index}]");
-            count(&host.script, limits::STEPS_PER_HOST, &format!("{field}.script"))?;
+            let field = &format!("hosts[{index}]");
+            count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
             let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
             hosts.push(HostSpec { name: self.host_names[index].clone(), address, script });
         }
 
         let mut links: Vec<LinkSpec> = Vec::new();
         for (index, link) in raw.links.into_iter().enumerate() {
-            let field = format!("links[{index}]");
-            let ends = self.pair(&link.between, &format!("{field}.between"))?;
+            let field = &format!("links[{index}]");
+            let ends = self.pair(&link.between, field, "between")?;
             if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
-                return Err(LessonError::new(format!("{field}.between"), "these hosts are already linked"));
+                return Err(LessonError::at(field, "between", "these hosts are already linked"));
             }
-            let forward = impairments(link.impairments, Impairments::default(), &field)?;
+            let forward = impairments(link.impairments, Impairments::default(), field)?;
             let backward = match link.reverse {
                 Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
                 None => forward,
@@ -990,57 +997,58 @@ impl Checker {
         Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints })
     }
 
-    fn host(&self, value: &str, field: &str) -> Checked<usize> {
+    fn host(&self, value: &str, path: &str, key: &str) -> Checked<usize> {
         self.host_names
             .iter()
             .position(|host| host == value)
-            .ok_or_else(|| LessonError::new(field, format!("there is no host named {value:?}")))
+            .ok_or_else(|| LessonError::at(path, key, format!("there is no host named {value:?}")))
     }
 
-    fn pair(&self, between: &[String; 2], field: &str) -> Checked<[usize; 2]> {
-        let ends = [self.host(&between[0], field)?, self.host(&between[1], field)?];
+    fn pair(&self, between: &[String; 2], path: &str, key: &str) -> Checked<[usize; 2]> {
+        let ends = [self.host(&between[0], path, key)?, self.host(&between[1], path, key)?];
         if ends[0] == ends[1] {
-            return Err(LessonError::new(
-                field,
+            return Err(LessonError::at(
+                path,
+                key,
                 "a link joins two different hosts (each host has its loopback already)",
             ));
         }
         Ok(ends)
     }
 
-    fn link(&self, between: &[String; 2], links: &[LinkSpec], field: &str) -> Checked<usize> {
-        let ends = self.pair(between, field)?;
+    fn link(&self, between: &[String; 2], links: &[LinkSpec], path: &str, key: &str) -> Checked<usize> {
+        let ends = self.pair(between, path, key)?;
         links
             .iter()
             .position(|link| link.ends == ends || link.ends == [ends[1], ends[0]])
-            .ok_or_else(|| LessonError::new(field, format!("{} and {} are not linked", between[0], between[1])))
+            .ok_or_else(|| LessonError::at(path, key, format!("{} and {} are not linked", between[0], between[1])))
     }
 
-    fn link_end(&self, from: Option<String>, link: &LinkSpec, field: &str) -> Checked<Option<usize>> {
+    fn link_end(&self, from: Option<String>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
         let Some(from) = from else { return Ok(None) };
-        let host = self.host(&from, field)?;
+        let host = self.host(&from, path, key)?;
         if !link.ends.contains(&host) {
-            return Err(LessonError::new(field, format!("{from:?} is not an end of this link")));
+            return Err(LessonError::at(path, key, format!("{from:?} is not an end of this link")));
         }
         Ok(Some(host))
     }
 
     fn event(&self, raw: RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
-        let at = seconds(raw.at, &format!("{field}.at"))?;
+        let at = seconds(raw.at, field, "at")?;
         let kind = match (raw.drop_next, raw.set_link) {
             (Some(drop), None) => {
-                let field = format!("{field}.drop_next");
-                let link = self.link(&drop.between, links, &format!("{field}.between"))?;
-                let from = self.link_end(drop.from, &links[link], &format!("{field}.from"))?;
-                let packet = packet_kind(drop.kind, &format!("{field}.kind"))?;
+                let field = &format!("{field}.drop_next");
+                let link = self.link(&drop.between, links, field, "between")?;
+                let from = self.link_end(drop.from, &links[link], field, "from")?;
+                let packet = packet_kind(drop.kind, field, "kind")?;
                 EventKind::DropNext { link, from, packet }
             }
             (None, Some(set)) => {
-                let field = format!("{field}.set_link");
-                let link = self.link(&set.between, links, &format!("{field}.between"))?;
-                let from = self.link_end(set.from, &links[link], &format!("{field}.from"))?;
+                let field = &format!("{field}.set_link");
+                let link = self.link(&set.between, links, field, "between")?;
+                let from = self.link_end(set.from, &links[link], field, "from")?;
                 let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
-                let impairments = impairments(set.impairments, links[link].impairments[direction], &field)?;
+                let impairments = impairments(set.impairments, links[link].impairments[direction], field)?;
                 EventKind::SetLink { link, from, impairments }
             }
             _ => return Err(LessonError::new(field, "an event is exactly one of \"drop_next\" or \"set_link\"")),
@@ -1049,22 +1057,19 @@ impl Checker {
     }
 
     fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
-        let at = seconds(raw.at, &format!("{field}.at"))?;
+        let at = seconds(raw.at, field, "at")?;
         if at > duration {
-            return Err(LessonError::new(
-                format!("{field}.at"),
-                format!("{at} s is after the lesson ends ({duration} s)"),
-            ));
+            return Err(LessonError::at(field, "at", format!("{at} s is after the lesson ends ({duration} s)")));
         }
         if let Some(answer) = raw.answer {
             if answer >= raw.choices.len() {
-                return Err(LessonError::new(format!("{field}.answer"), format!("choice {answer} does not exist")));
+                return Err(LessonError::at(field, "answer", format!("choice {answer} does not exist")));
             }
         }
         let expect = self.expectation(raw.expect, hosts, &format!("{field}.expect"))?;
         Ok(Checkpoint {
             at,
-            question: raw.question.map(|q| text(q, &format!("{field}.question"))).transpose()?,
+            question: raw.question.map(|q| text(q, field, "question")).transpose()?,
             choices: raw.choices,
             answer: raw.answer,
             expect,
@@ -1074,51 +1079,54 @@ impl Checker {
     fn expectation(&self, raw: RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
         let mut found = Vec::new();
         if let Some(r) = raw.received {
-            let host = self.host(&r.host, &format!("{field}.received.host"))?;
-            found.push(Expectation::Received { host, text: text(r.text, &format!("{field}.received.text"))? });
+            let host = self.host(&r.host, field, "received.host")?;
+            found.push(Expectation::Received { host, text: text(r.text, field, "received.text")? });
         }
         if let Some(r) = raw.raised {
-            let host = self.host(&r.host, &format!("{field}.raised.host"))?;
+            let host = self.host(&r.host, field, "raised.host")?;
             found.push(Expectation::Raised { host, exception: r.exception });
         }
         if let Some(host) = raw.peer_closed {
-            found.push(Expectation::PeerClosed { host: self.host(&host, &format!("{field}.peer_closed.host"))? });
+            found.push(Expectation::PeerClosed { host: self.host(&host, field, "peer_closed.host")? });
         }
         if let Some(r) = raw.state {
-            let host = self.host(&r.host, &format!("{field}.state.host"))?;
+            let host = self.host(&r.host, field, "state.host")?;
             let state = r.state.to_ascii_uppercase().replace('_', "-");
             if !SOCKET_STATES.contains(&state.as_str()) {
-                return Err(LessonError::new(
-                    format!("{field}.state.state"),
+                return Err(LessonError::at(
+                    field,
+                    "state.state",
                     format!("{:?} is not a socket state ({})", r.state, SOCKET_STATES.join(", ")),
                 ));
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
         }
         if let Some(host) = raw.blocked {
-            found.push(Expectation::Blocked { host: self.host(&host, &format!("{field}.blocked.host"))? });
+            found.push(Expectation::Blocked { host: self.host(&host, field, "blocked.host")? });
         }
         if let Some(host) = raw.finished {
-            found.push(Expectation::Finished { host: self.host(&host, &format!("{field}.finished.host"))? });
+            found.push(Expectation::Finished { host: self.host(&host, field, "finished.host")? });
         }
         if let Some(r) = raw.accept_queue {
-            let host = self.host(&r.host, &format!("{field}.accept_queue.host"))?;
+            let host = self.host(&r.host, field, "accept_queue.host")?;
             let bound = hosts[host].script.iter().any(|step| step_binds(step, &r.socket));
             if !bound {
-                return Err(LessonError::new(
-                    format!("{field}.accept_queue.socket"),
+                return Err(LessonError::at(
+                    field,
+                    "accept_queue.socket",
                     format!("{}'s script has no socket {:?}", hosts[host].name, r.socket),
                 ));
             }
             found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
         }
         if let Some(r) = raw.packets {
-            let field = format!("{field}.packets");
-            let kind = packet_kind(r.kind, &format!("{field}.kind"))?;
+            let field = &format!("{field}.packets");
+            let kind = packet_kind(r.kind, field, "kind")?;
             if let Some(fate) = &r.fate {
                 if !Fate::NAMES.contains(&fate.as_str()) {
-                    return Err(LessonError::new(
-                        format!("{field}.fate"),
+                    return Err(LessonError::at(
+                        field,
+                        "fate",
                         format!("{fate:?} is not a fate ({})", Fate::NAMES.join(", ")),
                     ));
                 }
@@ -1126,12 +1134,12 @@ impl Checker {
             let filter = PacketFilter {
                 kind,
                 fate: r.fate,
-                from: r.from.map(|h| self.host(&h, &format!("{field}.from"))).transpose()?,
-                to: r.to.map(|h| self.host(&h, &format!("{field}.to"))).transpose()?,
+                from: r.from.map(|h| self.host(&h, field, "from")).transpose()?,
+                to: r.to.map(|h| self.host(&h, field, "to")).transpose()?,
                 duplicate: r.duplicate,
             };
             if r.at_most.is_some_and(|at_most| at_most < r.at_least) {
-                return Err(LessonError::new(format!("{field}.at_most"), "is less than at_least"));
+                return Err(LessonError::at(field, "at_most", "is less than at_least"));
             }
             found.push(Expectation::Packets { filter, at_least: r.at_least, at_most: r.at_most });
         }
@@ -1144,11 +1152,11 @@ impl Checker {
 }
 
 /// A packet kind as lesson files write it (`syn-ack`), if the field is there.
-fn packet_kind(label: Option<String>, field: &str) -> Checked<Option<PacketKind>> {
+fn packet_kind(label: Option<String>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
     let Some(label) = label else { return Ok(None) };
     PacketKind::from_label(&label).map(Some).ok_or_else(|| {
         let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
-        LessonError::new(field, format!("{label:?} is not a packet kind ({kinds})"))
+        LessonError::at(path, key, format!("{label:?} is not a packet kind ({kinds})"))
     })
 }
 
@@ -1174,12 +1182,14 @@ impl ScriptChecker {
     }
 
     fn socket(&self, raw: &RawStep, field: &str) -> Checked<String> {
-        let socket = raw.socket.clone().ok_or_else(|| {
-            LessonError::new(format!("{field}.socket"), format!("missing: which socket does {} use?", raw.call))
-        })?;
+        let socket = raw
+            .socket
+            .clone()
+            .ok_or_else(|| LessonError::at(field, "socket", format!("missing: which socket does {} use?", raw.call)))?;
         if !self.sockets.contains(&socket) {
-            return Err(LessonError::new(
-                format!("{field}.socket"),
+            return Err(LessonError::at(
+                field,
+                "socket",
                 format!("{socket:?} is not a socket made by an earlier step of this host"),
             ));
         }
@@ -1187,15 +1197,13 @@ impl ScriptChecker {
     }
 
     fn required<T: Clone>(value: &Option<T>, field: &str, key: &str, call: &str) -> Checked<T> {
-        value
-            .clone()
-            .ok_or_else(|| LessonError::new(format!("{field}.{key}"), format!("missing: {call} needs \"{key}\"")))
+        value.clone().ok_or_else(|| LessonError::at(field, key, format!("missing: {call} needs \"{key}\"")))
     }
 
     fn port(raw: &RawStep, field: &str) -> Checked<i64> {
         let port = Self::required(&raw.port, field, "port", &raw.call)?;
         if !(0..=65535).contains(&port) {
-            return Err(LessonError::new(format!("{field}.port"), format!("{port} is not a port (0–65535)")));
+            return Err(LessonError::at(field, "port", format!("{port} is not a port (0–65535)")));
         }
         Ok(port)
     }
@@ -1203,7 +1211,7 @@ impl ScriptChecker {
     fn address(raw: &RawStep, field: &str) -> Checked<String> {
         let address = Self::required(&raw.address, field, "address", &raw.call)?;
         if address.len() > 253 {
-            return Err(LessonError::new(format!("{field}.address"), "too long for an address"));
+            return Err(LessonError::at(field, "address", "too long for an address"));
         }
         Ok(address)
     }
@@ -1211,9 +1219,9 @@ impl ScriptChecker {
     fn one_binding(&self, raw: &RawStep, field: &str) -> Checked<Option<String>> {
         match &raw.binds {
             None => Ok(None),
-            Some(RawBinding::One(variable)) => Ok(Some(name(variable, &format!("{field}.as"))?)),
+            Some(RawBinding::One(variable)) => Ok(Some(name(variable, field, "as")?)),
             Some(RawBinding::Pair(..)) => {
-                Err(LessonError::new(format!("{field}.as"), format!("{} returns one value, not a pair", raw.call)))
+                Err(LessonError::at(field, "as", format!("{} returns one value, not a pair", raw.call)))
             }
         }
     }
@@ -1221,9 +1229,9 @@ impl ScriptChecker {
     fn two_bindings(&self, raw: &RawStep, field: &str) -> Checked<(Option<String>, Option<String>)> {
         match &raw.binds {
             None => Ok((None, None)),
-            Some(RawBinding::One(variable)) => Ok((Some(name(variable, &format!("{field}.as"))?), None)),
+            Some(RawBinding::One(variable)) => Ok((Some(name(variable, field, "as")?), None)),
             Some(RawBinding::Pair(first, second)) => {
-                Ok((Some(name(first, &format!("{field}.as[0]"))?), Some(name(second, &format!("{field}.as[1]"))?)))
+                Ok((Some(name(first, field, "as[0]")?), Some(name(second, field, "as[1]")?)))
             }
         }
     }
@@ -1232,17 +1240,15 @@ impl ScriptChecker {
         match (&raw.text, &raw.echo) {
             (Some(value), None) => {
                 if raw.transform.is_some() {
-                    return Err(LessonError::new(
-                        format!("{field}.transform"),
-                        "transform goes with \"echo\", not \"text\"",
-                    ));
+                    return Err(LessonError::at(field, "transform", "transform goes with \"echo\", not \"text\""));
                 }
-                Ok(Payload::Text(text(value.clone(), &format!("{field}.text"))?))
+                Ok(Payload::Text(text(value.clone(), field, "text")?))
             }
             (None, Some(variable)) => {
                 if !self.data.contains(variable) {
-                    return Err(LessonError::new(
-                        format!("{field}.echo"),
+                    return Err(LessonError::at(
+                        field,
+                        "echo",
                         format!("{variable:?} is not data received by an earlier step of this host"),
                     ));
                 }
@@ -1253,19 +1259,19 @@ impl ScriptChecker {
     }
 
     fn step(&mut self, raw: RawStep, field: &str) -> Checked<Step> {
-        let at = raw.at.map(|at| seconds(at, &format!("{field}.at"))).transpose()?;
+        let at = raw.at.map(|at| seconds(at, field, "at")).transpose()?;
         let action = match raw.call.as_str() {
             "socket" => {
                 let kind = match raw.kind.as_deref() {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
                     Some(other) => {
-                        return Err(LessonError::new(format!("{field}.type"), format!("{other:?} is not a socket type (tcp or udp)")))
+                        return Err(LessonError::at(field, "type", format!("{other:?} is not a socket type (tcp or udp)")))
                     }
                 };
                 let binds = self
                     .one_binding(&raw, field)?
-                    .ok_or_else(|| LessonError::new(format!("{field}.as"), "missing: name the new socket, e.g. \"as\": \"s\""))?;
+                    .ok_or_else(|| LessonError::at(field, "as", "missing: name the new socket, e.g. \"as\": \"s\""))?;
                 self.sockets.insert(binds.clone());
                 Action::Socket { kind, binds }
             }
@@ -1282,7 +1288,7 @@ impl ScriptChecker {
                 let socket = self.socket(&raw, field)?;
                 let (binds, binds_address) = self.two_bindings(&raw, field)?;
                 let binds = binds.ok_or_else(|| {
-                    LessonError::new(format!("{field}.as"), "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
+                    LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
                 })?;
                 self.sockets.insert(binds.clone());
                 if let Some(address) = &binds_address {
@@ -1318,8 +1324,7 @@ impl ScriptChecker {
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
-                            return Err(LessonError::new(
-                                format!("{field}.to"),
+                            return Err(LessonError::at(field, "to",
                                 format!("{variable:?} is not an address received by an earlier step of this host"),
                             ));
                         }
@@ -1356,7 +1361,7 @@ impl ScriptChecker {
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
                     Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
                     Some(other) => {
-                        return Err(LessonError::new(format!("{field}.how"), format!("{other:?} is not SHUT_RD, SHUT_WR or SHUT_RDWR")))
+                        return Err(LessonError::at(field, "how", format!("{other:?} is not SHUT_RD, SHUT_WR or SHUT_RDWR")))
                     }
                 },
             },
@@ -1369,8 +1374,7 @@ impl ScriptChecker {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
                     other => {
-                        return Err(LessonError::new(
-                            format!("{field}.option"),
+                        return Err(LessonError::at(field, "option",
                             format!("{other:?} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)"),
                         ))
                     }
@@ -1380,13 +1384,12 @@ impl ScriptChecker {
             "settimeout" => Action::Settimeout {
                 socket: self.socket(&raw, field)?,
                 seconds: match raw.seconds {
-                    Some(value) => Some(seconds(value, &format!("{field}.seconds"))?),
+                    Some(value) => Some(seconds(value, field, "seconds")?),
                     None => None,
                 },
             },
             other => {
-                return Err(LessonError::new(
-                    format!("{field}.call"),
+                return Err(LessonError::at(field, "call",
                     format!(
                         "{other:?} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)"
                     ),
