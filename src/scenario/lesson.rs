@@ -419,27 +419,38 @@ impl Object {
     fn object<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Option<T> {
         let field = self.field(key);
         let value = self.take(key)?;
-        self.inner(value, field, read)
+        let mut inner = self.open(value, field)?;
+        let read = read(&mut inner);
+        self.close(inner);
+        Some(read)
     }
 
     /// The objects of a list, each read by `read`.
     fn objects<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Vec<T> {
-        let items = self.list(key);
-        items.into_iter().filter_map(|(field, item)| self.inner(item, field, read)).collect()
+        let mut objects = Vec::new();
+        for (field, item) in self.list(key) {
+            if let Some(mut inner) = self.open(item, field) {
+                objects.push(read(&mut inner));
+                self.close(inner);
+            }
+        }
+        objects
     }
 
-    /// Reads an object inside this one; its first problem becomes this one's.
-    fn inner<T>(&mut self, value: Value, path: String, read: fn(&mut Object) -> T) -> Option<T> {
+    /// An object inside this one, to read (and then [`Object::close`]), if the value is one.
+    fn open(&mut self, value: Value, path: String) -> Option<Object> {
         let Value::Object(fields) = value else {
             self.wrong(path, "an object { … }", &value);
             return None;
         };
-        let mut inner = Object { fields, path, ..Object::default() };
-        let read = read(&mut inner);
+        Some(Object { fields, path, ..Object::default() })
+    }
+
+    /// Ends reading an object inside this one: its first problem becomes this one's.
+    fn close(&mut self, inner: Object) {
         if let Err(problem) = inner.done() {
             self.problem.get_or_insert(problem);
         }
-        Some(read)
     }
 
     /// The object's first problem: a value of the wrong kind or a field given twice, an unknown
