@@ -166,6 +166,7 @@ fn target_value(event: &Event) -> String {
 pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
     let error = use_state(|| None::<String>);
     let link_ends = use_state(|| (0usize, 1usize));
+    let dragging = use_state(|| None::<Dragging>);
     let network = &props.network;
 
     let rebuild = {
@@ -272,7 +273,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
                             { format!("{} ⇄ {}", network.hosts[a].name, network.hosts[b].name) }
                             <button class="remove" onclick={change(index, remove_link)} aria-label="remove this link">{ "✕" }</button>
                         </legend>
-                        <LinkSliders link={index} {impairments} send={props.send.clone()} />
+                        { sliders(index, impairments, &dragging, &props.send) }
                     </fieldset>
                 }
             }) }
@@ -288,11 +289,11 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct LinkSlidersProps {
+/// A link whose slider is being dragged, and its impairments as the slider shows them so far.
+#[derive(Clone, Copy)]
+struct Dragging {
     link: usize,
     impairments: Impairments,
-    send: Callback<Msg>,
 }
 
 /// One slider: its label, range, and how it reads and writes the impairments.
@@ -330,10 +331,16 @@ const SLIDERS: [Slider; 4] = [
 ];
 
 /// A link's sliders: the value shows while dragging; letting go changes the link (both ways).
-#[component]
-fn LinkSliders(props: &LinkSlidersProps) -> Html {
-    let dragging = use_state(|| None::<Impairments>);
-    let shown = dragging.unwrap_or(props.impairments);
+fn sliders(
+    link: usize,
+    impairments: Impairments,
+    dragging: &UseStateHandle<Option<Dragging>>,
+    send: &Callback<Msg>,
+) -> Html {
+    let shown = match **dragging {
+        Some(dragged) if dragged.link == link => dragged.impairments,
+        _ => impairments,
+    };
     html! {
         <div class="sliders">
             { for SLIDERS.iter().map(|slider| {
@@ -343,20 +350,19 @@ fn LinkSliders(props: &LinkSlidersProps) -> Html {
                     let set = slider.set;
                     Callback::from(move |event: InputEvent| {
                         if let Some(value) = input_number(&event) {
-                            let mut changed = (*dragging).unwrap_or(shown);
-                            set(&mut changed, value);
-                            dragging.set(Some(changed));
+                            let mut impairments = shown;
+                            set(&mut impairments, value);
+                            dragging.set(Some(Dragging { link, impairments }));
                         }
                     })
                 };
                 let onchange = {
                     let dragging = dragging.clone();
-                    let send = props.send.clone();
-                    let link = props.link;
+                    let send = send.clone();
                     let set = slider.set;
                     Callback::from(move |event: Event| {
                         if let Some(value) = input_number(&event) {
-                            let mut impairments = (*dragging).unwrap_or(shown);
+                            let mut impairments = shown;
                             set(&mut impairments, value);
                             dragging.set(None);
                             send.emit(Msg::SetLink { link, impairments });
