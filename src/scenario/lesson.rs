@@ -8,7 +8,6 @@
 //! (`hosts[1].script[3].port: 70000 is not a port (0–65535)`). Lesson files come from URLs and
 //! strangers, so sizes and counts are capped.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 mod json;
@@ -953,8 +952,7 @@ impl Checker {
         }
 
         // Names and addresses first, so scripts and links can refer to any host.
-        let mut addresses = BTreeSet::new();
-        let mut parsed_addresses = Vec::new();
+        let mut addresses = Vec::new();
         for (index, host) in raw.hosts.iter().enumerate() {
             let field = &format!("hosts[{index}]");
             let host_name = name(&host.name, field, "name")?;
@@ -962,15 +960,15 @@ impl Checker {
                 return Err(LessonError::at(field, "name", format!("{host_name:?} names two hosts")));
             }
             let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", message))?;
-            if !addresses.insert(address) {
+            if addresses.contains(&address) {
                 return Err(LessonError::at(field, "address", format!("{address} is the address of two hosts")));
             }
             self.host_names.push(host_name);
-            parsed_addresses.push(address);
+            addresses.push(address);
         }
 
         let mut hosts = Vec::new();
-        for (index, (host, address)) in raw.hosts.into_iter().zip(parsed_addresses).enumerate() {
+        for (index, (host, address)) in raw.hosts.into_iter().zip(addresses).enumerate() {
             let field = &format!("hosts[{index}]");
             count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
             let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
@@ -1179,12 +1177,28 @@ fn step_binds(step: &Step, variable: &str) -> bool {
     }
 }
 
+/// Names a script has bound (a host's scripts are short: a list is all it takes).
+#[derive(Default)]
+struct Variables(Vec<String>);
+
+impl Variables {
+    fn add(&mut self, name: String) {
+        if !self.contains(&name) {
+            self.0.push(name);
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|bound| bound == name)
+    }
+}
+
 /// Checks one host's script, tracking which variables hold sockets, data and addresses.
 #[derive(Default)]
 struct ScriptChecker {
-    sockets: BTreeSet<String>,
-    data: BTreeSet<String>,
-    addresses: BTreeSet<String>,
+    sockets: Variables,
+    data: Variables,
+    addresses: Variables,
 }
 
 impl ScriptChecker {
@@ -1283,7 +1297,7 @@ impl ScriptChecker {
                 let binds = self
                     .one_binding(&raw, field)?
                     .ok_or_else(|| LessonError::at(field, "as", "missing: name the new socket, e.g. \"as\": \"s\""))?;
-                self.sockets.insert(binds.clone());
+                self.sockets.add(binds.clone());
                 Action::Socket { kind, binds }
             }
             "bind" => Action::Bind {
@@ -1301,9 +1315,9 @@ impl ScriptChecker {
                 let binds = binds.ok_or_else(|| {
                     LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
                 })?;
-                self.sockets.insert(binds.clone());
+                self.sockets.add(binds.clone());
                 if let Some(address) = &binds_address {
-                    self.addresses.insert(address.clone());
+                    self.addresses.add(address.clone());
                 }
                 Action::Accept { socket, binds, binds_address }
             }
@@ -1321,7 +1335,7 @@ impl ScriptChecker {
                 let socket = self.socket(&raw, field)?;
                 let binds = self.one_binding(&raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.insert(variable.clone());
+                    self.data.add(variable.clone());
                 }
                 Action::Recv {
                     socket,
@@ -1353,10 +1367,10 @@ impl ScriptChecker {
                 let socket = self.socket(&raw, field)?;
                 let (binds, binds_address) = self.two_bindings(&raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.insert(variable.clone());
+                    self.data.add(variable.clone());
                 }
                 if let Some(address) = &binds_address {
-                    self.addresses.insert(address.clone());
+                    self.addresses.add(address.clone());
                 }
                 Action::Recvfrom {
                     socket,
