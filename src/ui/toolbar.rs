@@ -34,15 +34,13 @@ fn open_chosen(menu: HtmlSelectElement, current: &'static str, send: Callback<Ms
         send.emit(Msg::Open(None));
         return;
     }
-    js_sys::futures::spawn_local(async move {
-        match fetch::lesson(&id).await {
-            // Unless another lesson was chosen meanwhile.
-            Ok(text) if menu.value() == id => send.emit(Msg::Open(Some((id, text)))),
-            Ok(_) => {}
-            Err(why) => {
-                menu.set_value(current);
-                send.emit(Msg::Notice(format!("The lesson {id} could not be opened: {why}.")));
-            }
+    fetch::lesson(&id.clone(), move |text| match text {
+        // Unless another lesson was chosen meanwhile.
+        Ok(text) if menu.value() == id => send.emit(Msg::Open(Some((id, text)))),
+        Ok(_) => {}
+        Err(why) => {
+            menu.set_value(current);
+            send.emit(Msg::Notice(format!("The lesson {id} could not be opened: {why}.")));
         }
     });
 }

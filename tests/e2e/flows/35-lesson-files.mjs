@@ -27,6 +27,6 @@ test('35-lesson-files: a file that cannot be fetched leaves a notice, not a pani
   await expectText(page.locator('.lesson h2'), 'Hello, server');
   await page.route('**/lessons/06-loopback-only.json', (route) => route.abort('connectionrefused'));
   await page.locator('select#lesson').selectOption('06-loopback-only');
-  await expectText(page.locator('.hint-bar .notice'), 'The lesson 06-loopback-only could not be opened: Failed to fetch');
+  await expectText(page.locator('.hint-bar .notice'), 'The lesson 06-loopback-only could not be opened: the request failed');
   await expectNoPanic(page);
 }, { allowErrors: [/Failed to load resource/] });
