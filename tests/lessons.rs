@@ -27,6 +27,13 @@ fn every_shipped_lesson_passes_all_its_checkpoints() {
 }
 
 #[test]
+fn every_menu_title_is_its_files_title() {
+    for lesson in BUILT_IN {
+        assert_eq!(Lesson::parse(lesson.text).unwrap().title, lesson.title, "{}", lesson.id);
+    }
+}
+
+#[test]
 fn every_question_has_choices_and_an_answer() {
     for lesson in BUILT_IN {
         let lesson = Lesson::parse(lesson.text).unwrap();
@@ -186,11 +193,41 @@ fn bad_files_are_refused_with_the_field_named() {
             "socksim: missing",
         ),
         (error_for(|l| l["colour"] = "red".into()), "unknown field `colour`"),
+        (
+            error_for(|l| l["hosts"][0]["script"][1]["colour"] = "red".into()),
+            "hosts[0].script[1]: unknown field `colour` (the fields here are at, call, as,",
+        ),
+        (
+            error_for(|l| l["hosts"][0]["script"][1]["port"] = "80".into()),
+            "hosts[0].script[1].port: expected a whole number, found \"80\"",
+        ),
+        (
+            error_for(|l| l["links"][0]["between"] = serde_json::json!(["a"])),
+            "links[0].between: expected a pair of host names, found a list of 1",
+        ),
+        (
+            error_for(|l| {
+                l["checkpoints"][0]["expect"]["finished"] = serde_json::json!({ "hots": "a" });
+            }),
+            "checkpoints[0].expect.finished: unknown field `hots` (the fields here are host)",
+        ),
+        (
+            error_for(|l| {
+                l.as_object_mut().unwrap().remove("title");
+            }),
+            "title: missing",
+        ),
         (error_for(|l| l["hosts"] = serde_json::json!([])), "hosts: a lesson needs at least one host"),
     ];
     for (message, expected) in &cases {
         assert!(message.contains(expected), "expected {expected:?} in {message:?}");
     }
+}
+
+#[test]
+fn a_field_given_twice_is_refused() {
+    let text = minimal().to_string().replacen(r#""title":"t""#, r#""title":"t","title":"u""#, 1);
+    assert_eq!(Lesson::parse(&text).unwrap_err().to_string(), "title: given more than once");
 }
 
 #[test]

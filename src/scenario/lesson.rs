@@ -1,16 +1,18 @@
 //! The lesson file: a versioned JSON description of a network, what its hosts do and what should
 //! come of it.
 //!
-//! Parsing is two stages. serde reads the JSON into raw structs that mirror the file (unknown
-//! fields are refused), then [`Lesson::parse`] checks every value and builds the typed [`Lesson`],
+//! Parsing is two stages. The JSON is read into raw structs that mirror the file (values of the
+//! wrong kind and unknown fields are refused), then [`Lesson::parse`] checks every value and
+//! builds the typed [`Lesson`],
 //! answering the first problem with a [`LessonError`] that names the field
 //! (`hosts[1].script[3].port: 70000 is not a port (0–65535)`). Lesson files come from URLs and
 //! strangers, so sizes and counts are capped.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
-use serde::Deserialize;
+mod json;
+
+use json::{Number, Value};
 
 use crate::scenario::pyrepr::bytes_literal;
 use crate::sim::{Fate, Impairments, Ipv4Address, PacketKind, ShutdownHow, SocketKind, SocketOption, SOCKET_STATES};
@@ -43,6 +45,20 @@ pub struct LessonError {
 impl LessonError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         LessonError { field: field.into(), message: message.into() }
+    }
+
+    /// A problem with field `key` of the object at `path`.
+    fn at(path: &str, key: &str, message: impl Into<String>) -> Self {
+        LessonError::new(join(path, key), message)
+    }
+}
+
+/// The path of field `key` of the object at `path`: `hosts[1]` and `name` make `hosts[1].name`.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.into()
+    } else {
+        format!("{path}.{key}")
     }
 }
 
@@ -107,8 +123,7 @@ pub enum Payload {
 }
 
 /// What an echoing step does to the bytes it received before sending them back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transform {
     None,
     Upper,
@@ -276,38 +291,255 @@ impl Lesson {
 
 // ---- The file as written ------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One JSON object of the file, read field by field.
+///
+/// Each read takes its field out, so that the fields left over are unknown ones (a typo must not
+/// pass unnoticed). Reads never fail: a value of the wrong kind reads as absent, a missing required
+/// field as empty, and the object keeps the first problem for [`Object::done`] to report. So the
+/// readers below are plain struct literals.
+///
+/// The file is parsed into a [`Value`] once and read by hand rather than with serde's derives:
+/// each derived struct brings its own copy of serde's reading code, which cost the page more than
+/// everything else about lessons together.
+#[derive(Default)]
+struct Object {
+    /// The fields not read yet.
+    fields: Vec<(String, Value)>,
+    /// Where the object is in the file: `hosts[1].script[3]`; empty for the file itself.
+    path: String,
+    /// The fields asked for so far, to name them when an unknown one is found.
+    known: Vec<&'static str>,
+    /// The first value of the wrong kind or field given twice, here or in an object inside this one.
+    problem: Option<LessonError>,
+    /// The first required field found missing.
+    missing: Option<&'static str>,
+}
+
+impl Object {
+    /// The path of one of this object's fields.
+    fn field(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+
+    /// A field's value; `null` counts as absent.
+    fn take(&mut self, key: &'static str) -> Option<Value> {
+        self.known.push(key);
+        let index = self.fields.iter().position(|(name, _)| name == key)?;
+        let (_, value) = self.fields.remove(index);
+        if self.fields.iter().any(|(name, _)| name == key) && self.problem.is_none() {
+            self.problem = Some(LessonError::new(self.field(key), "given more than once"));
+        }
+        Some(value).filter(|value| !value.is_null())
+    }
+
+    /// Notes a value of the wrong kind, unless a problem was noted before.
+    fn wrong(&mut self, path: String, expected: &str, found: &Value) {
+        if self.problem.is_none() {
+            self.problem = Some(wrong(path, expected, found));
+        }
+    }
+
+    /// A field holding one value, read by `read`, which answers `None` when the value is not `what`.
+    fn scalar<T>(&mut self, key: &'static str, what: &str, read: fn(&Value) -> Option<T>) -> Option<T> {
+        let value = self.take(key)?;
+        let read = read(&value);
+        if read.is_none() {
+            self.wrong(self.field(key), what, &value);
+        }
+        read
+    }
+
+    fn string(&mut self, key: &'static str) -> Option<String> {
+        self.scalar(key, "a string", |value| value.as_str().map(String::from))
+    }
+
+    fn number(&mut self, key: &'static str) -> Option<f64> {
+        self.scalar(key, "a number", Value::as_f64)
+    }
+
+    fn integer(&mut self, key: &'static str) -> Option<i64> {
+        self.scalar(key, "a whole number", Value::as_i64)
+    }
+
+    fn count(&mut self, key: &'static str) -> Option<usize> {
+        self.scalar(key, "a whole number from 0 up", |value| value.as_u64().and_then(|n| usize::try_from(n).ok()))
+    }
+
+    fn flag(&mut self, key: &'static str) -> Option<bool> {
+        self.scalar(key, "true or false", Value::as_bool)
+    }
+
+    /// `"between": ["a", "b"]`: the two hosts a link joins.
+    fn between(&mut self, key: &'static str) -> Option<[String; 2]> {
+        self.scalar(key, "a pair of host names", |value| match value.as_array()? {
+            [Value::String(first), Value::String(second)] => Some([first.clone(), second.clone()]),
+            _ => None,
+        })
+    }
+
+    /// A field that must be there, read by one of the reads here.
+    fn required<T: Default>(&mut self, key: &'static str, read: fn(&mut Object, &'static str) -> Option<T>) -> T {
+        read(self, key).unwrap_or_else(|| {
+            self.missing.get_or_insert(key);
+            T::default()
+        })
+    }
+
+    /// A list's items with their paths; an absent list is empty.
+    fn list(&mut self, key: &'static str) -> Vec<(String, Value)> {
+        let field = self.field(key);
+        match self.take(key) {
+            None => Vec::new(),
+            Some(Value::Array(items)) => {
+                items.into_iter().enumerate().map(|(index, item)| (format!("{field}[{index}]"), item)).collect()
+            }
+            Some(other) => {
+                self.wrong(field, "a list [ … ]", &other);
+                Vec::new()
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &'static str) -> Vec<String> {
+        let items = self.list(key);
+        items
+            .into_iter()
+            .filter_map(|(field, item)| match item {
+                Value::String(text) => Some(text),
+                other => {
+                    self.wrong(field, "a string", &other);
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// An object inside this one, read by `read`.
+    fn object<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Option<T> {
+        let field = self.field(key);
+        let value = self.take(key)?;
+        let mut inner = self.open(value, field)?;
+        let read = read(&mut inner);
+        self.close(inner);
+        Some(read)
+    }
+
+    /// The objects of a list, each read by `read`.
+    fn objects<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Vec<T> {
+        let mut objects = Vec::new();
+        for (field, item) in self.list(key) {
+            if let Some(mut inner) = self.open(item, field) {
+                objects.push(read(&mut inner));
+                self.close(inner);
+            }
+        }
+        objects
+    }
+
+    /// An object inside this one, to read (and then [`Object::close`]), if the value is one.
+    fn open(&mut self, value: Value, path: String) -> Option<Object> {
+        let Value::Object(fields) = value else {
+            self.wrong(path, "an object { … }", &value);
+            return None;
+        };
+        Some(Object { fields, path, ..Object::default() })
+    }
+
+    /// Ends reading an object inside this one: its first problem becomes this one's.
+    fn close(&mut self, inner: Object) {
+        if let Err(problem) = inner.done() {
+            self.problem.get_or_insert(problem);
+        }
+    }
+
+    /// The object's first problem: a value of the wrong kind or a field given twice, an unknown
+    /// field, then a required field that was missing (after the unknown ones, as it is often the
+    /// same typo).
+    fn done(self) -> Checked<()> {
+        if let Some(problem) = self.problem {
+            return Err(problem);
+        }
+        if let Some((unknown, _)) = self.fields.first() {
+            return Err(LessonError::new(
+                self.path,
+                format!("unknown field `{unknown}` (the fields here are {})", self.known.join(", ")),
+            ));
+        }
+        match self.missing {
+            Some(key) => Err(LessonError::new(self.field(key), "missing: this field is required")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A value of the wrong kind.
+fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
+    let found = match found {
+        Value::Null => "null".into(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Number(number) => number_text(number),
+        Value::String(text) => format!("{text:?}"),
+        Value::Array(items) => format!("a list of {}", items.len()),
+        Value::Object(_) => "an object".into(),
+    };
+    LessonError::new(field, format!("expected {expected}, found {found}"))
+}
+
+/// A number as written: `80`, or `80.5` (with a fraction always shown, so `80.0` is not
+/// mistaken for a whole number).
+fn number_text(number: &Number) -> String {
+    match *number {
+        Number::Int(whole) => whole.to_string(),
+        Number::UInt(whole) => whole.to_string(),
+        Number::Float(number) => format!("{number:?}"),
+    }
+}
+
 struct RawLesson {
-    /// The format version.
-    #[serde(rename = "socksim")]
-    format: u32,
     title: String,
-    #[serde(default)]
     intro: String,
-    #[serde(default)]
     seed: u64,
     duration: f64,
     hosts: Vec<RawHost>,
-    #[serde(default)]
     links: Vec<RawLink>,
-    #[serde(default)]
     events: Vec<RawEvent>,
-    #[serde(default)]
     checkpoints: Vec<RawCheckpoint>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawLesson {
+    /// Reads the file's object, once its format version has been checked.
+    fn read(o: &mut Object) -> RawLesson {
+        RawLesson {
+            title: o.required("title", Object::string),
+            intro: o.string("intro").unwrap_or_default(),
+            seed: o.scalar("seed", "a whole number from 0 up", Value::as_u64).unwrap_or(0),
+            duration: o.required("duration", Object::number),
+            hosts: o.objects("hosts", RawHost::read),
+            links: o.objects("links", RawLink::read),
+            events: o.objects("events", RawEvent::read),
+            checkpoints: o.objects("checkpoints", RawCheckpoint::read),
+        }
+    }
+}
+
 struct RawHost {
     name: String,
     address: String,
-    #[serde(default)]
     script: Vec<RawStep>,
 }
 
-#[derive(Deserialize, Default, Clone, Copy)]
-#[serde(deny_unknown_fields)]
+impl RawHost {
+    fn read(o: &mut Object) -> RawHost {
+        RawHost {
+            name: o.required("name", Object::string),
+            address: o.required("address", Object::string),
+            script: o.objects("script", RawStep::read),
+        }
+    }
+}
+
+/// A direction's impairments, as written beside a link's other fields (or a `set_link` event's).
+#[derive(Default, Clone, Copy)]
 struct RawImpairments {
     delay_ms: Option<f64>,
     jitter_ms: Option<f64>,
@@ -316,20 +548,33 @@ struct RawImpairments {
     bandwidth_kbps: Option<f64>,
 }
 
-/// A link's impairments are written beside its other fields. They are listed in each struct
-/// rather than flattened into it: serde's `flatten` (like `untagged`) buffers the whole object and
-/// costs the page more code than the rest of the file's reading together.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawImpairments {
+    fn read(o: &mut Object) -> RawImpairments {
+        RawImpairments {
+            delay_ms: o.number("delay_ms"),
+            jitter_ms: o.number("jitter_ms"),
+            loss_percent: o.number("loss_percent"),
+            duplicate_percent: o.number("duplicate_percent"),
+            bandwidth_kbps: o.number("bandwidth_kbps"),
+        }
+    }
+}
+
 struct RawLink {
     between: [String; 2],
-    delay_ms: Option<f64>,
-    jitter_ms: Option<f64>,
-    loss_percent: Option<f64>,
-    duplicate_percent: Option<f64>,
-    bandwidth_kbps: Option<f64>,
+    impairments: RawImpairments,
     /// Overrides for the second host's direction.
     reverse: Option<RawImpairments>,
+}
+
+impl RawLink {
+    fn read(o: &mut Object) -> RawLink {
+        RawLink {
+            between: o.required("between", Object::between),
+            impairments: RawImpairments::read(o),
+            reverse: o.object("reverse", RawImpairments::read),
+        }
+    }
 }
 
 /// `"as": "conn"` or `"as": ["conn", "addr"]`.
@@ -338,40 +583,11 @@ enum RawBinding {
     Pair(String, String),
 }
 
-impl<'de> Deserialize<'de> for RawBinding {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Binding;
-        impl<'de> serde::de::Visitor<'de> for Binding {
-            type Value = RawBinding;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a variable name or a pair of them")
-            }
-            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RawBinding, E> {
-                Ok(RawBinding::One(name.into()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut names: A) -> Result<RawBinding, A::Error> {
-                let pair = "a pair of variable names";
-                let first = names.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(0, &pair))?;
-                let second = names.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(1, &pair))?;
-                if names.next_element::<serde::de::IgnoredAny>()?.is_some() {
-                    return Err(serde::de::Error::invalid_length(3, &pair));
-                }
-                Ok(RawBinding::Pair(first, second))
-            }
-        }
-        deserializer.deserialize_any(Binding)
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawStep {
     at: Option<f64>,
     call: String,
-    #[serde(rename = "as")]
     binds: Option<RawBinding>,
     socket: Option<String>,
-    #[serde(rename = "type")]
     kind: Option<String>,
     address: Option<String>,
     port: Option<i64>,
@@ -385,131 +601,180 @@ struct RawStep {
     option: Option<String>,
     value: Option<i64>,
     seconds: Option<f64>,
-    #[serde(default)]
     continue_on_error: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawStep {
+    fn read(o: &mut Object) -> RawStep {
+        RawStep {
+            at: o.number("at"),
+            call: o.required("call", Object::string),
+            binds: o.scalar("as", "a variable name or a pair of them", |value| match value {
+                Value::String(name) => Some(RawBinding::One(name.clone())),
+                _ => match value.as_array()? {
+                    [Value::String(first), Value::String(second)] => {
+                        Some(RawBinding::Pair(first.clone(), second.clone()))
+                    }
+                    _ => None,
+                },
+            }),
+            socket: o.string("socket"),
+            kind: o.string("type"),
+            address: o.string("address"),
+            port: o.integer("port"),
+            backlog: o.integer("backlog"),
+            bufsize: o.integer("bufsize"),
+            text: o.string("text"),
+            echo: o.string("echo"),
+            transform: o.scalar("transform", "\"none\", \"upper\" or \"lower\"", |value| match value.as_str()? {
+                "none" => Some(Transform::None),
+                "upper" => Some(Transform::Upper),
+                "lower" => Some(Transform::Lower),
+                _ => None,
+            }),
+            to: o.string("to"),
+            how: o.string("how"),
+            option: o.string("option"),
+            value: o.integer("value"),
+            seconds: o.number("seconds"),
+            continue_on_error: o.flag("continue_on_error").unwrap_or(false),
+        }
+    }
+}
+
 struct RawEvent {
     at: f64,
     drop_next: Option<RawDropNext>,
     set_link: Option<RawSetLink>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawEvent {
+    fn read(o: &mut Object) -> RawEvent {
+        RawEvent {
+            at: o.required("at", Object::number),
+            drop_next: o.object("drop_next", |o| RawDropNext {
+                between: o.required("between", Object::between),
+                from: o.string("from"),
+                kind: o.string("kind"),
+            }),
+            set_link: o.object("set_link", |o| RawSetLink {
+                between: o.required("between", Object::between),
+                from: o.string("from"),
+                impairments: RawImpairments::read(o),
+            }),
+        }
+    }
+}
+
 struct RawDropNext {
     between: [String; 2],
     from: Option<String>,
     kind: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSetLink {
     between: [String; 2],
     from: Option<String>,
-    delay_ms: Option<f64>,
-    jitter_ms: Option<f64>,
-    loss_percent: Option<f64>,
-    duplicate_percent: Option<f64>,
-    bandwidth_kbps: Option<f64>,
+    impairments: RawImpairments,
 }
 
-/// The impairments a link or a `set_link` event writes beside its other fields.
-macro_rules! impairments_beside {
-    ($($raw:ty),*) => {$(
-        impl $raw {
-            fn impairments(&self) -> RawImpairments {
-                RawImpairments {
-                    delay_ms: self.delay_ms,
-                    jitter_ms: self.jitter_ms,
-                    loss_percent: self.loss_percent,
-                    duplicate_percent: self.duplicate_percent,
-                    bandwidth_kbps: self.bandwidth_kbps,
-                }
-            }
-        }
-    )*};
-}
-
-impairments_beside!(RawLink, RawSetLink);
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawCheckpoint {
     at: f64,
     question: Option<String>,
-    #[serde(default)]
     choices: Vec<String>,
     answer: Option<usize>,
     expect: RawExpectation,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawCheckpoint {
+    fn read(o: &mut Object) -> RawCheckpoint {
+        RawCheckpoint {
+            at: o.required("at", Object::number),
+            question: o.string("question"),
+            choices: o.strings("choices"),
+            answer: o.count("answer"),
+            expect: o.required("expect", |o, key| o.object(key, RawExpectation::read)),
+        }
+    }
+}
+
+/// What a checkpoint expects: exactly one of these is given (the checker says so if not).
+#[derive(Default)]
 struct RawExpectation {
     received: Option<RawHostText>,
     raised: Option<RawRaised>,
-    peer_closed: Option<RawHostOnly>,
+    peer_closed: Option<String>,
     state: Option<RawState>,
-    blocked: Option<RawHostOnly>,
-    finished: Option<RawHostOnly>,
+    blocked: Option<String>,
+    finished: Option<String>,
     accept_queue: Option<RawAcceptQueue>,
     packets: Option<RawPackets>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHostOnly {
-    host: String,
+impl RawExpectation {
+    fn read(o: &mut Object) -> RawExpectation {
+        /// `{ "host": "server" }`.
+        fn host(o: &mut Object) -> String {
+            o.required("host", Object::string)
+        }
+        RawExpectation {
+            received: o.object("received", |o| RawHostText { host: host(o), text: o.required("text", Object::string) }),
+            raised: o
+                .object("raised", |o| RawRaised { host: host(o), exception: o.required("exception", Object::string) }),
+            peer_closed: o.object("peer_closed", host),
+            state: o.object("state", |o| RawState {
+                host: host(o),
+                state: o.required("state", Object::string),
+                count: o.count("count").unwrap_or(1),
+            }),
+            blocked: o.object("blocked", host),
+            finished: o.object("finished", host),
+            accept_queue: o.object("accept_queue", |o| RawAcceptQueue {
+                host: host(o),
+                socket: o.required("socket", Object::string),
+                length: o.required("length", Object::count),
+            }),
+            packets: o.object("packets", |o| RawPackets {
+                kind: o.string("kind"),
+                fate: o.string("fate"),
+                from: o.string("from"),
+                to: o.string("to"),
+                duplicate: o.flag("duplicate"),
+                at_least: o.count("at_least").unwrap_or(0),
+                at_most: o.count("at_most"),
+            }),
+        }
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawHostText {
     host: String,
     text: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawRaised {
     host: String,
     exception: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawState {
     host: String,
     state: String,
-    #[serde(default = "one")]
     count: usize,
 }
 
-fn one() -> usize {
-    1
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawAcceptQueue {
     host: String,
     socket: String,
     length: usize,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawPackets {
     kind: Option<String>,
     fate: Option<String>,
     from: Option<String>,
     to: Option<String>,
     duplicate: Option<bool>,
-    #[serde(default)]
     at_least: usize,
     at_most: Option<usize>,
 }
@@ -529,45 +794,35 @@ impl Lesson {
                 ),
             ));
         }
-        // Valid files are read once; a file that does not read is looked at again, to say why in
-        // the plainest words: not JSON, not an object, another version, or which field.
-        let raw = serde_json::from_str::<RawLesson>(text).map_err(|error| why_unreadable(text, error))?;
-        if raw.format != FORMAT_VERSION {
-            return Err(unsupported_version(raw.format));
+        let value =
+            json::parse(text).map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
+        let Value::Object(fields) = value else {
+            return Err(LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }"));
+        };
+        let mut file = Object { fields, ..Object::default() };
+        // The format version first: it says how to read the rest.
+        match file.take("socksim") {
+            None => {
+                return Err(LessonError::new(
+                    "socksim",
+                    "missing: a lesson file starts with \"socksim\": 1 (its format version)",
+                ))
+            }
+            Some(Value::Number(version)) if version.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            Some(Value::Number(version)) => {
+                return Err(LessonError::new(
+                    "socksim",
+                    format!(
+                        "format version {} is not supported (this socksim reads version {FORMAT_VERSION})",
+                        number_text(&version)
+                    ),
+                ))
+            }
+            Some(_) => return Err(LessonError::new("socksim", "the format version is a number: \"socksim\": 1")),
         }
+        let raw = RawLesson::read(&mut file);
+        file.done()?;
         Checker::default().lesson(raw)
-    }
-}
-
-fn unsupported_version(version: impl fmt::Display) -> LessonError {
-    LessonError::new(
-        "socksim",
-        format!("format version {version} is not supported (this socksim reads version {FORMAT_VERSION})"),
-    )
-}
-
-/// Explains why serde could not read a lesson file.
-fn why_unreadable(text: &str, error: serde_json::Error) -> LessonError {
-    /// The one field that says which format the rest is in.
-    #[derive(Deserialize)]
-    struct Version {
-        socksim: Option<serde_json::Number>,
-    }
-    if let Err(syntax) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        return LessonError::new("", format!("this is not valid JSON ({syntax})"));
-    }
-    if !text.trim_start().starts_with('{') {
-        return LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }");
-    }
-    match serde_json::from_str::<Version>(text) {
-        Err(_) => LessonError::new("socksim", "the format version is a number: \"socksim\": 1"),
-        Ok(Version { socksim: None }) => {
-            LessonError::new("socksim", "missing: a lesson file starts with \"socksim\": 1 (its format version)")
-        }
-        Ok(Version { socksim: Some(version) }) if version.as_u64() != Some(u64::from(FORMAT_VERSION)) => {
-            unsupported_version(version)
-        }
-        Ok(_) => LessonError::new("", error.to_string()),
     }
 }
 
@@ -576,24 +831,27 @@ struct Checker {
     host_names: Vec<String>,
 }
 
-fn seconds(value: f64, field: &str) -> Checked<f64> {
+// The checks below take the path of the object a value is in and the value's key, and join them
+// only to say what is wrong.
+
+fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     if value.is_finite() && (0.0..=limits::SECONDS).contains(&value) {
         Ok(value)
     } else {
-        Err(LessonError::new(field, format!("{value} is not a time from 0 to {} seconds", limits::SECONDS)))
+        Err(LessonError::at(path, key, format!("{value} is not a time from 0 to {} seconds", limits::SECONDS)))
     }
 }
 
-fn text(value: String, field: &str) -> Checked<String> {
+fn text(value: String, path: &str, key: &str) -> Checked<String> {
     if value.len() > limits::TEXT_BYTES {
-        return Err(LessonError::new(field, format!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
+        return Err(LessonError::at(path, key, format!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
     }
     Ok(value)
 }
 
-fn count<T>(items: &[T], max: usize, field: &str) -> Checked<()> {
+fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
     if items.len() > max {
-        return Err(LessonError::new(field, format!("{} entries; at most {max} are allowed", items.len())));
+        return Err(LessonError::at(path, key, format!("{} entries; at most {max} are allowed", items.len())));
     }
     Ok(())
 }
@@ -611,17 +869,18 @@ pub fn host_address(text: &str) -> Result<Ipv4Address, String> {
 
 /// A host's name as a lesson file (or the page's network editor) may give it.
 pub fn host_name(text: &str) -> Result<String, String> {
-    name(text, "").map_err(|error| error.message)
+    name(text, "", "").map_err(|error| error.message)
 }
 
 /// A variable or host name: letters, digits and `_`/`-`, starting with a letter — never markup.
-fn name(value: &str, field: &str) -> Checked<String> {
+fn name(value: &str, path: &str, key: &str) -> Checked<String> {
     let well_formed = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && value.chars().count() <= limits::NAME_CHARS;
     if !well_formed {
-        return Err(LessonError::new(
-            field,
+        return Err(LessonError::at(
+            path,
+            key,
             format!(
                 "{value:?} is not a valid name (letters, digits, '_' and '-', starting with a letter, at most {} characters)",
                 limits::NAME_CHARS
@@ -636,26 +895,23 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         match value {
             None => Ok(default),
             Some(ms) if ms.is_finite() && (0.0..=60_000.0).contains(&ms) => Ok((ms * 1000.0).round() as u64),
-            Some(ms) => {
-                Err(LessonError::new(format!("{field}.{key}"), format!("{ms} is not a delay from 0 to 60000 ms")))
-            }
+            Some(ms) => Err(LessonError::at(field, key, format!("{ms} is not a delay from 0 to 60000 ms"))),
         }
     };
     let percent = |value: Option<f64>, default: f64, key: &str| -> Checked<f64> {
         match value {
             None => Ok(default),
             Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
-            Some(p) => {
-                Err(LessonError::new(format!("{field}.{key}"), format!("{p} is not a percentage from 0 to 100")))
-            }
+            Some(p) => Err(LessonError::at(field, key, format!("{p} is not a percentage from 0 to 100"))),
         }
     };
     let bandwidth_bps = match raw.bandwidth_kbps {
         None => base.bandwidth_bps,
         Some(kbps) if kbps.is_finite() && (0.0..=10_000_000.0).contains(&kbps) => (kbps * 1000.0).round() as u64,
         Some(kbps) => {
-            return Err(LessonError::new(
-                format!("{field}.bandwidth_kbps"),
+            return Err(LessonError::at(
+                field,
+                "bandwidth_kbps",
                 format!("{kbps} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s"),
             ))
         }
@@ -674,16 +930,16 @@ impl Checker {
         if raw.title.trim().is_empty() {
             return Err(LessonError::new("title", "a lesson needs a title"));
         }
-        let title = text(raw.title, "title")?;
-        let intro = text(raw.intro, "intro")?;
-        let duration = seconds(raw.duration, "duration")?;
+        let title = text(raw.title, "", "title")?;
+        let intro = text(raw.intro, "", "intro")?;
+        let duration = seconds(raw.duration, "", "duration")?;
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
         }
-        count(&raw.hosts, limits::HOSTS, "hosts")?;
-        count(&raw.links, limits::LINKS, "links")?;
-        count(&raw.events, limits::EVENTS, "events")?;
-        count(&raw.checkpoints, limits::CHECKPOINTS, "checkpoints")?;
+        count(&raw.hosts, limits::HOSTS, "", "hosts")?;
+        count(&raw.links, limits::LINKS, "", "links")?;
+        count(&raw.events, limits::EVENTS, "", "events")?;
+        count(&raw.checkpoints, limits::CHECKPOINTS, "", "checkpoints")?;
         if raw.hosts.is_empty() {
             return Err(LessonError::new("hosts", "a lesson needs at least one host"));
         }
@@ -696,42 +952,37 @@ impl Checker {
         }
 
         // Names and addresses first, so scripts and links can refer to any host.
-        let mut addresses = BTreeSet::new();
-        let mut parsed_addresses = Vec::new();
+        let mut addresses = Vec::new();
         for (index, host) in raw.hosts.iter().enumerate() {
-            let field = format!("hosts[{index}]");
-            let host_name = name(&host.name, &format!("{field}.name"))?;
+            let field = &format!("hosts[{index}]");
+            let host_name = name(&host.name, field, "name")?;
             if self.host_names.contains(&host_name) || host_name == "localhost" {
-                return Err(LessonError::new(format!("{field}.name"), format!("{host_name:?} names two hosts")));
+                return Err(LessonError::at(field, "name", format!("{host_name:?} names two hosts")));
             }
-            let address =
-                host_address(&host.address).map_err(|message| LessonError::new(format!("{field}.address"), message))?;
-            if !addresses.insert(address) {
-                return Err(LessonError::new(
-                    format!("{field}.address"),
-                    format!("{address} is the address of two hosts"),
-                ));
+            let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", message))?;
+            if addresses.contains(&address) {
+                return Err(LessonError::at(field, "address", format!("{address} is the address of two hosts")));
             }
             self.host_names.push(host_name);
-            parsed_addresses.push(address);
+            addresses.push(address);
         }
 
         let mut hosts = Vec::new();
-        for (index, (host, address)) in raw.hosts.into_iter().zip(parsed_addresses).enumerate() {
-            let field = format!("hosts[{index}]");
-            count(&host.script, limits::STEPS_PER_HOST, &format!("{field}.script"))?;
+        for (index, (host, address)) in raw.hosts.into_iter().zip(addresses).enumerate() {
+            let field = &format!("hosts[{index}]");
+            count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
             let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
             hosts.push(HostSpec { name: self.host_names[index].clone(), address, script });
         }
 
         let mut links: Vec<LinkSpec> = Vec::new();
         for (index, link) in raw.links.into_iter().enumerate() {
-            let field = format!("links[{index}]");
-            let ends = self.pair(&link.between, &format!("{field}.between"))?;
+            let field = &format!("links[{index}]");
+            let ends = self.pair(&link.between, field, "between")?;
             if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
-                return Err(LessonError::new(format!("{field}.between"), "these hosts are already linked"));
+                return Err(LessonError::at(field, "between", "these hosts are already linked"));
             }
-            let forward = impairments(link.impairments(), Impairments::default(), &field)?;
+            let forward = impairments(link.impairments, Impairments::default(), field)?;
             let backward = match link.reverse {
                 Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
                 None => forward,
@@ -755,57 +1006,58 @@ impl Checker {
         Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints })
     }
 
-    fn host(&self, value: &str, field: &str) -> Checked<usize> {
+    fn host(&self, value: &str, path: &str, key: &str) -> Checked<usize> {
         self.host_names
             .iter()
             .position(|host| host == value)
-            .ok_or_else(|| LessonError::new(field, format!("there is no host named {value:?}")))
+            .ok_or_else(|| LessonError::at(path, key, format!("there is no host named {value:?}")))
     }
 
-    fn pair(&self, between: &[String; 2], field: &str) -> Checked<[usize; 2]> {
-        let ends = [self.host(&between[0], field)?, self.host(&between[1], field)?];
+    fn pair(&self, between: &[String; 2], path: &str, key: &str) -> Checked<[usize; 2]> {
+        let ends = [self.host(&between[0], path, key)?, self.host(&between[1], path, key)?];
         if ends[0] == ends[1] {
-            return Err(LessonError::new(
-                field,
+            return Err(LessonError::at(
+                path,
+                key,
                 "a link joins two different hosts (each host has its loopback already)",
             ));
         }
         Ok(ends)
     }
 
-    fn link(&self, between: &[String; 2], links: &[LinkSpec], field: &str) -> Checked<usize> {
-        let ends = self.pair(between, field)?;
+    fn link(&self, between: &[String; 2], links: &[LinkSpec], path: &str, key: &str) -> Checked<usize> {
+        let ends = self.pair(between, path, key)?;
         links
             .iter()
             .position(|link| link.ends == ends || link.ends == [ends[1], ends[0]])
-            .ok_or_else(|| LessonError::new(field, format!("{} and {} are not linked", between[0], between[1])))
+            .ok_or_else(|| LessonError::at(path, key, format!("{} and {} are not linked", between[0], between[1])))
     }
 
-    fn link_end(&self, from: Option<String>, link: &LinkSpec, field: &str) -> Checked<Option<usize>> {
+    fn link_end(&self, from: Option<String>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
         let Some(from) = from else { return Ok(None) };
-        let host = self.host(&from, field)?;
+        let host = self.host(&from, path, key)?;
         if !link.ends.contains(&host) {
-            return Err(LessonError::new(field, format!("{from:?} is not an end of this link")));
+            return Err(LessonError::at(path, key, format!("{from:?} is not an end of this link")));
         }
         Ok(Some(host))
     }
 
     fn event(&self, raw: RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
-        let at = seconds(raw.at, &format!("{field}.at"))?;
+        let at = seconds(raw.at, field, "at")?;
         let kind = match (raw.drop_next, raw.set_link) {
             (Some(drop), None) => {
-                let field = format!("{field}.drop_next");
-                let link = self.link(&drop.between, links, &format!("{field}.between"))?;
-                let from = self.link_end(drop.from, &links[link], &format!("{field}.from"))?;
-                let packet = packet_kind(drop.kind, &format!("{field}.kind"))?;
+                let field = &format!("{field}.drop_next");
+                let link = self.link(&drop.between, links, field, "between")?;
+                let from = self.link_end(drop.from, &links[link], field, "from")?;
+                let packet = packet_kind(drop.kind, field, "kind")?;
                 EventKind::DropNext { link, from, packet }
             }
             (None, Some(set)) => {
-                let field = format!("{field}.set_link");
-                let link = self.link(&set.between, links, &format!("{field}.between"))?;
-                let from = self.link_end(set.from.clone(), &links[link], &format!("{field}.from"))?;
+                let field = &format!("{field}.set_link");
+                let link = self.link(&set.between, links, field, "between")?;
+                let from = self.link_end(set.from, &links[link], field, "from")?;
                 let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
-                let impairments = impairments(set.impairments(), links[link].impairments[direction], &field)?;
+                let impairments = impairments(set.impairments, links[link].impairments[direction], field)?;
                 EventKind::SetLink { link, from, impairments }
             }
             _ => return Err(LessonError::new(field, "an event is exactly one of \"drop_next\" or \"set_link\"")),
@@ -814,22 +1066,19 @@ impl Checker {
     }
 
     fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
-        let at = seconds(raw.at, &format!("{field}.at"))?;
+        let at = seconds(raw.at, field, "at")?;
         if at > duration {
-            return Err(LessonError::new(
-                format!("{field}.at"),
-                format!("{at} s is after the lesson ends ({duration} s)"),
-            ));
+            return Err(LessonError::at(field, "at", format!("{at} s is after the lesson ends ({duration} s)")));
         }
         if let Some(answer) = raw.answer {
             if answer >= raw.choices.len() {
-                return Err(LessonError::new(format!("{field}.answer"), format!("choice {answer} does not exist")));
+                return Err(LessonError::at(field, "answer", format!("choice {answer} does not exist")));
             }
         }
         let expect = self.expectation(raw.expect, hosts, &format!("{field}.expect"))?;
         Ok(Checkpoint {
             at,
-            question: raw.question.map(|q| text(q, &format!("{field}.question"))).transpose()?,
+            question: raw.question.map(|q| text(q, field, "question")).transpose()?,
             choices: raw.choices,
             answer: raw.answer,
             expect,
@@ -839,51 +1088,54 @@ impl Checker {
     fn expectation(&self, raw: RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
         let mut found = Vec::new();
         if let Some(r) = raw.received {
-            let host = self.host(&r.host, &format!("{field}.received.host"))?;
-            found.push(Expectation::Received { host, text: text(r.text, &format!("{field}.received.text"))? });
+            let host = self.host(&r.host, field, "received.host")?;
+            found.push(Expectation::Received { host, text: text(r.text, field, "received.text")? });
         }
         if let Some(r) = raw.raised {
-            let host = self.host(&r.host, &format!("{field}.raised.host"))?;
+            let host = self.host(&r.host, field, "raised.host")?;
             found.push(Expectation::Raised { host, exception: r.exception });
         }
-        if let Some(r) = raw.peer_closed {
-            found.push(Expectation::PeerClosed { host: self.host(&r.host, &format!("{field}.peer_closed.host"))? });
+        if let Some(host) = raw.peer_closed {
+            found.push(Expectation::PeerClosed { host: self.host(&host, field, "peer_closed.host")? });
         }
         if let Some(r) = raw.state {
-            let host = self.host(&r.host, &format!("{field}.state.host"))?;
+            let host = self.host(&r.host, field, "state.host")?;
             let state = r.state.to_ascii_uppercase().replace('_', "-");
             if !SOCKET_STATES.contains(&state.as_str()) {
-                return Err(LessonError::new(
-                    format!("{field}.state.state"),
+                return Err(LessonError::at(
+                    field,
+                    "state.state",
                     format!("{:?} is not a socket state ({})", r.state, SOCKET_STATES.join(", ")),
                 ));
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
         }
-        if let Some(r) = raw.blocked {
-            found.push(Expectation::Blocked { host: self.host(&r.host, &format!("{field}.blocked.host"))? });
+        if let Some(host) = raw.blocked {
+            found.push(Expectation::Blocked { host: self.host(&host, field, "blocked.host")? });
         }
-        if let Some(r) = raw.finished {
-            found.push(Expectation::Finished { host: self.host(&r.host, &format!("{field}.finished.host"))? });
+        if let Some(host) = raw.finished {
+            found.push(Expectation::Finished { host: self.host(&host, field, "finished.host")? });
         }
         if let Some(r) = raw.accept_queue {
-            let host = self.host(&r.host, &format!("{field}.accept_queue.host"))?;
+            let host = self.host(&r.host, field, "accept_queue.host")?;
             let bound = hosts[host].script.iter().any(|step| step_binds(step, &r.socket));
             if !bound {
-                return Err(LessonError::new(
-                    format!("{field}.accept_queue.socket"),
+                return Err(LessonError::at(
+                    field,
+                    "accept_queue.socket",
                     format!("{}'s script has no socket {:?}", hosts[host].name, r.socket),
                 ));
             }
             found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
         }
         if let Some(r) = raw.packets {
-            let field = format!("{field}.packets");
-            let kind = packet_kind(r.kind, &format!("{field}.kind"))?;
+            let field = &format!("{field}.packets");
+            let kind = packet_kind(r.kind, field, "kind")?;
             if let Some(fate) = &r.fate {
                 if !Fate::NAMES.contains(&fate.as_str()) {
-                    return Err(LessonError::new(
-                        format!("{field}.fate"),
+                    return Err(LessonError::at(
+                        field,
+                        "fate",
                         format!("{fate:?} is not a fate ({})", Fate::NAMES.join(", ")),
                     ));
                 }
@@ -891,12 +1143,12 @@ impl Checker {
             let filter = PacketFilter {
                 kind,
                 fate: r.fate,
-                from: r.from.map(|h| self.host(&h, &format!("{field}.from"))).transpose()?,
-                to: r.to.map(|h| self.host(&h, &format!("{field}.to"))).transpose()?,
+                from: r.from.map(|h| self.host(&h, field, "from")).transpose()?,
+                to: r.to.map(|h| self.host(&h, field, "to")).transpose()?,
                 duplicate: r.duplicate,
             };
             if r.at_most.is_some_and(|at_most| at_most < r.at_least) {
-                return Err(LessonError::new(format!("{field}.at_most"), "is less than at_least"));
+                return Err(LessonError::at(field, "at_most", "is less than at_least"));
             }
             found.push(Expectation::Packets { filter, at_least: r.at_least, at_most: r.at_most });
         }
@@ -909,11 +1161,11 @@ impl Checker {
 }
 
 /// A packet kind as lesson files write it (`syn-ack`), if the field is there.
-fn packet_kind(label: Option<String>, field: &str) -> Checked<Option<PacketKind>> {
+fn packet_kind(label: Option<String>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
     let Some(label) = label else { return Ok(None) };
     PacketKind::from_label(&label).map(Some).ok_or_else(|| {
         let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
-        LessonError::new(field, format!("{label:?} is not a packet kind ({kinds})"))
+        LessonError::at(path, key, format!("{label:?} is not a packet kind ({kinds})"))
     })
 }
 
@@ -925,12 +1177,28 @@ fn step_binds(step: &Step, variable: &str) -> bool {
     }
 }
 
+/// Names a script has bound (a host's scripts are short: a list is all it takes).
+#[derive(Default)]
+struct Variables(Vec<String>);
+
+impl Variables {
+    fn add(&mut self, name: String) {
+        if !self.contains(&name) {
+            self.0.push(name);
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|bound| bound == name)
+    }
+}
+
 /// Checks one host's script, tracking which variables hold sockets, data and addresses.
 #[derive(Default)]
 struct ScriptChecker {
-    sockets: BTreeSet<String>,
-    data: BTreeSet<String>,
-    addresses: BTreeSet<String>,
+    sockets: Variables,
+    data: Variables,
+    addresses: Variables,
 }
 
 impl ScriptChecker {
@@ -939,12 +1207,14 @@ impl ScriptChecker {
     }
 
     fn socket(&self, raw: &RawStep, field: &str) -> Checked<String> {
-        let socket = raw.socket.clone().ok_or_else(|| {
-            LessonError::new(format!("{field}.socket"), format!("missing: which socket does {} use?", raw.call))
-        })?;
+        let socket = raw
+            .socket
+            .clone()
+            .ok_or_else(|| LessonError::at(field, "socket", format!("missing: which socket does {} use?", raw.call)))?;
         if !self.sockets.contains(&socket) {
-            return Err(LessonError::new(
-                format!("{field}.socket"),
+            return Err(LessonError::at(
+                field,
+                "socket",
                 format!("{socket:?} is not a socket made by an earlier step of this host"),
             ));
         }
@@ -952,15 +1222,13 @@ impl ScriptChecker {
     }
 
     fn required<T: Clone>(value: &Option<T>, field: &str, key: &str, call: &str) -> Checked<T> {
-        value
-            .clone()
-            .ok_or_else(|| LessonError::new(format!("{field}.{key}"), format!("missing: {call} needs \"{key}\"")))
+        value.clone().ok_or_else(|| LessonError::at(field, key, format!("missing: {call} needs \"{key}\"")))
     }
 
     fn port(raw: &RawStep, field: &str) -> Checked<i64> {
         let port = Self::required(&raw.port, field, "port", &raw.call)?;
         if !(0..=65535).contains(&port) {
-            return Err(LessonError::new(format!("{field}.port"), format!("{port} is not a port (0–65535)")));
+            return Err(LessonError::at(field, "port", format!("{port} is not a port (0–65535)")));
         }
         Ok(port)
     }
@@ -968,7 +1236,7 @@ impl ScriptChecker {
     fn address(raw: &RawStep, field: &str) -> Checked<String> {
         let address = Self::required(&raw.address, field, "address", &raw.call)?;
         if address.len() > 253 {
-            return Err(LessonError::new(format!("{field}.address"), "too long for an address"));
+            return Err(LessonError::at(field, "address", "too long for an address"));
         }
         Ok(address)
     }
@@ -976,9 +1244,9 @@ impl ScriptChecker {
     fn one_binding(&self, raw: &RawStep, field: &str) -> Checked<Option<String>> {
         match &raw.binds {
             None => Ok(None),
-            Some(RawBinding::One(variable)) => Ok(Some(name(variable, &format!("{field}.as"))?)),
+            Some(RawBinding::One(variable)) => Ok(Some(name(variable, field, "as")?)),
             Some(RawBinding::Pair(..)) => {
-                Err(LessonError::new(format!("{field}.as"), format!("{} returns one value, not a pair", raw.call)))
+                Err(LessonError::at(field, "as", format!("{} returns one value, not a pair", raw.call)))
             }
         }
     }
@@ -986,9 +1254,9 @@ impl ScriptChecker {
     fn two_bindings(&self, raw: &RawStep, field: &str) -> Checked<(Option<String>, Option<String>)> {
         match &raw.binds {
             None => Ok((None, None)),
-            Some(RawBinding::One(variable)) => Ok((Some(name(variable, &format!("{field}.as"))?), None)),
+            Some(RawBinding::One(variable)) => Ok((Some(name(variable, field, "as")?), None)),
             Some(RawBinding::Pair(first, second)) => {
-                Ok((Some(name(first, &format!("{field}.as[0]"))?), Some(name(second, &format!("{field}.as[1]"))?)))
+                Ok((Some(name(first, field, "as[0]")?), Some(name(second, field, "as[1]")?)))
             }
         }
     }
@@ -997,17 +1265,15 @@ impl ScriptChecker {
         match (&raw.text, &raw.echo) {
             (Some(value), None) => {
                 if raw.transform.is_some() {
-                    return Err(LessonError::new(
-                        format!("{field}.transform"),
-                        "transform goes with \"echo\", not \"text\"",
-                    ));
+                    return Err(LessonError::at(field, "transform", "transform goes with \"echo\", not \"text\""));
                 }
-                Ok(Payload::Text(text(value.clone(), &format!("{field}.text"))?))
+                Ok(Payload::Text(text(value.clone(), field, "text")?))
             }
             (None, Some(variable)) => {
                 if !self.data.contains(variable) {
-                    return Err(LessonError::new(
-                        format!("{field}.echo"),
+                    return Err(LessonError::at(
+                        field,
+                        "echo",
                         format!("{variable:?} is not data received by an earlier step of this host"),
                     ));
                 }
@@ -1018,20 +1284,20 @@ impl ScriptChecker {
     }
 
     fn step(&mut self, raw: RawStep, field: &str) -> Checked<Step> {
-        let at = raw.at.map(|at| seconds(at, &format!("{field}.at"))).transpose()?;
+        let at = raw.at.map(|at| seconds(at, field, "at")).transpose()?;
         let action = match raw.call.as_str() {
             "socket" => {
                 let kind = match raw.kind.as_deref() {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
                     Some(other) => {
-                        return Err(LessonError::new(format!("{field}.type"), format!("{other:?} is not a socket type (tcp or udp)")))
+                        return Err(LessonError::at(field, "type", format!("{other:?} is not a socket type (tcp or udp)")))
                     }
                 };
                 let binds = self
                     .one_binding(&raw, field)?
-                    .ok_or_else(|| LessonError::new(format!("{field}.as"), "missing: name the new socket, e.g. \"as\": \"s\""))?;
-                self.sockets.insert(binds.clone());
+                    .ok_or_else(|| LessonError::at(field, "as", "missing: name the new socket, e.g. \"as\": \"s\""))?;
+                self.sockets.add(binds.clone());
                 Action::Socket { kind, binds }
             }
             "bind" => Action::Bind {
@@ -1047,11 +1313,11 @@ impl ScriptChecker {
                 let socket = self.socket(&raw, field)?;
                 let (binds, binds_address) = self.two_bindings(&raw, field)?;
                 let binds = binds.ok_or_else(|| {
-                    LessonError::new(format!("{field}.as"), "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
+                    LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
                 })?;
-                self.sockets.insert(binds.clone());
+                self.sockets.add(binds.clone());
                 if let Some(address) = &binds_address {
-                    self.addresses.insert(address.clone());
+                    self.addresses.add(address.clone());
                 }
                 Action::Accept { socket, binds, binds_address }
             }
@@ -1069,7 +1335,7 @@ impl ScriptChecker {
                 let socket = self.socket(&raw, field)?;
                 let binds = self.one_binding(&raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.insert(variable.clone());
+                    self.data.add(variable.clone());
                 }
                 Action::Recv {
                     socket,
@@ -1083,8 +1349,7 @@ impl ScriptChecker {
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
-                            return Err(LessonError::new(
-                                format!("{field}.to"),
+                            return Err(LessonError::at(field, "to",
                                 format!("{variable:?} is not an address received by an earlier step of this host"),
                             ));
                         }
@@ -1102,10 +1367,10 @@ impl ScriptChecker {
                 let socket = self.socket(&raw, field)?;
                 let (binds, binds_address) = self.two_bindings(&raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.insert(variable.clone());
+                    self.data.add(variable.clone());
                 }
                 if let Some(address) = &binds_address {
-                    self.addresses.insert(address.clone());
+                    self.addresses.add(address.clone());
                 }
                 Action::Recvfrom {
                     socket,
@@ -1121,7 +1386,7 @@ impl ScriptChecker {
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
                     Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
                     Some(other) => {
-                        return Err(LessonError::new(format!("{field}.how"), format!("{other:?} is not SHUT_RD, SHUT_WR or SHUT_RDWR")))
+                        return Err(LessonError::at(field, "how", format!("{other:?} is not SHUT_RD, SHUT_WR or SHUT_RDWR")))
                     }
                 },
             },
@@ -1134,8 +1399,7 @@ impl ScriptChecker {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
                     other => {
-                        return Err(LessonError::new(
-                            format!("{field}.option"),
+                        return Err(LessonError::at(field, "option",
                             format!("{other:?} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)"),
                         ))
                     }
@@ -1145,13 +1409,12 @@ impl ScriptChecker {
             "settimeout" => Action::Settimeout {
                 socket: self.socket(&raw, field)?,
                 seconds: match raw.seconds {
-                    Some(value) => Some(seconds(value, &format!("{field}.seconds"))?),
+                    Some(value) => Some(seconds(value, field, "seconds")?),
                     None => None,
                 },
             },
             other => {
-                return Err(LessonError::new(
-                    format!("{field}.call"),
+                return Err(LessonError::at(field, "call",
                     format!(
                         "{other:?} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)"
                     ),

@@ -1,31 +1,44 @@
-//! The lessons socksim ships, compiled into the binary.
+//! The lessons socksim ships, and the network the page opens on.
 //!
-//! Each is a lesson file under `src/scenario/lessons/`, numbered as in the course material.
+//! Each lesson is a file under `src/scenario/lessons/`, numbered as in the course material. The
+//! command line has the files compiled in. The page has only their ids and titles, for its menu,
+//! and fetches a file when it is opened (`lessons/` is copied beside the page): the files are
+//! most of what a lesson weighs, and only one is needed at a time.
 
 use super::lesson::{HostSpec, Lesson, LinkSpec};
 use crate::sim::{Impairments, Ipv4Address};
 
-/// A built-in lesson: its id (the file name without `.json`) and its text.
+/// A built-in lesson.
 pub struct BuiltIn {
+    /// The file's name without `.json`.
     pub id: &'static str,
+    /// The file's title (a test checks that they agree).
+    pub title: &'static str,
+    /// The file.
+    #[cfg(not(target_arch = "wasm32"))]
     pub text: &'static str,
 }
 
 macro_rules! lessons {
-    ($($id:literal),* $(,)?) => {
-        &[$(BuiltIn { id: $id, text: include_str!(concat!("lessons/", $id, ".json")) }),*]
+    ($($id:literal: $title:literal),* $(,)?) => {
+        &[$(BuiltIn {
+            id: $id,
+            title: $title,
+            #[cfg(not(target_arch = "wasm32"))]
+            text: include_str!(concat!("lessons/", $id, ".json")),
+        }),*]
     };
 }
 
 /// Every built-in lesson, in course order.
 pub const BUILT_IN: &[BuiltIn] = lessons![
-    "01-hello-server",
-    "03-uppercase-tcp",
-    "04-uppercase-udp",
-    "05-nobody-home",
-    "06-loopback-only",
-    "07-letters-out-of-order",
-    "09-full-accept-queue",
+    "01-hello-server": "Hello, server",
+    "03-uppercase-tcp": "Uppercase over TCP",
+    "04-uppercase-udp": "Uppercase over UDP",
+    "05-nobody-home": "Nobody's home",
+    "06-loopback-only": "Loopback only",
+    "07-letters-out-of-order": "Letters out of order",
+    "09-full-accept-queue": "A full accept queue",
 ];
 
 /// The network the page opens on: a client and a server on one clean 10 ms link, nothing running.

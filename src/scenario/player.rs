@@ -6,7 +6,6 @@
 //! completes it. Every call goes into a transcript, as the Python line it stands for and what it
 //! returned or raised.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 
 use serde::Serialize;
@@ -15,7 +14,7 @@ use super::lesson::{Action, Checkpoint, Destination, EventKind, Expectation, Les
 use super::pyrepr::{self, bytes_literal};
 use crate::sim::{
     Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, SocketError,
-    Value,
+    SortedMap, Value,
 };
 
 /// Seconds of lesson time as an engine instant.
@@ -73,9 +72,9 @@ struct Script {
     waiting: Option<(CallId, usize, usize)>,
     /// An uncaught exception ended the script.
     stopped: bool,
-    sockets: BTreeMap<String, Fd>,
-    data: BTreeMap<String, Vec<u8>>,
-    addresses: BTreeMap<String, SocketAddrV4>,
+    sockets: SortedMap<String, Fd>,
+    data: SortedMap<String, Vec<u8>>,
+    addresses: SortedMap<String, SocketAddrV4>,
     /// Every byte `recv`/`recvfrom` returned, in order.
     received: Vec<u8>,
     raised: Vec<&'static str>,
@@ -156,7 +155,7 @@ impl Player {
     }
 
     /// The host's socket variables and the descriptors they hold (a closed socket holds -1).
-    pub fn sockets(&self, host: HostId) -> Option<&BTreeMap<String, Fd>> {
+    pub fn sockets(&self, host: HostId) -> Option<&SortedMap<String, Fd>> {
         self.scripts.get(host).map(|script| &script.sockets)
     }
 

@@ -13,6 +13,7 @@ pub mod pcap;
 mod snapshot;
 mod socket_api;
 mod socket_table;
+mod sorted_map;
 mod trace;
 
 pub use dissect::{dissect, hex_rows, Field, HexRow, Layer, HEX_ROW_LEN};
@@ -25,6 +26,7 @@ pub use socket_api::{
     Blocking, Call, CallResult, ShutdownHow, SocketOption, Value, MAX_BACKLOG, MAX_DATAGRAM, TCP_BUFFER,
 };
 pub use socket_table::{tcp_state_name, Fd, SocketKind, SocketView, EPHEMERAL_PORTS, FIRST_FD, SOCKET_STATES};
+pub use sorted_map::SortedMap;
 pub use trace::{Fate, PacketBytes, PacketId, PacketKind, PacketRecord, PacketSummary, TcpFlags, Trace, Transport};
 
 pub use smoltcp::time::{Duration, Instant};

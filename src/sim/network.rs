@@ -8,7 +8,6 @@
 //! recorded in the [`Trace`], and put on the wire. One seeded RNG decides every loss, jitter and
 //! ephemeral port, so the same seed and the same calls give the same packets, byte for byte.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -21,6 +20,7 @@ use super::host::{Host, HostId, Reception};
 use super::link::{Ending, Impairments, InFlight, Link, LinkId};
 use super::socket_api::{Blocking, Call, CallContext, CallResult, Start};
 use super::socket_table::Fd;
+use super::sorted_map::SortedMap;
 use super::trace::{Fate, PacketId, PacketKind, PacketRecord, PacketSummary, Trace, DEFAULT_TRACE_CAPACITY};
 
 /// The number a blocked call is known by until it completes.
@@ -112,10 +112,10 @@ pub struct Network {
     loopbacks: Vec<LinkId>,
     links: Vec<Link>,
     /// The link between two hosts, keyed by (lower id, higher id).
-    link_index: BTreeMap<(HostId, HostId), LinkId>,
-    addresses: BTreeMap<Ipv4Address, HostId>,
+    link_index: SortedMap<(HostId, HostId), LinkId>,
+    addresses: SortedMap<Ipv4Address, HostId>,
     /// Host names to addresses: the network's DNS.
-    names: BTreeMap<String, Ipv4Address>,
+    names: SortedMap<String, Ipv4Address>,
     trace: Trace,
     next_packet: PacketId,
     pending: Vec<PendingCall>,
@@ -143,9 +143,9 @@ impl Network {
             hosts: Vec::new(),
             loopbacks: Vec::new(),
             links: Vec::new(),
-            link_index: BTreeMap::new(),
-            addresses: BTreeMap::new(),
-            names: BTreeMap::new(),
+            link_index: SortedMap::new(),
+            addresses: SortedMap::new(),
+            names: SortedMap::new(),
             trace: Trace::new(capacity),
             next_packet: 0,
             pending: Vec::new(),

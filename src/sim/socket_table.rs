@@ -8,7 +8,7 @@
 //! ports), and the views of every socket the page draws. The calls themselves are in
 //! [`socket_api`](super::socket_api).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_chacha::ChaCha8Rng;
@@ -20,6 +20,7 @@ use smoltcp::time::Duration;
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, Ipv4Address};
 
 use super::error::SocketError;
+use super::sorted_map::SortedMap;
 
 /// A file descriptor, as `s.fileno()` shows it.
 pub type Fd = i32;
@@ -125,7 +126,7 @@ pub(super) struct Entry {
 /// finished.
 #[derive(Debug, Default)]
 pub struct SocketTable {
-    pub(super) entries: BTreeMap<Fd, Entry>,
+    pub(super) entries: SortedMap<Fd, Entry>,
     /// Connections the program closed that are still finishing (FIN-WAIT, LAST-ACK…).
     pub(super) lingering: Vec<SocketHandle>,
     /// Closed connections in TIME-WAIT, oldest first. They all wait 10 s, so they end nearly in
@@ -413,7 +414,7 @@ impl SocketTable {
     /// The sockets of the host, for the page: descriptors in order, then lingering connections.
     pub fn views(&self, sockets: &SocketSet<'static>) -> Vec<SocketView> {
         let mut views = Vec::new();
-        for (&fd, entry) in &self.entries {
+        for (&fd, entry) in self.entries.iter() {
             views.push(entry.view(fd, sockets));
             // Connections in the handshake or the accept queue exist in the kernel already.
             if let EntryState::Tcp(TcpState::Listening(listener)) = &entry.state {

@@ -1,12 +1,19 @@
 //! The inspector: the selected packet's IP, TCP/UDP/ICMP header fields and its bytes, as a
-//! packet analyser shows them. Hovering a field lights its bytes.
+//! packet analyser shows them. Hovering a field lights its bytes. The fields and the bytes are
+//! written as markup (see [`markup`](super::markup)): a full-size packet has 1,500 bytes to show,
+//! and one listener on the fields finds the field under the pointer.
 
+use std::fmt::Write;
+use std::ops::Range;
+
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::markup::{escape, into_html};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
-use crate::sim::{dissect, hex_rows, Fate};
+use crate::sim::{dissect, hex_rows, Fate, Layer};
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
@@ -49,24 +56,21 @@ pub fn props(model: &Model, send: &Callback<Msg>) -> InspectorProps {
 
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
-    let lit = use_state(|| None::<core::ops::Range<usize>>);
+    let lit = use_state_eq(|| None::<Range<usize>>);
     let (Some(id), Some(bytes)) = (props.packet, &props.bytes) else {
         return html! {
             <p class="empty">{ "Select a packet (an arrow of the ladder, a row of the list) to see its headers and bytes." }</p>
         };
     };
-    let layers = dissect(bytes);
-    let rows = hex_rows(bytes);
-    let light = |range: core::ops::Range<usize>| {
+    let hover = {
         let lit = lit.clone();
-        Callback::from(move |_: MouseEvent| lit.set(Some(range.clone())))
+        Callback::from(move |event: MouseEvent| lit.set(bytes_at(&event)))
     };
-    let unlight = {
+    let leave = {
         let lit = lit.clone();
         Callback::from(move |_: MouseEvent| lit.set(None))
     };
     let drop = props.send.reform(move |_: MouseEvent| Msg::DropPacket(id));
-    let is_lit = |offset: usize| lit.as_ref().is_some_and(|range| range.contains(&offset));
     html! {
         <div id="inspector" class="inspector">
             <p class="headline">
@@ -75,35 +79,56 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     <button class="drop" onclick={drop}>{ "Drop it" }</button>
                 }
             </p>
-            { for layers.iter().map(|layer| html! {
-                <details class="layer" open=true data-layer={layer.name}>
-                    <summary onmouseenter={light(layer.range.clone())} onmouseleave={unlight.clone()}>
-                        <strong>{ layer.name }</strong>{ " " }{ &layer.summary }
-                    </summary>
-                    <dl>
-                        { for layer.fields.iter().map(|field| html! {
-                            <div class="field" onmouseenter={light(field.range.clone())} onmouseleave={unlight.clone()}>
-                                <dt>{ field.name }</dt><dd>{ &field.value }</dd>
-                            </div>
-                        }) }
-                    </dl>
-                </details>
-            }) }
-            <table class="hex" aria-label="Packet bytes">
-                <tbody>
-                    { for rows.iter().map(|row| html! {
-                        <tr>
-                            <th>{ &row.offset }</th>
-                            <td class="bytes">
-                                { for row.hex.iter().enumerate().map(|(index, pair)| html! {
-                                    <span class={classes!(is_lit(row.range.start + index).then_some("lit"))}>{ pair }</span>
-                                }) }
-                            </td>
-                            <td class="ascii">{ &row.ascii }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+            <div class="layers" onmouseover={hover} onmouseleave={leave}>{ into_html(layers(&dissect(bytes))) }</div>
+            { into_html(hex(bytes, lit.as_ref())) }
         </div>
     }
+}
+
+/// The layers and their fields, each with the bytes it occupies in `data-bytes` (`14-34`).
+fn layers(layers: &[Layer]) -> String {
+    let mut out = String::new();
+    for layer in layers {
+        let Range { start, end } = layer.range;
+        let _ = write!(
+            out,
+            r#"<details class="layer" open data-layer="{0}"><summary data-bytes="{start}-{end}"><strong>{0}</strong> {1}</summary><dl>"#,
+            layer.name,
+            escape(&layer.summary)
+        );
+        for field in &layer.fields {
+            let Range { start, end } = field.range;
+            let _ = write!(
+                out,
+                r#"<div class="field" data-bytes="{start}-{end}"><dt>{}</dt><dd>{}</dd></div>"#,
+                field.name,
+                escape(&field.value)
+            );
+        }
+        out.push_str("</dl></details>");
+    }
+    out
+}
+
+/// The bytes the layer or field under the pointer occupies.
+fn bytes_at(event: &MouseEvent) -> Option<Range<usize>> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let bytes = target.closest("[data-bytes]").ok()??.get_attribute("data-bytes")?;
+    let (start, end) = bytes.split_once('-')?;
+    Some(start.parse().ok()?..end.parse().ok()?)
+}
+
+/// The hex dump, the `lit` bytes marked.
+fn hex(bytes: &[u8], lit: Option<&Range<usize>>) -> String {
+    let mut out = String::from(r#"<table class="hex" aria-label="Packet bytes"><tbody>"#);
+    for row in hex_rows(bytes) {
+        let _ = write!(out, r#"<tr><th>{}</th><td class="bytes">"#, row.offset);
+        for (offset, pair) in row.range.zip(&row.hex) {
+            let class = if lit.is_some_and(|lit| lit.contains(&offset)) { r#" class="lit""# } else { "" };
+            let _ = write!(out, "<span{class}>{pair}</span>");
+        }
+        let _ = write!(out, r#"</td><td class="ascii">{}</td></tr>"#, escape(&row.ascii));
+    }
+    out.push_str("</tbody></table>");
+    out
 }

@@ -7,12 +7,14 @@
 //! - [`scene`]: what the drawings show at one revision of the session; [`memo`]: panels drawn
 //!   again only when that changed; [`envelopes`]: the packets on the wires, moved every frame.
 //! - [`markup`]: SVG and rows written as text, for what redraws every frame.
-//! - [`download`]: files the page offers (the capture); [`bench`]: the frame-time benchmark mode.
+//! - [`download`]: files the page offers (the capture); [`fetch`]: files it fetches (a lesson);
+//!   [`bench`]: the frame-time benchmark mode.
 
 mod app;
 mod bench;
 mod download;
 mod envelopes;
+mod fetch;
 mod host_panel;
 mod inspector;
 mod ladder;
@@ -27,6 +29,10 @@ mod toolbar;
 mod topology;
 
 pub use app::App;
+
+/// The page's allocator: talc is smaller in the wasm file than the standard dlmalloc, and faster.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use wasm_bindgen::JsCast;
 

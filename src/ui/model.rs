@@ -70,11 +70,14 @@ pub enum Msg {
         link: usize,
         impairments: Impairments,
     },
-    /// Open a built-in lesson by id, or the default network (`None`).
-    Open(Option<String>),
+    /// Open a built-in lesson, given its id and the text of its file (which the page fetches), or
+    /// the default network (`None`).
+    Open(Option<(String, String)>),
     /// The hosts and links were edited: the run starts again on the new network.
     Rebuild(Box<Lesson>),
     Tab(Tab),
+    /// Tell the person something, e.g. that a lesson could not be fetched.
+    Notice(String),
     Dismiss,
 }
 
@@ -238,7 +241,7 @@ impl Model {
                     }
                 }
             }
-            Msg::Open(id) => self.open(id.as_deref()),
+            Msg::Open(lesson) => self.open(lesson),
             Msg::Rebuild(lesson) => match Session::new(*lesson) {
                 Ok(session) => {
                     let had_run = self.session.horizon() > Instant::ZERO;
@@ -257,6 +260,7 @@ impl Model {
                 Err(error) => self.notice = Some(format!("That network cannot be built: {error}")),
             },
             Msg::Tab(tab) => self.tab = tab,
+            Msg::Notice(notice) => self.notice = Some(notice),
             Msg::Dismiss => self.notice = None,
         }
         self.clock_us = self.session.now().total_micros() as f64;
@@ -267,8 +271,8 @@ impl Model {
         self.clock_us = self.session.now().total_micros() as f64;
     }
 
-    fn open(&mut self, id: Option<&str>) {
-        let Some(id) = id else {
+    fn open(&mut self, lesson: Option<(String, String)>) {
+        let Some((id, text)) = lesson else {
             *self = Model {
                 speed: self.speed,
                 reduced_motion: self.reduced_motion,
@@ -278,8 +282,8 @@ impl Model {
             return;
         };
         let opened =
-            library::find(id).ok_or_else(|| format!("There is no lesson called {id:?}.")).and_then(|built_in| {
-                let lesson = Lesson::parse(built_in.text).map_err(|error| error.to_string())?;
+            library::find(&id).ok_or_else(|| format!("There is no lesson called {id:?}.")).and_then(|built_in| {
+                let lesson = Lesson::parse(&text).map_err(|error| error.to_string())?;
                 let session = Session::new(lesson).map_err(|error| error.to_string())?;
                 Ok((built_in.id, session))
             });

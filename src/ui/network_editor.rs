@@ -6,89 +6,131 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::model::{Model, Msg};
+use super::toolbar::input_number;
 use crate::scenario::lesson::{host_address, host_name, limits, HostSpec, LinkSpec};
 use crate::scenario::Lesson;
 use crate::sim::{Impairments, Ipv4Address};
 
 #[derive(Properties, PartialEq)]
 pub struct NetworkEditorProps {
-    pub lesson: Lesson,
-    /// What each of the lesson's links does now, in its first direction.
+    pub network: Network,
+    /// What each of the network's links does now, in its first direction.
     pub impairments: Vec<Impairments>,
     pub send: Callback<Msg>,
 }
 
 pub fn props(model: &Model, send: &Callback<Msg>) -> NetworkEditorProps {
-    let network = model.session.network();
-    let lesson = model.session.lesson().clone();
+    let running = model.session.network();
+    let lesson = model.session.lesson();
     let impairments = lesson
         .links
         .iter()
         .map(|link| {
             let [a, b] = link.ends;
-            network.link_between(a, b).map_or(link.impairments[0], |id| network.links()[id].impairments(a))
+            running.link_between(a, b).map_or(link.impairments[0], |id| running.links()[id].impairments(a))
         })
         .collect();
-    NetworkEditorProps { lesson, impairments, send: send.clone() }
+    NetworkEditorProps { network: Network::of(lesson), impairments, send: send.clone() }
 }
 
-/// A lesson whose hosts or links a person changed: their own network now, without the lesson's
-/// scripts, events and checkpoints (which name the hosts it had).
-fn edited(lesson: &Lesson) -> Lesson {
-    let mut lesson = lesson.clone();
-    if !lesson.checkpoints.is_empty() || !lesson.events.is_empty() || lesson.hosts.iter().any(|h| !h.script.is_empty())
-    {
-        lesson.title = "Your network".into();
-        lesson.intro = "Hosts and links of your own: make calls from the hosts' panels.".into();
-        lesson.events.clear();
-        lesson.checkpoints.clear();
-        for host in &mut lesson.hosts {
-            host.script.clear();
+/// What the editor edits: a lesson's hosts and links, and what a network built from them keeps of
+/// the lesson. Its scripts, events and checkpoints name the hosts the lesson had, so once edited a
+/// lesson loses them and becomes the person's own network.
+#[derive(Clone, PartialEq)]
+pub struct Network {
+    title: String,
+    intro: String,
+    seed: u64,
+    duration: f64,
+    hosts: Vec<Host>,
+    links: Vec<LinkSpec>,
+}
+
+#[derive(Clone, PartialEq)]
+struct Host {
+    name: String,
+    address: Ipv4Address,
+}
+
+impl Network {
+    fn of(lesson: &Lesson) -> Network {
+        let scripted = !lesson.checkpoints.is_empty()
+            || !lesson.events.is_empty()
+            || lesson.hosts.iter().any(|host| !host.script.is_empty());
+        let (title, intro) = if scripted {
+            ("Your network".into(), "Hosts and links of your own: make calls from the hosts' panels.".into())
+        } else {
+            (lesson.title.clone(), lesson.intro.clone())
+        };
+        Network {
+            title,
+            intro,
+            seed: lesson.seed,
+            duration: lesson.duration,
+            hosts: lesson.hosts.iter().map(|host| Host { name: host.name.clone(), address: host.address }).collect(),
+            links: lesson.links.clone(),
         }
     }
-    lesson
-}
 
-/// The first address 10.0.0.N no host has.
-fn free_address(lesson: &Lesson) -> Ipv4Address {
-    (1..=254u8)
-        .map(|last| Ipv4Address::new(10, 0, 0, last))
-        .find(|address| lesson.hosts.iter().all(|host| host.address != *address))
-        .unwrap_or(Ipv4Address::new(10, 0, 1, 1))
-}
+    /// The lesson that builds this network: its hosts, with nothing to run yet.
+    fn lesson(self) -> Lesson {
+        Lesson {
+            title: self.title,
+            intro: self.intro,
+            seed: self.seed,
+            duration: self.duration,
+            hosts: self
+                .hosts
+                .into_iter()
+                .map(|host| HostSpec { name: host.name, address: host.address, script: Vec::new() })
+                .collect(),
+            links: self.links,
+            events: Vec::new(),
+            checkpoints: Vec::new(),
+        }
+    }
 
-fn free_name(lesson: &Lesson) -> String {
-    (lesson.hosts.len() + 1..)
-        .map(|number| format!("host{number}"))
-        .find(|name| lesson.hosts.iter().all(|host| &host.name != name))
-        .expect("some name is free")
+    /// The first address 10.0.0.N no host has.
+    fn free_address(&self) -> Ipv4Address {
+        (1..=254u8)
+            .map(|last| Ipv4Address::new(10, 0, 0, last))
+            .find(|address| self.hosts.iter().all(|host| host.address != *address))
+            .unwrap_or(Ipv4Address::new(10, 0, 1, 1))
+    }
+
+    fn free_name(&self) -> String {
+        (self.hosts.len() + 1..)
+            .map(|number| format!("host{number}"))
+            .find(|name| self.hosts.iter().all(|host| &host.name != name))
+            .expect("some name is free")
+    }
 }
 
 /// Gives host `index` the name typed, if it is a valid name no other host has.
-fn rename(lesson: &mut Lesson, index: usize, typed: &str) -> Result<(), String> {
+fn rename(network: &mut Network, index: usize, typed: &str) -> Result<(), String> {
     let name = host_name(typed.trim())?;
-    if lesson.hosts.iter().enumerate().any(|(other, host)| other != index && host.name == name) {
+    if network.hosts.iter().enumerate().any(|(other, host)| other != index && host.name == name) {
         return Err(format!("Another host is called {name}."));
     }
-    lesson.hosts[index].name = name;
+    network.hosts[index].name = name;
     Ok(())
 }
 
 /// Gives host `index` the address typed, if it is a host's address no other host has.
-fn readdress(lesson: &mut Lesson, index: usize, typed: &str) -> Result<(), String> {
+fn readdress(network: &mut Network, index: usize, typed: &str) -> Result<(), String> {
     let address = host_address(typed)?;
-    if lesson.hosts.iter().enumerate().any(|(other, host)| other != index && host.address == address) {
+    if network.hosts.iter().enumerate().any(|(other, host)| other != index && host.address == address) {
         return Err(format!("Another host has the address {address}."));
     }
-    lesson.hosts[index].address = address;
+    network.hosts[index].address = address;
     Ok(())
 }
 
 /// Removes host `index` and its links.
-fn remove_host(lesson: &mut Lesson, index: usize) {
-    lesson.hosts.remove(index);
-    lesson.links.retain(|link| !link.ends.contains(&index));
-    for link in &mut lesson.links {
+fn remove_host(network: &mut Network, index: usize) {
+    network.hosts.remove(index);
+    network.links.retain(|link| !link.ends.contains(&index));
+    for link in &mut network.links {
         for end in &mut link.ends {
             *end -= usize::from(*end > index);
         }
@@ -96,17 +138,17 @@ fn remove_host(lesson: &mut Lesson, index: usize) {
 }
 
 /// Adds a host with a free name and address, linked to the first host.
-fn add_host(lesson: &mut Lesson, _: usize) {
-    let host = HostSpec { name: free_name(lesson), address: free_address(lesson), script: Vec::new() };
-    lesson.hosts.push(host);
-    if lesson.hosts.len() > 1 {
-        let ends = [0, lesson.hosts.len() - 1];
-        lesson.links.push(LinkSpec { ends, impairments: [Impairments::default(); 2] });
+fn add_host(network: &mut Network, _: usize) {
+    let host = Host { name: network.free_name(), address: network.free_address() };
+    network.hosts.push(host);
+    if network.hosts.len() > 1 {
+        let ends = [0, network.hosts.len() - 1];
+        network.links.push(LinkSpec { ends, impairments: [Impairments::default(); 2] });
     }
 }
 
-fn remove_link(lesson: &mut Lesson, index: usize) {
-    lesson.links.remove(index);
+fn remove_link(network: &mut Network, index: usize) {
+    network.links.remove(index);
 }
 
 fn target_value(event: &Event) -> String {
@@ -124,52 +166,53 @@ fn target_value(event: &Event) -> String {
 pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
     let error = use_state(|| None::<String>);
     let link_ends = use_state(|| (0usize, 1usize));
-    let lesson = &props.lesson;
+    let dragging = use_state(|| None::<Dragging>);
+    let network = &props.network;
 
     let rebuild = {
         let send = props.send.clone();
         let error = error.clone();
-        move |lesson: Lesson| {
+        move |network: Network| {
             error.set(None);
-            send.emit(Msg::Rebuild(Box::new(lesson)));
+            send.emit(Msg::Rebuild(Box::new(network.lesson())));
         }
     };
-    let edit_host = |index: usize, change: fn(&mut Lesson, usize, &str) -> Result<(), String>| {
-        let lesson = lesson.clone();
+    let edit_host = |index: usize, change: fn(&mut Network, usize, &str) -> Result<(), String>| {
+        let network = network.clone();
         let rebuild = rebuild.clone();
         let error = error.clone();
         Callback::from(move |event: Event| {
-            let mut changed = edited(&lesson);
+            let mut changed = network.clone();
             match change(&mut changed, index, &target_value(&event)) {
                 Ok(()) => rebuild(changed),
                 Err(message) => error.set(Some(message)),
             }
         })
     };
-    let change = |index: usize, apply: fn(&mut Lesson, usize)| {
-        let lesson = lesson.clone();
+    let change = |index: usize, apply: fn(&mut Network, usize)| {
+        let network = network.clone();
         let rebuild = rebuild.clone();
         Callback::from(move |_: MouseEvent| {
-            let mut changed = edited(&lesson);
+            let mut changed = network.clone();
             apply(&mut changed, index);
             rebuild(changed);
         })
     };
     let add_link = {
-        let lesson = lesson.clone();
+        let network = network.clone();
         let rebuild = rebuild.clone();
         let error = error.clone();
         let (a, b) = *link_ends;
         Callback::from(move |_: MouseEvent| {
-            let exists = lesson.links.iter().any(|link| link.ends == [a, b] || link.ends == [b, a]);
-            if a == b || a >= lesson.hosts.len() || b >= lesson.hosts.len() {
+            let exists = network.links.iter().any(|link| link.ends == [a, b] || link.ends == [b, a]);
+            if a == b || a >= network.hosts.len() || b >= network.hosts.len() {
                 error.set(Some("A link joins two different hosts.".into()));
             } else if exists {
                 error.set(Some("Those two hosts are linked already.".into()));
             } else {
-                let mut lesson = edited(&lesson);
-                lesson.links.push(LinkSpec { ends: [a, b], impairments: [Impairments::default(); 2] });
-                rebuild(lesson);
+                let mut network = network.clone();
+                network.links.push(LinkSpec { ends: [a, b], impairments: [Impairments::default(); 2] });
+                rebuild(network);
             }
         })
     };
@@ -188,7 +231,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
         })
     };
     let host_options = |selected: usize| {
-        lesson
+        network
             .hosts
             .iter()
             .enumerate()
@@ -205,36 +248,36 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
             <table class="hosts-table">
                 <thead><tr><th>{ "name" }</th><th>{ "address" }</th><th /></tr></thead>
                 <tbody>
-                    { for lesson.hosts.iter().enumerate().map(|(index, host)| html! {
+                    { for network.hosts.iter().enumerate().map(|(index, host)| html! {
                         <tr key={format!("{index}-{}", host.name)} data-host={host.name.clone()}>
                             <td><input class="host-name" aria-label={format!("name of host {}", index + 1)}
                                 value={host.name.clone()} maxlength={limits::NAME_CHARS.to_string()} onchange={edit_host(index, rename)} /></td>
                             <td><input class="host-address" aria-label={format!("address of {}", host.name)}
                                 value={host.address.to_string()} onchange={edit_host(index, readdress)} /></td>
                             <td><button class="remove" onclick={change(index, remove_host)} aria-label={format!("remove {}", host.name)}
-                                disabled={lesson.hosts.len() <= 1}>{ "✕" }</button></td>
+                                disabled={network.hosts.len() <= 1}>{ "✕" }</button></td>
                         </tr>
                     }) }
                 </tbody>
             </table>
-            <button data-action="add-host" onclick={change(0, add_host)} disabled={lesson.hosts.len() >= limits::HOSTS}>
+            <button data-action="add-host" onclick={change(0, add_host)} disabled={network.hosts.len() >= limits::HOSTS}>
                 { "+ Add a host" }
             </button>
             <h3>{ "Links" }</h3>
-            { for lesson.links.iter().enumerate().map(|(index, link)| {
+            { for network.links.iter().enumerate().map(|(index, link)| {
                 let [a, b] = link.ends;
                 let impairments = props.impairments.get(index).copied().unwrap_or_default();
                 html! {
                     <fieldset class="link-editor" key={format!("{a}-{b}")} data-link={index.to_string()}>
                         <legend>
-                            { format!("{} ⇄ {}", lesson.hosts[a].name, lesson.hosts[b].name) }
+                            { format!("{} ⇄ {}", network.hosts[a].name, network.hosts[b].name) }
                             <button class="remove" onclick={change(index, remove_link)} aria-label="remove this link">{ "✕" }</button>
                         </legend>
-                        <LinkSliders link={index} {impairments} send={props.send.clone()} />
+                        { sliders(index, impairments, &dragging, &props.send) }
                     </fieldset>
                 }
             }) }
-            if lesson.hosts.len() >= 2 {
+            if network.hosts.len() >= 2 {
                 <p class="add-link">
                     <select aria-label="first host" onchange={choose_end(0)}>{ host_options(link_ends.0) }</select>
                     { " ⇄ " }
@@ -246,11 +289,11 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct LinkSlidersProps {
+/// A link whose slider is being dragged, and its impairments as the slider shows them so far.
+#[derive(Clone, Copy)]
+struct Dragging {
     link: usize,
     impairments: Impairments,
-    send: Callback<Msg>,
 }
 
 /// One slider: its label, range, and how it reads and writes the impairments.
@@ -288,10 +331,16 @@ const SLIDERS: [Slider; 4] = [
 ];
 
 /// A link's sliders: the value shows while dragging; letting go changes the link (both ways).
-#[component]
-fn LinkSliders(props: &LinkSlidersProps) -> Html {
-    let dragging = use_state(|| None::<Impairments>);
-    let shown = dragging.unwrap_or(props.impairments);
+fn sliders(
+    link: usize,
+    impairments: Impairments,
+    dragging: &UseStateHandle<Option<Dragging>>,
+    send: &Callback<Msg>,
+) -> Html {
+    let shown = match **dragging {
+        Some(dragged) if dragged.link == link => dragged.impairments,
+        _ => impairments,
+    };
     html! {
         <div class="sliders">
             { for SLIDERS.iter().map(|slider| {
@@ -300,21 +349,20 @@ fn LinkSliders(props: &LinkSlidersProps) -> Html {
                     let dragging = dragging.clone();
                     let set = slider.set;
                     Callback::from(move |event: InputEvent| {
-                        if let Ok(value) = target_value(&event).parse::<f64>() {
-                            let mut changed = (*dragging).unwrap_or(shown);
-                            set(&mut changed, value);
-                            dragging.set(Some(changed));
+                        if let Some(value) = input_number(&event) {
+                            let mut impairments = shown;
+                            set(&mut impairments, value);
+                            dragging.set(Some(Dragging { link, impairments }));
                         }
                     })
                 };
                 let onchange = {
                     let dragging = dragging.clone();
-                    let send = props.send.clone();
-                    let link = props.link;
+                    let send = send.clone();
                     let set = slider.set;
                     Callback::from(move |event: Event| {
-                        if let Ok(value) = target_value(&event).parse::<f64>() {
-                            let mut impairments = (*dragging).unwrap_or(shown);
+                        if let Some(value) = input_number(&event) {
+                            let mut impairments = shown;
                             set(&mut impairments, value);
                             dragging.set(None);
                             send.emit(Msg::SetLink { link, impairments });

@@ -2,10 +2,12 @@
 //! and the capture download; and the hint line under it.
 
 use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use super::fetch;
 use super::model::{Model, Msg, SPEEDS};
-use crate::scenario::{library, Lesson};
+use crate::scenario::library;
 
 /// A virtual time for people: `0.000 s`, `12.345 ms` below a second.
 pub fn time_label(micros: i64) -> String {
@@ -16,24 +18,42 @@ pub fn time_label(micros: i64) -> String {
     }
 }
 
-std::thread_local! {
-    /// The lesson menu's entries: each built-in lesson's id and its number and title, read once.
-    static LESSON_MENU: Vec<(&'static str, String)> = library::BUILT_IN
-        .iter()
-        .map(|built_in| {
-            let title = Lesson::parse(built_in.text).map(|lesson| lesson.title).unwrap_or_default();
-            let number = built_in.id.split('-').next().unwrap_or_default();
-            (built_in.id, format!("{number} · {title}"))
-        })
-        .collect();
+fn select(event: &Event) -> Option<HtmlSelectElement> {
+    event.target()?.dyn_into().ok()
 }
 
 fn select_value(event: &Event) -> Option<String> {
-    Some(event.target()?.dyn_into::<web_sys::HtmlSelectElement>().ok()?.value())
+    Some(select(event)?.value())
+}
+
+/// Opens the lesson the menu names (fetching its file), or the default network. If the file cannot
+/// be had, the menu goes back to `current` and the notice says why.
+fn open_chosen(menu: HtmlSelectElement, current: &'static str, send: Callback<Msg>) {
+    let id = menu.value();
+    if id.is_empty() {
+        send.emit(Msg::Open(None));
+        return;
+    }
+    fetch::lesson(&id.clone(), move |text| match text {
+        // Unless another lesson was chosen meanwhile.
+        Ok(text) if menu.value() == id => send.emit(Msg::Open(Some((id, text)))),
+        Ok(_) => {}
+        Err(why) => {
+            menu.set_value(current);
+            send.emit(Msg::Notice(format!("The lesson {id} could not be opened: {why}.")));
+        }
+    });
 }
 
 fn input_value(event: &Event) -> Option<String> {
     Some(event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
+}
+
+/// A number field's or slider's value, as the browser reads it (which spares the page Rust's own
+/// reading of decimal numbers).
+pub fn input_number(event: &Event) -> Option<f64> {
+    let number = event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?.value_as_number();
+    (!number.is_nan()).then_some(number)
 }
 
 pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Html {
@@ -46,9 +66,11 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
     };
     let open = {
         let send = send.clone();
+        let current = model.lesson_id.unwrap_or_default();
         Callback::from(move |event: Event| {
-            let id = select_value(&event).filter(|id| !id.is_empty());
-            send.emit(Msg::Open(id));
+            if let Some(menu) = select(&event) {
+                open_chosen(menu, current, send.clone());
+            }
         })
     };
     let speed = {
@@ -62,7 +84,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
     let seek = {
         let send = send.clone();
         Callback::from(move |event: InputEvent| {
-            if let Some(micros) = input_value(&event).and_then(|value| value.parse::<f64>().ok()) {
+            if let Some(micros) = input_number(&event) {
                 send.emit(Msg::Seek(micros as i64));
             }
         })
@@ -79,11 +101,17 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
         let save_pcap = save_pcap.clone();
         Callback::from(move |_: MouseEvent| save_pcap.emit(()))
     };
-    let lesson_options = LESSON_MENU.with(|menu| {
-        menu.iter()
-            .map(|(id, title)| html! { <option value={*id} selected={model.lesson_id == Some(*id)}>{ title }</option> })
-            .collect::<Html>()
-    });
+    let lesson_options = library::BUILT_IN
+        .iter()
+        .map(|lesson| {
+            let number = lesson.id.split('-').next().unwrap_or_default();
+            html! {
+                <option value={lesson.id} selected={model.lesson_id == Some(lesson.id)}>
+                    { format!("{number} · {}", lesson.title) }
+                </option>
+            }
+        })
+        .collect::<Html>();
     let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     html! {
         <header class="toolbar">

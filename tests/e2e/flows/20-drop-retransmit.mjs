@@ -34,6 +34,11 @@ test('20-drop-retransmit: a dropped DATA segment is sent again and delivered', a
   await expectCount(page.locator('#inspector details.layer[data-layer="TCP"]'), 1);
   await expectText(page.locator('#inspector .headline'), `#${id}`);
   await expectText(page.locator('#inspector .headline'), 'dropped by hand');
+  // Pointing at a field lights its bytes: the TCP source port is two bytes, after the IPv4 header.
+  await page.locator('#inspector details.layer[data-layer="TCP"] .field', { hasText: 'Source port' }).hover();
+  await expectCount(page.locator('#inspector .hex span.lit'), 2);
+  await page.locator('#inspector .headline').hover();
+  await expectCount(page.locator('#inspector .hex span.lit'), 0);
   await expectCount(page.locator(`#ladder g.arrow[data-packet="${id}"] text.cross`), 1);
   await screenshot('20-drop-retransmit-1-dropped');
   const droppedAt = await clockMicros(page);

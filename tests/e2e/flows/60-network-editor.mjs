@@ -78,3 +78,22 @@ test('60-network-editor: add a host, set a link loss', async ({ page, baseUrl, s
   await screenshot('60-network-editor');
   bugs.throwIfAny();
 });
+
+test('60-network-editor: editing a lesson\'s network makes it the person\'s own', async ({ page, baseUrl }) => {
+  await openApp(page, baseUrl, { lesson: '01-hello-server' });
+  await expectText(page.locator('.lesson h2'), 'Hello, server');
+  await page.locator('button.tab[data-tab="network"]').click();
+  const editor = page.locator('.network-editor');
+  const name = editor.locator('tr[data-host="server"] input.host-name');
+  await name.fill('web');
+  await name.dispatchEvent('change');
+  // The lesson's scripts and checkpoints named the old hosts: they are gone, and the page says so.
+  await expectCount(editor.locator('table.hosts-table tr[data-host="web"]'), 1);
+  await expectText(page.locator('.hint-bar'), 'Your network');
+  await expectCount(panel(page, 'web'), 1);
+  await expectCount(panel(page, 'web').locator('ol.transcript li'), 0);
+  await page.locator('button.tab[data-tab="lesson"]').click();
+  await expectText(page.locator('.lesson h2'), 'Your network');
+  await expectCount(page.locator('.lesson ol.checkpoints'), 0);
+  await expectNoPanic(page);
+});
