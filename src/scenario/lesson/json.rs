@@ -351,7 +351,13 @@ impl Reader<'_> {
                 return Ok(Number::UInt(number));
             }
         }
-        Ok(Number::Float(decimal(text)))
+        let number = decimal(text);
+        if !number.is_finite() {
+            // As serde_json: a number beyond the largest `f64` is refused, not read as infinity.
+            self.at = start;
+            return Err(self.error("a number too large"));
+        }
+        Ok(Number::Float(number))
     }
 }
 
@@ -431,6 +437,7 @@ mod tests {
         for number in ["01", "-", "1.", ".5", "1e", "-01", "+1", "1.e5"] {
             assert!(parse(number).is_err(), "{number}");
         }
+        assert_eq!(error("[1e400]"), "a number too large at line 1, column 2");
         for word in ["nul", "True", "truex"] {
             assert!(parse(word).is_err(), "{word}");
         }
@@ -441,5 +448,76 @@ mod tests {
         let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         assert!(parse(&deep(MAX_DEPTH)).is_ok());
         assert_eq!(parse(&deep(MAX_DEPTH + 1)).unwrap_err().problem, "lists and objects nested too deeply");
+    }
+
+    /// The reader is held to serde_json's: any JSON serde_json writes (compact or pretty, any
+    /// strings, numbers and nesting) reads back as the same value, and any text serde_json refuses
+    /// is refused too (and never makes the reader panic).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod against_serde_json {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn to_serde(value: &Value) -> serde_json::Value {
+            match value {
+                Value::Null => serde_json::Value::Null,
+                Value::Bool(flag) => serde_json::Value::Bool(*flag),
+                Value::Number(Number::Int(whole)) => (*whole).into(),
+                Value::Number(Number::UInt(whole)) => (*whole).into(),
+                Value::Number(Number::Float(number)) => serde_json::Number::from_f64(*number).into(),
+                Value::String(text) => text.clone().into(),
+                Value::Array(items) => items.iter().map(to_serde).collect(),
+                Value::Object(fields) => fields
+                    .iter()
+                    .map(|(name, value)| (name.clone(), to_serde(value)))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into(),
+            }
+        }
+
+        fn any_json() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::from),
+                any::<i64>().prop_map(serde_json::Value::from),
+                any::<u64>().prop_map(serde_json::Value::from),
+                any::<f64>().prop_filter("finite", |x| x.is_finite()).prop_map(serde_json::Value::from),
+                any::<String>().prop_map(serde_json::Value::from),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::from),
+                    prop::collection::btree_map(any::<String>(), inner, 0..8)
+                        .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, rng_seed: proptest::test_runner::RngSeed::Fixed(5), ..ProptestConfig::default() })]
+
+            #[test]
+            fn reads_what_serde_json_writes(value in any_json()) {
+                for text in [serde_json::to_string(&value).unwrap(), serde_json::to_string_pretty(&value).unwrap()] {
+                    let read = parse(&text).map_err(|error| TestCaseError::fail(format!("{error} in {text}")))?;
+                    prop_assert_eq!(to_serde(&read), value.clone());
+                }
+            }
+
+            #[test]
+            fn refuses_what_serde_json_refuses(value in any_json(), cut in any::<prop::sample::Index>(), junk in "[\\\"{}\\[\\],:0-9a-z .eE+-]{1,3}") {
+                // Damage a valid text: cut it short, or put a few JSON-ish characters in it.
+                let text = serde_json::to_string(&value).unwrap();
+                let mut at = cut.index(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                for damaged in [text[..at].to_string(), format!("{}{junk}{}", &text[..at], &text[at..])] {
+                    let ours = parse(&damaged).is_ok();
+                    let theirs = serde_json::from_str::<serde_json::Value>(&damaged).is_ok();
+                    prop_assert_eq!(ours, theirs, "{:?}", damaged);
+                }
+            }
+        }
     }
 }
