@@ -231,6 +231,11 @@ impl Link {
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
         self.in_flight.values()
     }
+
+    /// A packet on this link, if it is still on the wire.
+    pub fn on_the_wire(&self, id: PacketId) -> Option<&InFlight> {
+        self.in_flight.get(&id)
+    }
 }
 
 /// True with probability `percent` / 100.

@@ -76,6 +76,15 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// The entries in key order.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// Keeps the entries for which `keep` says so, in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.entries.retain_mut(|(key, value)| keep(key, value));
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.entries.iter().map(|(key, value)| (key, value))
     }
@@ -136,5 +145,17 @@ mod tests {
         let btree: std::collections::BTreeMap<u32, usize> =
             keys.iter().enumerate().map(|(index, &key)| (key, index)).collect();
         assert!(sorted.iter().eq(btree.iter()));
+    }
+
+    #[test]
+    fn keeps_what_retain_keeps_in_order_and_clears() {
+        let mut map: SortedMap<u32, u32> = (1..=6).map(|key| (key, key * 10)).collect();
+        map.retain(|key, value| {
+            *value += 1;
+            key % 2 == 0
+        });
+        assert_eq!(map.iter().map(|(&key, &value)| (key, value)).collect::<Vec<_>>(), [(2, 21), (4, 41), (6, 61)]);
+        map.clear();
+        assert_eq!(map.iter().count(), 0);
     }
 }

@@ -13,7 +13,6 @@
 //! Either way a press on an envelope drops its packet: the SVG tags say which packet they are
 //! (`data-packet`), and the crowd remembers where it painted each tag ([`Envelopes::crowd_at`]).
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
@@ -21,7 +20,7 @@ use wasm_bindgen::JsCast;
 use super::markup::escape;
 use super::model::{Model, QUIET_FAST_FORWARD, SPEEDS};
 use super::topology::{kind_class, Layout, DRAWING_HEIGHT, DRAWING_WIDTH};
-use crate::sim::{Fate, PacketId, PacketKind, PacketRecord};
+use crate::sim::{Fate, PacketId, PacketKind, PacketRecord, SortedMap};
 
 const SVG: Option<&str> = Some("http://www.w3.org/2000/svg");
 /// Above this many packets in flight, envelopes are a crowd: bare tags painted on a canvas.
@@ -79,7 +78,7 @@ pub struct Envelopes {
     /// The `<g>` the labelled envelopes are in; a new one (the topology was drawn again from
     /// scratch) starts them afresh.
     layer: Option<web_sys::Element>,
-    labelled: BTreeMap<PacketId, Labelled>,
+    labelled: SortedMap<PacketId, Labelled>,
     frame: u64,
     /// The crowd's tags as last painted, bottom first.
     crowd: Vec<Tag>,

@@ -2,8 +2,6 @@
 //! to make any socket call with the Python line it stands for shown as it is typed, and the
 //! host's transcript of calls with their results or exceptions.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -12,7 +10,7 @@ use super::toolbar::time_label;
 use super::topology::state_class;
 use crate::scenario::lesson::{Action, Destination, Payload};
 use crate::scenario::{pyrepr, Outcome, TranscriptLine};
-use crate::sim::{Fd, HostId, ShutdownHow, Snapshot, SocketKind};
+use crate::sim::{Fd, HostId, ShutdownHow, Snapshot, SocketKind, SortedMap};
 
 /// One socket of the panel's table.
 #[derive(Clone, PartialEq)]
@@ -73,7 +71,7 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
         .hosts
         .iter()
         .map(|host| {
-            let names: BTreeMap<Fd, &String> = player
+            let names: SortedMap<Fd, &String> = player
                 .sockets(host.id)
                 .map(|sockets| sockets.iter().filter(|(_, &fd)| fd >= 0).map(|(name, &fd)| (fd, name)).collect())
                 .unwrap_or_default();

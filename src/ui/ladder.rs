@@ -3,7 +3,6 @@
 //! host's lane. Quiet stretches (a retransmission timeout, TIME-WAIT) are folded to a short break so
 //! the arrows keep a readable slope.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use yew::prelude::*;
@@ -13,7 +12,7 @@ use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
 use crate::scenario::{Outcome, Session, TranscriptLine};
-use crate::sim::{Fate, PacketId, PacketRecord, Transport};
+use crate::sim::{Fate, PacketRecord, Transport};
 
 const WIDTH: f64 = 440.0;
 const MARGIN: f64 = 60.0;
@@ -152,8 +151,9 @@ pub struct Plan {
     typical_flight: i64,
     /// The packets drawn (the newest), oldest first.
     first_record: usize,
-    /// For each packet in flight: when its trip ends and how far along its link that is.
-    planned: BTreeMap<PacketId, (i64, f64)>,
+    /// For each packet drawn that is still in flight: when its trip ends and how far along its
+    /// link that is.
+    planned: Vec<Option<(i64, f64)>>,
 }
 
 impl Plan {
@@ -161,28 +161,28 @@ impl Plan {
         let network = session.network();
         let trace = network.trace();
         let first_record = trace.len().saturating_sub(MAX_ARROWS);
-        let planned: BTreeMap<PacketId, (i64, f64)> = network
-            .links()
-            .iter()
-            .flat_map(|link| link.in_flight())
-            .map(|packet| {
+        let records = || trace.records().skip(first_record);
+        let planned: Vec<Option<(i64, f64)>> = records()
+            .map(|record| {
+                let packet = network.links().get(record.link?)?.on_the_wire(record.id)?;
                 let whole = (packet.arrives_at - packet.sent_at).total_micros().max(1) as f64;
                 let flown = (packet.ends_at - packet.sent_at).total_micros() as f64;
-                (packet.packet, (packet.ends_at.total_micros(), (flown / whole).clamp(0.0, 1.0)))
+                Some((packet.ends_at.total_micros(), (flown / whole).clamp(0.0, 1.0)))
             })
             .collect();
-        let end_of = |record: &PacketRecord| match record.fate.at() {
-            Some(at) => at.total_micros(),
-            None => planned.get(&record.id).map_or(record.sent_at.total_micros(), |&(end, _)| end),
+        let end_of = |(record, planned): (&PacketRecord, &Option<(i64, f64)>)| match (record.fate.at(), planned) {
+            (Some(at), _) => at.total_micros(),
+            (None, Some((end, _))) => *end,
+            (None, None) => record.sent_at.total_micros(),
         };
-        let records = || trace.records().skip(first_record);
+        let trips = || records().zip(&planned);
         let mut flights: Vec<i64> =
-            records().map(|record| end_of(record) - record.sent_at.total_micros()).filter(|&f| f > 0).collect();
+            trips().map(|trip| end_of(trip) - trip.0.sent_at.total_micros()).filter(|&f| f > 0).collect();
         flights.sort_unstable();
         let typical_flight = flights.get(flights.len() / 2).copied().unwrap_or(10_000);
         let oldest = records().next().map_or(0, |record| record.sent_at.total_micros());
         let mut intervals: Vec<(i64, i64)> =
-            records().map(|record| (record.sent_at.total_micros(), end_of(record))).collect();
+            trips().map(|trip| (trip.0.sent_at.total_micros(), end_of(trip))).collect();
         if intervals.is_empty() {
             intervals.push((0, 0));
         }
@@ -240,8 +240,8 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     // The arrows are drawn whole; the future is hidden under the curtain that hangs from "now", so
     // a packet in flight grows as the curtain goes down.
     svg.push_str(r#"<g class="arrows">"#);
-    for record in trace.records().skip(plan.first_record) {
-        arrow(&mut svg, model, plan, record, hosts.len());
+    for (record, planned) in trace.records().skip(plan.first_record).zip(&plan.planned) {
+        arrow(&mut svg, model, plan, record, *planned, hosts.len());
     }
     // The curtain is a drawing of its own over the ladder, so that moving it every frame repaints
     // neither the arrows nor their labels.
@@ -282,14 +282,21 @@ pub fn follow(plan: &Plan, now: i64, scroll: &web_sys::Element) {
 
 /// One packet's arrow, from its sender's lane when it left to where it arrives or dies; one still
 /// in flight is drawn to where its trip will end, and shown up to "now" by the curtain.
-fn arrow(svg: &mut String, model: &Model, plan: &Plan, record: &PacketRecord, hosts: usize) {
+fn arrow(
+    svg: &mut String,
+    model: &Model,
+    plan: &Plan,
+    record: &PacketRecord,
+    planned: Option<(i64, f64)>,
+    hosts: usize,
+) {
     let id = record.id;
     let x1 = lane_x(record.from, hosts);
     let x2 = lane_x(record.to.unwrap_or(record.from), hosts);
     let y1 = plan.axis.y(record.sent_at.total_micros());
     let (end, fraction, dies) = match record.fate {
         Fate::InFlight => {
-            let (end, fraction) = plan.planned.get(&id).copied().unwrap_or((record.sent_at.total_micros(), 0.0));
+            let (end, fraction) = planned.unwrap_or((record.sent_at.total_micros(), 0.0));
             (end, fraction, false)
         }
         Fate::Delivered { at } => (at.total_micros(), 1.0, false),
