@@ -23,12 +23,13 @@ const GOALS = {
 };
 const LOADS = 7;
 const READY_TIMEOUT_MS = 30_000;
-// Two loads of 20 hosts and 1,000 datagrams in flight (see src/ui/bench.rs): envelopes creeping
-// in slow motion, and a busy ring at 1× where every frame moves every envelope and datagrams
-// arrive and are sent every frame.
+// Two loads of 20 hosts and 1,000 datagrams in flight (see src/ui/bench.rs). The goals apply to
+// the page's own slow motion, where a class watches packets; the busy ring at 1× (every frame moves
+// every envelope, and datagrams arrive and are sent every frame, so every panel changes every
+// frame) is a stress figure, printed without a goal.
 const LOADS_OF_FRAMES = [
-  { name: 'slow motion', query: '?bench=20x1000' },
-  { name: 'busy', query: '?bench=20x1000&busy' },
+  { name: 'slow motion', query: '?bench=20x1000', goals: true },
+  { name: 'busy', query: '?bench=20x1000&busy', goals: false },
 ];
 const FRAME_TIMES_WAIT_MS = 5_000;
 const WARM_UP_MS = 1_000;
@@ -157,12 +158,13 @@ function reportFrames(load, { work, stamps, inFlight }) {
   const intervals = stamps.slice(1).map((t, i) => t - stamps[i]);
   const name = (what) => `${what} (${load.name})`;
   report(name('frame p50'), percentile(frames, 50), 'ms', undefined, 2);
-  report(name('frame p95'), percentile(frames, 95), 'ms', GOALS.frameP95Ms, 2);
+  const goal = (value) => (load.goals ? value : undefined);
+  report(name('frame p95'), percentile(frames, 95), 'ms', goal(GOALS.frameP95Ms), 2);
   report(name('frame max'), Math.max(...frames), 'ms', undefined, 2);
   report(name(`frames in ${WINDOW_MS / 1000} s`), frames.length, 'frames', undefined, 0);
   report(name('packets in flight (average)'), mean(inFlight), 'packets', undefined, 0);
   report(name('rAF interval median'), percentile(intervals, 50), 'ms', undefined, 2);
-  report(name('rAF interval p95'), percentile(intervals, 95), 'ms', GOALS.rafIntervalP95Ms, 2);
+  report(name('rAF interval p95'), percentile(intervals, 95), 'ms', goal(GOALS.rafIntervalP95Ms), 2);
 }
 
 async function benchFrames(browser, baseUrl, load) {
