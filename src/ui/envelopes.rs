@@ -228,20 +228,13 @@ impl Envelopes {
             })
             .collect();
         tags.sort_by_key(|(kind, tag)| (*kind, tag.packet));
-        let (half_width, half_height) = CROWD_HALF;
         for run in tags.chunk_by(|a, b| a.0 == b.0) {
             let kind = run[0].0;
             let colour = self.colours.iter().find(|(label, _)| *label == kind).map_or("#555", |(_, colour)| colour);
             context.set_fill_style_str(colour);
             context.begin_path();
             for (_, tag) in run {
-                let _ = context.round_rect_with_f64(
-                    tag.x - half_width,
-                    tag.y - half_height,
-                    half_width * 2.0,
-                    half_height * 2.0,
-                    3.0,
-                );
+                outline(&context, tag);
             }
             context.fill();
         }
@@ -250,17 +243,18 @@ impl Envelopes {
             context.set_stroke_style_str("#ffb000");
             context.set_line_width(3.5);
             context.begin_path();
-            let _ = context.round_rect_with_f64(
-                tag.x - half_width,
-                tag.y - half_height,
-                half_width * 2.0,
-                half_height * 2.0,
-                3.0,
-            );
+            outline(&context, tag);
             context.stroke();
         }
         self.crowd = tags.into_iter().map(|(_, tag)| tag).collect();
     }
+}
+
+/// Adds a crowd tag's rounded rectangle to the canvas's path.
+fn outline(context: &web_sys::CanvasRenderingContext2d, tag: &Tag) {
+    let (half_width, half_height) = CROWD_HALF;
+    let _ =
+        context.round_rect_with_f64(tag.x - half_width, tag.y - half_height, half_width * 2.0, half_height * 2.0, 3.0);
 }
 
 /// `packet kind-syn`, with `hover` and `selected` when they apply.
