@@ -1,5 +1,7 @@
 //! The page's root component: owns the [`Model`], runs the animation frame loop that moves the
-//! virtual clock, listens to the presenter's keys, and lays out the panels.
+//! virtual clock, listens to the presenter's keys, and lays out the panels. Each panel is drawn
+//! again only when what it shows changed ([`Memo`]); after each render, what moves with the clock
+//! (envelopes, bursts, the ladder's "now") is placed directly.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
