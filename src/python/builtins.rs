@@ -938,7 +938,8 @@ pub fn take_input(rt: &mut Runtime, net: &dyn super::sockets::Sockets) -> Option
     Some(line)
 }
 
-/// Starts a `threading.Thread`: a new task that calls its `run()`. Returns its number.
+/// Starts a `threading.Thread`: a new task that calls its `run()`, and runs first. Its number is
+/// what the call returns.
 pub fn start_thread(vm: &mut Vm, thread: Value) -> Res<Value> {
     let name = match vm.get_attr(&thread, "name")? {
         Value::Str(name) => name,
@@ -949,7 +950,7 @@ pub fn start_thread(vm: &mut Vm, thread: Value) -> Res<Value> {
     let mut task = Task::new(name, thread, daemon);
     task.start = Some((run, Vec::new()));
     vm.rt.tasks.push(task);
-    Ok(Value::Int(vm.rt.tasks.len() as i64 - 1))
+    Err(Exc::Wait(Wait::Switch(vm.rt.tasks.len() - 1)))
 }
 
 /// Whether thread `ident` has finished.

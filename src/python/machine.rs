@@ -69,8 +69,14 @@ impl Frame {
         }
     }
 
+    /// The line of the instruction running or last run.
     pub fn line(&self) -> u32 {
         self.code.line_at(self.pc)
+    }
+
+    /// The line of the instruction that runs next.
+    fn next_line(&self) -> u32 {
+        self.code.lines.get(self.pc).copied().unwrap_or_else(|| self.line())
     }
 }
 
@@ -110,9 +116,18 @@ impl Task {
         }
     }
 
-    /// The innermost frame of the program's own code.
+    /// The line each frame is on, outermost first: a thread paused between instructions (out of
+    /// steps) is on the next one; a thread in a call, on the call.
+    pub fn lines(&self) -> Vec<Entry> {
+        let paused = self.state == TaskState::Ready && self.resume.is_none();
+        let top = self.frames.len().saturating_sub(1);
+        let line = |(i, frame): (usize, &Frame)| if i == top && paused { frame.next_line() } else { frame.line() };
+        self.frames.iter().enumerate().map(|entry| Entry { code: entry.1.code.clone(), line: line(entry) }).collect()
+    }
+
+    /// The line of the innermost frame of the program's own code.
     pub fn current_line(&self) -> Option<u32> {
-        self.frames.iter().rev().find(|frame| !frame.code.source.hidden).map(Frame::line)
+        self.lines().into_iter().rev().find(|entry| !entry.code.source.hidden).map(|entry| entry.line)
     }
 }
 

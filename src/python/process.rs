@@ -110,6 +110,8 @@ pub enum Wait {
     /// Another thread finishing, until an optional deadline.
     Join(usize, Option<Instant>),
     Lock(Rc<Cell<bool>>),
+    /// Not a wait: a thread was started and runs first (its number is the call's result).
+    Switch(usize),
 }
 
 /// What a process needs next.
@@ -255,17 +257,22 @@ impl Process {
                     self.next = task + 1;
                     break;
                 }
+                Outcome::Waiting(Wait::Switch(started)) => {
+                    // A thread was started: it runs now, as CPython's start() waits for it to begin.
+                    self.rt.tasks[task].resume = Some(Ok(Value::Int(started as i64)));
+                    self.next = started;
+                }
                 Outcome::Waiting(wait) => {
-                    let task = &mut self.rt.tasks[task];
-                    task.state = TaskState::Waiting;
-                    task.wait = Some(wait);
-                    self.next += 1;
+                    let waiting = &mut self.rt.tasks[task];
+                    waiting.state = TaskState::Waiting;
+                    waiting.wait = Some(wait);
+                    self.next = task + 1;
                 }
                 Outcome::Finished(result) => {
                     self.rt.tasks[task].state = TaskState::Done;
                     self.rt.tasks[task].frames.clear();
                     self.ended(task, result, net);
-                    self.next += 1;
+                    self.next = task + 1;
                 }
             }
         }
@@ -418,9 +425,7 @@ impl Process {
         }
         let main = &self.rt.tasks[0];
         if main.state != TaskState::Done {
-            let entries: Vec<Entry> =
-                main.frames.iter().map(|frame| Entry { code: frame.code.clone(), line: frame.line() }).collect();
-            let text = traceback::render(&entries, "KeyboardInterrupt");
+            let text = traceback::render(&main.lines(), "KeyboardInterrupt");
             self.rt.write(Stream::Stderr, &text, net);
         }
         self.finish(130, net);

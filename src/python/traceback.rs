@@ -12,8 +12,7 @@ use std::rc::Rc;
 use super::code::{Code, Source};
 
 /// An error found while reading a program, before it runs.
-#[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(test, derive(Debug))]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct CompileError {
     /// `SyntaxError`, `IndentationError`, `NotImplementedError`…
     pub kind: &'static str,
@@ -70,8 +69,7 @@ impl CompileError {
 }
 
 /// A program that could not start: its error, and the text Python would print.
-#[derive(Clone)]
-#[cfg_attr(test, derive(Debug))]
+#[derive(Clone, Debug)]
 pub struct Traceback {
     pub error: CompileError,
     pub text: String,

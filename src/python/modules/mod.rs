@@ -53,6 +53,7 @@ pub fn import(vm: &mut Vm, name: &str) -> Res<Option<Rc<Module>>> {
         for &native in NATIVES {
             module.set(native.name(), Value::Native(native));
         }
+        module.set("gaierror", vm.rt.class(Kind::Gaierror));
         module.set("argv", Value::list(vm.rt.argv.iter().map(|arg| Value::Str(arg.clone())).collect()));
         vm.rt.modules.push(module.clone());
         return Ok(Some(module));
