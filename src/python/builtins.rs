@@ -39,6 +39,7 @@ natives! {
     Dict "dict",
     Set "set",
     Range "range",
+    NoneType "NoneType",
     Print "print",
     Input "input",
     Len "len",
@@ -103,7 +104,7 @@ impl Native {
 
     /// A type (`int`, `str`…) rather than a function.
     pub fn is_type(self) -> bool {
-        (self as usize) <= Native::Range as usize || self == Native::Socket || self == Native::Lock
+        (self as usize) <= Native::NoneType as usize || self == Native::Socket || self == Native::Lock
     }
 
     /// A function `_socksim` offers by this name.
@@ -158,6 +159,7 @@ fn type_of(rt: &Runtime, value: &Value) -> Value {
         Value::Range(_) => Native::Range,
         Value::Socket(_) => Native::Socket,
         Value::Lock(_) => Native::Lock,
+        Value::None => Native::NoneType,
         Value::Instance(instance) => return Value::Class(instance.class.clone()),
         Value::Class(class) if class.builtin.is_some() || class.base.is_some() => return Value::Native(Native::Type),
         _ => return Value::str(&format!("<class '{}'>", value.type_name())),
@@ -550,8 +552,13 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     }
                     Ok(Value::Int(f.round_ties_even() as i64))
                 }
+                (Value::Float(f), Some(d)) if d >= 0 => {
+                    // Through the exact decimal expansion, as CPython rounds.
+                    let text = format!("{:.*}", d.min(300) as usize, f);
+                    Ok(Value::Float(super::token::parse_float(&text).unwrap_or(*f)))
+                }
                 (Value::Float(f), Some(d)) => {
-                    let scale = 10f64.powi(d.clamp(-300, 300) as i32);
+                    let scale = 10f64.powi(d.clamp(-300, 0) as i32);
                     Ok(Value::Float((f * scale).round_ties_even() / scale))
                 }
                 (other, _) => {
@@ -684,6 +691,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Err(Exc::Object(vm.rt.new_exception(&vm.rt.classes[Kind::SystemExit as usize], args)))
         }
         N::Ellipsis => Err(Exc::type_error("'ellipsis' object is not callable")),
+        N::NoneType => Ok(Value::None),
         N::Object => {
             arity(name, &args, 0, 0)?;
             let class =

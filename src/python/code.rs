@@ -30,6 +30,8 @@ pub enum CodeKind {
 /// A compiled body.
 pub struct Code {
     pub name: Rc<str>,
+    /// The name with the classes and functions around it (`Counter.__init__`), for messages.
+    pub qualname: Rc<str>,
     pub kind: CodeKind,
     pub source: Rc<Source>,
     pub ops: Vec<Op>,

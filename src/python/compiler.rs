@@ -43,6 +43,7 @@ enum Block<'a> {
 struct Unit<'a> {
     kind: CodeKind,
     name: Rc<str>,
+    qualname: Rc<str>,
     ops: Vec<Op>,
     lines: Vec<u32>,
     consts: Vec<Value>,
@@ -69,6 +70,7 @@ impl Unit<'_> {
     fn new(kind: CodeKind, name: Rc<str>, locals: Vec<Rc<str>>) -> Self {
         Unit {
             kind,
+            qualname: name.clone(),
             name,
             ops: Vec::new(),
             lines: Vec::new(),
@@ -190,6 +192,7 @@ impl<'a> Compiler<'a> {
         }
         Rc::new(Code {
             name: unit.name,
+            qualname: unit.qualname,
             kind: unit.kind,
             source: self.source.clone(),
             ops: unit.ops,
@@ -205,6 +208,16 @@ impl<'a> Compiler<'a> {
             cells: unit.cells,
             free: unit.free,
         })
+    }
+
+    /// `Outer.name` in a class body, `outer.<locals>.name` in a function.
+    fn qualname(&self, name: &str) -> Rc<str> {
+        let parent = self.units.last().expect("a unit is being compiled");
+        match parent.kind {
+            CodeKind::Module => name.into(),
+            CodeKind::Class => format!("{}.{name}", parent.qualname).into(),
+            CodeKind::Function => format!("{}.<locals>.{name}", parent.qualname).into(),
+        }
     }
 
     // ---- Names ------------------------------------------------------------------------------
@@ -425,7 +438,9 @@ impl<'a> Compiler<'a> {
                     [base] => self.expr(base)?,
                     _ => return Err(self.error("NotImplementedError", "socksim classes have one base class at most")),
                 }
-                self.units.push(Unit::new(CodeKind::Class, name.clone(), Vec::new()));
+                let mut unit = Unit::new(CodeKind::Class, name.clone(), Vec::new());
+                unit.qualname = self.qualname(name);
+                self.units.push(unit);
                 self.unit().line = stmt.line;
                 self.block(body)?;
                 self.emit_const(Value::None);
@@ -819,6 +834,7 @@ impl<'a> Compiler<'a> {
         }
         unit.locals = unit.bound.clone();
         unit.line = function.line;
+        unit.qualname = self.qualname(&function.name);
         self.units.push(unit);
         self.block(&function.body)?;
         self.emit_const(Value::None);

@@ -624,6 +624,8 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
         } else if zero && !matches!(code, 's' | 'r' | 'a' | 'c') {
             converted.push('0');
             converted.push('=');
+        } else {
+            converted.push('>');
         }
         if plus {
             converted.push('+');

@@ -1226,7 +1226,7 @@ impl Vm<'_> {
         let mut frame = Frame::new(code.clone(), function.globals.clone(), Some(function.clone()), on_return);
         let positional = code.positional as usize;
         let named = positional + code.keyword_only as usize;
-        let name = &code.name;
+        let name = &code.qualname;
         let given = args.len();
         let mut extra = Vec::new();
         for (i, arg) in args.into_iter().enumerate() {
@@ -1241,8 +1241,11 @@ impl Vm<'_> {
             frame.locals[slot] = Value::tuple(extra);
             slot += 1;
         } else if !extra.is_empty() {
+            let least = positional - function.defaults.len().min(positional);
+            let takes =
+                if least == positional { positional.to_string() } else { format!("from {least} to {positional}") };
             return Err(Exc::type_error(format!(
-                "{name}() takes {positional} positional argument{} but {given} {} given",
+                "{name}() takes {takes} positional argument{} but {given} {} given",
                 if positional == 1 { "" } else { "s" },
                 if given == 1 { "was" } else { "were" }
             )));
@@ -1276,9 +1279,15 @@ impl Vm<'_> {
             match default {
                 Some(value) => frame.locals[i] = value,
                 None => {
-                    let missing: Vec<String> = (i..named)
-                        .filter(|&j| matches!(frame.locals[j], Value::Unbound))
-                        .filter(|&j| j >= positional || j < first_default)
+                    let defaulted = |j: usize| {
+                        if j < positional {
+                            j >= first_default
+                        } else {
+                            function.keyword_defaults.iter().any(|(n, _)| *n == code.locals[j])
+                        }
+                    };
+                    let missing: Vec<String> = (i..if i < positional { positional } else { named })
+                        .filter(|&j| matches!(frame.locals[j], Value::Unbound) && !defaulted(j))
                         .map(|j| format!("'{}'", code.locals[j]))
                         .collect();
                     let kind = if i < positional { "positional" } else { "keyword-only" };

@@ -525,9 +525,17 @@ fn fstring_parts(text: &str, line: u32, col: u32) -> Result<Vec<FPart>, CompileE
             }
             j += 1;
         }
-        let source = text[start..j].to_string();
+        let mut source = text[start..j].to_string();
         if source.trim().is_empty() {
             return Err(error("f-string: empty expression not allowed"));
+        }
+        // `{expression=}` prints the expression's text, then its repr.
+        let trimmed_len = source.trim_end().len();
+        let documented = source[..trimmed_len].ends_with('=')
+            && !["==", "!=", "<=", ">="].iter().any(|op| source[..trimmed_len].ends_with(op));
+        if documented {
+            literal.push_str(&source);
+            source.truncate(trimmed_len - 1);
         }
         let mut conversion = 0;
         if bytes.get(j) == Some(&b'!') {
@@ -555,6 +563,9 @@ fn fstring_parts(text: &str, line: u32, col: u32) -> Result<Vec<FPart>, CompileE
         }
         if bytes.get(j) != Some(&b'}') {
             return Err(error("f-string: expecting '}'"));
+        }
+        if documented && conversion == 0 && spec.is_empty() {
+            conversion = b'r';
         }
         i = j + 1;
         if !literal.is_empty() {
@@ -613,6 +624,10 @@ pub fn parse_float(text: &str) -> Option<f64> {
             }
             if digits == 0 {
                 return None;
+            }
+            while mantissa != 0 && mantissa % 10 == 0 {
+                mantissa /= 10;
+                exponent += 1;
             }
             scale(mantissa as f64, exponent)
         }

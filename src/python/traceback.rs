@@ -88,30 +88,47 @@ pub fn source_line(source: &Source, line: u32) -> &str {
 }
 
 /// `Traceback (most recent call last):`, the frames (oldest first), then `last` (`Kind: message`).
+/// As in CPython, a frame repeated more than three times in a row is counted, not shown.
 pub fn render(entries: &[Entry], last: &str) -> String {
     let mut out = String::new();
     let shown: Vec<&Entry> = entries.iter().filter(|entry| !entry.code.source.hidden).collect();
     if !shown.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
     }
-    for entry in shown {
-        out.push_str("  File \"");
-        out.push_str(&entry.code.source.name);
-        out.push_str("\", line ");
-        out.push_str(&entry.line.to_string());
-        out.push_str(", in ");
-        out.push_str(&entry.code.name);
-        out.push('\n');
-        let text = source_line(&entry.code.source, entry.line);
-        if !text.is_empty() {
-            out.push_str("    ");
-            out.push_str(text);
-            out.push('\n');
+    let mut i = 0;
+    while i < shown.len() {
+        let entry = shown[i];
+        let same = |other: &&&Entry| Rc::ptr_eq(&other.code, &entry.code) && other.line == entry.line;
+        let run = shown[i..].iter().take_while(same).count();
+        for _ in 0..run.min(3) {
+            entry_into(&mut out, entry);
         }
+        if run > 3 {
+            out.push_str("  [Previous line repeated ");
+            out.push_str(&(run - 3).to_string());
+            out.push_str(" more times]\n");
+        }
+        i += run;
     }
     out.push_str(last);
     out.push('\n');
     out
+}
+
+fn entry_into(out: &mut String, entry: &Entry) {
+    out.push_str("  File \"");
+    out.push_str(&entry.code.source.name);
+    out.push_str("\", line ");
+    out.push_str(&entry.line.to_string());
+    out.push_str(", in ");
+    out.push_str(&entry.code.name);
+    out.push('\n');
+    let text = source_line(&entry.code.source, entry.line);
+    if !text.is_empty() {
+        out.push_str("    ");
+        out.push_str(text);
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]
