@@ -177,7 +177,7 @@ fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
         } else {
             format!("at most {max} argument{}", if max == 1 { "" } else { "s" })
         };
-        return Err(Exc::type_error(format!("{name}() takes {expected} ({} given)", args.len())));
+        return Err(type_error(format!("{name}() takes {expected} ({} given)", args.len())));
     }
     Ok(())
 }
@@ -191,21 +191,21 @@ pub fn keyword(kwargs: &mut Vec<(Rc<str>, Value)>, name: &str) -> Option<Value> 
 /// Refuses keyword arguments a function does not take.
 pub fn no_keywords(function: &str, kwargs: &[(Rc<str>, Value)]) -> Res<()> {
     match kwargs.first() {
-        Some((name, _)) => Err(Exc::type_error(format!("{function}() got an unexpected keyword argument '{name}'"))),
+        Some((name, _)) => Err(type_error(format!("{function}() got an unexpected keyword argument '{name}'"))),
         None => Ok(()),
     }
 }
 
 pub fn int_arg(value: &Value, what: &str) -> Res<i64> {
     value.as_int().ok_or_else(|| {
-        Exc::type_error(format!("{what}: '{}' object cannot be interpreted as an integer", value.type_name()))
+        type_error(format!("{what}: '{}' object cannot be interpreted as an integer", value.type_name()))
     })
 }
 
 pub fn str_arg<'a>(value: &'a Value, what: &str) -> Res<&'a Rc<str>> {
     match value {
         Value::Str(s) => Ok(s),
-        other => Err(Exc::type_error(format!("{what} must be str, not {}", other.type_name()))),
+        other => Err(type_error(format!("{what} must be str, not {}", other.type_name()))),
     }
 }
 
@@ -216,7 +216,7 @@ pub fn iterate(vm: &mut Vm, value: Value) -> Res<Value> {
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => Iter::Seq(value, 0),
         Value::Range(r) => Iter::Range(r[0], r[1], r[2]),
         Value::Dict(_) | Value::Set(_) => Iter::Items(collect(vm, &value)?.into_iter()),
-        _ => return Err(Exc::type_error(format!("'{}' object is not iterable", value.type_name()))),
+        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
     };
     Ok(Value::Iter(Rc::new(RefCell::new(iter))))
 }
@@ -242,7 +242,7 @@ pub fn collect(vm: &mut Vm, value: &Value) -> Res<Vec<Value>> {
             }
             items
         }
-        _ => return Err(Exc::type_error(format!("'{}' object is not iterable", value.type_name()))),
+        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
     };
     vm.burn(items.len() * 8);
     Ok(items)
@@ -324,7 +324,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     None | Some(Value::None) => Ok(default.to_string()),
                     Some(Value::Str(s)) => Ok(s.to_string()),
                     Some(other) => {
-                        Err(Exc::type_error(format!("sep must be None or a string, not {}", other.type_name())))
+                        Err(type_error(format!("sep must be None or a string, not {}", other.type_name())))
                     }
                 }
             };
@@ -351,7 +351,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             match take_input(vm.rt, vm.net) {
                 Some(line) if native == N::Readline => Ok(Value::str(&(line + "\n"))),
                 Some(line) => Ok(Value::str(&line)),
-                None => Err(Exc::Wait(if native == N::Readline { Wait::Readline } else { Wait::Input })),
+                None => Err(waiting(if native == N::Readline { Wait::Readline } else { Wait::Input })),
             }
         }
         N::Len => {
@@ -367,7 +367,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     let method = instance.class.lookup("__len__").unwrap_or(Value::None);
                     return vm.call_value(method, args, Vec::new());
                 }
-                other => return Err(Exc::type_error(format!("object of type '{}' has no len()", other.type_name()))),
+                other => return Err(type_error(format!("object of type '{}' has no len()", other.type_name()))),
             };
             Ok(Value::Int(len as i64))
         }
@@ -387,7 +387,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             arity(name, &args, 1, 1)?;
             match &args[0] {
                 Value::Float(f) => Ok(Value::Float(f.abs())),
-                v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(Exc::overflow)?)),
+                v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
             }
         }
         N::Min | N::Max => {
@@ -395,13 +395,13 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             let default = keyword(&mut kwargs, "default");
             no_keywords(name, &kwargs)?;
             let items = match args.len() {
-                0 => return Err(Exc::type_error(format!("{name} expected at least 1 argument, got 0"))),
+                0 => return Err(type_error(format!("{name} expected at least 1 argument, got 0"))),
                 1 => collect(vm, &args[0])?,
                 _ => args,
             };
             let mut items = items;
             if items.is_empty() {
-                return default.ok_or_else(|| Exc::value_error(format!("{name}() arg is an empty sequence")));
+                return default.ok_or_else(|| value_error(format!("{name}() arg is an empty sequence")));
             }
             sort(vm, &mut items, key, native == N::Max)?;
             Ok(items.swap_remove(0))
@@ -410,7 +410,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             arity(name, &args, 1, 2)?;
             let mut total = args.get(1).cloned().unwrap_or(Value::Int(0));
             if let Value::Str(_) = total {
-                return Err(Exc::type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+                return Err(type_error("sum() can't sum strings [use ''.join(seq) instead]"));
             }
             for item in collect(vm, &args[0])? {
                 total = operators::binary(vm, super::ast::BinOp::Add, total, item)?;
@@ -507,14 +507,14 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
                 Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
                 other => {
-                    return Err(Exc::type_error(format!(
+                    return Err(type_error(format!(
                         "ord() expected string of length 1, but {} found",
                         other.type_name()
                     )))
                 }
             };
             if len != 1 {
-                return Err(Exc::type_error(format!("ord() expected a character, but string of length {len} found")));
+                return Err(type_error(format!("ord() expected a character, but string of length {len} found")));
             }
             Ok(Value::Int(code))
         }
@@ -524,7 +524,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             let c = u32::try_from(code)
                 .ok()
                 .and_then(char::from_u32)
-                .ok_or_else(|| Exc::value_error("chr() arg not in range(0x110000)"))?;
+                .ok_or_else(|| value_error("chr() arg not in range(0x110000)"))?;
             Ok(Value::str(c.encode_utf8(&mut [0; 4])))
         }
         N::Hex | N::Oct | N::Bin => {
@@ -548,7 +548,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 (Value::Int(_) | Value::Bool(_), _) => Ok(Value::Int(args[0].as_int().unwrap_or(0))),
                 (Value::Float(f), None) => {
                     if !f.is_finite() {
-                        return Err(Exc::new(Kind::OverflowError, "cannot convert float infinity to integer"));
+                        return Err(raise(Kind::OverflowError, "cannot convert float infinity to integer"));
                     }
                     Ok(Value::Int(f.round_ties_even() as i64))
                 }
@@ -562,7 +562,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     Ok(Value::Float((f * scale).round_ties_even() / scale))
                 }
                 (other, _) => {
-                    Err(Exc::type_error(format!("type {} doesn't define __round__ method", other.type_name())))
+                    Err(type_error(format!("type {} doesn't define __round__ method", other.type_name())))
                 }
             }
         }
@@ -582,10 +582,10 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     let (mut base, mut exponent, modulus) =
                         (int_arg(&args[0], "pow()")?, int_arg(&args[1], "pow()")?, int_arg(modulus, "pow()")?);
                     if modulus == 0 {
-                        return Err(Exc::value_error("pow() 3rd argument cannot be 0"));
+                        return Err(value_error("pow() 3rd argument cannot be 0"));
                     }
                     if exponent < 0 {
-                        return Err(Exc::value_error("base is not invertible for the given modulus"));
+                        return Err(value_error("base is not invertible for the given modulus"));
                     }
                     let m = i128::from(modulus);
                     let mut result: i128 = 1;
@@ -611,9 +611,11 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             match vm.get_attr(&args[0], &attribute) {
                 Ok(value) if native == N::Getattr => Ok(value),
                 Ok(_) => Ok(Value::Bool(true)),
-                Err(Exc::New(Kind::AttributeError, _)) if native == N::Hasattr => Ok(Value::Bool(false)),
-                Err(Exc::New(Kind::AttributeError, _)) if args.len() == 3 => Ok(args[2].clone()),
-                Err(error) => Err(error),
+                Err(error) => match *error {
+                    Thrown::New(Kind::AttributeError, _) if native == N::Hasattr => Ok(Value::Bool(false)),
+                    Thrown::New(Kind::AttributeError, _) if args.len() == 3 => Ok(args[2].clone()),
+                    _ => Err(error),
+                },
             }
         }
         N::Setattr => {
@@ -624,7 +626,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 Value::Class(class) => set_attr(&class.attrs, attribute, args[2].clone()),
                 Value::Module(module) => module.set(attribute, args[2].clone()),
                 other => {
-                    return Err(Exc::new(
+                    return Err(raise(
                         Kind::AttributeError,
                         format!("'{}' object attribute '{attribute}' is read-only", other.type_name()),
                     ))
@@ -646,13 +648,13 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
         N::Next => {
             arity(name, &args, 1, 2)?;
             let Value::Iter(iter) = &args[0] else {
-                return Err(Exc::type_error(format!("'{}' object is not an iterator", args[0].type_name())));
+                return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
             };
             let next = iter.borrow_mut().advance();
             match (next, args.get(1)) {
                 (Some(item), _) => Ok(item),
                 (None, Some(default)) => Ok(default.clone()),
-                (None, None) => Err(Exc::new(Kind::StopIteration, "")),
+                (None, None) => Err(raise(Kind::StopIteration, "")),
             }
         }
         N::Id => {
@@ -669,7 +671,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 [Value::Class(class), instance] => (class.clone(), instance.clone()),
                 [] => {
                     let frame =
-                        vm.frames.last().ok_or_else(|| Exc::new(Kind::RuntimeError, "super(): no arguments"))?;
+                        vm.frames.last().ok_or_else(|| raise(Kind::RuntimeError, "super(): no arguments"))?;
                     let class = frame.function.as_ref().and_then(|f| f.owner.borrow().upgrade());
                     let instance = match frame.locals.first() {
                         Some(Value::Cell(cell)) => cell.borrow().clone(),
@@ -678,19 +680,19 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     };
                     match (class, instance) {
                         (Some(class), instance) if !matches!(instance, Value::Unbound) => (class, instance),
-                        _ => return Err(Exc::new(Kind::RuntimeError, "super(): no arguments")),
+                        _ => return Err(raise(Kind::RuntimeError, "super(): no arguments")),
                     }
                 }
-                _ => return Err(Exc::type_error("super() argument 1 must be a type")),
+                _ => return Err(type_error("super() argument 1 must be a type")),
             };
             Ok(Value::Super(Rc::new((class, instance))))
         }
-        N::Open => Err(Exc::new(Kind::NotImplementedError, "socksim programs have no files to open")),
+        N::Open => Err(raise(Kind::NotImplementedError, "socksim programs have no files to open")),
         N::Exit => {
             arity(name, &args, 0, 1)?;
-            Err(Exc::Object(vm.rt.new_exception(&vm.rt.classes[Kind::SystemExit as usize], args)))
+            Err(thrown(vm.rt.new_exception(&vm.rt.classes[Kind::SystemExit as usize], args)))
         }
-        N::Ellipsis => Err(Exc::type_error("'ellipsis' object is not callable")),
+        N::Ellipsis => Err(type_error("'ellipsis' object is not callable")),
         N::NoneType => Ok(Value::None),
         N::Object => {
             arity(name, &args, 0, 0)?;
@@ -704,7 +706,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
         }
         N::Type => {
             if args.len() != 1 {
-                return Err(Exc::new(Kind::NotImplementedError, "socksim's type() takes one argument"));
+                return Err(raise(Kind::NotImplementedError, "socksim's type() takes one argument"));
             }
             Ok(type_of(vm.rt, &args[0]))
         }
@@ -728,10 +730,10 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 (Value::Int(_) | Value::Bool(_), None) => Ok(Value::Int(value.as_int().unwrap_or(0))),
                 (Value::Float(f), None) => {
                     if f.is_nan() {
-                        return Err(Exc::value_error("cannot convert float NaN to integer"));
+                        return Err(value_error("cannot convert float NaN to integer"));
                     }
                     if !f.is_finite() || f.abs() >= 9.223372036854775807e18 {
-                        return Err(Exc::new(Kind::OverflowError, "cannot convert float infinity to integer"));
+                        return Err(raise(Kind::OverflowError, "cannot convert float infinity to integer"));
                     }
                     Ok(Value::Int(f.trunc() as i64))
                 }
@@ -743,7 +745,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     };
                     let base = base.unwrap_or(10);
                     if base != 0 && !(2..=36).contains(&base) {
-                        return Err(Exc::value_error("int() base must be >= 2 and <= 36, or 0"));
+                        return Err(value_error("int() base must be >= 2 and <= 36, or 0"));
                     }
                     parse_int(&text, base as u32).map(Value::Int).ok_or_else(|| {
                         let mut shown = String::new();
@@ -751,17 +753,17 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                         if matches!(value, Value::Bytes(_)) {
                             shown.insert(0, 'b');
                         }
-                        Exc::value_error(format!("invalid literal for int() with base {base}: {shown}"))
+                        value_error(format!("invalid literal for int() with base {base}: {shown}"))
                     })
                 }
                 (Value::Instance(_), None) => {
                     let text = vm.str(value)?;
                     parse_int(&text, 10)
                         .map(Value::Int)
-                        .ok_or_else(|| Exc::type_error("int() argument must be a string or a number"))
+                        .ok_or_else(|| type_error("int() argument must be a string or a number"))
                 }
-                (_, Some(_)) => Err(Exc::type_error("int() can't convert non-string with explicit base")),
-                (other, None) => Err(Exc::type_error(format!(
+                (_, Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
+                (other, None) => Err(type_error(format!(
                     "int() argument must be a string, a bytes-like object or a real number, not '{}'",
                     other.type_name()
                 ))),
@@ -775,14 +777,14 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     super::token::parse_float(&text.replace('_', "")).map(Value::Float).ok_or_else(|| {
                         let mut shown = String::new();
                         super::format::str_literal(&mut shown, text);
-                        Exc::value_error(format!("could not convert string to float: {shown}"))
+                        value_error(format!("could not convert string to float: {shown}"))
                     })
                 }
                 Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
                     .map(Value::Float)
-                    .ok_or_else(|| Exc::value_error("could not convert string to float")),
+                    .ok_or_else(|| value_error("could not convert string to float")),
                 Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
-                    Exc::type_error(format!(
+                    type_error(format!(
                         "float() argument must be a string or a real number, not '{}'",
                         value.type_name()
                     ))
@@ -811,10 +813,10 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 (Some(Value::Str(_)), Some(encoding)) => {
                     super::methods::call(vm, &args[0], "encode", vec![encoding.clone()], Vec::new())
                 }
-                (Some(Value::Str(_)), None) => Err(Exc::type_error("string argument without an encoding")),
+                (Some(Value::Str(_)), None) => Err(type_error("string argument without an encoding")),
                 (Some(Value::Bytes(b)), _) => Ok(Value::Bytes(b.clone())),
                 (Some(Value::Int(n)), _) => {
-                    let n = usize::try_from(*n).map_err(|_| Exc::value_error("negative count"))?;
+                    let n = usize::try_from(*n).map_err(|_| value_error("negative count"))?;
                     check_len(n)?;
                     Ok(Value::Bytes(vec![0; n].into()))
                 }
@@ -822,7 +824,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     let mut bytes = Vec::new();
                     for item in collect(vm, value)? {
                         let byte = item.as_int().filter(|b| (0..256).contains(b));
-                        bytes.push(byte.ok_or_else(|| Exc::value_error("bytes must be in range(0, 256)"))? as u8);
+                        bytes.push(byte.ok_or_else(|| value_error("bytes must be in range(0, 256)"))? as u8);
                     }
                     Ok(Value::Bytes(bytes.into()))
                 }
@@ -855,7 +857,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     for pair in collect(vm, pairs)? {
                         let pair = collect(vm, &pair)?;
                         let [key, value] = <[Value; 2]>::try_from(pair).map_err(|_| {
-                            Exc::value_error("dictionary update sequence element has the wrong length; 2 is required")
+                            value_error("dictionary update sequence element has the wrong length; 2 is required")
                         })?;
                         dict.insert(key, value)?;
                     }
@@ -881,7 +883,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 numbers = [0, numbers[0], 1];
             }
             if numbers[2] == 0 {
-                return Err(Exc::value_error("range() arg 3 must not be zero"));
+                return Err(value_error("range() arg 3 must not be zero"));
             }
             Ok(Value::Range(Rc::new(numbers)))
         }
@@ -913,7 +915,7 @@ fn is_instance(rt: &Runtime, value: &Value, class: &Value, subclass: bool) -> Re
             let Value::Native(of) = type_of(rt, value) else { return Ok(false) };
             Ok(of == *native || (*native == Native::Int && of == Native::Bool))
         }
-        _ => Err(Exc::type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
+        _ => Err(type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
     }
 }
 
@@ -958,7 +960,7 @@ pub fn start_thread(vm: &mut Vm, thread: Value) -> Res<Value> {
     let mut task = Task::new(name, thread, daemon);
     task.start = Some((run, Vec::new()));
     vm.rt.tasks.push(task);
-    Err(Exc::Wait(Wait::Switch(vm.rt.tasks.len() - 1)))
+    Err(waiting(Wait::Switch(vm.rt.tasks.len() - 1)))
 }
 
 /// Whether thread `ident` has finished.

@@ -14,7 +14,7 @@ use super::parser::Program;
 use super::traceback::CompileError;
 use super::value::Value;
 
-type Compiled<T> = Result<T, CompileError>;
+type Compiled<T> = Result<T, Box<CompileError>>;
 
 /// Compiles a module. Returns its code and the names of its global slots, in slot order.
 pub fn compile(program: &Program, source: Rc<Source>) -> Compiled<(Rc<Code>, Vec<Rc<str>>)> {
@@ -125,7 +125,7 @@ impl<'a> Compiler<'a> {
         self.units.last_mut().expect("a unit is being compiled")
     }
 
-    fn error(&self, kind: &'static str, message: &'static str) -> CompileError {
+    fn error(&self, kind: &'static str, message: &'static str) -> Box<CompileError> {
         let line = self.units.last().map_or(0, |unit| unit.line);
         CompileError::new(kind, line, 0, message)
     }
@@ -1303,7 +1303,7 @@ mod tests {
     use super::*;
     use crate::python::parser::parse;
 
-    fn compile_text(text: &str) -> Result<Rc<Code>, CompileError> {
+    fn compile_text(text: &str) -> Result<Rc<Code>, Box<CompileError>> {
         let source = Rc::new(Source { name: "t.py".into(), text: text.into(), hidden: false });
         compile(&parse(text)?, source).map(|(code, _)| code)
     }

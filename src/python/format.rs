@@ -39,7 +39,7 @@ impl Vm<'_> {
     fn text_from(&mut self, method: Value, value: &Value, name: &str) -> Res<String> {
         match self.call_value(method, vec![value.clone()], Vec::new())? {
             Value::Str(s) => Ok(s.to_string()),
-            other => Err(Exc::type_error(format!("{name} returned non-string (type {})", other.type_name()))),
+            other => Err(type_error(format!("{name} returned non-string (type {})", other.type_name()))),
         }
     }
 
@@ -70,7 +70,7 @@ impl Vm<'_> {
                 return Ok(());
             }
             if seen.len() as u32 >= MAX_NESTING {
-                return Err(Exc::new(
+                return Err(raise(
                     Kind::RecursionError,
                     "maximum recursion depth exceeded while getting the repr of an object",
                 ));
@@ -409,7 +409,7 @@ fn parse_spec(spec: &str) -> Res<Spec> {
         i += 1;
     }
     if i != chars.len() {
-        return Err(Exc::value_error("Invalid format specifier"));
+        return Err(value_error("Invalid format specifier"));
     }
     Ok(s)
 }
@@ -478,7 +478,7 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> Res<String> {
                 b'b' => (format!("{magnitude:b}"), "0b"),
                 b'c' => {
                     let c = char::from_u32(n as u32)
-                        .ok_or_else(|| Exc::new(Kind::OverflowError, "%c arg not in range(0x110000)"))?;
+                        .ok_or_else(|| raise(Kind::OverflowError, "%c arg not in range(0x110000)"))?;
                     return Ok(pad(&s, "", &c.to_string(), false));
                 }
                 0 | b'd' | b'n' => (magnitude.to_string(), ""),
@@ -524,12 +524,12 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> Res<String> {
             let text = vm.str(value)?;
             format_value(vm, &Value::str(&text), spec)
         }
-        _ => Err(Exc::type_error(format!("unsupported format string passed to {}.__format__", value.type_name()))),
+        _ => Err(type_error(format!("unsupported format string passed to {}.__format__", value.type_name()))),
     }
 }
 
 fn unknown_code(code: u8, type_name: &str) -> Exc {
-    Exc::value_error(format!("Unknown format code '{}' for object of type '{type_name}'", code as char))
+    value_error(format!("Unknown format code '{}' for object of type '{type_name}'", code as char))
 }
 
 /// `template % args`, for `str` (and `bytes`, through their text).
@@ -578,7 +578,7 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
                 break;
             }
             if c == '*' {
-                let width = items.get(next).and_then(Value::as_int).ok_or_else(|| Exc::type_error("* wants int"))?;
+                let width = items.get(next).and_then(Value::as_int).ok_or_else(|| type_error("* wants int"))?;
                 next += 1;
                 spec.push_str(&width.to_string());
             } else if !matches!(c, 'h' | 'l' | 'L') {
@@ -586,7 +586,7 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
             }
         }
         let Some(code) = code else {
-            return Err(Exc::value_error("incomplete format"));
+            return Err(value_error("incomplete format"));
         };
         if code == '%' {
             out.push('%');
@@ -595,13 +595,13 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
         let value = match (&key, &mapping) {
             (Some(key), Some(Value::Dict(dict))) => {
                 let found = dict.borrow().get(&Value::str(key))?;
-                found.ok_or_else(|| Exc::new(Kind::KeyError, format!("'{key}'")))?
+                found.ok_or_else(|| raise(Kind::KeyError, format!("'{key}'")))?
             }
-            (Some(_), _) => return Err(Exc::type_error("format requires a mapping")),
+            (Some(_), _) => return Err(type_error("format requires a mapping")),
             (None, _) => {
                 let value = items.get(next).cloned();
                 next += 1;
-                value.ok_or_else(|| Exc::type_error("not enough arguments for format string"))?
+                value.ok_or_else(|| type_error("not enough arguments for format string"))?
             }
         };
         // The printf flags, in format-spec words.
@@ -638,7 +638,7 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
         let numeric = |value: &Value| -> Res<Value> {
             match value {
                 Value::Int(_) | Value::Bool(_) | Value::Float(_) => Ok(value.clone()),
-                _ => Err(Exc::type_error(format!(
+                _ => Err(type_error(format!(
                     "%{code} format: a real number is required, not {}",
                     value.type_name()
                 ))),
@@ -654,7 +654,7 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
             'x' | 'X' | 'o' => match value {
                 Value::Int(_) | Value::Bool(_) => (value, code),
                 _ => {
-                    return Err(Exc::type_error(format!(
+                    return Err(type_error(format!(
                         "%{code} format: an integer is required, not {}",
                         value.type_name()
                     )))
@@ -665,7 +665,7 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
                 Value::Str(_) => (value, 's'),
                 _ => (value, 'c'),
             },
-            _ => return Err(Exc::value_error(format!("unsupported format character '{code}' (0x{:x})", code as u32))),
+            _ => return Err(value_error(format!("unsupported format character '{code}' (0x{:x})", code as u32))),
         };
         converted.push_str(rest);
         converted.push(kind);
@@ -677,7 +677,7 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
         out.push_str(&format_value(vm, &value, &converted)?);
     }
     if mapping.is_none() && next < items.len() {
-        return Err(Exc::type_error("not all arguments converted during string formatting"));
+        return Err(type_error("not all arguments converted during string formatting"));
     }
     vm.burn(out.len());
     Ok(out)
@@ -698,7 +698,7 @@ pub fn format_method(vm: &mut Vm, template: &str, args: &[Value], kwargs: &[(Rc<
                 chars.next();
                 out.push('}');
             }
-            '}' => return Err(Exc::value_error("Single '}' encountered in format string")),
+            '}' => return Err(value_error("Single '}' encountered in format string")),
             '{' => {
                 let mut field = String::new();
                 let mut depth = 1;
@@ -716,7 +716,7 @@ pub fn format_method(vm: &mut Vm, template: &str, args: &[Value], kwargs: &[(Rc<
                     field.push(c);
                 }
                 if depth != 0 {
-                    return Err(Exc::value_error("expected '}' before end of string"));
+                    return Err(value_error("expected '}' before end of string"));
                 }
                 let (name, spec) = match field.find(':') {
                     Some(at) => (&field[..at], &field[at + 1..]),
@@ -733,18 +733,18 @@ pub fn format_method(vm: &mut Vm, template: &str, args: &[Value], kwargs: &[(Rc<
                     let value = args.get(auto).cloned();
                     auto += 1;
                     value.ok_or_else(|| {
-                        Exc::new(Kind::IndexError, "Replacement index out of range for positional args tuple")
+                        raise(Kind::IndexError, "Replacement index out of range for positional args tuple")
                     })?
                 } else if let Ok(index) = head.parse::<usize>() {
                     args.get(index).cloned().ok_or_else(|| {
-                        Exc::new(Kind::IndexError, "Replacement index out of range for positional args tuple")
+                        raise(Kind::IndexError, "Replacement index out of range for positional args tuple")
                     })?
                 } else {
                     kwargs
                         .iter()
                         .find(|(k, _)| &**k == head)
                         .map(|(_, v)| v.clone())
-                        .ok_or_else(|| Exc::new(Kind::KeyError, format!("'{head}'")))?
+                        .ok_or_else(|| raise(Kind::KeyError, format!("'{head}'")))?
                 };
                 while !path.is_empty() {
                     if let Some(rest) = path.strip_prefix('.') {
@@ -752,19 +752,19 @@ pub fn format_method(vm: &mut Vm, template: &str, args: &[Value], kwargs: &[(Rc<
                         value = vm.get_attr(&value, &rest[..end])?;
                         path = &rest[end..];
                     } else if let Some(rest) = path.strip_prefix('[') {
-                        let end = rest.find(']').ok_or_else(|| Exc::value_error("Missing ']' in format string"))?;
+                        let end = rest.find(']').ok_or_else(|| value_error("Missing ']' in format string"))?;
                         let key = &rest[..end];
                         let key = key.parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::str(key));
                         value = super::operators::index(vm, &value, &key)?;
                         path = &rest[end + 1..];
                     } else {
-                        return Err(Exc::value_error("Only '.' or '[' may follow ']' in format field specifier"));
+                        return Err(value_error("Only '.' or '[' may follow ']' in format field specifier"));
                     }
                 }
                 let value = match conversion {
                     Some('r') | Some('a') => Value::str(&vm.repr(&value)?),
                     Some('s') => Value::str(&vm.str(&value)?),
-                    Some(_) => return Err(Exc::value_error("Unknown conversion specifier")),
+                    Some(_) => return Err(value_error("Unknown conversion specifier")),
                     None => value,
                 };
                 out.push_str(&format_value(vm, &value, &spec)?);

@@ -198,27 +198,27 @@ impl Runtime {
         let frames = core::mem::take(&mut vm.frames);
         self.steps += (fuel - fuel_left).max(0) as u64;
         self.tasks[task].frames = frames;
-        match result {
+        match result.map_err(|error| *error) {
             Ok(value) => Outcome::Finished(Ok(value)),
-            Err(Exc::Wait(Wait::Busy)) => Outcome::Busy,
-            Err(Exc::Wait(wait)) => Outcome::Waiting(wait),
-            Err(Exc::Object(exception)) => Outcome::Finished(Err(exception)),
-            Err(other) => Outcome::Finished(Err(self.exception(other))),
+            Err(Thrown::Wait(Wait::Busy)) => Outcome::Busy,
+            Err(Thrown::Wait(wait)) => Outcome::Waiting(wait),
+            Err(Thrown::Object(exception)) => Outcome::Finished(Err(exception)),
+            Err(other) => Outcome::Finished(Err(self.exception(Box::new(other)))),
         }
     }
 
     /// An exception object for an exception (new ones become instances of their class).
     pub fn exception(&self, exc: Exc) -> Rc<Instance> {
-        match exc {
-            Exc::Object(object) => object,
-            Exc::New(kind, message) => {
+        match *exc {
+            Thrown::Object(object) => object,
+            Thrown::New(kind, message) => {
                 let args = if message.is_empty() { Vec::new() } else { vec![Value::str(&message)] };
                 self.new_exception(&self.classes[kind as usize], args)
             }
-            Exc::Os(kind, errno, message) => {
+            Thrown::Os(kind, errno, message) => {
                 self.new_exception(&self.classes[kind as usize], vec![Value::Int(errno.into()), Value::str(&message)])
             }
-            Exc::Wait(_) => self.new_exception(
+            Thrown::Wait(_) => self.new_exception(
                 &self.classes[Kind::RuntimeError as usize],
                 vec![Value::str("a blocking call cannot run here (inside __str__, a sort key…)")],
             ),
@@ -277,7 +277,7 @@ fn attribute_error(value: &Value, name: &str) -> Exc {
         Value::Class(class) => format!("type object '{}' has no attribute '{name}'", class.name),
         _ => format!("'{}' object has no attribute '{name}'", value.type_name()),
     };
-    Exc::new(Kind::AttributeError, message)
+    raise(Kind::AttributeError, message)
 }
 
 impl Vm<'_> {
@@ -333,7 +333,7 @@ impl Vm<'_> {
     /// blocking call inside it raises `RuntimeError`, and it has a step limit of its own.
     pub fn call_value(&mut self, callee: Value, args: Vec<Value>, kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
         if self.nested >= MAX_NESTED {
-            return Err(Exc::new(Kind::RecursionError, "maximum recursion depth exceeded"));
+            return Err(raise(Kind::RecursionError, "maximum recursion depth exceeded"));
         }
         let base = self.frames.len();
         if let Some(value) = self.call(callee, args, kwargs)? {
@@ -346,13 +346,14 @@ impl Vm<'_> {
         self.fuel = fuel - used.max(0);
         self.nested -= 1;
         match result {
-            Err(Exc::Wait(Wait::Busy)) => {
+            Err(error) if matches!(*error, Thrown::Wait(_)) => {
                 self.frames.truncate(base);
-                Err(Exc::new(Kind::RuntimeError, "code called from a built-in ran too long"))
-            }
-            Err(Exc::Wait(_)) => {
-                self.frames.truncate(base);
-                Err(Exc::new(Kind::RuntimeError, "a blocking call cannot run here (inside __str__, a sort key…)"))
+                let message = if matches!(*error, Thrown::Wait(Wait::Busy)) {
+                    "code called from a built-in ran too long"
+                } else {
+                    "a blocking call cannot run here (inside __str__, a sort key…)"
+                };
+                Err(raise(Kind::RuntimeError, message))
             }
             other => other,
         }
@@ -362,12 +363,12 @@ impl Vm<'_> {
     fn execute(&mut self, base: usize) -> Res<Value> {
         loop {
             if self.fuel <= 0 {
-                return Err(Exc::Wait(Wait::Busy));
+                return Err(waiting(Wait::Busy));
             }
             self.fuel -= 1;
             let frame = self.frames.last_mut().expect("a frame is running");
             let Some(&op) = frame.code.ops.get(frame.pc) else {
-                return Err(Exc::new(Kind::RuntimeError, "ran past the end of the code"));
+                return Err(raise(Kind::RuntimeError, "ran past the end of the code"));
             };
             frame.pc += 1;
             let result = match op {
@@ -392,7 +393,7 @@ impl Vm<'_> {
                 op => self.step(op),
             };
             if let Err(exc) = result {
-                if let Exc::Wait(_) = exc {
+                if let Thrown::Wait(_) = *exc {
                     return Err(exc);
                 }
                 let here = !matches!(op, Op::Reraise);
@@ -408,7 +409,7 @@ impl Vm<'_> {
             OnReturn::Value => Ok(value),
             OnReturn::Instance(instance) => {
                 if !matches!(value, Value::None) {
-                    return Err(Exc::type_error(format!("__init__() should return None, not '{}'", value.type_name())));
+                    return Err(type_error(format!("__init__() should return None, not '{}'", value.type_name())));
                 }
                 Ok(instance)
             }
@@ -436,7 +437,7 @@ impl Vm<'_> {
         let mut add = here;
         loop {
             let Some(frame) = self.frames.last_mut() else {
-                return Err(Exc::Object(exception));
+                return Err(thrown(exception));
             };
             if add {
                 exception.traceback.borrow_mut().push(Entry { code: frame.code.clone(), line: frame.line() });
@@ -450,7 +451,7 @@ impl Vm<'_> {
             }
             self.frames.pop();
             if self.frames.len() <= base {
-                return Err(Exc::Object(exception));
+                return Err(thrown(exception));
             }
         }
     }
@@ -467,7 +468,7 @@ impl Vm<'_> {
                 let value = frame.locals[slot as usize].clone();
                 if let Value::Unbound = value {
                     let name = frame.code.locals[slot as usize].clone();
-                    return Err(Exc::new(
+                    return Err(raise(
                         Kind::UnboundLocalError,
                         format!("cannot access local variable '{name}' where it is not associated with a value"),
                     ));
@@ -482,7 +483,7 @@ impl Vm<'_> {
                 let frame = self.frame();
                 if let Value::Unbound = core::mem::replace(&mut frame.locals[slot as usize], Value::Unbound) {
                     let name = frame.code.locals[slot as usize].clone();
-                    return Err(Exc::new(Kind::UnboundLocalError, format!("cannot access local variable '{name}'")));
+                    return Err(raise(Kind::UnboundLocalError, format!("cannot access local variable '{name}'")));
                 }
             }
             Op::LoadCell(slot) => {
@@ -493,7 +494,7 @@ impl Vm<'_> {
                 };
                 if let Value::Unbound = value {
                     let name = frame.code.locals[slot as usize].clone();
-                    return Err(Exc::new(
+                    return Err(raise(
                         Kind::UnboundLocalError,
                         format!("cannot access local variable '{name}' where it is not associated with a value"),
                     ));
@@ -515,7 +516,7 @@ impl Vm<'_> {
                     .map_or(Value::Unbound, |cell| cell.borrow().clone());
                 if let Value::Unbound = value {
                     let name = frame.code.free[index as usize].clone();
-                    return Err(Exc::new(
+                    return Err(raise(
                         Kind::NameError,
                         format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope"),
                     ));
@@ -554,7 +555,7 @@ impl Vm<'_> {
                 let mut globals = frame.globals.globals.borrow_mut();
                 let (name, value) = &mut globals[slot as usize];
                 if let Value::Unbound = core::mem::replace(value, Value::Unbound) {
-                    return Err(Exc::new(Kind::NameError, format!("name '{name}' is not defined")));
+                    return Err(raise(Kind::NameError, format!("name '{name}' is not defined")));
                 }
             }
             Op::LoadName(index) => {
@@ -633,10 +634,10 @@ impl Vm<'_> {
                 let left = self.pop();
                 let value = match (op, &left, &right) {
                     (BinOp::Add, Value::Int(a), Value::Int(b)) => {
-                        Value::Int(a.checked_add(*b).ok_or_else(Exc::overflow)?)
+                        Value::Int(a.checked_add(*b).ok_or_else(overflow)?)
                     }
                     (BinOp::Sub, Value::Int(a), Value::Int(b)) => {
-                        Value::Int(a.checked_sub(*b).ok_or_else(Exc::overflow)?)
+                        Value::Int(a.checked_sub(*b).ok_or_else(overflow)?)
                     }
                     _ => operators::binary(self, op, left, right)?,
                 };
@@ -654,7 +655,7 @@ impl Vm<'_> {
                     }
                     (BinOp::Add, Value::Int(a)) if matches!(right, Value::Int(_)) => {
                         let Value::Int(b) = right else { unreachable!() };
-                        Value::Int(a.checked_add(b).ok_or_else(Exc::overflow)?)
+                        Value::Int(a.checked_add(b).ok_or_else(overflow)?)
                     }
                     _ => operators::binary(self, op, left, right)?,
                 };
@@ -664,7 +665,7 @@ impl Vm<'_> {
                 let value = self.pop();
                 let result = match (op, &value) {
                     (UnOp::Not, _) => Value::Bool(!self.truthy(&value)?),
-                    (UnOp::Neg, Value::Int(i)) => Value::Int(i.checked_neg().ok_or_else(Exc::overflow)?),
+                    (UnOp::Neg, Value::Int(i)) => Value::Int(i.checked_neg().ok_or_else(overflow)?),
                     (UnOp::Neg, Value::Bool(b)) => Value::Int(-i64::from(*b)),
                     (UnOp::Neg, Value::Float(f)) => Value::Float(-f),
                     (UnOp::Pos, Value::Int(_) | Value::Float(_)) => value.clone(),
@@ -676,7 +677,7 @@ impl Vm<'_> {
                             UnOp::Pos => "+",
                             _ => "~",
                         };
-                        return Err(Exc::type_error(format!(
+                        return Err(type_error(format!(
                             "bad operand type for unary {symbol}: '{}'",
                             value.type_name()
                         )));
@@ -721,7 +722,7 @@ impl Vm<'_> {
             }
             Op::ForIter(target) => {
                 let Some(Value::Iter(iter)) = self.frame().stack.last().cloned() else {
-                    return Err(Exc::type_error("for loop over a non-iterator"));
+                    return Err(type_error("for loop over a non-iterator"));
                 };
                 let next = iter.borrow_mut().advance();
                 match next {
@@ -801,7 +802,7 @@ impl Vm<'_> {
             Op::DictUpdate => {
                 let mapping = self.pop();
                 let Value::Dict(source) = mapping else {
-                    return Err(Exc::type_error(format!(
+                    return Err(type_error(format!(
                         "argument after ** must be a mapping, not {}",
                         mapping.type_name()
                     )));
@@ -832,7 +833,7 @@ impl Vm<'_> {
                 let value = self.pop();
                 let items = builtins::collect(self, &value)?;
                 if items.len() != n as usize {
-                    return Err(Exc::value_error(if items.len() > n as usize {
+                    return Err(value_error(if items.len() > n as usize {
                         format!("too many values to unpack (expected {n})")
                     } else {
                         format!("not enough values to unpack (expected {n}, got {})", items.len())
@@ -845,7 +846,7 @@ impl Vm<'_> {
                 let mut items = builtins::collect(self, &value)?;
                 let (before, after) = (before as usize, after as usize);
                 if items.len() < before + after {
-                    return Err(Exc::value_error(format!(
+                    return Err(value_error(format!(
                         "not enough values to unpack (expected at least {}, got {})",
                         before + after,
                         items.len()
@@ -867,7 +868,7 @@ impl Vm<'_> {
             }
             Op::CallKw(n, names) => {
                 let Value::Tuple(names) = self.frame().code.consts[names as usize].clone() else {
-                    return Err(Exc::type_error("bad call"));
+                    return Err(type_error("bad call"));
                 };
                 let mut args = self.pop_n(n as usize);
                 let callee = self.pop();
@@ -894,7 +895,7 @@ impl Vm<'_> {
                 if let Value::Dict(dict) = kwargs {
                     for (key, value) in dict.borrow().entries.iter() {
                         let Value::Str(key) = key else {
-                            return Err(Exc::type_error("keywords must be strings"));
+                            return Err(type_error("keywords must be strings"));
                         };
                         keywords.push((key.clone(), value.clone()));
                     }
@@ -959,7 +960,7 @@ impl Vm<'_> {
                     Value::None | Value::Native(Native::Object) => None,
                     Value::Class(class) => Some(class),
                     other => {
-                        return Err(Exc::new(
+                        return Err(raise(
                             Kind::NotImplementedError,
                             format!("socksim classes cannot derive from '{}'", builtins::type_display(&other)),
                         ))
@@ -1001,17 +1002,17 @@ impl Vm<'_> {
             }
             Op::Raise(form) => {
                 if form == 0 {
-                    return Err(Exc::new(Kind::RuntimeError, "No active exception to reraise"));
+                    return Err(raise(Kind::RuntimeError, "No active exception to reraise"));
                 }
                 if form == 2 {
                     self.pop(); // the cause is not shown
                 }
                 let value = self.pop();
-                return Err(Exc::Object(self.to_exception(value)?));
+                return Err(thrown(self.to_exception(value)?));
             }
             Op::Reraise => {
                 let value = self.pop();
-                return Err(Exc::Object(self.to_exception(value)?));
+                return Err(thrown(self.to_exception(value)?));
             }
             Op::ExceptionMatches => {
                 let class = self.pop();
@@ -1046,7 +1047,7 @@ impl Vm<'_> {
                 };
                 let Some(value) = value else {
                     let module_name = if let Value::Module(m) = &module { m.name.clone() } else { "?".into() };
-                    return Err(Exc::new(
+                    return Err(raise(
                         Kind::ImportError,
                         format!("cannot import name '{name}' from '{module_name}'"),
                     ));
@@ -1084,7 +1085,7 @@ impl Vm<'_> {
     /// A builtin by name, or `NameError`.
     fn builtin(&self, name: &str) -> Res<Value> {
         builtins::lookup(self.rt, name)
-            .ok_or_else(|| Exc::new(Kind::NameError, format!("name '{name}' is not defined")))
+            .ok_or_else(|| raise(Kind::NameError, format!("name '{name}' is not defined")))
     }
 
     /// The exception object a `raise` raises: an instance, or a class to instantiate.
@@ -1094,10 +1095,10 @@ impl Vm<'_> {
             Value::Class(class) if class.exception_kind().is_some() => {
                 match self.call_value(Value::Class(class), Vec::new(), Vec::new())? {
                     Value::Instance(instance) => Ok(instance),
-                    _ => Err(Exc::type_error("exceptions must derive from BaseException")),
+                    _ => Err(type_error("exceptions must derive from BaseException")),
                 }
             }
-            _ => Err(Exc::type_error("exceptions must derive from BaseException")),
+            _ => Err(type_error("exceptions must derive from BaseException")),
         }
     }
 
@@ -1113,13 +1114,13 @@ impl Vm<'_> {
                 }
                 Ok(false)
             }
-            _ => Err(Exc::type_error("catching classes that do not inherit from BaseException is not allowed")),
+            _ => Err(type_error("catching classes that do not inherit from BaseException is not allowed")),
         }
     }
 
     pub fn push_frame(&mut self, frame: Frame) -> Res<()> {
         if self.frames.len() >= MAX_FRAMES {
-            return Err(Exc::new(Kind::RecursionError, "maximum recursion depth exceeded"));
+            return Err(raise(Kind::RecursionError, "maximum recursion depth exceeded"));
         }
         self.frames.push(frame);
         Ok(())
@@ -1141,7 +1142,7 @@ impl Vm<'_> {
             Value::NativeMethod(method) => super::methods::call(self, &method.0, &method.1, args, kwargs).map(Some),
             Value::Native(native) => builtins::call(self, native, args, kwargs).map(Some),
             Value::Class(class) => self.instantiate(class, args, kwargs),
-            other => Err(Exc::type_error(format!("'{}' object is not callable", other.type_name()))),
+            other => Err(type_error(format!("'{}' object is not callable", other.type_name()))),
         }
     }
 
@@ -1173,7 +1174,7 @@ impl Vm<'_> {
             "__init__" => Ok(Some(Value::None)),
             "__str__" => Ok(Some(Value::str(&self.str(receiver)?))),
             "__repr__" => Ok(Some(Value::str(&self.repr(receiver)?))),
-            "__enter__" | "__exit__" if args.len() <= 3 => Err(Exc::new(
+            "__enter__" | "__exit__" if args.len() <= 3 => Err(raise(
                 Kind::AttributeError,
                 format!("'{}' object does not support the context manager protocol", receiver.type_name()),
             )),
@@ -1208,7 +1209,7 @@ impl Vm<'_> {
                 Ok(Some(instance))
             }
             None if class.exception_kind().is_none() && (!args.is_empty() || !kwargs.is_empty()) => {
-                Err(Exc::type_error(format!("{}() takes no arguments", class.name)))
+                Err(type_error(format!("{}() takes no arguments", class.name)))
             }
             None => Ok(Some(instance)),
         }
@@ -1244,7 +1245,7 @@ impl Vm<'_> {
             let least = positional - function.defaults.len().min(positional);
             let takes =
                 if least == positional { positional.to_string() } else { format!("from {least} to {positional}") };
-            return Err(Exc::type_error(format!(
+            return Err(type_error(format!(
                 "{name}() takes {takes} positional argument{} but {given} {} given",
                 if positional == 1 { "" } else { "s" },
                 if given == 1 { "was" } else { "were" }
@@ -1255,12 +1256,12 @@ impl Vm<'_> {
             match code.locals[..named].iter().position(|n| *n == key) {
                 Some(i) => {
                     if !matches!(frame.locals[i], Value::Unbound) {
-                        return Err(Exc::type_error(format!("{name}() got multiple values for argument '{key}'")));
+                        return Err(type_error(format!("{name}() got multiple values for argument '{key}'")));
                     }
                     frame.locals[i] = value;
                 }
                 None if code.star_star => rest.insert(Value::Str(key), value)?,
-                None => return Err(Exc::type_error(format!("{name}() got an unexpected keyword argument '{key}'"))),
+                None => return Err(type_error(format!("{name}() got an unexpected keyword argument '{key}'"))),
             }
         }
         if code.star_star {
@@ -1291,7 +1292,7 @@ impl Vm<'_> {
                         .map(|j| format!("'{}'", code.locals[j]))
                         .collect();
                     let kind = if i < positional { "positional" } else { "keyword-only" };
-                    return Err(Exc::type_error(format!(
+                    return Err(type_error(format!(
                         "{name}() missing {} required {kind} argument{}: {}",
                         missing.len(),
                         if missing.len() == 1 { "" } else { "s" },
@@ -1372,7 +1373,7 @@ impl Vm<'_> {
             Value::Class(class) => super::value::set_attr(&class.attrs, name, new),
             Value::Module(module) => module.set(name, new),
             _ => {
-                return Err(Exc::new(
+                return Err(raise(
                     Kind::AttributeError,
                     format!("'{}' object attribute '{name}' is read-only", value.type_name()),
                 ))

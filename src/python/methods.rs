@@ -80,12 +80,12 @@ pub fn attribute(vm: &mut Vm, value: &Value, name: &str) -> Res<Option<Value>> {
 }
 
 fn no_method(value: &Value, name: &str) -> Exc {
-    Exc::new(Kind::AttributeError, format!("'{}' object has no attribute '{name}'", value.type_name()))
+    raise(Kind::AttributeError, format!("'{}' object has no attribute '{name}'", value.type_name()))
 }
 
 fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
     if args.len() < min || args.len() > max {
-        return Err(Exc::type_error(format!(
+        return Err(type_error(format!(
             "{name}() takes {} argument{} ({} given)",
             if min == max { format!("exactly {min}") } else { format!("{min} to {max}") },
             if max == 1 { "" } else { "s" },
@@ -124,11 +124,11 @@ pub fn call(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, kwargs:
                     if name == "acquire" && blocking.is_some_and(|b| !b.truthy()) {
                         return Ok(Value::Bool(false));
                     }
-                    Err(Exc::Wait(Wait::Lock(held.clone())))
+                    Err(waiting(Wait::Lock(held.clone())))
                 }
                 "release" | "__exit__" => {
                     if !held.replace(false) {
-                        return Err(Exc::new(Kind::RuntimeError, "release unlocked lock"));
+                        return Err(raise(Kind::RuntimeError, "release unlocked lock"));
                     }
                     Ok(Value::None)
                 }
@@ -165,7 +165,7 @@ fn sequence_method(receiver: &Value, items: &[Value], name: &str, args: &[Value]
                     return Ok(Value::Int(i as i64));
                 }
             }
-            Err(Exc::value_error(format!("{} is not in {}", short_repr(&args[0]), receiver.type_name())))
+            Err(value_error(format!("{} is not in {}", short_repr(&args[0]), receiver.type_name())))
         }
         _ => Err(no_method(receiver, name)),
     }
@@ -229,7 +229,7 @@ fn list_method(
         "pop" => {
             arity(name, &args, 0, 1)?;
             if items.is_empty() {
-                return Err(Exc::new(Kind::IndexError, "pop from empty list"));
+                return Err(raise(Kind::IndexError, "pop from empty list"));
             }
             let len = items.len() as i64;
             let i = match args.first() {
@@ -238,7 +238,7 @@ fn list_method(
             };
             let i = if i < 0 { i + len } else { i };
             if !(0..len).contains(&i) {
-                return Err(Exc::new(Kind::IndexError, "pop index out of range"));
+                return Err(raise(Kind::IndexError, "pop index out of range"));
             }
             return Ok(items.remove(i as usize));
         }
@@ -250,7 +250,7 @@ fn list_method(
                     return Ok(Value::None);
                 }
             }
-            return Err(Exc::value_error("list.remove(x): x not in list"));
+            return Err(value_error("list.remove(x): x not in list"));
         }
         "reverse" => items.reverse(),
         "clear" => items.clear(),
@@ -296,7 +296,7 @@ fn dict_method(vm: &mut Vm, receiver: &Value, dict: &RefCell<Dict>, name: &str, 
         }
         "popitem" => {
             let last = dict.borrow().entries.last().map(|(k, _)| k.clone());
-            let Some(key) = last else { return Err(Exc::new(Kind::KeyError, "popitem(): dictionary is empty")) };
+            let Some(key) = last else { return Err(raise(Kind::KeyError, "popitem(): dictionary is empty")) };
             let value = dict.borrow_mut().remove(&key)?.unwrap_or(Value::None);
             Ok(Value::tuple(vec![key, value]))
         }
@@ -360,7 +360,7 @@ fn set_method(vm: &mut Vm, receiver: &Value, set: &RefCell<Dict>, name: &str, ar
         }
         "pop" => {
             let first = set.borrow().entries.first().map(|(k, _)| k.clone());
-            let Some(first) = first else { return Err(Exc::new(Kind::KeyError, "pop from an empty set")) };
+            let Some(first) = first else { return Err(raise(Kind::KeyError, "pop from an empty set")) };
             set.borrow_mut().remove(&first)?;
             return Ok(first);
         }
@@ -410,8 +410,8 @@ fn same_kind<'a>(vm: &Vm, receiver: &Value, value: &'a Value) -> Res<&'a [u8]> {
         // A Python 2 program mixes str and bytes freely.
         (Value::Bytes(_), Value::Str(s)) if vm.rt.python2 => Ok(s.as_bytes()),
         (Value::Str(_), Value::Bytes(b)) if vm.rt.python2 => Ok(b),
-        (Value::Str(_), other) => Err(Exc::type_error(format!("must be str, not {}", other.type_name()))),
-        (_, other) => Err(Exc::type_error(format!("a bytes-like object is required, not '{}'", other.type_name()))),
+        (Value::Str(_), other) => Err(type_error(format!("must be str, not {}", other.type_name()))),
+        (_, other) => Err(type_error(format!("a bytes-like object is required, not '{}'", other.type_name()))),
     }
 }
 
@@ -500,19 +500,12 @@ fn split(data: &[u8], sep: Option<&[u8]>, max: i64, from_end: bool) -> Vec<Vec<u
     parts
 }
 
-fn strip(data: &[u8], chars: Option<&[u8]>, left: bool, right: bool, unicode: bool) -> (usize, usize) {
+fn strip(data: &[u8], chars: Option<&[u8]>, left: bool, right: bool) -> (usize, usize) {
     let strips = |b: u8| match chars {
         Some(chars) => chars.contains(&b),
         None => is_space(b),
     };
     let (mut start, mut end) = (0, data.len());
-    if unicode && chars.is_none() {
-        let text = std::str::from_utf8(data).unwrap_or("");
-        let trimmed_start = if left { text.trim_start() } else { text };
-        start = text.len() - trimmed_start.len();
-        let trimmed = if right { trimmed_start.trim_end() } else { trimmed_start };
-        return (start, start + trimmed.len());
-    }
     while left && start < end && strips(data[start]) {
         start += 1;
     }
@@ -555,13 +548,13 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
             let encoding = arg(0).cloned().or(encoding);
             let encoding = match &encoding {
                 Some(Value::Str(e)) => e.to_ascii_lowercase().replace('_', "-"),
-                Some(other) => return Err(Exc::type_error(format!("encoding must be str, not {}", other.type_name()))),
+                Some(other) => return Err(type_error(format!("encoding must be str, not {}", other.type_name()))),
                 None => "utf-8".into(),
             };
             let lenient = matches!(arg(1).or(errors.as_ref()), Some(Value::Str(e)) if &**e != "strict");
             let latin = matches!(encoding.as_str(), "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1");
             if !matches!(encoding.as_str(), "utf-8" | "utf8" | "ascii" | "us-ascii") && !latin {
-                return Err(Exc::new(
+                return Err(raise(
                     Kind::NotImplementedError,
                     format!("socksim knows utf-8, ascii and latin-1, not {encoding}"),
                 ));
@@ -580,7 +573,7 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
                         } else if lenient {
                             out.push(b'?');
                         } else {
-                            return Err(Exc::new(
+                            return Err(raise(
                                 Kind::UnicodeError,
                                 format!("'{encoding}' codec can't encode character in position {i}: ordinal not in range({limit})"),
                             ));
@@ -604,12 +597,12 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
                     let at = error.valid_up_to();
                     let reason =
                         if error.error_len().is_none() { "unexpected end of data" } else { "invalid start byte" };
-                    Err(Exc::new(
+                    Err(raise(
                         Kind::UnicodeDecodeError,
                         format!("'utf-8' codec can't decode byte 0x{:02x} in position {at}: {reason}", data[at]),
                     ))
                 }
-                (Ok(_), Some(at)) => Err(Exc::new(
+                (Ok(_), Some(at)) => Err(raise(
                     Kind::UnicodeDecodeError,
                     format!(
                         "'ascii' codec can't decode byte 0x{:02x} in position {at}: ordinal not in range(128)",
@@ -618,15 +611,8 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
                 )),
             }
         }
+        // Letters beyond ASCII keep their case: Unicode's case tables would double socksim's size.
         "upper" | "lower" | "swapcase" | "capitalize" | "title" => {
-            if is_str && !data.is_ascii() {
-                let text = std::str::from_utf8(data).unwrap_or("");
-                return Ok(Value::str(&match name {
-                    "upper" => text.to_uppercase(),
-                    "lower" => text.to_lowercase(),
-                    _ => text.chars().map(|c| if c.is_uppercase() { c.to_ascii_lowercase() } else { c }).collect(),
-                }));
-            }
             let mut out = data.to_vec();
             let mut word_start = true;
             for (i, b) in out.iter_mut().enumerate() {
@@ -649,7 +635,7 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
                 Some(chars) => Some(same_kind(vm, receiver, chars)?),
                 None => None,
             };
-            let (start, end) = strip(data, chars, name != "rstrip", name != "lstrip", is_str);
+            let (start, end) = strip(data, chars, name != "rstrip", name != "lstrip");
             Ok(make(receiver, &data[start..end]))
         }
         "split" | "rsplit" => {
@@ -658,7 +644,7 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
                 None => None,
             };
             if sep.is_some_and(<[u8]>::is_empty) {
-                return Err(Exc::value_error("empty separator"));
+                return Err(value_error("empty separator"));
             }
             let max = match args.get(1).or(maxsplit.as_ref()) {
                 Some(max) => int_arg(max, "maxsplit")?,
@@ -698,7 +684,7 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
                     out.extend_from_slice(data);
                 }
                 let piece = same_kind(vm, receiver, item).map_err(|_| {
-                    Exc::type_error(format!(
+                    type_error(format!(
                         "sequence item {i}: expected {} instance, {} found",
                         if is_str { "str" } else { "a bytes-like object" },
                         item.type_name()
@@ -774,17 +760,11 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
             match find(data, needle, name.starts_with('r')) {
                 Some(at) => Ok(Value::Int(position_in(receiver, data, at))),
                 None if name.ends_with("find") => Ok(Value::Int(-1)),
-                None => Err(Exc::value_error(if is_str { "substring not found" } else { "subsection not found" })),
+                None => Err(value_error(if is_str { "substring not found" } else { "subsection not found" })),
             }
         }
         "isdigit" | "isnumeric" | "isdecimal" => all(u8::is_ascii_digit),
-        "isalpha" => {
-            if is_str && !data.is_ascii() {
-                let text = std::str::from_utf8(data).unwrap_or("");
-                return bool_of(!text.is_empty() && text.chars().all(char::is_alphabetic));
-            }
-            all(u8::is_ascii_alphabetic)
-        }
+        "isalpha" => all(u8::is_ascii_alphabetic),
         "isalnum" => all(u8::is_ascii_alphanumeric),
         "isspace" => all(|b| is_space(*b)),
         "isupper" | "islower" => {
@@ -831,7 +811,7 @@ fn text(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, mut kwargs:
             arity(name, &args, 1, 1)?;
             let sep = same_kind(vm, receiver, &args[0])?;
             if sep.is_empty() {
-                return Err(Exc::value_error("empty separator"));
+                return Err(value_error("empty separator"));
             }
             let parts = match find(data, sep, name == "rpartition") {
                 Some(at) => [&data[..at], sep, &data[at + sep.len()..]],

@@ -14,7 +14,7 @@ use super::value::*;
 
 pub fn check_len(len: usize) -> Res<()> {
     if len > MAX_LEN {
-        return Err(Exc::memory());
+        return Err(memory());
     }
     Ok(())
 }
@@ -38,9 +38,9 @@ fn symbol(op: BinOp) -> &'static str {
 
 fn unsupported(op: BinOp, left: &Value, right: &Value) -> Exc {
     if let (BinOp::Add, Value::Str(_)) = (op, left) {
-        return Exc::type_error(format!("can only concatenate str (not \"{}\") to str", right.type_name()));
+        return type_error(format!("can only concatenate str (not \"{}\") to str", right.type_name()));
     }
-    Exc::type_error(format!(
+    type_error(format!(
         "unsupported operand type(s) for {}: '{}' and '{}'",
         symbol(op),
         left.type_name(),
@@ -49,13 +49,13 @@ fn unsupported(op: BinOp, left: &Value, right: &Value) -> Exc {
 }
 
 fn zero_division(message: &'static str) -> Exc {
-    Exc::new(Kind::ZeroDivisionError, message)
+    raise(Kind::ZeroDivisionError, message)
 }
 
 /// `count` copies of a sequence of `len` items, or `MemoryError`.
 fn repeat_len(len: usize, count: i64) -> Res<usize> {
     let count = count.max(0) as usize;
-    let total = len.checked_mul(count).ok_or_else(Exc::memory)?;
+    let total = len.checked_mul(count).ok_or_else(memory)?;
     check_len(total)?;
     Ok(total)
 }
@@ -166,7 +166,7 @@ fn repeat_items(items: &[Value], len: usize) -> Vec<Value> {
 }
 
 fn int_binary(op: BinOp, a: i64, b: i64) -> Res<Value> {
-    let overflow = Exc::overflow;
+    let overflow = overflow;
     Ok(Value::Int(match op {
         BinOp::Add => a.checked_add(b).ok_or_else(overflow)?,
         BinOp::Sub => a.checked_sub(b).ok_or_else(overflow)?,
@@ -211,7 +211,7 @@ fn int_binary(op: BinOp, a: i64, b: i64) -> Res<Value> {
         }
         BinOp::LShift | BinOp::RShift => {
             if b < 0 {
-                return Err(Exc::value_error("negative shift count"));
+                return Err(value_error("negative shift count"));
             }
             if op == BinOp::RShift {
                 if b >= 64 {
@@ -272,16 +272,16 @@ fn float_binary(op: BinOp, a: f64, b: f64) -> Res<Value> {
                 return Err(zero_division("0.0 cannot be raised to a negative power"));
             }
             if a < 0.0 && b.fract() != 0.0 {
-                return Err(Exc::value_error("socksim has no complex numbers"));
+                return Err(value_error("socksim has no complex numbers"));
             }
             let result = a.powf(b);
             if result.is_infinite() && a.is_finite() {
-                return Err(Exc::new(Kind::OverflowError, "(34, 'Numerical result out of range')"));
+                return Err(raise(Kind::OverflowError, "(34, 'Numerical result out of range')"));
             }
             result
         }
         _ => {
-            return Err(Exc::type_error(format!("unsupported operand type(s) for {}: 'float' and 'float'", symbol(op))))
+            return Err(type_error(format!("unsupported operand type(s) for {}: 'float' and 'float'", symbol(op))))
         }
     }))
 }
@@ -322,7 +322,7 @@ pub fn compare(vm: &mut Vm, op: CmpOp, left: &Value, right: &Value) -> Res<bool>
                     CmpOp::Gt => ">",
                     _ => ">=",
                 };
-                return Err(Exc::type_error(format!(
+                return Err(type_error(format!(
                     "'{symbol}' not supported between instances of '{}' and '{}'",
                     left.type_name(),
                     right.type_name()
@@ -346,7 +346,7 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> Res<bool> {
             Ok(haystack.contains(&**needle))
         }
         (Value::Str(_), _) => {
-            Err(Exc::type_error(format!("'in <string>' requires string as left operand, not {}", item.type_name())))
+            Err(type_error(format!("'in <string>' requires string as left operand, not {}", item.type_name())))
         }
         (Value::Bytes(haystack), Value::Bytes(needle)) => {
             vm.burn(haystack.len());
@@ -375,11 +375,11 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> Res<bool> {
 /// A Python index (negative counts from the end) into `len` items.
 fn position(index: &Value, len: usize, what: &str) -> Res<usize> {
     let Some(i) = index.as_int() else {
-        return Err(Exc::type_error(format!("{what} indices must be integers or slices, not {}", index.type_name())));
+        return Err(type_error(format!("{what} indices must be integers or slices, not {}", index.type_name())));
     };
     let i = if i < 0 { i + len as i64 } else { i };
     if i < 0 || i >= len as i64 {
-        return Err(Exc::new(Kind::IndexError, format!("{what} index out of range")));
+        return Err(raise(Kind::IndexError, format!("{what} index out of range")));
     }
     Ok(i as usize)
 }
@@ -413,13 +413,13 @@ pub fn index(vm: &mut Vm, value: &Value, index: &Value) -> Res<Value> {
             let method = instance.class.lookup("__getitem__").unwrap_or(Value::None);
             vm.call_value(method, vec![value.clone(), index.clone()], Vec::new())
         }
-        _ => Err(Exc::type_error(format!("'{}' object is not subscriptable", value.type_name()))),
+        _ => Err(type_error(format!("'{}' object is not subscriptable", value.type_name()))),
     }
 }
 
 /// `KeyError(key)`: its message is the key's repr.
 pub fn key_error(vm: &Vm, key: &Value) -> Exc {
-    Exc::Object(vm.rt.new_exception(&vm.rt.classes[Kind::KeyError as usize], vec![key.clone()]))
+    thrown(vm.rt.new_exception(&vm.rt.classes[Kind::KeyError as usize], vec![key.clone()]))
 }
 
 pub fn store_index(target: &Value, index: Value, value: Value) -> Res<()> {
@@ -431,7 +431,7 @@ pub fn store_index(target: &Value, index: Value, value: Value) -> Res<()> {
             Ok(())
         }
         Value::Dict(dict) => dict.borrow_mut().insert(index, value),
-        _ => Err(Exc::type_error(format!("'{}' object does not support item assignment", target.type_name()))),
+        _ => Err(type_error(format!("'{}' object does not support item assignment", target.type_name()))),
     }
 }
 
@@ -445,9 +445,9 @@ pub fn delete_index(target: &Value, index: &Value) -> Res<()> {
         }
         Value::Dict(dict) => match dict.borrow_mut().remove(index)? {
             Some(_) => Ok(()),
-            None => Err(Exc::new(Kind::KeyError, "")),
+            None => Err(raise(Kind::KeyError, "")),
         },
-        _ => Err(Exc::type_error(format!("'{}' object does not support item deletion", target.type_name()))),
+        _ => Err(type_error(format!("'{}' object does not support item deletion", target.type_name()))),
     }
 }
 
@@ -459,12 +459,12 @@ fn slice_indexes(parts: &[Value], len: usize) -> Res<Vec<usize>> {
             value => value
                 .as_int()
                 .map(Some)
-                .ok_or_else(|| Exc::type_error("slice indices must be integers or None or have an __index__ method")),
+                .ok_or_else(|| type_error("slice indices must be integers or None or have an __index__ method")),
         }
     };
     let step = get(2)?.unwrap_or(1);
     if step == 0 {
-        return Err(Exc::value_error("slice step cannot be zero"));
+        return Err(value_error("slice step cannot be zero"));
     }
     let len = len as i64;
     let clamp = |index: Option<i64>, default: i64| -> i64 {
@@ -542,6 +542,6 @@ pub fn slice(vm: &mut Vm, value: &Value, parts: &[Value]) -> Res<Value> {
                 .collect();
             Value::list(items)
         }
-        _ => return Err(Exc::type_error(format!("'{}' object is not subscriptable", value.type_name()))),
+        _ => return Err(type_error(format!("'{}' object is not subscriptable", value.type_name()))),
     })
 }

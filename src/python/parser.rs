@@ -29,7 +29,7 @@ pub struct Program {
     pub python2: bool,
 }
 
-pub fn parse(source: &str) -> Result<Program, CompileError> {
+pub fn parse(source: &str) -> Result<Program, Box<CompileError>> {
     let mut parser = Parser { toks: tokenize(source)?, pos: 0, depth: 0, python2: false, line_offset: 0 };
     let mut body = Vec::new();
     while parser.peek() != &Tok::End {
@@ -51,7 +51,7 @@ fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name) || matches!(name, "with" | "yield")
 }
 
-type Parsed<T> = Result<T, CompileError>;
+type Parsed<T> = Result<T, Box<CompileError>>;
 
 impl Parser {
     fn peek(&self) -> &Tok {
@@ -72,12 +72,12 @@ impl Parser {
         tok
     }
 
-    fn error_here(&self, message: &'static str) -> CompileError {
+    fn error_here(&self, message: &'static str) -> Box<CompileError> {
         let token = &self.toks[self.pos.min(self.toks.len() - 1)];
         CompileError::syntax(token.line + self.line_offset, token.col, message)
     }
 
-    fn invalid(&self) -> CompileError {
+    fn invalid(&self) -> Box<CompileError> {
         self.error_here("invalid syntax")
     }
 

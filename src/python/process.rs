@@ -156,7 +156,7 @@ pub struct Process {
 impl Process {
     /// Reads and compiles a program. `file` names it in tracebacks; `argv` follows it in `sys.argv`.
     pub fn new(file: &str, text: &str, argv: &[&str]) -> Result<Process, Traceback> {
-        let failed = |error: CompileError| Traceback { text: error.render(file, text), error };
+        let failed = |error: Box<CompileError>| Traceback { text: error.render(file, text), error: *error };
         let program = super::parser::parse(text).map_err(failed)?;
         let source = Rc::new(Source { name: file.into(), text: text.into(), hidden: false });
         let (code, globals) = super::compiler::compile(&program, source.clone()).map_err(failed)?;

@@ -60,7 +60,7 @@ const OPERATORS: [&str; 47] = [
 ];
 
 /// Cuts `source` into tokens, ending with `Newline`, the `Dedent`s still open and `End`.
-pub fn tokenize(source: &str) -> Result<Vec<Token>, CompileError> {
+pub fn tokenize(source: &str) -> Result<Vec<Token>, Box<CompileError>> {
     Lexer {
         src: source.as_bytes(),
         text: source,
@@ -85,7 +85,7 @@ struct Lexer<'a> {
 }
 
 impl Lexer<'_> {
-    fn error(&self, message: &'static str) -> CompileError {
+    fn error(&self, message: &'static str) -> Box<CompileError> {
         CompileError::syntax(self.line, self.col(), message)
     }
 
@@ -108,7 +108,7 @@ impl Lexer<'_> {
         self.line_start = self.pos;
     }
 
-    fn run(mut self) -> Result<Vec<Token>, CompileError> {
+    fn run(mut self) -> Result<Vec<Token>, Box<CompileError>> {
         let mut indents: Vec<u32> = vec![0];
         // Open brackets: the bracket, its line and column.
         let mut brackets: Vec<(u8, u32, u32)> = Vec::new();
@@ -237,7 +237,7 @@ impl Lexer<'_> {
         Ok(self.tokens)
     }
 
-    fn number(&mut self) -> Result<(), CompileError> {
+    fn number(&mut self) -> Result<(), Box<CompileError>> {
         let (line, col, start) = (self.line, self.col(), self.pos);
         let radix = match (self.peek(0), self.peek(1) | 0x20) {
             (b'0', b'x') => 16,
@@ -307,7 +307,7 @@ impl Lexer<'_> {
     }
 
     /// A string literal starting at the quote under the cursor.
-    fn string(&mut self, bytes: bool, raw: bool, format: bool) -> Result<Tok, CompileError> {
+    fn string(&mut self, bytes: bool, raw: bool, format: bool) -> Result<Tok, Box<CompileError>> {
         let (line, col) = (self.line, self.col());
         let quote = self.peek(0);
         let triple = self.peek(1) == quote && self.peek(2) == quote;
@@ -374,7 +374,7 @@ impl Lexer<'_> {
     }
 
     /// The escape after a backslash, appended to `out`.
-    fn escape(&mut self, out: &mut Vec<u8>, bytes: bool) -> Result<(), CompileError> {
+    fn escape(&mut self, out: &mut Vec<u8>, bytes: bool) -> Result<(), Box<CompileError>> {
         let c = self.peek(0);
         self.pos += 1;
         let simple = match c {
@@ -430,7 +430,7 @@ impl Lexer<'_> {
         Ok(())
     }
 
-    fn code_point(&self, out: &mut Vec<u8>, value: u32, bytes: bool) -> Result<(), CompileError> {
+    fn code_point(&self, out: &mut Vec<u8>, value: u32, bytes: bool) -> Result<(), Box<CompileError>> {
         if bytes {
             out.push(value as u8);
             return Ok(());
@@ -474,7 +474,7 @@ fn never_closed(open: u8) -> &'static str {
 }
 
 /// Cuts the text of an f-string (escapes already applied) into literal text and fields.
-fn fstring_parts(text: &str, line: u32, col: u32) -> Result<Vec<FPart>, CompileError> {
+fn fstring_parts(text: &str, line: u32, col: u32) -> Result<Vec<FPart>, Box<CompileError>> {
     let error = |message| CompileError::syntax(line, col, message);
     let bytes = text.as_bytes();
     let mut parts = Vec::new();

@@ -23,16 +23,17 @@ pub struct CompileError {
 }
 
 impl CompileError {
-    pub fn new(kind: &'static str, line: u32, col: u32, message: impl Into<Cow<'static, str>>) -> Self {
-        CompileError { kind, line, col, message: message.into() }
+    /// A new error, boxed: the compiler's results stay small.
+    pub fn new(kind: &'static str, line: u32, col: u32, message: impl Into<Cow<'static, str>>) -> Box<Self> {
+        Box::new(CompileError { kind, line, col, message: message.into() })
     }
 
-    pub fn syntax(line: u32, col: u32, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn syntax(line: u32, col: u32, message: impl Into<Cow<'static, str>>) -> Box<Self> {
         Self::new("SyntaxError", line, col, message)
     }
 
     /// The same error, placed on `line` (an f-string field is read apart from its line).
-    pub fn on_line(mut self, line: u32) -> Self {
+    pub fn on_line(mut self: Box<Self>, line: u32) -> Box<Self> {
         self.line = line;
         self.col = 0;
         self

@@ -227,7 +227,7 @@ impl Dict {
             return Ok(());
         }
         if self.entries.len() >= MAX_LEN {
-            return Err(Exc::new(Kind::MemoryError, ""));
+            return Err(memory());
         }
         self.entries.push((key, value));
         if self.entries.len() > SMALL_DICT && self.entries.len() * 2 > self.index.len() {
@@ -476,7 +476,7 @@ const ALL: [Kind; 36] = {
 };
 
 /// Something that stops the running code: an exception, or a wait.
-pub enum Exc {
+pub enum Thrown {
     /// A new exception of a built-in class, with its message; made an object when a program
     /// can see it.
     New(Kind, Cow<'static, str>),
@@ -489,26 +489,36 @@ pub enum Exc {
     Wait(Wait),
 }
 
-impl Exc {
-    pub fn new(kind: Kind, message: impl Into<Cow<'static, str>>) -> Exc {
-        Exc::New(kind, message.into())
-    }
+/// What a failing operation returns: boxed, so that results stay small.
+pub type Exc = Box<Thrown>;
 
-    pub fn type_error(message: impl Into<Cow<'static, str>>) -> Exc {
-        Exc::new(Kind::TypeError, message)
-    }
+pub fn raise(kind: Kind, message: impl Into<Cow<'static, str>>) -> Exc {
+    Box::new(Thrown::New(kind, message.into()))
+}
 
-    pub fn value_error(message: impl Into<Cow<'static, str>>) -> Exc {
-        Exc::new(Kind::ValueError, message)
-    }
+pub fn type_error(message: impl Into<Cow<'static, str>>) -> Exc {
+    raise(Kind::TypeError, message)
+}
 
-    pub fn overflow() -> Exc {
-        Exc::new(Kind::OverflowError, "integer too large (socksim's ints are 64-bit)")
-    }
+pub fn value_error(message: impl Into<Cow<'static, str>>) -> Exc {
+    raise(Kind::ValueError, message)
+}
 
-    pub fn memory() -> Exc {
-        Exc::new(Kind::MemoryError, "")
-    }
+pub fn overflow() -> Exc {
+    raise(Kind::OverflowError, "integer too large (socksim's ints are 64-bit)")
+}
+
+pub fn memory() -> Exc {
+    raise(Kind::MemoryError, "")
+}
+
+/// The thread must wait for `wait`.
+pub fn waiting(wait: Wait) -> Exc {
+    Box::new(Thrown::Wait(wait))
+}
+
+pub fn thrown(exception: Rc<Instance>) -> Exc {
+    Box::new(Thrown::Object(exception))
 }
 
 pub type Res<T> = Result<T, Exc>;
@@ -643,7 +653,7 @@ pub fn range_len(r: &[i64; 3]) -> i64 {
 pub const MAX_NESTING: u32 = 200;
 
 fn too_deep() -> Exc {
-    Exc::new(Kind::RecursionError, "maximum recursion depth exceeded in comparison")
+    raise(Kind::RecursionError, "maximum recursion depth exceeded in comparison")
 }
 
 /// `a == b` for built-in values; instances compare by identity.
@@ -720,7 +730,7 @@ pub fn hash(value: &Value, depth: u32) -> Res<u64> {
         Value::Range(r) => mix(r[0] as u64 ^ mix(r[1] as u64 ^ mix(r[2] as u64))),
         Value::Native(n) => mix(*n as u64),
         Value::List(_) | Value::Dict(_) | Value::Set(_) => {
-            return Err(Exc::type_error(format!("unhashable type: '{}'", value.type_name())))
+            return Err(type_error(format!("unhashable type: '{}'", value.type_name())))
         }
         Value::Method(m) => mix(hash(&m.0, depth + 1)? ^ hash(&m.1, depth + 1)?),
         _ => mix(value.address().unwrap_or(0) as u64),
@@ -758,7 +768,7 @@ pub fn less(a: &Value, b: &Value, depth: u32) -> Res<bool> {
             let (x, y) = (x.0.borrow().clone(), y.0.borrow().clone());
             sequences(&x, &y)
         }
-        _ => Err(Exc::type_error(format!(
+        _ => Err(type_error(format!(
             "'<' not supported between instances of '{}' and '{}'",
             a.type_name(),
             b.type_name()

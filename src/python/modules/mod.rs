@@ -59,14 +59,14 @@ pub fn import(vm: &mut Vm, name: &str) -> Res<Option<Rc<Module>>> {
         return Ok(Some(module));
     }
     let Some((_, text)) = MODULES.iter().find(|(module, _)| *module == name) else {
-        return Err(Exc::new(
+        return Err(raise(
             Kind::ModuleNotFoundError,
             format!("No module named '{name}' (socksim has socket, threading, logging, time, sys and errno)"),
         ));
     };
     let source = Rc::new(Source { name: format!("{name}.py").into(), text: (*text).into(), hidden: true });
     let compiled = super::parser::parse(text).and_then(|program| super::compiler::compile(&program, source));
-    let (code, globals) = compiled.map_err(|error| Exc::new(Kind::SyntaxError, error.message))?;
+    let (code, globals) = compiled.map_err(|error| raise(Kind::SyntaxError, error.message))?;
     let module = Rc::new(Module {
         name: name.into(),
         globals: RefCell::new(globals.into_iter().map(|global| (global, Value::Unbound)).collect()),
@@ -95,19 +95,19 @@ pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>,
         Native::Now => Ok(Value::Int(vm.net.now().total_micros())),
         Native::Sleep => {
             let seconds = arg(0).as_float().ok_or_else(|| {
-                Exc::type_error(format!("'{}' object cannot be interpreted as an integer", arg(0).type_name()))
+                type_error(format!("'{}' object cannot be interpreted as an integer", arg(0).type_name()))
             })?;
             if seconds < 0.0 || seconds.is_nan() {
-                return Err(Exc::value_error("sleep length must be non-negative"));
+                return Err(value_error("sleep length must be non-negative"));
             }
             let micros = (seconds.min(1e9) * 1e6).round() as i64;
-            Err(Exc::Wait(Wait::Sleep(vm.net.now() + crate::sim::Duration::from_micros(micros as u64))))
+            Err(waiting(Wait::Sleep(vm.net.now() + crate::sim::Duration::from_micros(micros as u64))))
         }
         Native::StartThread => start_thread(vm, arg(0)),
         Native::JoinThread => {
             let ident = int_arg(&arg(0), "join")? as usize;
             if ident == vm.task {
-                return Err(Exc::new(Kind::RuntimeError, "cannot join current thread"));
+                return Err(raise(Kind::RuntimeError, "cannot join current thread"));
             }
             if thread_done(vm.rt, ident) {
                 return Ok(Value::None);
@@ -119,7 +119,7 @@ pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>,
                     Some(vm.net.now() + crate::sim::Duration::from_micros((seconds * 1e6) as u64))
                 }
             };
-            Err(Exc::Wait(Wait::Join(ident, deadline)))
+            Err(waiting(Wait::Join(ident, deadline)))
         }
         Native::ThreadAlive => Ok(Value::Bool(!thread_done(vm.rt, int_arg(&arg(0), "is_alive")? as usize))),
         Native::CurrentThread => {
@@ -143,7 +143,7 @@ pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>,
                 "localhost" => Some(crate::sim::LOOPBACK),
                 _ => name.parse().ok().or_else(|| vm.net.resolve(&name)),
             };
-            let address = address.ok_or_else(|| Exc::Os(Kind::Gaierror, -2, "Name or service not known".into()))?;
+            let address = address.ok_or_else(|| Box::new(Thrown::Os(Kind::Gaierror, -2, "Name or service not known".into())))?;
             Ok(Value::str(&address.to_string()))
         }
         Native::Gethostname => Ok(Value::str(&vm.net.host_name())),
@@ -156,6 +156,6 @@ pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>,
             let receiver = args.remove(0);
             super::methods::call(vm, &receiver, "__init__", args, Vec::new())
         }
-        _ => Err(Exc::new(Kind::NotImplementedError, native.name())),
+        _ => Err(raise(Kind::NotImplementedError, native.name())),
     }
 }

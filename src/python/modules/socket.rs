@@ -58,17 +58,17 @@ pub fn new(vm: &mut Vm, args: Vec<Value>) -> Res<Value> {
     let family = args.first().map_or(Ok(AF_INET), |v| int_arg(v, "socket()"))?;
     let kind = args.get(1).map_or(Ok(SOCK_STREAM), |v| int_arg(v, "socket()"))?;
     if family != AF_INET {
-        return Err(Exc::new(Kind::NotImplementedError, "socksim simulates IPv4 sockets (AF_INET) only"));
+        return Err(raise(Kind::NotImplementedError, "socksim simulates IPv4 sockets (AF_INET) only"));
     }
     let kind = match kind & 0xf {
         SOCK_STREAM => SocketKind::Tcp,
         SOCK_DGRAM => SocketKind::Udp,
-        _ => return Err(Exc::new(Kind::NotImplementedError, "socksim simulates SOCK_STREAM and SOCK_DGRAM only")),
+        _ => return Err(raise(Kind::NotImplementedError, "socksim simulates SOCK_STREAM and SOCK_DGRAM only")),
     };
     match vm.net.call(Call::Socket { kind }) {
         CallStatus::Done(Ok(crate::sim::Value::Fd { fd })) => Ok(wrap(vm.rt, fd, kind)),
         CallStatus::Done(Err(error)) => Err(exception(error)),
-        _ => Err(Exc::new(Kind::OSError, "socket() failed")),
+        _ => Err(raise(Kind::OSError, "socket() failed")),
     }
 }
 
@@ -76,8 +76,8 @@ pub fn new(vm: &mut Vm, args: Vec<Value>) -> Res<Value> {
 pub fn exception(error: SocketError) -> Exc {
     let kind = Kind::named(error.exception).unwrap_or(Kind::OSError);
     match error.errno {
-        Some(errno) => Exc::Os(kind, errno, error.message),
-        None => Exc::new(kind, error.message),
+        Some(errno) => Box::new(Thrown::Os(kind, errno, error.message)),
+        None => raise(kind, error.message),
     }
 }
 
@@ -114,26 +114,26 @@ fn data_arg(vm: &Vm, value: &Value) -> Res<Vec<u8>> {
         } else {
             text.as_bytes().to_vec()
         }),
-        other => Err(Exc::type_error(format!("a bytes-like object is required, not '{}'", other.type_name()))),
+        other => Err(type_error(format!("a bytes-like object is required, not '{}'", other.type_name()))),
     }
 }
 
 /// An `(host, port)` address.
 fn address_arg(value: &Value, call: &str) -> Res<(String, i64)> {
     let Value::Tuple(items) = value else {
-        return Err(Exc::type_error(format!("{call}(): AF_INET address must be tuple, not {}", value.type_name())));
+        return Err(type_error(format!("{call}(): AF_INET address must be tuple, not {}", value.type_name())));
     };
     let [host, port] = &items.0[..] else {
-        return Err(Exc::type_error("AF_INET address must be a pair (host, port)"));
+        return Err(type_error("AF_INET address must be a pair (host, port)"));
     };
     let host = match host {
         Value::Str(host) => host.to_string(),
         Value::Bytes(host) => String::from_utf8_lossy(host).into_owned(),
-        other => return Err(Exc::type_error(format!("str, bytes or bytearray expected, not {}", other.type_name()))),
+        other => return Err(type_error(format!("str, bytes or bytearray expected, not {}", other.type_name()))),
     };
     let port = port
         .as_int()
-        .ok_or_else(|| Exc::type_error(format!("'{}' object cannot be interpreted as an integer", port.type_name())))?;
+        .ok_or_else(|| type_error(format!("'{}' object cannot be interpreted as an integer", port.type_name())))?;
     Ok((host, port))
 }
 
@@ -144,7 +144,7 @@ fn make(vm: &mut Vm, call: Call, errno: bool) -> Res<Value> {
         CallStatus::Done(Err(error)) if errno => Ok(Value::Int(error.errno.unwrap_or(0).into())),
         CallStatus::Done(Ok(_)) if errno => Ok(Value::Int(0)),
         CallStatus::Done(done) => result(vm.rt, done),
-        CallStatus::Blocked(id) => Err(Exc::Wait(Wait::Call(id, errno))),
+        CallStatus::Blocked(id) => Err(waiting(Wait::Call(id, errno))),
     }
 }
 
@@ -194,7 +194,7 @@ pub fn call(
     let int = |i: usize, what: &str| int_arg(&arg(i), what);
     let needs = |n: usize| -> Res<()> {
         if args.len() < n {
-            return Err(Exc::type_error(format!(
+            return Err(type_error(format!(
                 "{name}() takes at least {n} argument{} (0 given)",
                 if n == 1 { "" } else { "s" }
             )));
@@ -266,7 +266,7 @@ pub fn call(
                 (1, 2) => SocketOption::SoReuseaddr,
                 (6, 1) => SocketOption::TcpNodelay,
                 _ => {
-                    return Err(Exc::new(
+                    return Err(raise(
                         Kind::NotImplementedError,
                         "socksim simulates the options SO_REUSEADDR and TCP_NODELAY only",
                     ))
@@ -284,11 +284,11 @@ pub fn call(
                 ("setblocking", flag) => (!flag.truthy()).then_some(0.0),
                 (_, Value::None) => None,
                 (_, value) => {
-                    Some(value.as_float().ok_or_else(|| Exc::type_error("Timeout value must be int, float or None"))?)
+                    Some(value.as_float().ok_or_else(|| type_error("Timeout value must be int, float or None"))?)
                 }
             };
             if seconds.is_some_and(|s| s < 0.0) {
-                return Err(Exc::value_error("Timeout value out of range"));
+                return Err(value_error("Timeout value out of range"));
             }
             socket.timeout.set(seconds);
             make(vm, Call::Settimeout { fd, seconds }, false)
@@ -305,6 +305,6 @@ pub fn call(
             let endpoint = endpoint.ok_or_else(|| exception(SocketError::not_connected()))?;
             Ok(Value::tuple(vec![Value::str(&endpoint.ip().to_string()), Value::Int(endpoint.port().into())]))
         }
-        _ => Err(Exc::new(Kind::AttributeError, format!("'socket' object has no attribute '{name}'"))),
+        _ => Err(raise(Kind::AttributeError, format!("'socket' object has no attribute '{name}'"))),
     }
 }
