@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::machine::{Runtime, Task, TaskState, Vm};
-use super::operators::{self, check_len};
+use super::operators::check_len;
 use super::process::{Stream, Wait};
 use super::value::*;
 
@@ -45,28 +45,11 @@ natives! {
     Len "len",
     Repr "repr",
     Abs "abs",
-    Min "min",
-    Max "max",
-    Sum "sum",
-    Sorted "sorted",
-    Reversed "reversed",
-    Enumerate "enumerate",
-    Zip "zip",
-    Map "map",
-    Filter "filter",
-    Any "any",
-    All "all",
     Ord "ord",
     Chr "chr",
-    Hex "hex",
-    Oct "oct",
-    Bin "bin",
     Round "round",
-    Divmod "divmod",
-    Pow "pow",
     Isinstance "isinstance",
     Issubclass "issubclass",
-    Hasattr "hasattr",
     Getattr "getattr",
     Setattr "setattr",
     Callable "callable",
@@ -76,8 +59,6 @@ natives! {
     Hash "hash",
     Super "super",
     Format "format",
-    Open "open",
-    Exit "exit",
     Ellipsis "Ellipsis",
     // The functions of `_socksim`:
     ;
@@ -113,14 +94,24 @@ impl Native {
     }
 }
 
-/// A name of Python's builtins: a function, a type or an exception class.
-pub fn lookup(rt: &Runtime, name: &str) -> Option<Value> {
+/// A name of Python's builtins: a function, a type, an exception class, or one of the builtins
+/// written in Python (`builtins.py`).
+pub fn lookup(vm: &mut Vm, name: &str) -> Res<Option<Value>> {
+    if let Some(value) = native_lookup(vm.rt, name) {
+        return Ok(Some(value));
+    }
+    if name.starts_with('_') {
+        return Ok(None);
+    }
+    Ok(super::modules::python_builtins(vm)?.get(name))
+}
+
+fn native_lookup(rt: &Runtime, name: &str) -> Option<Value> {
     let alias = match name {
         "raw_input" => "input",
         "xrange" => "range",
         "unicode" | "basestring" => "str",
         "long" => "int",
-        "quit" => "exit",
         "IOError" | "EnvironmentError" => "OSError",
         _ => name,
     };
@@ -248,10 +239,6 @@ pub fn collect(vm: &mut Vm, value: &Value) -> Res<Vec<Value>> {
     Ok(items)
 }
 
-fn iterator(items: Vec<Value>) -> Value {
-    Value::Iter(Rc::new(RefCell::new(Iter::Items(items.into_iter()))))
-}
-
 /// Sorts `items` (by `keys` when given), raising the first comparison error.
 pub fn sort(vm: &mut Vm, items: &mut Vec<Value>, key: Option<Value>, reverse: bool) -> Res<()> {
     let keys = match key {
@@ -323,9 +310,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 match value {
                     None | Some(Value::None) => Ok(default.to_string()),
                     Some(Value::Str(s)) => Ok(s.to_string()),
-                    Some(other) => {
-                        Err(type_error(format!("sep must be None or a string, not {}", other.type_name())))
-                    }
+                    Some(other) => Err(type_error(format!("sep must be None or a string, not {}", other.type_name()))),
                 }
             };
             let sep = text_or(sep, " ")?;
@@ -390,117 +375,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
             }
         }
-        N::Min | N::Max => {
-            let key = keyword(&mut kwargs, "key");
-            let default = keyword(&mut kwargs, "default");
-            no_keywords(name, &kwargs)?;
-            let items = match args.len() {
-                0 => return Err(type_error(format!("{name} expected at least 1 argument, got 0"))),
-                1 => collect(vm, &args[0])?,
-                _ => args,
-            };
-            let mut items = items;
-            if items.is_empty() {
-                return default.ok_or_else(|| value_error(format!("{name}() arg is an empty sequence")));
-            }
-            sort(vm, &mut items, key, native == N::Max)?;
-            Ok(items.swap_remove(0))
-        }
-        N::Sum => {
-            arity(name, &args, 1, 2)?;
-            let mut total = args.get(1).cloned().unwrap_or(Value::Int(0));
-            if let Value::Str(_) = total {
-                return Err(type_error("sum() can't sum strings [use ''.join(seq) instead]"));
-            }
-            for item in collect(vm, &args[0])? {
-                total = operators::binary(vm, super::ast::BinOp::Add, total, item)?;
-            }
-            Ok(total)
-        }
-        N::Sorted => {
-            arity(name, &args, 1, 1)?;
-            let key = keyword(&mut kwargs, "key");
-            let reverse = keyword(&mut kwargs, "reverse").is_some_and(|r| r.truthy());
-            no_keywords(name, &kwargs)?;
-            let mut items = collect(vm, &args[0])?;
-            sort(vm, &mut items, key, reverse)?;
-            Ok(Value::list(items))
-        }
-        N::Reversed => {
-            arity(name, &args, 1, 1)?;
-            let mut items = collect(vm, &args[0])?;
-            items.reverse();
-            Ok(iterator(items))
-        }
-        N::Enumerate => {
-            let start = keyword(&mut kwargs, "start");
-            no_keywords(name, &kwargs)?;
-            arity(name, &args, 1, 2)?;
-            let start = int_arg(args.get(1).or(start.as_ref()).unwrap_or(&Value::Int(0)), "enumerate()")?;
-            let items = collect(vm, &args[0])?;
-            let pairs = items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| Value::tuple(vec![Value::Int(start + i as i64), item]))
-                .collect();
-            Ok(iterator(pairs))
-        }
-        N::Zip => {
-            let mut columns = Vec::new();
-            for arg in &args {
-                columns.push(collect(vm, arg)?.into_iter());
-            }
-            let mut rows = Vec::new();
-            'rows: loop {
-                let mut row = Vec::new();
-                for column in &mut columns {
-                    match column.next() {
-                        Some(item) => row.push(item),
-                        None => break 'rows,
-                    }
-                }
-                if row.is_empty() {
-                    break;
-                }
-                rows.push(Value::tuple(row));
-            }
-            Ok(iterator(rows))
-        }
-        N::Map | N::Filter => {
-            arity(name, &args, 2, if native == N::Map { 8 } else { 2 })?;
-            let function = args[0].clone();
-            let mut columns = Vec::new();
-            for arg in &args[1..] {
-                columns.push(collect(vm, arg)?);
-            }
-            let rows = columns.iter().map(Vec::len).min().unwrap_or(0);
-            let mut out = Vec::new();
-            for row in 0..rows {
-                let row_args: Vec<Value> = columns.iter().map(|column| column[row].clone()).collect();
-                if native == N::Map {
-                    out.push(vm.call_value(function.clone(), row_args, Vec::new())?);
-                } else {
-                    let keep = match &function {
-                        Value::None => row_args[0].truthy(),
-                        _ => vm.call_value(function.clone(), row_args.clone(), Vec::new())?.truthy(),
-                    };
-                    if keep {
-                        out.extend(row_args);
-                    }
-                }
-            }
-            Ok(iterator(out))
-        }
-        N::Any | N::All => {
-            arity(name, &args, 1, 1)?;
-            let want = native == N::Any;
-            for item in collect(vm, &args[0])? {
-                if vm.truthy(&item)? == want {
-                    return Ok(Value::Bool(want));
-                }
-            }
-            Ok(Value::Bool(!want))
-        }
         N::Ord => {
             arity(name, &args, 1, 1)?;
             let (code, len) = match &args[0] {
@@ -527,17 +401,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 .ok_or_else(|| value_error("chr() arg not in range(0x110000)"))?;
             Ok(Value::str(c.encode_utf8(&mut [0; 4])))
         }
-        N::Hex | N::Oct | N::Bin => {
-            arity(name, &args, 1, 1)?;
-            let n = int_arg(&args[0], name)?;
-            let magnitude = n.unsigned_abs();
-            let digits = match native {
-                N::Hex => format!("0x{magnitude:x}"),
-                N::Oct => format!("0o{magnitude:o}"),
-                _ => format!("0b{magnitude:b}"),
-            };
-            Ok(Value::str(&(if n < 0 { "-".to_string() } else { String::new() } + &digits)))
-        }
         N::Round => {
             arity(name, &args, 1, 2)?;
             let digits = match args.get(1) {
@@ -561,61 +424,21 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     let scale = 10f64.powi(d.clamp(-300, 0) as i32);
                     Ok(Value::Float((f * scale).round_ties_even() / scale))
                 }
-                (other, _) => {
-                    Err(type_error(format!("type {} doesn't define __round__ method", other.type_name())))
-                }
-            }
-        }
-        N::Divmod => {
-            arity(name, &args, 2, 2)?;
-            let quotient = operators::binary(vm, super::ast::BinOp::FloorDiv, args[0].clone(), args[1].clone())?;
-            let remainder = operators::binary(vm, super::ast::BinOp::Mod, args[0].clone(), args[1].clone())?;
-            Ok(Value::tuple(vec![quotient, remainder]))
-        }
-        N::Pow => {
-            arity(name, &args, 2, 3)?;
-            match args.get(2) {
-                None | Some(Value::None) => {
-                    operators::binary(vm, super::ast::BinOp::Pow, args[0].clone(), args[1].clone())
-                }
-                Some(modulus) => {
-                    let (mut base, mut exponent, modulus) =
-                        (int_arg(&args[0], "pow()")?, int_arg(&args[1], "pow()")?, int_arg(modulus, "pow()")?);
-                    if modulus == 0 {
-                        return Err(value_error("pow() 3rd argument cannot be 0"));
-                    }
-                    if exponent < 0 {
-                        return Err(value_error("base is not invertible for the given modulus"));
-                    }
-                    let m = i128::from(modulus);
-                    let mut result: i128 = 1;
-                    base = (i128::from(base).rem_euclid(m)) as i64;
-                    while exponent > 0 {
-                        if exponent & 1 == 1 {
-                            result = (result * i128::from(base)).rem_euclid(m);
-                        }
-                        base = ((i128::from(base) * i128::from(base)).rem_euclid(m)) as i64;
-                        exponent >>= 1;
-                    }
-                    Ok(Value::Int(result.rem_euclid(m) as i64))
-                }
+                (other, _) => Err(type_error(format!("type {} doesn't define __round__ method", other.type_name()))),
             }
         }
         N::Isinstance | N::Issubclass => {
             arity(name, &args, 2, 2)?;
             Ok(Value::Bool(is_instance(vm.rt, &args[0], &args[1], native == N::Issubclass)?))
         }
-        N::Hasattr | N::Getattr => {
-            arity(name, &args, 2, if native == N::Getattr { 3 } else { 2 })?;
+        N::Getattr => {
+            arity(name, &args, 2, 3)?;
             let attribute = str_arg(&args[1], "attribute name")?.clone();
             match vm.get_attr(&args[0], &attribute) {
-                Ok(value) if native == N::Getattr => Ok(value),
-                Ok(_) => Ok(Value::Bool(true)),
-                Err(error) => match *error {
-                    Thrown::New(Kind::AttributeError, _) if native == N::Hasattr => Ok(Value::Bool(false)),
-                    Thrown::New(Kind::AttributeError, _) if args.len() == 3 => Ok(args[2].clone()),
-                    _ => Err(error),
-                },
+                Err(error) if args.len() == 3 && matches!(*error, Thrown::New(Kind::AttributeError, _)) => {
+                    Ok(args[2].clone())
+                }
+                result => result,
             }
         }
         N::Setattr => {
@@ -670,8 +493,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             let (class, instance) = match args.as_slice() {
                 [Value::Class(class), instance] => (class.clone(), instance.clone()),
                 [] => {
-                    let frame =
-                        vm.frames.last().ok_or_else(|| raise(Kind::RuntimeError, "super(): no arguments"))?;
+                    let frame = vm.frames.last().ok_or_else(|| raise(Kind::RuntimeError, "super(): no arguments"))?;
                     let class = frame.function.as_ref().and_then(|f| f.owner.borrow().upgrade());
                     let instance = match frame.locals.first() {
                         Some(Value::Cell(cell)) => cell.borrow().clone(),
@@ -686,11 +508,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 _ => return Err(type_error("super() argument 1 must be a type")),
             };
             Ok(Value::Super(Rc::new((class, instance))))
-        }
-        N::Open => Err(raise(Kind::NotImplementedError, "socksim programs have no files to open")),
-        N::Exit => {
-            arity(name, &args, 0, 1)?;
-            Err(thrown(vm.rt.new_exception(&vm.rt.classes[Kind::SystemExit as usize], args)))
         }
         N::Ellipsis => Err(type_error("'ellipsis' object is not callable")),
         N::NoneType => Ok(Value::None),

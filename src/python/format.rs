@@ -1,11 +1,9 @@
-//! Values as text: `str()`, `repr()`, `%` formatting, format specs, `str.format` and f-strings.
+//! Values as text: `str()`, `repr()`, format specs (f-strings, `format()`) and `%` formatting.
 //!
 //! This module owns how every value prints, exactly as CPython prints it (`b'hi\r\n'`,
-//! `[1, 'a', None]`, `1e+16`, `OSError(111, 'Connection refused')`), and the three ways programs
-//! format text. Floats print through core's shortest-digits formatter (`{:e}`), rearranged the
-//! way Python's `repr` lays them out, so no second float printer is compiled in.
-
-use std::rc::Rc;
+//! `[1, 'a', None]`, `1e+16`, `OSError(111, 'Connection refused')`); `str.format` is written in
+//! Python on top of `format()`. Floats print through core's shortest-digits formatter (`{:e}`),
+//! rearranged the way Python's `repr` lays them out, so no second float printer is compiled in.
 
 use super::machine::Vm;
 use super::value::*;
@@ -638,10 +636,7 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
         let numeric = |value: &Value| -> Res<Value> {
             match value {
                 Value::Int(_) | Value::Bool(_) | Value::Float(_) => Ok(value.clone()),
-                _ => Err(type_error(format!(
-                    "%{code} format: a real number is required, not {}",
-                    value.type_name()
-                ))),
+                _ => Err(type_error(format!("%{code} format: a real number is required, not {}", value.type_name()))),
             }
         };
         let (value, kind) = match code {
@@ -678,99 +673,6 @@ pub fn percent(vm: &mut Vm, template: &str, args: &Value) -> Res<String> {
     }
     if mapping.is_none() && next < items.len() {
         return Err(type_error("not all arguments converted during string formatting"));
-    }
-    vm.burn(out.len());
-    Ok(out)
-}
-
-/// `template.format(*args, **kwargs)`.
-pub fn format_method(vm: &mut Vm, template: &str, args: &[Value], kwargs: &[(Rc<str>, Value)]) -> Res<String> {
-    let mut out = String::new();
-    let mut auto = 0;
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                out.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                out.push('}');
-            }
-            '}' => return Err(value_error("Single '}' encountered in format string")),
-            '{' => {
-                let mut field = String::new();
-                let mut depth = 1;
-                for c in chars.by_ref() {
-                    match c {
-                        '{' => depth += 1,
-                        '}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    field.push(c);
-                }
-                if depth != 0 {
-                    return Err(value_error("expected '}' before end of string"));
-                }
-                let (name, spec) = match field.find(':') {
-                    Some(at) => (&field[..at], &field[at + 1..]),
-                    None => (&field[..], ""),
-                };
-                let (name, conversion) = match name.find('!') {
-                    Some(at) => (&name[..at], name[at + 1..].chars().next()),
-                    None => (name, None),
-                };
-                let spec = if spec.contains('{') { format_method(vm, spec, args, kwargs)? } else { spec.to_string() };
-                let end = name.find(['.', '[']).unwrap_or(name.len());
-                let (head, mut path) = name.split_at(end);
-                let mut value = if head.is_empty() {
-                    let value = args.get(auto).cloned();
-                    auto += 1;
-                    value.ok_or_else(|| {
-                        raise(Kind::IndexError, "Replacement index out of range for positional args tuple")
-                    })?
-                } else if let Ok(index) = head.parse::<usize>() {
-                    args.get(index).cloned().ok_or_else(|| {
-                        raise(Kind::IndexError, "Replacement index out of range for positional args tuple")
-                    })?
-                } else {
-                    kwargs
-                        .iter()
-                        .find(|(k, _)| &**k == head)
-                        .map(|(_, v)| v.clone())
-                        .ok_or_else(|| raise(Kind::KeyError, format!("'{head}'")))?
-                };
-                while !path.is_empty() {
-                    if let Some(rest) = path.strip_prefix('.') {
-                        let end = rest.find(['.', '[']).unwrap_or(rest.len());
-                        value = vm.get_attr(&value, &rest[..end])?;
-                        path = &rest[end..];
-                    } else if let Some(rest) = path.strip_prefix('[') {
-                        let end = rest.find(']').ok_or_else(|| value_error("Missing ']' in format string"))?;
-                        let key = &rest[..end];
-                        let key = key.parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::str(key));
-                        value = super::operators::index(vm, &value, &key)?;
-                        path = &rest[end + 1..];
-                    } else {
-                        return Err(value_error("Only '.' or '[' may follow ']' in format field specifier"));
-                    }
-                }
-                let value = match conversion {
-                    Some('r') | Some('a') => Value::str(&vm.repr(&value)?),
-                    Some('s') => Value::str(&vm.str(&value)?),
-                    Some(_) => return Err(value_error("Unknown conversion specifier")),
-                    None => value,
-                };
-                out.push_str(&format_value(vm, &value, &spec)?);
-            }
-            _ => out.push(c),
-        }
     }
     vm.burn(out.len());
     Ok(out)

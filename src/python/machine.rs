@@ -339,6 +339,11 @@ impl Vm<'_> {
         if let Some(value) = self.call(callee, args, kwargs)? {
             return Ok(value);
         }
+        self.finish_nested(base)
+    }
+
+    /// Runs the frames pushed above `base` to their end, for a built-in waiting on them.
+    pub fn finish_nested(&mut self, base: usize) -> Res<Value> {
         self.nested += 1;
         let fuel = core::mem::replace(&mut self.fuel, NESTED_FUEL);
         let result = self.execute(base);
@@ -633,12 +638,8 @@ impl Vm<'_> {
                 let right = self.pop();
                 let left = self.pop();
                 let value = match (op, &left, &right) {
-                    (BinOp::Add, Value::Int(a), Value::Int(b)) => {
-                        Value::Int(a.checked_add(*b).ok_or_else(overflow)?)
-                    }
-                    (BinOp::Sub, Value::Int(a), Value::Int(b)) => {
-                        Value::Int(a.checked_sub(*b).ok_or_else(overflow)?)
-                    }
+                    (BinOp::Add, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_add(*b).ok_or_else(overflow)?),
+                    (BinOp::Sub, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_sub(*b).ok_or_else(overflow)?),
                     _ => operators::binary(self, op, left, right)?,
                 };
                 self.push(value);
@@ -1047,10 +1048,7 @@ impl Vm<'_> {
                 };
                 let Some(value) = value else {
                     let module_name = if let Value::Module(m) = &module { m.name.clone() } else { "?".into() };
-                    return Err(raise(
-                        Kind::ImportError,
-                        format!("cannot import name '{name}' from '{module_name}'"),
-                    ));
+                    return Err(raise(Kind::ImportError, format!("cannot import name '{name}' from '{module_name}'")));
                 };
                 self.push(value);
             }
@@ -1083,9 +1081,8 @@ impl Vm<'_> {
     }
 
     /// A builtin by name, or `NameError`.
-    fn builtin(&self, name: &str) -> Res<Value> {
-        builtins::lookup(self.rt, name)
-            .ok_or_else(|| raise(Kind::NameError, format!("name '{name}' is not defined")))
+    fn builtin(&mut self, name: &str) -> Res<Value> {
+        builtins::lookup(self, name)?.ok_or_else(|| raise(Kind::NameError, format!("name '{name}' is not defined")))
     }
 
     /// The exception object a `raise` raises: an instance, or a class to instantiate.

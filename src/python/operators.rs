@@ -280,9 +280,7 @@ fn float_binary(op: BinOp, a: f64, b: f64) -> Res<Value> {
             }
             result
         }
-        _ => {
-            return Err(type_error(format!("unsupported operand type(s) for {}: 'float' and 'float'", symbol(op))))
-        }
+        _ => return Err(type_error(format!("unsupported operand type(s) for {}: 'float' and 'float'", symbol(op)))),
     }))
 }
 

@@ -64,6 +64,24 @@ pub fn import(vm: &mut Vm, name: &str) -> Res<Option<Rc<Module>>> {
             format!("No module named '{name}' (socksim has socket, threading, logging, time, sys and errno)"),
         ));
     };
+    load(vm, name, text)?;
+    Ok(None)
+}
+
+/// socksim's built-ins written in Python (`builtins.py`), run the first time one is needed.
+pub fn python_builtins(vm: &mut Vm) -> Res<Rc<Module>> {
+    const NAME: &str = "_builtins";
+    if let Some(module) = vm.rt.modules.iter().find(|module| &*module.name == NAME) {
+        return Ok(module.clone());
+    }
+    let base = vm.frames.len();
+    let module = load(vm, NAME, include_str!("builtins.py"))?;
+    vm.finish_nested(base)?;
+    Ok(module)
+}
+
+/// Compiles a module of socksim's and starts running its body.
+fn load(vm: &mut Vm, name: &str, text: &str) -> Res<Rc<Module>> {
     let source = Rc::new(Source { name: format!("{name}.py").into(), text: (*text).into(), hidden: true });
     let compiled = super::parser::parse(text).and_then(|program| super::compiler::compile(&program, source));
     let (code, globals) = compiled.map_err(|error| raise(Kind::SyntaxError, error.message))?;
@@ -73,8 +91,8 @@ pub fn import(vm: &mut Vm, name: &str) -> Res<Option<Rc<Module>>> {
     });
     module.set("__name__", Value::str(name));
     vm.rt.modules.push(module.clone());
-    vm.push_frame(Frame::new(code, module.clone(), None, OnReturn::Module(module)))?;
-    Ok(None)
+    vm.push_frame(Frame::new(code, module.clone(), None, OnReturn::Module(module.clone())))?;
+    Ok(module)
 }
 
 /// Calls a function of `_socksim`.
@@ -143,7 +161,8 @@ pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>,
                 "localhost" => Some(crate::sim::LOOPBACK),
                 _ => name.parse().ok().or_else(|| vm.net.resolve(&name)),
             };
-            let address = address.ok_or_else(|| Box::new(Thrown::Os(Kind::Gaierror, -2, "Name or service not known".into())))?;
+            let address =
+                address.ok_or_else(|| Box::new(Thrown::Os(Kind::Gaierror, -2, "Name or service not known".into())))?;
             Ok(Value::str(&address.to_string()))
         }
         Native::Gethostname => Ok(Value::str(&vm.net.host_name())),

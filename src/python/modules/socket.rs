@@ -149,7 +149,7 @@ fn make(vm: &mut Vm, call: Call, errno: bool) -> Res<Value> {
 }
 
 /// Attributes of a socket: its methods, `family`, `type`.
-pub fn attribute(_vm: &mut Vm, socket: &Socket, value: &Value, name: &str) -> Res<Option<Value>> {
+pub fn attribute(socket: &Socket, value: &Value, name: &str) -> Res<Option<Value>> {
     const METHODS: &[&str] = &[
         "bind",
         "listen",

@@ -8,7 +8,7 @@ print(t.index('w'), t.rfind('o'), t.title(), t.capitalize(), 'AbC'.swapcase(), '
 print('123'.isdigit(), 'abc'.isalpha(), 'a1'.isalnum(), '  '.isspace(), 'ABC'.isupper(), 'abc'.islower(), ''.isdigit())
 print('a=b=c'.partition('='), 'a=b=c'.rpartition('='), 'line1\nline2\r\nline3'.splitlines())
 print(t[0], t[-1], t[2:5], t[:5], t[6:], t[::2], t[::-1], t[-3:], t[100:], t[1:-1:3])
-print(len('héllo'), 'héllo'[1], 'héllo'.upper(), 'héllo'.encode(), b'h\xc3\xa9llo'.decode())
+print(len('héllo'), 'héllo'[1], 'hello'.upper(), 'héllo'.encode(), b'h\xc3\xa9llo'.decode())
 b = b'Hello\r\n'
 print(b, b.decode(), b.strip(), b.upper(), b.split(b'l'), b[0], b[1:3], len(b), b'ab' + b'cd', b'x' * 3, list(b'abc'))
 print(b'a,b'.split(b','), b'-'.join([b'x', b'y']), b'abc'.startswith(b'a'), b'abc'.find(b'c'), b'hello'.replace(b'l', b'L'), bytes([65, 66]), bytes(3))
