@@ -549,7 +549,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                     if f.is_nan() {
                         return Err(value_error("cannot convert float NaN to integer"));
                     }
-                    if !f.is_finite() || f.abs() >= 9.223372036854775807e18 {
+                    if !f.is_finite() || f.abs() >= 9.223_372_036_854_776e18 {
                         return Err(raise(Kind::OverflowError, "cannot convert float infinity to integer"));
                     }
                     Ok(Value::Int(f.trunc() as i64))

@@ -707,7 +707,7 @@ mod tests {
         assert_eq!(float_general(1234567.0, 6, 'e', false), "1.23457e+06");
         assert_eq!(float_general(1e-5, 6, 'e', false), "1e-05");
         assert_eq!(float_general(100.0, 6, 'e', false), "100");
-        assert_eq!(float_general(3.14159, 3, 'e', false), "3.14");
+        assert_eq!(float_general(1.23456, 3, 'e', false), "1.23");
         assert_eq!(float_general(1.0, 6, 'e', true), "1.00000");
         assert_eq!(float_exponent(12345.678, 6, 'e'), "1.234568e+04");
         assert_eq!(group("1234567.5", b','), "1,234,567.5");

@@ -208,6 +208,7 @@ impl Runtime {
     }
 
     /// An exception object for an exception (new ones become instances of their class).
+    #[allow(clippy::boxed_local)] // every error travels boxed
     pub fn exception(&self, exc: Exc) -> Rc<Instance> {
         match *exc {
             Thrown::Object(object) => object,
@@ -344,10 +345,17 @@ impl Vm<'_> {
 
     /// Runs the frames pushed above `base` to their end, for a built-in waiting on them.
     pub fn finish_nested(&mut self, base: usize) -> Res<Value> {
+        // One built-in may run at most NESTED_FUEL steps of Python code in all (a sort key
+        // over a million items stops there), so that no single step freezes the page.
+        let budget = (self.fuel + NESTED_FUEL).min(NESTED_FUEL);
+        if budget <= 0 {
+            self.frames.truncate(base);
+            return Err(raise(Kind::RuntimeError, "code called from a built-in ran too long"));
+        }
         self.nested += 1;
-        let fuel = core::mem::replace(&mut self.fuel, NESTED_FUEL);
+        let fuel = core::mem::replace(&mut self.fuel, budget);
         let result = self.execute(base);
-        let used = NESTED_FUEL - self.fuel;
+        let used = budget - self.fuel;
         self.fuel = fuel - used.max(0);
         self.nested -= 1;
         match result {
@@ -1009,11 +1017,11 @@ impl Vm<'_> {
                     self.pop(); // the cause is not shown
                 }
                 let value = self.pop();
-                return Err(thrown(self.to_exception(value)?));
+                return Err(thrown(self.exception_of(value)?));
             }
             Op::Reraise => {
                 let value = self.pop();
-                return Err(thrown(self.to_exception(value)?));
+                return Err(thrown(self.exception_of(value)?));
             }
             Op::ExceptionMatches => {
                 let class = self.pop();
@@ -1034,9 +1042,9 @@ impl Vm<'_> {
             Op::Import(index, leaf) => {
                 let name = self.frame().code.names[index as usize].clone();
                 let name = if leaf { &name[..] } else { name.split('.').next().unwrap_or(&name) };
-                match modules::import(self, name)? {
-                    Some(module) => self.push(Value::Module(module)),
-                    None => {} // its body is running; it pushes the module when done
+                // A module not loaded yet runs its body first, which pushes the module when done.
+                if let Some(module) = modules::import(self, name)? {
+                    self.push(Value::Module(module));
                 }
             }
             Op::ImportFrom(index) => {
@@ -1086,7 +1094,7 @@ impl Vm<'_> {
     }
 
     /// The exception object a `raise` raises: an instance, or a class to instantiate.
-    fn to_exception(&mut self, value: Value) -> Res<Rc<Instance>> {
+    fn exception_of(&mut self, value: Value) -> Res<Rc<Instance>> {
         match value {
             Value::Instance(instance) if instance.class.exception_kind().is_some() => Ok(instance),
             Value::Class(class) if class.exception_kind().is_some() => {

@@ -729,8 +729,7 @@ impl Parser {
     fn binary(&mut self, min: u8) -> Parsed<Expr> {
         let mut left = self.factor()?;
         let depth = self.depth;
-        loop {
-            let Tok::Op(op) = self.peek() else { break };
+        while let Tok::Op(op) = self.peek() {
             let (precedence, operator) = match *op {
                 "|" => (1, BinOp::BitOr),
                 "^" => (2, BinOp::BitXor),
@@ -848,10 +847,8 @@ impl Parser {
             parts[0] = Some(index);
         }
         for part in &mut parts[1..] {
-            if self.eat(":") {
-                if !self.at(":") && !self.at("]") {
-                    *part = Some(self.test()?);
-                }
+            if self.eat(":") && !self.at(":") && !self.at("]") {
+                *part = Some(self.test()?);
             }
         }
         self.expect("]")?;

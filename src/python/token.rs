@@ -625,7 +625,7 @@ pub fn parse_float(text: &str) -> Option<f64> {
             if digits == 0 {
                 return None;
             }
-            while mantissa != 0 && mantissa % 10 == 0 {
+            while mantissa != 0 && mantissa.is_multiple_of(10) {
                 mantissa /= 10;
                 exponent += 1;
             }
@@ -723,7 +723,7 @@ mod tests {
 
     #[test]
     fn floats_read_exactly() {
-        for (text, value) in [("0.1", 0.1), ("3.14159", 3.14159), ("1e-7", 1e-7), ("2.5e10", 2.5e10), ("-0.25", -0.25)]
+        for (text, value) in [("0.1", 0.1), ("1.23456", 1.23456), ("1e-7", 1e-7), ("2.5e10", 2.5e10), ("-0.25", -0.25)]
         {
             assert_eq!(parse_float(text), Some(value), "{text}");
         }

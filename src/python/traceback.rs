@@ -55,9 +55,11 @@ impl CompileError {
             out.push('\n');
             if self.col > 0 {
                 let indent = text.len() - trimmed.len();
-                let caret = (self.col as usize).saturating_sub(indent + 1).min(trimmed.len());
+                // The column counts bytes; the caret goes under the character holding that byte.
+                let caret = (self.col as usize).saturating_sub(indent + 1);
+                let width = trimmed.char_indices().take_while(|&(at, _)| at < caret).count();
                 out.push_str("    ");
-                out.push_str(&" ".repeat(trimmed[..caret].chars().count()));
+                out.push_str(&" ".repeat(width));
                 out.push_str("^\n");
             }
         }

@@ -133,7 +133,7 @@ pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>,
             let deadline = match arg(1) {
                 Value::None => None,
                 timeout => {
-                    let seconds = timeout.as_float().unwrap_or(0.0).max(0.0).min(1e9);
+                    let seconds = timeout.as_float().unwrap_or(0.0).clamp(0.0, 1e9);
                     Some(vm.net.now() + crate::sim::Duration::from_micros((seconds * 1e6) as u64))
                 }
             };
