@@ -539,17 +539,33 @@ fn text(
             make(receiver, &out)
         }
         _ => {
-            // find, rfind
-            arity(name, args, 1, 1)?;
+            // find, rfind (sub, start, end), in characters of a str.
+            arity(name, args, 1, 3)?;
             let needle = match &args[0] {
                 Value::Int(byte) if matches!(receiver, Value::Bytes(_)) => &[*byte as u8][..],
                 other => same_kind(vm, receiver, other)?,
             };
-            match find(data, needle, name == "rfind") {
-                Some(at) if matches!(receiver, Value::Str(s) if !s.is_ascii()) => {
-                    Value::Int(String::from_utf8_lossy(&data[..at]).chars().count() as i64)
-                }
-                Some(at) => Value::Int(at as i64),
+            let wide = matches!(receiver, Value::Str(s) if !s.is_ascii());
+            let offsets: Vec<usize> = if wide {
+                let text = std::str::from_utf8(data).unwrap_or("");
+                text.char_indices().map(|(at, _)| at).chain([data.len()]).collect()
+            } else {
+                Vec::new()
+            };
+            let len = if wide { offsets.len() - 1 } else { data.len() } as i64;
+            let bound = |i: usize, default: i64| -> Res<usize> {
+                let at = match arg(i) {
+                    Some(at) => int_arg(at, name)?,
+                    None => default,
+                };
+                let at = if at < 0 { (at + len).max(0) } else { at.min(len) } as usize;
+                Ok(if wide { offsets[at] } else { at })
+            };
+            let (start, end) = (bound(1, 0)?, bound(2, len)?);
+            let found = data.get(start..end.max(start)).and_then(|window| find(window, needle, name == "rfind"));
+            match found {
+                Some(at) if wide => Value::Int(offsets.iter().position(|&o| o == start + at).unwrap_or(0) as i64),
+                Some(at) => Value::Int((start + at) as i64),
                 None => Value::Int(-1),
             }
         }

@@ -102,15 +102,9 @@ pub fn binary(vm: &mut Vm, op: BinOp, left: Value, right: Value) -> Res<Value> {
         (BinOp::Mul, Int(_) | Bool(_), Str(_) | Bytes(_) | List(_) | Tuple(_)) => {
             repeat(vm, &right, left.as_int().unwrap_or(0))?
         }
-        (BinOp::Mod, Str(template), _) => Value::str(&super::format::percent(vm, template, &right)?),
-        (BinOp::Mod, Bytes(template), _) => {
-            let text: String = template.iter().map(|&b| b as char).collect();
-            let right = match right {
-                Bytes(b) => Value::str(&b.iter().map(|&b| b as char).collect::<String>()),
-                other => other,
-            };
-            let formatted = super::format::percent(vm, &text, &right)?;
-            Bytes(formatted.chars().map(|c| c as u32 as u8).collect::<Vec<u8>>().into())
+        (BinOp::Mod, Str(_), _) => {
+            let percent = super::modules::python_builtins(vm)?.get("_percent").unwrap_or(Value::None);
+            vm.call_value(percent, vec![left, right], Vec::new())?
         }
         (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Set(a), Set(b)) => {
             let (a, b) = (a.borrow(), b.borrow());

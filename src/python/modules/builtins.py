@@ -457,3 +457,88 @@ def set_pop(s):
         s.discard(item)
         return item
     raise KeyError('pop from an empty set')
+
+
+# ---- `template % values` ---------------------------------------------------------------------------
+
+def _percent(template, values):
+    mapping = values if isinstance(values, dict) else None
+    items = values if isinstance(values, tuple) else (values,)
+    out = []
+    taken = 0
+    i = 0
+    n = len(template)
+    while i < n:
+        c = template[i]
+        i += 1
+        if c != '%':
+            out.append(c)
+            continue
+        key = None
+        if template[i:i + 1] == '(':
+            end = template.find(')', i)
+            key = template[i + 1:end]
+            i = end + 1
+        flags = ''
+        while i < n and template[i] in '-+ #0':
+            flags += template[i]
+            i += 1
+        width = ''
+        if template[i:i + 1] == '*':
+            width = str(items[taken])
+            taken += 1
+            i += 1
+        while i < n and '0' <= template[i] <= '9':
+            width += template[i]
+            i += 1
+        if template[i:i + 1] == '.':
+            width += '.'
+            i += 1
+            while i < n and '0' <= template[i] <= '9':
+                width += template[i]
+                i += 1
+        while i < n and template[i] in 'hlL':
+            i += 1
+        if i >= n:
+            raise ValueError('incomplete format')
+        code = template[i]
+        i += 1
+        if code == '%':
+            out.append('%')
+            continue
+        if key is not None:
+            if mapping is None:
+                raise TypeError('format requires a mapping')
+            value = mapping[key]
+        else:
+            if taken >= len(items):
+                raise TypeError('not enough arguments for format string')
+            value = items[taken]
+            taken += 1
+        if code in 'sra':
+            value = str(value) if code == 's' else repr(value)
+            code = 's'
+        elif code == 'c':
+            value = value if isinstance(value, str) else chr(value)
+            code = 's'
+        elif code in 'diuxXoeEfFgG':
+            number = isinstance(value, int) if code in 'xXo' else isinstance(value, (int, float))
+            if not number:
+                need = 'an integer' if code in 'xXo' else 'a real number'
+                raise TypeError('%' + code + ' format: ' + need + ' is required, not ' + type(value).__name__)
+            if code in 'diu':
+                value = int(value)
+                code = 'd'
+        else:
+            raise ValueError("unsupported format character '" + code + "' (" + hex(ord(code)) + ')')
+        if '-' in flags:
+            align = '<'
+        elif '0' in flags and code != 's':
+            align = '0='
+        else:
+            align = '>'
+        sign = '+' if '+' in flags else (' ' if ' ' in flags else '')
+        out.append(format(value, align + sign + ('#' if '#' in flags else '') + width + code))
+    if mapping is None and taken < len(items):
+        raise TypeError('not all arguments converted during string formatting')
+    return ''.join(out)
