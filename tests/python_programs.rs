@@ -243,6 +243,20 @@ fn a_python2_client() {
     });
 }
 
+#[test]
+fn sockets_freed_without_close_and_other_corners() {
+    check(&Scenario {
+        name: "corners",
+        hosts: CLIENT_SERVER,
+        programs: &[
+            Program { typed: &["a typed line"], ..program("server", "misc_server.py") },
+            program("client", "misc_client.py"),
+        ],
+        loss_percent: 0,
+        seconds: 10,
+    });
+}
+
 /// The trace as text: every packet's summary, fate and bytes.
 fn trace_text(net: &Network) -> String {
     net.trace()
