@@ -3,8 +3,8 @@
 #
 # Builds the page twice in a scratch copy of the tree: as it is, and with a probe in src/main.rs
 # that compiles and runs a program through python::Runner (so that the interpreter is linked in,
-# as it will be once the page runs programs). Each goes through wasm-bindgen and wasm-opt -Oz as
-# `trunk build --release` does; the script prints both sizes, raw and gzip -9, and the difference.
+# as it will be once the page runs programs). Each goes through wasm-bindgen and wasm-opt with the
+# settings index.html gives trunk; the script prints both sizes, raw and gzip -9, and the difference.
 # Needs what scripts/setup.sh installs; takes a few minutes the first time.
 set -euo pipefail
 
@@ -17,11 +17,15 @@ trap 'rm -rf "$scratch"' EXIT
 cp -r Cargo.toml Cargo.lock src benches tests "$scratch/"
 export CARGO_TARGET_DIR="${SOCKSIM_SIZE_TARGET:-$SOCKSIM_ROOT/target/python-size}"
 
+# wasm-opt as trunk runs it: data-wasm-opt="z" is -Oz, data-wasm-opt-params adds its flags.
+level=$(sed -n 's/.*data-wasm-opt="\([^"]*\)".*/\1/p' index.html | head -1)
+read -r -a params <<<"$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' index.html | head -1)"
+
 build() {
   local out="$1"
   (cd "$scratch" && cargo build --quiet --offline --release --target wasm32-unknown-unknown --bin socksim)
   wasm-bindgen --target web --out-dir "$scratch/$out" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/socksim.wasm"
-  wasm-opt -Oz "$scratch/$out/socksim_bg.wasm" -o "$scratch/$out.wasm"
+  wasm-opt "-O${level:-z}" "${params[@]}" "$scratch/$out/socksim_bg.wasm" -o "$scratch/$out.wasm"
   local raw gz
   raw=$(wc -c <"$scratch/$out.wasm")
   gz=$(gzip -9 -c "$scratch/$out.wasm" | wc -c)
