@@ -19,7 +19,7 @@ use smoltcp::wire::{Ipv4Address, Ipv4Packet};
 use super::host::{Host, HostId, Reception};
 use super::link::{Ending, Impairments, InFlight, Link, LinkId};
 use super::socket_api::{Blocking, Call, CallContext, CallResult, Start};
-use super::socket_table::Fd;
+use super::socket_table::{Fd, SocketView};
 use super::sorted_map::SortedMap;
 use super::trace::{Fate, PacketId, PacketKind, PacketRecord, PacketSummary, Trace, DEFAULT_TRACE_CAPACITY};
 
@@ -186,6 +186,17 @@ impl Network {
 
     pub fn host_with_address(&self, address: Ipv4Address) -> Option<HostId> {
         self.addresses.get(&address).copied()
+    }
+
+    /// The address a host's name stands for: the network's DNS, as `gethostbyname` reads it.
+    pub fn resolve(&self, name: &str) -> Option<Ipv4Address> {
+        self.names.get(name).copied()
+    }
+
+    /// What a host's descriptor is now, as `getsockname` and `getpeername` read it.
+    pub fn socket_view(&self, host: HostId, fd: Fd) -> Option<SocketView> {
+        let host = self.hosts.get(host)?;
+        host.table.entries.get(&fd).map(|entry| entry.view(fd, &host.sockets))
     }
 
     pub fn links(&self) -> &[Link] {

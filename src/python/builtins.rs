@@ -1,0 +1,802 @@
+//! Built-in functions and types: `print`, `len`, `range`, `int`, `str`, `sorted`, `isinstance`…
+//! and the functions socksim's own modules are built on (threads, the clock, the console).
+//!
+//! Each is a [`Native`], a number, so that a built-in is a plain value and a call is one `match`.
+//! Iteration lives here too: [`iterate`] makes an iterator, [`collect`] reads every item.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::machine::{Runtime, Task, TaskState, Vm};
+use super::operators::check_len;
+use super::process::{Stream, Wait};
+use super::value::*;
+
+macro_rules! natives {
+    ($($variant:ident $name:literal,)* ; $($mvariant:ident $mname:literal,)*) => {
+        /// A built-in function or type.
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        #[cfg_attr(test, derive(Debug))]
+        pub enum Native { $($variant,)* $($mvariant,)* }
+
+        const ALL: &[Native] = &[$(Native::$variant,)* $(Native::$mvariant,)*];
+        const NAMES: &[&str] = &[$($name,)* $($mname,)*];
+        /// How many of [`ALL`] are Python's builtins (the others belong to `_socksim`).
+        const BUILTINS: usize = [$($name,)*].len();
+    };
+}
+
+natives! {
+    Object "object",
+    Type "type",
+    Bool "bool",
+    Int "int",
+    Float "float",
+    Str "str",
+    Bytes "bytes",
+    List "list",
+    Tuple "tuple",
+    Dict "dict",
+    Set "set",
+    Range "range",
+    NoneType "NoneType",
+    Print "print",
+    Input "input",
+    Len "len",
+    Repr "repr",
+    Abs "abs",
+    Ord "ord",
+    Chr "chr",
+    Round "round",
+    Isinstance "isinstance",
+    Issubclass "issubclass",
+    Getattr "getattr",
+    Setattr "setattr",
+    Callable "callable",
+    Iter "iter",
+    Next "next",
+    Id "id",
+    Hash "hash",
+    Super "super",
+    Format "format",
+    Ellipsis "Ellipsis",
+    // The functions of `_socksim`:
+    ;
+    Write "write",
+    Now "now",
+    Sleep "sleep",
+    StartThread "start_thread",
+    JoinThread "join_thread",
+    ThreadAlive "thread_alive",
+    CurrentThread "current_thread",
+    Caller "caller",
+    Socket "socket",
+    Gethostbyname "gethostbyname",
+    Gethostname "gethostname",
+    Lock "Lock",
+    Readline "readline",
+    ExceptionInit "__init__",
+}
+
+impl Native {
+    pub fn name(self) -> &'static str {
+        NAMES[self as usize]
+    }
+
+    /// A type (`int`, `str`…) rather than a function.
+    pub fn is_type(self) -> bool {
+        (self as usize) <= Native::NoneType as usize || self == Native::Socket || self == Native::Lock
+    }
+
+    /// A function `_socksim` offers by this name.
+    pub fn of_module(name: &str) -> Option<Native> {
+        NAMES[BUILTINS..].iter().position(|n| *n == name).map(|i| ALL[BUILTINS + i])
+    }
+}
+
+/// A name of Python's builtins: a function, a type, an exception class, or one of the builtins
+/// written in Python (`builtins.py`).
+pub fn lookup(vm: &mut Vm, name: &str) -> Res<Option<Value>> {
+    if let Some(value) = native_lookup(vm.rt, name) {
+        return Ok(Some(value));
+    }
+    if name.starts_with('_') {
+        return Ok(None);
+    }
+    Ok(super::modules::python_builtins(vm)?.get(name))
+}
+
+fn native_lookup(rt: &Runtime, name: &str) -> Option<Value> {
+    let alias = match name {
+        "raw_input" => "input",
+        "xrange" => "range",
+        "unicode" | "basestring" => "str",
+        "long" => "int",
+        "IOError" | "EnvironmentError" => "OSError",
+        _ => name,
+    };
+    if let Some(i) = NAMES[..BUILTINS].iter().position(|n| *n == alias) {
+        return Some(Value::Native(ALL[i]));
+    }
+    Kind::named(alias).filter(|kind| *kind != Kind::Gaierror).map(|kind| rt.class(kind))
+}
+
+/// How a built-in prints: `<class 'int'>` or `<built-in function print>`.
+pub fn type_display(value: &Value) -> String {
+    match value {
+        Value::Native(native) if native.is_type() => format!("<class '{}'>", native.name()),
+        Value::Native(native) => format!("<built-in function {}>", native.name()),
+        other => format!("<class '{}'>", other.type_name()),
+    }
+}
+
+/// Attributes of built-in types (`str.join`…): none are offered.
+pub fn type_attribute(_native: Native, _name: &str) -> Option<Value> {
+    None
+}
+
+/// The built-in type of a value, as `type()` gives it.
+fn type_of(rt: &Runtime, value: &Value) -> Value {
+    let native = match value {
+        Value::Bool(_) => Native::Bool,
+        Value::Int(_) => Native::Int,
+        Value::Float(_) => Native::Float,
+        Value::Str(_) => Native::Str,
+        Value::Bytes(_) => Native::Bytes,
+        Value::List(_) => Native::List,
+        Value::Tuple(_) => Native::Tuple,
+        Value::Dict(_) => Native::Dict,
+        Value::Set(_) => Native::Set,
+        Value::Range(_) => Native::Range,
+        Value::Socket(_) => Native::Socket,
+        Value::Lock(_) => Native::Lock,
+        Value::None => Native::NoneType,
+        Value::Instance(instance) => return Value::Class(instance.class.clone()),
+        Value::Class(class) if class.builtin.is_some() || class.base.is_some() => return Value::Native(Native::Type),
+        _ => return Value::str(&format!("<class '{}'>", value.type_name())),
+    };
+    let _ = rt;
+    Value::Native(native)
+}
+
+fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
+    if args.len() < min || args.len() > max {
+        let expected = if min == max {
+            format!("exactly {min} argument{}", if min == 1 { "" } else { "s" })
+        } else if args.len() < min {
+            format!("at least {min} argument{}", if min == 1 { "" } else { "s" })
+        } else {
+            format!("at most {max} argument{}", if max == 1 { "" } else { "s" })
+        };
+        return Err(type_error(format!("{name}() takes {expected} ({} given)", args.len())));
+    }
+    Ok(())
+}
+
+/// Takes keyword argument `name` out of `kwargs`.
+pub fn keyword(kwargs: &mut Vec<(Rc<str>, Value)>, name: &str) -> Option<Value> {
+    let at = kwargs.iter().position(|(n, _)| &**n == name)?;
+    Some(kwargs.remove(at).1)
+}
+
+/// Refuses keyword arguments a function does not take.
+pub fn no_keywords(function: &str, kwargs: &[(Rc<str>, Value)]) -> Res<()> {
+    match kwargs.first() {
+        Some((name, _)) => Err(type_error(format!("{function}() got an unexpected keyword argument '{name}'"))),
+        None => Ok(()),
+    }
+}
+
+pub fn int_arg(value: &Value, what: &str) -> Res<i64> {
+    value.as_int().ok_or_else(|| {
+        type_error(format!("{what}: '{}' object cannot be interpreted as an integer", value.type_name()))
+    })
+}
+
+pub fn str_arg<'a>(value: &'a Value, what: &str) -> Res<&'a Rc<str>> {
+    match value {
+        Value::Str(s) => Ok(s),
+        other => Err(type_error(format!("{what} must be str, not {}", other.type_name()))),
+    }
+}
+
+/// An iterator over `value`.
+pub fn iterate(vm: &mut Vm, value: Value) -> Res<Value> {
+    let iter = match value {
+        Value::Iter(_) => return Ok(value),
+        Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => Iter::Seq(value, 0),
+        Value::Range(r) => Iter::Range(r[0], r[1], r[2]),
+        Value::Dict(_) | Value::Set(_) => Iter::Items(collect(vm, &value)?.into_iter()),
+        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
+    };
+    Ok(Value::Iter(Rc::new(RefCell::new(iter))))
+}
+
+/// Every item of an iterable.
+pub fn collect(vm: &mut Vm, value: &Value) -> Res<Vec<Value>> {
+    let items = match value {
+        Value::List(list) => list.0.borrow().clone(),
+        Value::Tuple(items) => items.0.to_vec(),
+        Value::Dict(dict) | Value::Set(dict) => dict.borrow().entries.iter().map(|(k, _)| k.clone()).collect(),
+        Value::Range(r) => {
+            let len = range_len(r);
+            check_len(len as usize)?;
+            (0..len).map(|i| Value::Int(r[0] + i * r[2])).collect()
+        }
+        Value::Str(text) => text.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect(),
+        Value::Bytes(bytes) => bytes.iter().map(|&b| Value::Int(b.into())).collect(),
+        Value::Iter(iter) => {
+            let mut items = Vec::new();
+            while let Some(item) = iter.borrow_mut().advance() {
+                items.push(item);
+                check_len(items.len())?;
+            }
+            items
+        }
+        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
+    };
+    vm.burn(items.len() * 8);
+    Ok(items)
+}
+
+/// Sorts `items` (by the keys `key` gives, when given), stably, raising the first comparison
+/// error. A merge sort of its own: core's sort is several kilobytes per instance.
+pub fn sort(vm: &mut Vm, items: &mut Vec<Value>, key: Option<Value>, reverse: bool) -> Res<()> {
+    let keys = match key {
+        Some(Value::None) | None => items.clone(),
+        Some(key) => {
+            let mut keys = Vec::with_capacity(items.len());
+            for item in items.iter() {
+                keys.push(vm.call_value(key.clone(), vec![item.clone()], Vec::new())?);
+            }
+            keys
+        }
+    };
+    vm.burn(items.len() * 32);
+    // `before(a, b)`: item a goes before item b (equal keys keep their order).
+    let before = |a: usize, b: usize| -> Res<bool> {
+        if reverse {
+            less(&keys[b], &keys[a], 0)
+        } else {
+            Ok(!less(&keys[b], &keys[a], 0)?)
+        }
+    };
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut merged = Vec::with_capacity(order.len());
+    let mut width = 1;
+    while width < order.len() {
+        merged.clear();
+        for start in (0..order.len()).step_by(2 * width) {
+            let middle = (start + width).min(order.len());
+            let end = (start + 2 * width).min(order.len());
+            let (mut i, mut j) = (start, middle);
+            while i < middle && j < end {
+                if before(order[i], order[j])? {
+                    merged.push(order[i]);
+                    i += 1;
+                } else {
+                    merged.push(order[j]);
+                    j += 1;
+                }
+            }
+            merged.extend_from_slice(&order[i..middle]);
+            merged.extend_from_slice(&order[j..end]);
+        }
+        core::mem::swap(&mut order, &mut merged);
+        width *= 2;
+    }
+    let sorted: Vec<Value> = order.into_iter().map(|i| items[i].clone()).collect();
+    *items = sorted;
+    Ok(())
+}
+
+/// `int(text, base)`.
+pub fn parse_int(text: &str, base: u32) -> Option<i64> {
+    let cleaned: String = text.trim().chars().filter(|&c| c != '_').collect();
+    let (negative, digits) = match cleaned.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+    };
+    let lower = digits.to_ascii_lowercase();
+    let (base, digits) = match (base, lower.get(..2)) {
+        (0 | 16, Some("0x")) => (16, &lower[2..]),
+        (0 | 8, Some("0o")) => (8, &lower[2..]),
+        (0 | 2, Some("0b")) => (2, &lower[2..]),
+        (0, _) => (10, &lower[..]),
+        (base, _) => (base, &lower[..]),
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let magnitude = i64::from_str_radix(digits, base).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
+    use Native as N;
+    let name = native.name();
+    match native {
+        N::Print => {
+            let sep = keyword(&mut kwargs, "sep");
+            let end = keyword(&mut kwargs, "end");
+            let file = keyword(&mut kwargs, "file");
+            keyword(&mut kwargs, "flush");
+            no_keywords(name, &kwargs)?;
+            let text_or = |value: Option<Value>, default: &str| -> Res<String> {
+                match value {
+                    None | Some(Value::None) => Ok(default.to_string()),
+                    Some(Value::Str(s)) => Ok(s.to_string()),
+                    Some(other) => Err(type_error(format!("sep must be None or a string, not {}", other.type_name()))),
+                }
+            };
+            let sep = text_or(sep, " ")?;
+            let end = text_or(end, "\n")?;
+            let mut text = String::new();
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(&sep);
+                }
+                text.push_str(&vm.str(arg)?);
+            }
+            text.push_str(&end);
+            vm.burn(text.len());
+            write_to(vm, file, &text)?;
+            Ok(Value::None)
+        }
+        N::Input | N::Readline => {
+            arity(name, &args, 0, 1)?;
+            if let Some(prompt) = args.first() {
+                let prompt = vm.str(prompt)?;
+                vm.rt.write(Stream::Stdout, &prompt, vm.net);
+            }
+            match take_input(vm.rt, vm.net) {
+                Some(line) if native == N::Readline => Ok(Value::str(&(line + "\n"))),
+                Some(line) => Ok(Value::str(&line)),
+                None => Err(waiting(if native == N::Readline { Wait::Readline } else { Wait::Input })),
+            }
+        }
+        N::Len => {
+            arity(name, &args, 1, 1)?;
+            let len = match &args[0] {
+                Value::Str(s) => s.chars().count(),
+                Value::Bytes(b) => b.len(),
+                Value::List(l) => l.0.borrow().len(),
+                Value::Tuple(t) => t.0.len(),
+                Value::Dict(d) | Value::Set(d) => d.borrow().entries.len(),
+                Value::Range(r) => range_len(r) as usize,
+                Value::Instance(instance) if instance.class.lookup("__len__").is_some() => {
+                    let method = instance.class.lookup("__len__").unwrap_or(Value::None);
+                    return vm.call_value(method, args, Vec::new());
+                }
+                other => return Err(type_error(format!("object of type '{}' has no len()", other.type_name()))),
+            };
+            Ok(Value::Int(len as i64))
+        }
+        N::Repr => {
+            arity(name, &args, 1, 1)?;
+            Ok(Value::str(&vm.repr(&args[0])?))
+        }
+        N::Format => {
+            arity(name, &args, 1, 2)?;
+            let spec = match args.get(1) {
+                Some(spec) => str_arg(spec, "format() argument 2")?.clone(),
+                None => "".into(),
+            };
+            Ok(Value::str(&super::format::format_value(vm, &args[0], &spec)?))
+        }
+        N::Abs => {
+            arity(name, &args, 1, 1)?;
+            match &args[0] {
+                Value::Float(f) => Ok(Value::Float(f.abs())),
+                v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
+            }
+        }
+        N::Ord => {
+            arity(name, &args, 1, 1)?;
+            let (code, len) = match &args[0] {
+                Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
+                Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
+                other => {
+                    return Err(type_error(format!(
+                        "ord() expected string of length 1, but {} found",
+                        other.type_name()
+                    )))
+                }
+            };
+            if len != 1 {
+                return Err(type_error(format!("ord() expected a character, but string of length {len} found")));
+            }
+            Ok(Value::Int(code))
+        }
+        N::Chr => {
+            arity(name, &args, 1, 1)?;
+            let code = int_arg(&args[0], "chr()")?;
+            let c = u32::try_from(code)
+                .ok()
+                .and_then(char::from_u32)
+                .ok_or_else(|| value_error("chr() arg not in range(0x110000)"))?;
+            Ok(Value::str(c.encode_utf8(&mut [0; 4])))
+        }
+        N::Round => {
+            arity(name, &args, 1, 2)?;
+            let digits = match args.get(1) {
+                None | Some(Value::None) => None,
+                Some(d) => Some(int_arg(d, "round()")?),
+            };
+            match (&args[0], digits) {
+                (Value::Int(_) | Value::Bool(_), _) => Ok(Value::Int(args[0].as_int().unwrap_or(0))),
+                (Value::Float(f), None) => {
+                    if !f.is_finite() {
+                        return Err(raise(Kind::OverflowError, "cannot convert float infinity to integer"));
+                    }
+                    Ok(Value::Int(f.round_ties_even() as i64))
+                }
+                (Value::Float(f), Some(d)) if d >= 0 => {
+                    // Through the exact decimal expansion, as CPython rounds.
+                    let text = format!("{:.*}", d.min(300) as usize, f);
+                    Ok(Value::Float(super::token::parse_float(&text).unwrap_or(*f)))
+                }
+                (Value::Float(f), Some(d)) => {
+                    let scale = 10f64.powi(d.clamp(-300, 0) as i32);
+                    Ok(Value::Float((f * scale).round_ties_even() / scale))
+                }
+                (other, _) => Err(type_error(format!("type {} doesn't define __round__ method", other.type_name()))),
+            }
+        }
+        N::Isinstance | N::Issubclass => {
+            arity(name, &args, 2, 2)?;
+            Ok(Value::Bool(is_instance(vm.rt, &args[0], &args[1], native == N::Issubclass)?))
+        }
+        N::Getattr => {
+            arity(name, &args, 2, 3)?;
+            let attribute = str_arg(&args[1], "attribute name")?.clone();
+            match vm.get_attr(&args[0], &attribute) {
+                Err(error) if args.len() == 3 && matches!(*error, Thrown::New(Kind::AttributeError, _)) => {
+                    Ok(args[2].clone())
+                }
+                result => result,
+            }
+        }
+        N::Setattr => {
+            arity(name, &args, 3, 3)?;
+            let attribute = str_arg(&args[1], "attribute name")?;
+            match &args[0] {
+                Value::Instance(instance) => set_attr(&instance.attrs, attribute, args[2].clone()),
+                Value::Class(class) => set_attr(&class.attrs, attribute, args[2].clone()),
+                Value::Module(module) => module.set(attribute, args[2].clone()),
+                other => {
+                    return Err(raise(
+                        Kind::AttributeError,
+                        format!("'{}' object attribute '{attribute}' is read-only", other.type_name()),
+                    ))
+                }
+            }
+            Ok(Value::None)
+        }
+        N::Callable => {
+            arity(name, &args, 1, 1)?;
+            Ok(Value::Bool(matches!(
+                args[0],
+                Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::NativeMethod(_) | Value::Class(_)
+            )))
+        }
+        N::Iter => {
+            arity(name, &args, 1, 1)?;
+            iterate(vm, args.swap_remove(0))
+        }
+        N::Next => {
+            arity(name, &args, 1, 2)?;
+            let Value::Iter(iter) = &args[0] else {
+                return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
+            };
+            let next = iter.borrow_mut().advance();
+            match (next, args.get(1)) {
+                (Some(item), _) => Ok(item),
+                (None, Some(default)) => Ok(default.clone()),
+                (None, None) => Err(raise(Kind::StopIteration, "")),
+            }
+        }
+        N::Id => {
+            arity(name, &args, 1, 1)?;
+            Ok(Value::Int(args[0].address().unwrap_or(0) as i64))
+        }
+        N::Hash => {
+            arity(name, &args, 1, 1)?;
+            Ok(Value::Int(hash(&args[0], 0)? as i64 >> 1))
+        }
+        N::Super => {
+            arity(name, &args, 0, 2)?;
+            let (class, instance) = match args.as_slice() {
+                [Value::Class(class), instance] => (class.clone(), instance.clone()),
+                [] => {
+                    let frame = vm.frames.last().ok_or_else(|| raise(Kind::RuntimeError, "super(): no arguments"))?;
+                    let class = frame.function.as_ref().and_then(|f| f.owner.borrow().upgrade());
+                    let instance = match frame.locals.first() {
+                        Some(Value::Cell(cell)) => cell.borrow().clone(),
+                        Some(value) => value.clone(),
+                        None => Value::Unbound,
+                    };
+                    match (class, instance) {
+                        (Some(class), instance) if !matches!(instance, Value::Unbound) => (class, instance),
+                        _ => return Err(raise(Kind::RuntimeError, "super(): no arguments")),
+                    }
+                }
+                _ => return Err(type_error("super() argument 1 must be a type")),
+            };
+            Ok(Value::Super(Rc::new((class, instance))))
+        }
+        N::Ellipsis => Err(type_error("'ellipsis' object is not callable")),
+        N::NoneType => Ok(Value::None),
+        N::Object => {
+            arity(name, &args, 0, 0)?;
+            let class =
+                Rc::new(Class { name: "object".into(), base: None, attrs: RefCell::new(Vec::new()), builtin: None });
+            Ok(Value::Instance(Rc::new(Instance {
+                class,
+                attrs: RefCell::new(Vec::new()),
+                traceback: RefCell::new(Vec::new()),
+            })))
+        }
+        N::Type => {
+            if args.len() != 1 {
+                return Err(raise(Kind::NotImplementedError, "socksim's type() takes one argument"));
+            }
+            Ok(type_of(vm.rt, &args[0]))
+        }
+        N::Bool => {
+            arity(name, &args, 0, 1)?;
+            Ok(Value::Bool(match args.first() {
+                Some(value) => vm.truthy(value)?,
+                None => false,
+            }))
+        }
+        N::Int => {
+            let base = keyword(&mut kwargs, "base");
+            no_keywords(name, &kwargs)?;
+            arity(name, &args, 0, 2)?;
+            let base = match args.get(1).or(base.as_ref()) {
+                Some(base) => Some(int_arg(base, "int()")?),
+                None => None,
+            };
+            let Some(value) = args.first() else { return Ok(Value::Int(0)) };
+            match (value, base) {
+                (Value::Int(_) | Value::Bool(_), None) => Ok(Value::Int(value.as_int().unwrap_or(0))),
+                (Value::Float(f), None) => {
+                    if f.is_nan() {
+                        return Err(value_error("cannot convert float NaN to integer"));
+                    }
+                    if !f.is_finite() || f.abs() >= 9.223_372_036_854_776e18 {
+                        return Err(raise(Kind::OverflowError, "cannot convert float infinity to integer"));
+                    }
+                    Ok(Value::Int(f.trunc() as i64))
+                }
+                (Value::Str(_) | Value::Bytes(_), base) => {
+                    let text = match value {
+                        Value::Str(s) => s.to_string(),
+                        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                        _ => String::new(),
+                    };
+                    let base = base.unwrap_or(10);
+                    if base != 0 && !(2..=36).contains(&base) {
+                        return Err(value_error("int() base must be >= 2 and <= 36, or 0"));
+                    }
+                    parse_int(&text, base as u32).map(Value::Int).ok_or_else(|| {
+                        let mut shown = String::new();
+                        super::format::str_literal(&mut shown, &text);
+                        if matches!(value, Value::Bytes(_)) {
+                            shown.insert(0, 'b');
+                        }
+                        value_error(format!("invalid literal for int() with base {base}: {shown}"))
+                    })
+                }
+                (Value::Instance(_), None) => {
+                    let text = vm.str(value)?;
+                    parse_int(&text, 10)
+                        .map(Value::Int)
+                        .ok_or_else(|| type_error("int() argument must be a string or a number"))
+                }
+                (_, Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
+                (other, None) => Err(type_error(format!(
+                    "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                    other.type_name()
+                ))),
+            }
+        }
+        N::Float => {
+            arity(name, &args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::Float(0.0)),
+                Some(Value::Str(text)) => {
+                    super::token::parse_float(&text.replace('_', "")).map(Value::Float).ok_or_else(|| {
+                        let mut shown = String::new();
+                        super::format::str_literal(&mut shown, text);
+                        value_error(format!("could not convert string to float: {shown}"))
+                    })
+                }
+                Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
+                    .map(Value::Float)
+                    .ok_or_else(|| value_error("could not convert string to float")),
+                Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
+                    type_error(format!(
+                        "float() argument must be a string or a real number, not '{}'",
+                        value.type_name()
+                    ))
+                })?)),
+            }
+        }
+        N::Str => {
+            let encoding = keyword(&mut kwargs, "encoding");
+            keyword(&mut kwargs, "errors");
+            no_keywords(name, &kwargs)?;
+            arity(name, &args, 0, 3)?;
+            match (args.first(), args.get(1).or(encoding.as_ref())) {
+                (None, _) => Ok(Value::str("")),
+                (Some(Value::Bytes(_)), Some(encoding)) => {
+                    super::methods::call(vm, &args[0], "decode", vec![encoding.clone()], Vec::new())
+                }
+                (Some(value), _) => Ok(Value::str(&vm.str(value)?)),
+            }
+        }
+        N::Bytes => {
+            let encoding = keyword(&mut kwargs, "encoding");
+            no_keywords(name, &kwargs)?;
+            arity(name, &args, 0, 3)?;
+            match (args.first(), args.get(1).or(encoding.as_ref())) {
+                (None, _) => Ok(Value::Bytes(Vec::new().into())),
+                (Some(Value::Str(_)), Some(encoding)) => {
+                    super::methods::call(vm, &args[0], "encode", vec![encoding.clone()], Vec::new())
+                }
+                (Some(Value::Str(_)), None) => Err(type_error("string argument without an encoding")),
+                (Some(Value::Bytes(b)), _) => Ok(Value::Bytes(b.clone())),
+                (Some(Value::Int(n)), _) => {
+                    let n = usize::try_from(*n).map_err(|_| value_error("negative count"))?;
+                    check_len(n)?;
+                    Ok(Value::Bytes(vec![0; n].into()))
+                }
+                (Some(value), _) => {
+                    let mut bytes = Vec::new();
+                    for item in collect(vm, value)? {
+                        let byte = item.as_int().filter(|b| (0..256).contains(b));
+                        bytes.push(byte.ok_or_else(|| value_error("bytes must be in range(0, 256)"))? as u8);
+                    }
+                    Ok(Value::Bytes(bytes.into()))
+                }
+            }
+        }
+        N::List | N::Tuple | N::Set => {
+            arity(name, &args, 0, 1)?;
+            let items = match args.first() {
+                Some(value) => collect(vm, value)?,
+                None => Vec::new(),
+            };
+            Ok(match native {
+                N::List => Value::list(items),
+                N::Tuple => Value::tuple(items),
+                _ => {
+                    let mut set = Dict::default();
+                    for item in items {
+                        set.insert(item, Value::None)?;
+                    }
+                    Value::Set(Rc::new(RefCell::new(set)))
+                }
+            })
+        }
+        N::Dict => {
+            arity(name, &args, 0, 1)?;
+            let mut dict = Dict::default();
+            match args.first() {
+                Some(Value::Dict(other)) => dict.entries = other.borrow().entries.clone(),
+                Some(pairs) => {
+                    for pair in collect(vm, pairs)? {
+                        let pair = collect(vm, &pair)?;
+                        let [key, value] = <[Value; 2]>::try_from(pair).map_err(|_| {
+                            value_error("dictionary update sequence element has the wrong length; 2 is required")
+                        })?;
+                        dict.insert(key, value)?;
+                    }
+                }
+                None => {}
+            }
+            let mut rebuilt = Dict::default();
+            for (key, value) in core::mem::take(&mut dict.entries)
+                .into_iter()
+                .chain(kwargs.into_iter().map(|(k, v)| (Value::Str(k), v)))
+            {
+                rebuilt.insert(key, value)?;
+            }
+            Ok(Value::Dict(Rc::new(RefCell::new(rebuilt))))
+        }
+        N::Range => {
+            arity(name, &args, 1, 3)?;
+            let mut numbers = [0i64, 0, 1];
+            for (i, arg) in args.iter().enumerate() {
+                numbers[i] = int_arg(arg, "range()")?;
+            }
+            if args.len() == 1 {
+                numbers = [0, numbers[0], 1];
+            }
+            if numbers[2] == 0 {
+                return Err(value_error("range() arg 3 must not be zero"));
+            }
+            Ok(Value::Range(Rc::new(numbers)))
+        }
+        _ => super::modules::call(vm, native, args, kwargs),
+    }
+}
+
+/// `isinstance(value, class)` (or `issubclass`).
+fn is_instance(rt: &Runtime, value: &Value, class: &Value, subclass: bool) -> Res<bool> {
+    match class {
+        Value::Tuple(classes) => {
+            for class in classes.0.iter() {
+                if is_instance(rt, value, class, subclass)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Value::Class(class) => Ok(match value {
+            Value::Instance(instance) if !subclass => instance.class.is_subclass_of(class),
+            Value::Class(other) if subclass => other.is_subclass_of(class),
+            _ => false,
+        }),
+        Value::Native(Native::Object) => Ok(true),
+        Value::Native(native) if native.is_type() => {
+            if subclass {
+                return Ok(matches!(value, Value::Native(n) if n == native));
+            }
+            let Value::Native(of) = type_of(rt, value) else { return Ok(false) };
+            Ok(of == *native || (*native == Native::Int && of == Native::Bool))
+        }
+        _ => Err(type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
+    }
+}
+
+/// Writes program output to `file` (`sys.stdout`, `sys.stderr`, or anything with `write`).
+pub fn write_to(vm: &mut Vm, file: Option<Value>, text: &str) -> Res<()> {
+    let stream = match &file {
+        None | Some(Value::None) => Some(Stream::Stdout),
+        Some(Value::Instance(instance)) => match get_attr(&instance.attrs, "_stream") {
+            Some(Value::Int(1)) => Some(Stream::Stderr),
+            Some(Value::Int(_)) => Some(Stream::Stdout),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (stream, file) {
+        (Some(stream), _) => vm.rt.write(stream, text, vm.net),
+        (None, Some(file)) => {
+            let write = vm.get_attr(&file, "write")?;
+            vm.call_value(write, vec![Value::str(text)], Vec::new())?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+/// The next line typed at the console, echoed as a terminal shows it.
+pub fn take_input(rt: &mut Runtime, net: &dyn super::sockets::Sockets) -> Option<String> {
+    let line = rt.input.pop_front()?;
+    rt.write(Stream::Input, &(line.clone() + "\n"), net);
+    Some(line)
+}
+
+/// Starts a `threading.Thread`: a new task that calls its `run()`, and runs first. Its number is
+/// what the call returns.
+pub fn start_thread(vm: &mut Vm, thread: Value) -> Res<Value> {
+    let name = match vm.get_attr(&thread, "name")? {
+        Value::Str(name) => name,
+        other => vm.str(&other)?.into(),
+    };
+    let daemon = vm.get_attr(&thread, "daemon")?.truthy();
+    let run = vm.get_attr(&thread, "run")?;
+    let mut task = Task::new(name, thread, daemon);
+    task.start = Some((run, Vec::new()));
+    vm.rt.tasks.push(task);
+    Err(waiting(Wait::Switch(vm.rt.tasks.len() - 1)))
+}
+
+/// Whether thread `ident` has finished.
+pub fn thread_done(rt: &Runtime, ident: usize) -> bool {
+    rt.tasks.get(ident).is_none_or(|task| task.state == TaskState::Done)
+}

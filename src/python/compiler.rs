@@ -1,0 +1,1334 @@
+//! The compiler: a syntax tree to bytecode.
+//!
+//! This module owns scoping and control flow. A function's locals are the names it binds (not
+//! declared `global`); names it reads from the functions around it become cells shared through
+//! closures; everything else is a module global, reached by slot, falling back to the builtins.
+//! Comprehensions run in the scope around them (as in Python 2). `break`, `continue` and `return`
+//! leave `try`/`with` blocks by running their `finally` bodies and `__exit__` calls inline.
+
+use std::rc::Rc;
+
+use super::ast::*;
+use super::code::{Code, CodeKind, Op, Source};
+use super::parser::Program;
+use super::traceback::CompileError;
+use super::value::Value;
+
+type Compiled<T> = Result<T, Box<CompileError>>;
+
+/// Compiles a module. Returns its code and the names of its global slots, in slot order.
+pub fn compile(program: &Program, source: Rc<Source>) -> Compiled<(Rc<Code>, Vec<Rc<str>>)> {
+    let mut compiler = Compiler { units: Vec::new(), globals: Vec::new(), source, python2: program.python2 };
+    compiler.units.push(Unit::new(CodeKind::Module, "<module>".into(), Vec::new()));
+    compiler.block(&program.body)?;
+    compiler.emit_const(Value::None);
+    compiler.emit(Op::Return);
+    let code = compiler.finish_unit();
+    Ok((code, compiler.globals))
+}
+
+/// What a `break`, `continue` or `return` must undo on its way out.
+enum Block<'a> {
+    /// A loop; `for` loops keep their iterator on the stack. Breaks to patch.
+    Loop { start: usize, iterator: bool, breaks: Vec<usize> },
+    /// A `try` body protected by `except` clauses.
+    Except,
+    /// A `try` body (or its `except`/`else` parts) with a `finally`.
+    Finally(&'a [Stmt]),
+    /// A `with` body: the context manager is on the stack.
+    With,
+}
+
+/// One code object being built.
+struct Unit<'a> {
+    kind: CodeKind,
+    name: Rc<str>,
+    qualname: Rc<str>,
+    ops: Vec<Op>,
+    lines: Vec<u32>,
+    consts: Vec<Value>,
+    names: Vec<Rc<str>>,
+    codes: Vec<Rc<Code>>,
+    locals: Vec<Rc<str>>,
+    /// Names bound in this function (its locals, before temporaries are added).
+    bound: Vec<Rc<str>>,
+    declared_global: Vec<Rc<str>>,
+    declared_nonlocal: Vec<Rc<str>>,
+    cells: Vec<u16>,
+    free: Vec<Rc<str>>,
+    blocks: Vec<Block<'a>>,
+    /// The slots holding the exceptions of the `except` bodies being compiled (for bare `raise`).
+    handling: Vec<u32>,
+    line: u32,
+    positional: u16,
+    keyword_only: u16,
+    star: bool,
+    star_star: bool,
+}
+
+impl Unit<'_> {
+    fn new(kind: CodeKind, name: Rc<str>, locals: Vec<Rc<str>>) -> Self {
+        Unit {
+            kind,
+            qualname: name.clone(),
+            name,
+            ops: Vec::new(),
+            lines: Vec::new(),
+            consts: Vec::new(),
+            names: Vec::new(),
+            codes: Vec::new(),
+            bound: locals.clone(),
+            locals,
+            declared_global: Vec::new(),
+            declared_nonlocal: Vec::new(),
+            cells: Vec::new(),
+            free: Vec::new(),
+            blocks: Vec::new(),
+            handling: Vec::new(),
+            line: 0,
+            positional: 0,
+            keyword_only: 0,
+            star: false,
+            star_star: false,
+        }
+    }
+}
+
+struct Compiler<'a> {
+    units: Vec<Unit<'a>>,
+    globals: Vec<Rc<str>>,
+    source: Rc<Source>,
+    python2: bool,
+}
+
+fn position(names: &[Rc<str>], name: &str) -> Option<usize> {
+    names.iter().position(|n| &**n == name)
+}
+
+fn intern(names: &mut Vec<Rc<str>>, name: &str) -> u32 {
+    (position(names, name).unwrap_or_else(|| {
+        names.push(name.into());
+        names.len() - 1
+    })) as u32
+}
+
+/// How a name is reached from the code being compiled.
+enum Place {
+    Local(u32),
+    Free(u32),
+    Global(u32),
+    Name(u32),
+}
+
+impl<'a> Compiler<'a> {
+    fn unit(&mut self) -> &mut Unit<'a> {
+        self.units.last_mut().expect("a unit is being compiled")
+    }
+
+    fn error(&self, kind: &'static str, message: &'static str) -> Box<CompileError> {
+        let line = self.units.last().map_or(0, |unit| unit.line);
+        CompileError::new(kind, line, 0, message)
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        let unit = self.unit();
+        let line = unit.line;
+        unit.ops.push(op);
+        unit.lines.push(line);
+        unit.ops.len() - 1
+    }
+
+    fn here(&mut self) -> usize {
+        self.unit().ops.len()
+    }
+
+    /// Points the jump at `at` to the next instruction.
+    fn patch(&mut self, at: usize) {
+        let target = self.here() as u32;
+        self.patch_to(at, target);
+    }
+
+    fn patch_to(&mut self, at: usize, target: u32) {
+        let op = &mut self.unit().ops[at];
+        *op = match *op {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpIfFalseElsePop(_) => Op::JumpIfFalseElsePop(target),
+            Op::JumpIfTrueElsePop(_) => Op::JumpIfTrueElsePop(target),
+            Op::ForIter(_) => Op::ForIter(target),
+            Op::SetupExcept(_) => Op::SetupExcept(target),
+            other => other,
+        };
+    }
+
+    fn emit_const(&mut self, value: Value) {
+        let unit = self.unit();
+        unit.consts.push(value);
+        let index = unit.consts.len() as u32 - 1;
+        self.emit(Op::Const(index));
+    }
+
+    fn name_index(&mut self, name: &str) -> u32 {
+        intern(&mut self.unit().names, name)
+    }
+
+    /// A new hidden local slot.
+    fn temp(&mut self) -> u32 {
+        let unit = self.unit();
+        unit.locals.push("".into());
+        unit.locals.len() as u32 - 1
+    }
+
+    fn finish_unit(&mut self) -> Rc<Code> {
+        let mut unit = self.units.pop().expect("a unit is being compiled");
+        // Locals read by inner functions live in cells.
+        for op in &mut unit.ops {
+            *op = match *op {
+                Op::LoadLocal(slot) if unit.cells.contains(&(slot as u16)) => Op::LoadCell(slot),
+                Op::StoreLocal(slot) if unit.cells.contains(&(slot as u16)) => Op::StoreCell(slot),
+                other => other,
+            };
+        }
+        Rc::new(Code {
+            name: unit.name,
+            qualname: unit.qualname,
+            kind: unit.kind,
+            source: self.source.clone(),
+            ops: unit.ops,
+            lines: unit.lines,
+            consts: unit.consts,
+            names: unit.names,
+            codes: unit.codes,
+            locals: unit.locals,
+            positional: unit.positional,
+            keyword_only: unit.keyword_only,
+            star: unit.star,
+            star_star: unit.star_star,
+            cells: unit.cells,
+            free: unit.free,
+        })
+    }
+
+    /// `Outer.name` in a class body, `outer.<locals>.name` in a function.
+    fn qualname(&self, name: &str) -> Rc<str> {
+        let parent = self.units.last().expect("a unit is being compiled");
+        match parent.kind {
+            CodeKind::Module => name.into(),
+            CodeKind::Class => format!("{}.{name}", parent.qualname).into(),
+            CodeKind::Function => format!("{}.<locals>.{name}", parent.qualname).into(),
+        }
+    }
+
+    // ---- Names ------------------------------------------------------------------------------
+
+    fn place(&mut self, name: &str) -> Place {
+        let depth = self.units.len() - 1;
+        let unit = &self.units[depth];
+        match unit.kind {
+            CodeKind::Module => return Place::Global(intern(&mut self.globals, name)),
+            CodeKind::Class => {
+                let index = intern(&mut self.unit().names, name);
+                return Place::Name(index);
+            }
+            CodeKind::Function => {}
+        }
+        if position(&unit.declared_global, name).is_some() {
+            return Place::Global(intern(&mut self.globals, name));
+        }
+        let nonlocal = position(&unit.declared_nonlocal, name).is_some();
+        if !nonlocal {
+            if let Some(slot) = position(&unit.bound, name) {
+                return Place::Local(slot as u32);
+            }
+        }
+        if let Some(slot) = position(&unit.free, name) {
+            return Place::Free(slot as u32);
+        }
+        // A local of an enclosing function (class bodies do not count)?
+        let owner = (1..depth).rev().find(|&d| {
+            let outer = &self.units[d];
+            outer.kind == CodeKind::Function
+                && position(&outer.declared_global, name).is_none()
+                && (position(&outer.bound, name).is_some() || position(&outer.declared_nonlocal, name).is_some())
+        });
+        let Some(owner) = owner else {
+            return Place::Global(intern(&mut self.globals, name));
+        };
+        if let Some(slot) = position(&self.units[owner].bound, name) {
+            if position(&self.units[owner].declared_nonlocal, name).is_none() {
+                let cells = &mut self.units[owner].cells;
+                if !cells.contains(&(slot as u16)) {
+                    cells.push(slot as u16);
+                }
+            }
+        }
+        for d in owner + 1..=depth {
+            if self.units[d].kind == CodeKind::Function {
+                intern(&mut self.units[d].free, name);
+            }
+        }
+        Place::Free(position(&self.units[depth].free, name).expect("just added") as u32)
+    }
+
+    fn load(&mut self, name: &str) {
+        let op = match self.place(name) {
+            Place::Local(slot) => Op::LoadLocal(slot),
+            Place::Free(index) => Op::LoadFree(index),
+            Place::Global(slot) => Op::LoadGlobal(slot),
+            Place::Name(index) => Op::LoadName(index),
+        };
+        self.emit(op);
+    }
+
+    fn store(&mut self, name: &str) {
+        let op = match self.place(name) {
+            Place::Local(slot) => Op::StoreLocal(slot),
+            Place::Free(index) => Op::StoreFree(index),
+            Place::Global(slot) => Op::StoreGlobal(slot),
+            Place::Name(index) => Op::StoreName(index),
+        };
+        self.emit(op);
+    }
+
+    fn delete(&mut self, name: &str) -> Compiled<()> {
+        let op = match self.place(name) {
+            Place::Local(slot) => Op::DeleteLocal(slot),
+            Place::Global(slot) => Op::DeleteGlobal(slot),
+            Place::Free(_) | Place::Name(_) => {
+                return Err(self.error("NotImplementedError", "socksim cannot delete this variable"))
+            }
+        };
+        self.emit(op);
+        Ok(())
+    }
+
+    // ---- Statements -------------------------------------------------------------------------
+
+    fn block(&mut self, body: &'a [Stmt]) -> Compiled<()> {
+        for stmt in body {
+            self.statement(stmt)?;
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, stmt: &'a Stmt) -> Compiled<()> {
+        self.unit().line = stmt.line;
+        match &stmt.kind {
+            StmtKind::Expr(expr) => {
+                self.expr(expr)?;
+                self.emit(Op::Pop);
+            }
+            StmtKind::Assign(targets, value) => {
+                self.expr(value)?;
+                for (i, target) in targets.iter().enumerate() {
+                    if i + 1 < targets.len() {
+                        self.emit(Op::Copy(0));
+                    }
+                    self.assign(target)?;
+                }
+            }
+            StmtKind::AugAssign(target, op, value) => self.augmented(target, *op, value)?,
+            StmtKind::If(branches, orelse) => {
+                let mut ends = Vec::new();
+                for (test, body) in branches {
+                    self.expr(test)?;
+                    let skip = self.emit(Op::JumpIfFalse(0));
+                    self.block(body)?;
+                    ends.push(self.emit(Op::Jump(0)));
+                    self.patch(skip);
+                }
+                self.block(orelse)?;
+                for end in ends {
+                    self.patch(end);
+                }
+            }
+            StmtKind::While(test, body, orelse) => {
+                let start = self.here();
+                let exit = match test {
+                    Expr::Const(Const::Bool(true)) => None,
+                    _ => {
+                        self.expr(test)?;
+                        Some(self.emit(Op::JumpIfFalse(0)))
+                    }
+                };
+                self.loop_body(start, false, body)?;
+                let breaks = self.end_loop();
+                self.emit(Op::Jump(start as u32));
+                if let Some(exit) = exit {
+                    self.patch(exit);
+                }
+                self.block(orelse)?;
+                for at in breaks {
+                    self.patch(at);
+                }
+            }
+            StmtKind::For(target, iter, body, orelse) => {
+                self.expr(iter)?;
+                self.emit(Op::GetIter);
+                let start = self.here();
+                let exit = self.emit(Op::ForIter(0));
+                self.assign(target)?;
+                self.loop_body(start, true, body)?;
+                let breaks = self.end_loop();
+                self.emit(Op::Jump(start as u32));
+                self.patch(exit);
+                self.block(orelse)?;
+                for at in breaks {
+                    self.patch(at);
+                }
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let is_break = matches!(stmt.kind, StmtKind::Break);
+                let Some(loop_at) = self.unit().blocks.iter().rposition(|b| matches!(b, Block::Loop { .. })) else {
+                    return Err(self.error(
+                        "SyntaxError",
+                        if is_break { "'break' outside loop" } else { "'continue' not properly in loop" },
+                    ));
+                };
+                self.unwind(loop_at + 1)?;
+                let Block::Loop { start, iterator, .. } = self.unit().blocks[loop_at] else { unreachable!() };
+                if is_break {
+                    if iterator {
+                        self.emit(Op::Pop);
+                    }
+                    let at = self.emit(Op::Jump(0));
+                    if let Block::Loop { breaks, .. } = &mut self.unit().blocks[loop_at] {
+                        breaks.push(at);
+                    }
+                } else {
+                    self.emit(Op::Jump(start as u32));
+                }
+            }
+            StmtKind::Pass => {}
+            StmtKind::Return(value) => {
+                if self.unit().kind != CodeKind::Function {
+                    return Err(self.error("SyntaxError", "'return' outside function"));
+                }
+                match value {
+                    Some(value) => self.expr(value)?,
+                    None => self.emit_const(Value::None),
+                }
+                if self.unit().blocks.is_empty() {
+                    self.emit(Op::Return);
+                } else {
+                    let slot = self.temp();
+                    self.emit(Op::StoreLocal(slot));
+                    self.unwind(0)?;
+                    self.emit(Op::LoadLocal(slot));
+                    self.emit(Op::Return);
+                }
+            }
+            StmtKind::Def(function) => {
+                for decorator in &function.decorators {
+                    self.expr(decorator)?;
+                }
+                self.function(function)?;
+                for _ in &function.decorators {
+                    self.emit(Op::Call(1));
+                }
+                self.store(&function.name);
+            }
+            StmtKind::Class { name, bases, body, decorators } => {
+                for decorator in decorators {
+                    self.expr(decorator)?;
+                }
+                match bases.as_slice() {
+                    [] => self.emit_const(Value::None),
+                    [base] => self.expr(base)?,
+                    _ => return Err(self.error("NotImplementedError", "socksim classes have one base class at most")),
+                }
+                let mut unit = Unit::new(CodeKind::Class, name.clone(), Vec::new());
+                unit.qualname = self.qualname(name);
+                self.units.push(unit);
+                self.unit().line = stmt.line;
+                self.block(body)?;
+                self.emit_const(Value::None);
+                self.emit(Op::Return);
+                let code = self.finish_unit();
+                let unit = self.unit();
+                unit.codes.push(code);
+                let index = unit.codes.len() as u32 - 1;
+                self.emit(Op::MakeClass(index));
+                for _ in decorators {
+                    self.emit(Op::Call(1));
+                }
+                self.store(name);
+            }
+            StmtKind::Try { body, handlers, orelse, finally } => self.try_statement(body, handlers, orelse, finally)?,
+            StmtKind::With(items, body) => self.with(items, body)?,
+            StmtKind::Raise(exception, cause) => match (exception, cause) {
+                (None, _) => match self.unit().handling.last() {
+                    Some(&slot) => {
+                        self.emit(Op::LoadLocal(slot));
+                        self.emit(Op::Reraise);
+                    }
+                    None => {
+                        self.emit(Op::Raise(0));
+                    }
+                },
+                (Some(exception), None) => {
+                    self.expr(exception)?;
+                    self.emit(Op::Raise(1));
+                }
+                (Some(exception), Some(cause)) => {
+                    self.expr(exception)?;
+                    self.expr(cause)?;
+                    self.emit(Op::Raise(2));
+                }
+            },
+            StmtKind::Import(names) => {
+                for (name, alias) in names {
+                    let index = self.name_index(name);
+                    self.emit(Op::Import(index, alias.is_some()));
+                    let bound = alias.clone().unwrap_or_else(|| name.split('.').next().unwrap_or(name).into());
+                    self.store(&bound);
+                }
+            }
+            StmtKind::ImportFrom(module, names) => {
+                let index = self.name_index(module);
+                self.emit(Op::Import(index, true));
+                if names.is_empty() {
+                    if self.unit().kind != CodeKind::Module {
+                        return Err(self.error("SyntaxError", "import * only allowed at module level"));
+                    }
+                    self.emit(Op::ImportStar);
+                    return Ok(());
+                }
+                for (name, alias) in names {
+                    self.emit(Op::Copy(0));
+                    let index = self.name_index(name);
+                    self.emit(Op::ImportFrom(index));
+                    self.store(alias.as_ref().unwrap_or(name));
+                }
+                self.emit(Op::Pop);
+            }
+            StmtKind::Global(names) => {
+                for name in names {
+                    self.unit().declared_global.push(name.clone());
+                }
+            }
+            StmtKind::Nonlocal(names) => {
+                if self.unit().kind != CodeKind::Function {
+                    return Err(self.error("SyntaxError", "nonlocal declaration not allowed at module level"));
+                }
+                for name in names {
+                    self.unit().declared_nonlocal.push(name.clone());
+                }
+            }
+            StmtKind::Del(targets) => {
+                for target in targets {
+                    match target {
+                        Expr::Name(name) => self.delete(name)?,
+                        Expr::Index(value, index) => {
+                            self.expr(value)?;
+                            self.expr(index)?;
+                            self.emit(Op::DeleteIndex);
+                        }
+                        Expr::Attr(value, name) => {
+                            self.expr(value)?;
+                            let index = self.name_index(name);
+                            self.emit(Op::DeleteAttr(index));
+                        }
+                        _ => return Err(self.error("NotImplementedError", "socksim cannot delete this")),
+                    }
+                }
+            }
+            StmtKind::Assert(test, message) => {
+                self.expr(test)?;
+                let ok = self.emit(Op::JumpIfTrue(0));
+                self.load("AssertionError");
+                match message {
+                    Some(message) => {
+                        self.expr(message)?;
+                        self.emit(Op::Call(1));
+                    }
+                    None => {
+                        self.emit(Op::Call(0));
+                    }
+                }
+                self.emit(Op::Raise(1));
+                self.patch(ok);
+            }
+        }
+        Ok(())
+    }
+
+    fn loop_body(&mut self, start: usize, iterator: bool, body: &'a [Stmt]) -> Compiled<()> {
+        self.unit().blocks.push(Block::Loop { start, iterator, breaks: Vec::new() });
+        self.block(body)
+    }
+
+    fn end_loop(&mut self) -> Vec<usize> {
+        match self.unit().blocks.pop() {
+            Some(Block::Loop { breaks, .. }) => breaks,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Leaves every block from the innermost down to `keep` (which stays): pops handlers, runs
+    /// `finally` bodies and `__exit__` calls, drops `for` iterators.
+    fn unwind(&mut self, keep: usize) -> Compiled<()> {
+        let saved = self.unit().line;
+        let mut taken = Vec::new();
+        while self.unit().blocks.len() > keep {
+            let block = self.unit().blocks.pop().expect("a block");
+            match &block {
+                Block::Loop { iterator: true, .. } => {
+                    self.emit(Op::Pop);
+                }
+                Block::Loop { .. } => {}
+                Block::Except => {
+                    self.emit(Op::PopBlock);
+                }
+                Block::Finally(body) => {
+                    self.emit(Op::PopBlock);
+                    self.block(body)?;
+                    self.unit().line = saved;
+                }
+                Block::With => {
+                    self.emit(Op::PopBlock);
+                    self.exit_normally();
+                }
+            }
+            taken.push(block);
+        }
+        while let Some(block) = taken.pop() {
+            self.unit().blocks.push(block);
+        }
+        Ok(())
+    }
+
+    /// Calls `__exit__(None, None, None)` on the context manager on top of the stack.
+    fn exit_normally(&mut self) {
+        for _ in 0..3 {
+            self.emit_const(Value::None);
+        }
+        let exit = self.name_index("__exit__");
+        self.emit(Op::CallMethod(exit, 3));
+        self.emit(Op::Pop);
+    }
+
+    fn try_statement(
+        &mut self,
+        body: &'a [Stmt],
+        handlers: &'a [Handler],
+        orelse: &'a [Stmt],
+        finally: &'a [Stmt],
+    ) -> Compiled<()> {
+        let line = self.unit().line;
+        let finally_setup = if finally.is_empty() {
+            None
+        } else {
+            let at = self.emit(Op::SetupExcept(0));
+            self.unit().blocks.push(Block::Finally(finally));
+            Some(at)
+        };
+        let mut ends = Vec::new();
+        if handlers.is_empty() {
+            self.block(body)?;
+        } else {
+            let setup = self.emit(Op::SetupExcept(0));
+            self.unit().blocks.push(Block::Except);
+            self.block(body)?;
+            self.unit().blocks.pop();
+            self.emit(Op::PopBlock);
+            self.block(orelse)?;
+            ends.push(self.emit(Op::Jump(0)));
+            self.patch(setup);
+            self.unit().line = handlers[0].line;
+            let exception = self.temp();
+            self.emit(Op::StoreLocal(exception));
+            for handler in handlers {
+                self.unit().line = handler.line;
+                let mut next = None;
+                if let Some(class) = &handler.class {
+                    self.emit(Op::LoadLocal(exception));
+                    self.expr(class)?;
+                    self.emit(Op::ExceptionMatches);
+                    next = Some(self.emit(Op::JumpIfFalse(0)));
+                }
+                if let Some(name) = &handler.name {
+                    self.emit(Op::LoadLocal(exception));
+                    self.store(name);
+                }
+                self.unit().handling.push(exception);
+                self.block(&handler.body)?;
+                self.unit().handling.pop();
+                ends.push(self.emit(Op::Jump(0)));
+                if let Some(next) = next {
+                    self.patch(next);
+                }
+            }
+            self.emit(Op::LoadLocal(exception));
+            self.emit(Op::Reraise);
+        }
+        for end in ends {
+            self.patch(end);
+        }
+        if let Some(setup) = finally_setup {
+            self.unit().blocks.pop();
+            self.emit(Op::PopBlock);
+            self.block(finally)?;
+            let end = self.emit(Op::Jump(0));
+            self.patch(setup);
+            self.unit().line = line;
+            let exception = self.temp();
+            self.emit(Op::StoreLocal(exception));
+            self.block(finally)?;
+            self.emit(Op::LoadLocal(exception));
+            self.emit(Op::Reraise);
+            self.patch(end);
+        }
+        Ok(())
+    }
+
+    fn with(&mut self, items: &'a [(Expr, Option<Expr>)], body: &'a [Stmt]) -> Compiled<()> {
+        let Some(((manager, target), rest)) = items.split_first() else {
+            return self.block(body);
+        };
+        let line = self.unit().line;
+        self.expr(manager)?;
+        self.emit(Op::Copy(0));
+        let enter = self.name_index("__enter__");
+        self.emit(Op::CallMethod(enter, 0));
+        match target {
+            Some(target) => self.assign(target)?,
+            None => {
+                self.emit(Op::Pop);
+            }
+        }
+        let setup = self.emit(Op::SetupExcept(0));
+        self.unit().blocks.push(Block::With);
+        self.with(rest, body)?;
+        self.unit().blocks.pop();
+        self.unit().line = line;
+        self.emit(Op::PopBlock);
+        self.exit_normally();
+        let end = self.emit(Op::Jump(0));
+        self.patch(setup);
+        let exception = self.temp();
+        self.emit(Op::StoreLocal(exception));
+        self.emit(Op::LoadLocal(exception));
+        self.emit(Op::ExitArguments);
+        let exit = self.name_index("__exit__");
+        self.emit(Op::CallMethod(exit, 3));
+        let suppressed = self.emit(Op::JumpIfTrue(0));
+        self.emit(Op::LoadLocal(exception));
+        self.emit(Op::Reraise);
+        self.patch(suppressed);
+        self.patch(end);
+        Ok(())
+    }
+
+    fn assign(&mut self, target: &'a Expr) -> Compiled<()> {
+        match target {
+            Expr::Name(name) => self.store(name),
+            Expr::Attr(value, name) => {
+                self.expr(value)?;
+                let index = self.name_index(name);
+                self.emit(Op::StoreAttr(index));
+            }
+            Expr::Index(value, index) => {
+                self.expr(value)?;
+                self.expr(index)?;
+                self.emit(Op::StoreIndex);
+            }
+            Expr::Tuple(items) | Expr::List(items) => {
+                match items.iter().position(|item| matches!(item, Expr::Starred(_))) {
+                    None => self.emit(Op::Unpack(items.len() as u32)),
+                    Some(star) => self.emit(Op::UnpackStar(star as u16, (items.len() - star - 1) as u16)),
+                };
+                for item in items {
+                    match item {
+                        Expr::Starred(inner) => self.assign(inner)?,
+                        _ => self.assign(item)?,
+                    }
+                }
+            }
+            _ => return Err(self.error("NotImplementedError", "socksim cannot assign to this (slices, for one)")),
+        }
+        Ok(())
+    }
+
+    fn augmented(&mut self, target: &'a Expr, op: BinOp, value: &'a Expr) -> Compiled<()> {
+        let op = self.division(op);
+        match target {
+            Expr::Name(name) => {
+                self.load(name);
+                self.expr(value)?;
+                self.emit(Op::InPlace(op));
+                self.store(name);
+            }
+            Expr::Attr(object, name) => {
+                self.expr(object)?;
+                self.emit(Op::Copy(0));
+                let index = self.name_index(name);
+                self.emit(Op::LoadAttr(index));
+                self.expr(value)?;
+                self.emit(Op::InPlace(op));
+                self.emit(Op::Swap);
+                self.emit(Op::StoreAttr(index));
+            }
+            Expr::Index(object, index) => {
+                self.expr(object)?;
+                self.expr(index)?;
+                self.emit(Op::Copy(1));
+                self.emit(Op::Copy(1));
+                self.emit(Op::LoadIndex);
+                self.expr(value)?;
+                self.emit(Op::InPlace(op));
+                self.emit(Op::RotThree);
+                self.emit(Op::StoreIndex);
+            }
+            _ => return Err(self.error("SyntaxError", "illegal expression for augmented assignment")),
+        }
+        Ok(())
+    }
+
+    fn division(&self, op: BinOp) -> BinOp {
+        if op == BinOp::Div && self.python2 {
+            BinOp::ClassicDiv
+        } else {
+            op
+        }
+    }
+
+    /// Compiles a `def` or `lambda` and leaves the function on the stack.
+    fn function(&mut self, function: &'a Function) -> Compiled<()> {
+        let mut flags = 0;
+        let defaults: Vec<&Expr> =
+            function.params.iter().filter(|p| p.kind == ParamKind::Normal).filter_map(|p| p.default.as_ref()).collect();
+        if !defaults.is_empty() {
+            for default in &defaults {
+                self.expr(default)?;
+            }
+            self.emit(Op::BuildTuple(defaults.len() as u32));
+            flags |= 1;
+        }
+        let keyword_defaults: Vec<&Param> =
+            function.params.iter().filter(|p| p.kind == ParamKind::KeywordOnly && p.default.is_some()).collect();
+        if !keyword_defaults.is_empty() {
+            for param in &keyword_defaults {
+                self.emit_const(Value::Str(param.name.clone()));
+                self.expr(param.default.as_ref().expect("filtered"))?;
+            }
+            self.emit(Op::BuildDict(keyword_defaults.len() as u32));
+            flags |= 2;
+        }
+        // Parameters in slot order: positional, keyword-only, *args, **kwargs.
+        let mut locals: Vec<Rc<str>> = Vec::new();
+        for kind in [ParamKind::Normal, ParamKind::KeywordOnly, ParamKind::Star, ParamKind::StarStar] {
+            locals.extend(function.params.iter().filter(|p| p.kind == kind).map(|p| p.name.clone()));
+        }
+        let mut unit = Unit::new(CodeKind::Function, function.name.clone(), locals);
+        let count = |kind| function.params.iter().filter(|p| p.kind == kind).count();
+        unit.positional = count(ParamKind::Normal) as u16;
+        unit.keyword_only = count(ParamKind::KeywordOnly) as u16;
+        unit.star = count(ParamKind::Star) > 0;
+        unit.star_star = count(ParamKind::StarStar) > 0;
+        let mut bound = Vec::new();
+        bound_in_block(&function.body, &mut bound);
+        for name in bound {
+            intern(&mut unit.bound, &name);
+        }
+        unit.locals = unit.bound.clone();
+        unit.line = function.line;
+        unit.qualname = self.qualname(&function.name);
+        self.units.push(unit);
+        self.block(&function.body)?;
+        self.emit_const(Value::None);
+        self.emit(Op::Return);
+        let free = self.units.last().expect("the function's unit").free.clone();
+        let code = self.finish_unit();
+        if !free.is_empty() {
+            for name in &free {
+                let op = match self.place(name) {
+                    Place::Local(slot) => {
+                        let cells = &mut self.unit().cells;
+                        if !cells.contains(&(slot as u16)) {
+                            cells.push(slot as u16);
+                        }
+                        Op::CellOfLocal(slot)
+                    }
+                    Place::Free(index) => Op::CellOfFree(index),
+                    _ => return Err(self.error("SyntaxError", "no binding for nonlocal found")),
+                };
+                self.emit(op);
+            }
+            self.emit(Op::BuildTuple(free.len() as u32));
+            flags |= 4;
+        }
+        let unit = self.unit();
+        unit.codes.push(code);
+        let index = unit.codes.len() as u32 - 1;
+        self.emit(Op::MakeFunction(index, flags));
+        Ok(())
+    }
+
+    // ---- Expressions ------------------------------------------------------------------------
+
+    fn expr(&mut self, expr: &'a Expr) -> Compiled<()> {
+        match expr {
+            Expr::Name(name) => self.load(name),
+            Expr::Const(constant) => {
+                let value = match constant {
+                    Const::None => Value::None,
+                    Const::Bool(b) => Value::Bool(*b),
+                    Const::Int(i) => Value::Int(*i),
+                    Const::Float(f) => Value::Float(*f),
+                    Const::Str(s) => Value::Str(s.clone()),
+                    Const::Bytes(b) => Value::Bytes(b.clone()),
+                    Const::Ellipsis => Value::Native(super::builtins::Native::Ellipsis),
+                };
+                self.emit_const(value);
+            }
+            Expr::Format(parts) => self.format(parts)?,
+            Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) => {
+                if items.iter().any(|item| matches!(item, Expr::Starred(_))) {
+                    self.emit(Op::BuildList(0));
+                    for item in items {
+                        match item {
+                            Expr::Starred(inner) => {
+                                self.expr(inner)?;
+                                self.emit(Op::ListExtend);
+                            }
+                            _ => {
+                                self.expr(item)?;
+                                self.emit(Op::ListAppend(0));
+                            }
+                        }
+                    }
+                    if !matches!(expr, Expr::List(_)) {
+                        let convert = if matches!(expr, Expr::Set(_)) { "set" } else { "tuple" };
+                        self.load(convert);
+                        self.emit(Op::Swap);
+                        self.emit(Op::Call(1));
+                    }
+                    return Ok(());
+                }
+                for item in items {
+                    self.expr(item)?;
+                }
+                let n = items.len() as u32;
+                self.emit(match expr {
+                    Expr::Tuple(_) => Op::BuildTuple(n),
+                    Expr::List(_) => Op::BuildList(n),
+                    _ => Op::BuildSet(n),
+                });
+            }
+            Expr::Dict(pairs) => {
+                for (key, value) in pairs {
+                    self.expr(key)?;
+                    self.expr(value)?;
+                }
+                self.emit(Op::BuildDict(pairs.len() as u32));
+            }
+            Expr::Attr(value, name) => {
+                self.expr(value)?;
+                let index = self.name_index(name);
+                self.emit(Op::LoadAttr(index));
+            }
+            Expr::Index(value, index) => {
+                self.expr(value)?;
+                self.expr(index)?;
+                self.emit(Op::LoadIndex);
+            }
+            Expr::Slice(value, parts) => {
+                self.expr(value)?;
+                for part in parts.iter() {
+                    match part {
+                        Some(part) => self.expr(part)?,
+                        None => self.emit_const(Value::None),
+                    }
+                }
+                self.emit(Op::LoadSlice);
+            }
+            Expr::Call(callee, args) => self.call(callee, args)?,
+            Expr::Unary(op, operand) => {
+                self.expr(operand)?;
+                self.emit(Op::Unary(*op));
+            }
+            Expr::Binary(op, left, right) => {
+                self.expr(left)?;
+                self.expr(right)?;
+                let op = self.division(*op);
+                self.emit(Op::Binary(op));
+            }
+            Expr::Logic(and, left, right) => {
+                self.expr(left)?;
+                let jump = self.emit(if *and { Op::JumpIfFalseElsePop(0) } else { Op::JumpIfTrueElsePop(0) });
+                self.expr(right)?;
+                self.patch(jump);
+            }
+            Expr::Compare(first, rest) => {
+                self.expr(first)?;
+                let mut failures = Vec::new();
+                for (i, (op, operand)) in rest.iter().enumerate() {
+                    self.expr(operand)?;
+                    if i + 1 == rest.len() {
+                        self.emit(Op::Compare(*op));
+                    } else {
+                        self.emit(Op::Copy(0));
+                        self.emit(Op::RotThree);
+                        self.emit(Op::Compare(*op));
+                        failures.push(self.emit(Op::JumpIfFalseElsePop(0)));
+                    }
+                }
+                if !failures.is_empty() {
+                    let end = self.emit(Op::Jump(0));
+                    for failure in failures {
+                        self.patch(failure);
+                    }
+                    self.emit(Op::Swap);
+                    self.emit(Op::Pop);
+                    self.patch(end);
+                }
+            }
+            Expr::IfElse(parts) => {
+                let [test, then, otherwise] = &**parts;
+                self.expr(test)?;
+                let skip = self.emit(Op::JumpIfFalse(0));
+                self.expr(then)?;
+                let end = self.emit(Op::Jump(0));
+                self.patch(skip);
+                self.expr(otherwise)?;
+                self.patch(end);
+            }
+            Expr::Lambda(function) => self.function(function)?,
+            Expr::ListComp(element, clauses) => {
+                self.emit(Op::BuildList(0));
+                self.comprehension(clauses, 0, &mut |c| {
+                    c.expr(element)?;
+                    c.emit(Op::ListAppend(clauses.len() as u32));
+                    Ok(())
+                })?;
+            }
+            Expr::SetComp(element, clauses) => {
+                self.emit(Op::BuildSet(0));
+                self.comprehension(clauses, 0, &mut |c| {
+                    c.expr(element)?;
+                    c.emit(Op::ListAppend(clauses.len() as u32));
+                    Ok(())
+                })?;
+            }
+            Expr::DictComp(pair, clauses) => {
+                self.emit(Op::BuildDict(0));
+                self.comprehension(clauses, 0, &mut |c| {
+                    c.expr(&pair.0)?;
+                    c.expr(&pair.1)?;
+                    c.emit(Op::DictSet(clauses.len() as u32));
+                    Ok(())
+                })?;
+            }
+            Expr::Starred(_) => return Err(self.error("SyntaxError", "can't use starred expression here")),
+        }
+        Ok(())
+    }
+
+    fn comprehension(
+        &mut self,
+        clauses: &'a [Comprehension],
+        index: usize,
+        element: &mut dyn FnMut(&mut Self) -> Compiled<()>,
+    ) -> Compiled<()> {
+        let Some(clause) = clauses.get(index) else {
+            return element(self);
+        };
+        self.expr(&clause.iter)?;
+        self.emit(Op::GetIter);
+        let start = self.here();
+        let exit = self.emit(Op::ForIter(0));
+        self.assign(&clause.target)?;
+        let mut skips = Vec::new();
+        for condition in &clause.conditions {
+            self.expr(condition)?;
+            skips.push(self.emit(Op::JumpIfFalse(0)));
+        }
+        self.comprehension(clauses, index + 1, element)?;
+        for skip in skips {
+            self.patch_to(skip, start as u32);
+        }
+        self.emit(Op::Jump(start as u32));
+        self.patch(exit);
+        Ok(())
+    }
+
+    fn format(&mut self, parts: &'a [FormatPart]) -> Compiled<()> {
+        for part in parts {
+            match part {
+                FormatPart::Text(text) => self.emit_const(Value::Str(text.clone())),
+                FormatPart::Field { value, conversion, spec } => {
+                    self.expr(value)?;
+                    if !spec.is_empty() {
+                        self.format(spec)?;
+                    }
+                    self.emit(Op::Format(*conversion, !spec.is_empty()));
+                }
+            }
+        }
+        self.emit(Op::BuildString(parts.len() as u32));
+        Ok(())
+    }
+
+    fn call(&mut self, callee: &'a Expr, args: &'a [Arg]) -> Compiled<()> {
+        let positional_only = args.iter().all(|arg| matches!(arg, Arg::Positional(_)));
+        if let (Expr::Attr(receiver, name), true) = (callee, positional_only) {
+            self.expr(receiver)?;
+            for arg in args {
+                if let Arg::Positional(value) = arg {
+                    self.expr(value)?;
+                }
+            }
+            let index = self.name_index(name);
+            self.emit(Op::CallMethod(index, args.len() as u32));
+            return Ok(());
+        }
+        self.expr(callee)?;
+        if args.iter().any(|arg| matches!(arg, Arg::Star(_) | Arg::StarStar(_))) {
+            self.emit(Op::BuildList(0));
+            for arg in args {
+                match arg {
+                    Arg::Positional(value) => {
+                        self.expr(value)?;
+                        self.emit(Op::ListAppend(0));
+                    }
+                    Arg::Star(value) => {
+                        self.expr(value)?;
+                        self.emit(Op::ListExtend);
+                    }
+                    _ => {}
+                }
+            }
+            self.emit(Op::BuildDict(0));
+            for arg in args {
+                match arg {
+                    Arg::Keyword(name, value) => {
+                        self.emit_const(Value::Str(name.clone()));
+                        self.expr(value)?;
+                        self.emit(Op::DictSet(0));
+                    }
+                    Arg::StarStar(value) => {
+                        self.expr(value)?;
+                        self.emit(Op::DictUpdate);
+                    }
+                    _ => {}
+                }
+            }
+            self.emit(Op::CallStar);
+            return Ok(());
+        }
+        let mut names = Vec::new();
+        for arg in args {
+            match arg {
+                Arg::Positional(value) => self.expr(value)?,
+                Arg::Keyword(name, value) => {
+                    if names.iter().any(|n: &Value| matches!(n, Value::Str(n) if n == name)) {
+                        return Err(self.error("SyntaxError", "keyword argument repeated"));
+                    }
+                    names.push(Value::Str(name.clone()));
+                    self.expr(value)?;
+                }
+                _ => unreachable!("handled above"),
+            }
+        }
+        if names.is_empty() {
+            self.emit(Op::Call(args.len() as u32));
+        } else {
+            let unit = self.unit();
+            unit.consts.push(Value::tuple(names));
+            let index = unit.consts.len() as u32 - 1;
+            self.emit(Op::CallKw(args.len() as u32, index));
+        }
+        Ok(())
+    }
+}
+
+// ---- Which names a function binds -----------------------------------------------------------------
+
+fn bound_in_block(body: &[Stmt], out: &mut Vec<Rc<str>>) {
+    for stmt in body {
+        bound_in_statement(stmt, out);
+    }
+}
+
+fn bound_in_statement(stmt: &Stmt, out: &mut Vec<Rc<str>>) {
+    match &stmt.kind {
+        StmtKind::Expr(expr) => bound_in_expr(expr, out),
+        StmtKind::Assign(targets, value) => {
+            for target in targets {
+                bound_in_target(target, out);
+            }
+            bound_in_expr(value, out);
+        }
+        StmtKind::AugAssign(target, _, value) => {
+            bound_in_target(target, out);
+            bound_in_expr(value, out);
+        }
+        StmtKind::If(branches, orelse) => {
+            for (test, body) in branches {
+                bound_in_expr(test, out);
+                bound_in_block(body, out);
+            }
+            bound_in_block(orelse, out);
+        }
+        StmtKind::While(test, body, orelse) => {
+            bound_in_expr(test, out);
+            bound_in_block(body, out);
+            bound_in_block(orelse, out);
+        }
+        StmtKind::For(target, iter, body, orelse) => {
+            bound_in_target(target, out);
+            bound_in_expr(iter, out);
+            bound_in_block(body, out);
+            bound_in_block(orelse, out);
+        }
+        StmtKind::Return(Some(value)) => bound_in_expr(value, out),
+        StmtKind::Def(function) => intern_name(out, &function.name),
+        StmtKind::Class { name, .. } => intern_name(out, name),
+        StmtKind::Try { body, handlers, orelse, finally } => {
+            bound_in_block(body, out);
+            for handler in handlers {
+                if let Some(name) = &handler.name {
+                    intern_name(out, name);
+                }
+                bound_in_block(&handler.body, out);
+            }
+            bound_in_block(orelse, out);
+            bound_in_block(finally, out);
+        }
+        StmtKind::With(items, body) => {
+            for (manager, target) in items {
+                bound_in_expr(manager, out);
+                if let Some(target) = target {
+                    bound_in_target(target, out);
+                }
+            }
+            bound_in_block(body, out);
+        }
+        StmtKind::Import(names) => {
+            for (name, alias) in names {
+                let bound = alias.clone().unwrap_or_else(|| name.split('.').next().unwrap_or(name).into());
+                intern_name(out, &bound);
+            }
+        }
+        StmtKind::ImportFrom(_, names) => {
+            for (name, alias) in names {
+                intern_name(out, alias.as_ref().unwrap_or(name));
+            }
+        }
+        StmtKind::Del(targets) => {
+            for target in targets {
+                bound_in_target(target, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn intern_name(out: &mut Vec<Rc<str>>, name: &Rc<str>) {
+    if position(out, name).is_none() {
+        out.push(name.clone());
+    }
+}
+
+fn bound_in_target(target: &Expr, out: &mut Vec<Rc<str>>) {
+    match target {
+        Expr::Name(name) => intern_name(out, name),
+        Expr::Tuple(items) | Expr::List(items) => {
+            for item in items {
+                bound_in_target(item, out);
+            }
+        }
+        Expr::Starred(inner) => bound_in_target(inner, out),
+        other => bound_in_expr(other, out),
+    }
+}
+
+/// Comprehension variables: they run in the enclosing scope.
+fn bound_in_expr(expr: &Expr, out: &mut Vec<Rc<str>>) {
+    let clauses = match expr {
+        Expr::ListComp(_, clauses) | Expr::SetComp(_, clauses) | Expr::DictComp(_, clauses) => clauses,
+        Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) => {
+            for item in items {
+                bound_in_expr(item, out);
+            }
+            return;
+        }
+        Expr::Call(callee, args) => {
+            bound_in_expr(callee, out);
+            for arg in args {
+                match arg {
+                    Arg::Positional(value) | Arg::Star(value) | Arg::Keyword(_, value) | Arg::StarStar(value) => {
+                        bound_in_expr(value, out)
+                    }
+                }
+            }
+            return;
+        }
+        Expr::Binary(_, left, right) | Expr::Logic(_, left, right) => {
+            bound_in_expr(left, out);
+            bound_in_expr(right, out);
+            return;
+        }
+        Expr::Attr(value, _) | Expr::Unary(_, value) | Expr::Starred(value) => return bound_in_expr(value, out),
+        Expr::Index(value, index) => {
+            bound_in_expr(value, out);
+            bound_in_expr(index, out);
+            return;
+        }
+        Expr::Compare(first, rest) => {
+            bound_in_expr(first, out);
+            for (_, operand) in rest {
+                bound_in_expr(operand, out);
+            }
+            return;
+        }
+        Expr::IfElse(parts) => {
+            for part in parts.iter() {
+                bound_in_expr(part, out);
+            }
+            return;
+        }
+        _ => return,
+    };
+    for clause in clauses {
+        bound_in_target(&clause.target, out);
+        bound_in_expr(&clause.iter, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parser::parse;
+
+    fn compile_text(text: &str) -> Result<Rc<Code>, Box<CompileError>> {
+        let source = Rc::new(Source { name: "t.py".into(), text: text.into(), hidden: false });
+        compile(&parse(text)?, source).map(|(code, _)| code)
+    }
+
+    #[test]
+    fn locals_and_cells() {
+        let code = compile_text("def outer(a):\n    b = 1\n    def inner():\n        return a + b\n    return inner\n")
+            .unwrap();
+        let outer = &code.codes[0];
+        assert_eq!(&*outer.name, "outer");
+        assert_eq!(outer.cells.len(), 2);
+        let inner = &outer.codes[0];
+        assert_eq!(inner.free.len(), 2);
+        assert!(inner.ops.iter().any(|op| matches!(op, Op::LoadFree(_))));
+    }
+
+    #[test]
+    fn misplaced_statements_are_syntax_errors() {
+        for (text, message) in [
+            ("break", "'break' outside loop"),
+            ("return 1", "'return' outside function"),
+            ("def f():\n    from socket import *\n", "import * only allowed at module level"),
+        ] {
+            let error = compile_text(text).err().unwrap_or_else(|| panic!("{text} compiles"));
+            assert_eq!(error.message, message);
+        }
+    }
+}

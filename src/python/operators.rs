@@ -1,0 +1,539 @@
+//! Operators: what `+`, `*`, `%`, `<`, `in`, `x[i]` and `x[a:b]` do to each kind of value.
+//!
+//! Python's rules: ints floor-divide and take the sign of the divisor in `%`, `/` always gives a
+//! float (but floors two ints in a Python 2 program), `str * int` repeats, comparisons of unlike
+//! types raise `TypeError`, negative indexes count from the end. Results past 64 bits raise
+//! `OverflowError`; sequences past [`MAX_LEN`] raise `MemoryError`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::ast::{BinOp, CmpOp};
+use super::machine::Vm;
+use super::value::*;
+
+pub fn check_len(len: usize) -> Res<()> {
+    if len > MAX_LEN {
+        return Err(memory());
+    }
+    Ok(())
+}
+
+fn symbol(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div | BinOp::ClassicDiv => "/",
+        BinOp::FloorDiv => "//",
+        BinOp::Mod => "%",
+        BinOp::Pow => "** or pow()",
+        BinOp::LShift => "<<",
+        BinOp::RShift => ">>",
+        BinOp::BitAnd => "&",
+        BinOp::BitOr => "|",
+        BinOp::BitXor => "^",
+    }
+}
+
+fn unsupported(op: BinOp, left: &Value, right: &Value) -> Exc {
+    if let (BinOp::Add, Value::Str(_)) = (op, left) {
+        return type_error(format!("can only concatenate str (not \"{}\") to str", right.type_name()));
+    }
+    type_error(format!(
+        "unsupported operand type(s) for {}: '{}' and '{}'",
+        symbol(op),
+        left.type_name(),
+        right.type_name()
+    ))
+}
+
+fn zero_division(message: &'static str) -> Exc {
+    raise(Kind::ZeroDivisionError, message)
+}
+
+/// `count` copies of a sequence of `len` items, or `MemoryError`.
+fn repeat_len(len: usize, count: i64) -> Res<usize> {
+    let count = count.max(0) as usize;
+    let total = len.checked_mul(count).ok_or_else(memory)?;
+    check_len(total)?;
+    Ok(total)
+}
+
+pub fn binary(vm: &mut Vm, op: BinOp, left: Value, right: Value) -> Res<Value> {
+    use Value::*;
+    if let (Some(a), Some(b)) = (left.as_int(), right.as_int()) {
+        return int_binary(op, a, b);
+    }
+    if let (Some(a), Some(b), true) =
+        (left.as_float(), right.as_float(), matches!(left, Float(_)) || matches!(right, Float(_)))
+    {
+        return float_binary(op, a, b);
+    }
+    Ok(match (op, &left, &right) {
+        (BinOp::Add, Str(a), Str(b)) => {
+            check_len(a.len() + b.len())?;
+            vm.burn(a.len() + b.len());
+            let mut text = String::with_capacity(a.len() + b.len());
+            text.push_str(a);
+            text.push_str(b);
+            Value::str(&text)
+        }
+        (BinOp::Add, Bytes(a), Bytes(b)) => {
+            check_len(a.len() + b.len())?;
+            vm.burn(a.len() + b.len());
+            Bytes([&a[..], &b[..]].concat().into())
+        }
+        (BinOp::Add, List(a), List(b)) => {
+            let items = [a.0.borrow().as_slice(), b.0.borrow().as_slice()].concat();
+            check_len(items.len())?;
+            vm.burn(items.len() * 8);
+            Value::list(items)
+        }
+        (BinOp::Add, Tuple(a), Tuple(b)) => {
+            let items = [&a.0[..], &b.0[..]].concat();
+            check_len(items.len())?;
+            vm.burn(items.len() * 8);
+            Value::tuple(items)
+        }
+        (BinOp::Mul, Str(_) | Bytes(_) | List(_) | Tuple(_), Int(_) | Bool(_)) => {
+            repeat(vm, &left, right.as_int().unwrap_or(0))?
+        }
+        (BinOp::Mul, Int(_) | Bool(_), Str(_) | Bytes(_) | List(_) | Tuple(_)) => {
+            repeat(vm, &right, left.as_int().unwrap_or(0))?
+        }
+        (BinOp::Mod, Str(_), _) => {
+            let percent = super::modules::python_builtins(vm)?.get("_percent").unwrap_or(Value::None);
+            vm.call_value(percent, vec![left, right], Vec::new())?
+        }
+        (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Set(a), Set(b)) => {
+            let (a, b) = (a.borrow(), b.borrow());
+            let mut out = super::value::Dict::default();
+            for (key, _) in &a.entries {
+                let in_b = b.find(key)?.is_some();
+                if op == BinOp::BitOr || (op == BinOp::BitAnd) == in_b {
+                    out.insert(key.clone(), None)?;
+                }
+            }
+            if matches!(op, BinOp::BitOr | BinOp::BitXor) {
+                for (key, _) in &b.entries {
+                    if op == BinOp::BitOr || a.find(key)?.is_none() {
+                        out.insert(key.clone(), None)?;
+                    }
+                }
+            }
+            Set(Rc::new(RefCell::new(out)))
+        }
+        _ => return Err(unsupported(op, &left, &right)),
+    })
+}
+
+fn repeat(vm: &mut Vm, sequence: &Value, count: i64) -> Res<Value> {
+    Ok(match sequence {
+        Value::Str(s) => {
+            let len = repeat_len(s.len(), count)?;
+            vm.burn(len);
+            Value::str(&s.repeat(len / s.len().max(1)))
+        }
+        Value::Bytes(b) => {
+            let len = repeat_len(b.len(), count)?;
+            vm.burn(len);
+            Value::Bytes(b.repeat(len / b.len().max(1)).into())
+        }
+        Value::List(l) => {
+            let items = l.0.borrow().clone();
+            let len = repeat_len(items.len(), count)?;
+            vm.burn(len * 8);
+            Value::list(repeat_items(&items, len))
+        }
+        Value::Tuple(t) => {
+            let len = repeat_len(t.0.len(), count)?;
+            vm.burn(len * 8);
+            Value::tuple(repeat_items(&t.0, len))
+        }
+        _ => Value::None,
+    })
+}
+
+fn repeat_items(items: &[Value], len: usize) -> Vec<Value> {
+    items.iter().cycle().take(len).cloned().collect()
+}
+
+fn int_binary(op: BinOp, a: i64, b: i64) -> Res<Value> {
+    let overflow = overflow;
+    Ok(Value::Int(match op {
+        BinOp::Add => a.checked_add(b).ok_or_else(overflow)?,
+        BinOp::Sub => a.checked_sub(b).ok_or_else(overflow)?,
+        BinOp::Mul => a.checked_mul(b).ok_or_else(overflow)?,
+        BinOp::Div => {
+            if b == 0 {
+                return Err(zero_division("division by zero"));
+            }
+            return Ok(Value::Float(a as f64 / b as f64));
+        }
+        BinOp::FloorDiv | BinOp::ClassicDiv => {
+            if b == 0 {
+                return Err(zero_division("integer division or modulo by zero"));
+            }
+            let quotient = a.checked_div(b).ok_or_else(overflow)?;
+            if (a % b != 0) && ((a < 0) != (b < 0)) {
+                quotient - 1
+            } else {
+                quotient
+            }
+        }
+        BinOp::Mod => {
+            if b == 0 {
+                return Err(zero_division("integer modulo by zero"));
+            }
+            let r = a.checked_rem(b).unwrap_or(0);
+            if r != 0 && ((r < 0) != (b < 0)) {
+                r + b
+            } else {
+                r
+            }
+        }
+        BinOp::Pow => {
+            if b < 0 {
+                if a == 0 {
+                    return Err(zero_division("0.0 cannot be raised to a negative power"));
+                }
+                return Ok(Value::Float((a as f64).powf(b as f64)));
+            }
+            let exponent = u32::try_from(b).map_err(|_| overflow())?;
+            a.checked_pow(exponent).ok_or_else(overflow)?
+        }
+        BinOp::LShift | BinOp::RShift => {
+            if b < 0 {
+                return Err(value_error("negative shift count"));
+            }
+            if op == BinOp::RShift {
+                if b >= 64 {
+                    if a < 0 {
+                        -1
+                    } else {
+                        0
+                    }
+                } else {
+                    a >> b
+                }
+            } else if a == 0 {
+                0
+            } else {
+                let shifted = if b >= 64 { None } else { a.checked_shl(b as u32) };
+                match shifted {
+                    Some(s) if s >> b == a => s,
+                    _ => return Err(overflow()),
+                }
+            }
+        }
+        BinOp::BitAnd => a & b,
+        BinOp::BitOr => a | b,
+        BinOp::BitXor => a ^ b,
+    }))
+}
+
+fn float_binary(op: BinOp, a: f64, b: f64) -> Res<Value> {
+    Ok(Value::Float(match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div | BinOp::ClassicDiv => {
+            if b == 0.0 {
+                return Err(zero_division("float division by zero"));
+            }
+            a / b
+        }
+        BinOp::FloorDiv => {
+            if b == 0.0 {
+                return Err(zero_division("float floor division by zero"));
+            }
+            (a / b).floor()
+        }
+        BinOp::Mod => {
+            if b == 0.0 {
+                return Err(zero_division("float modulo"));
+            }
+            let r = a % b;
+            if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
+                r + b
+            } else {
+                r
+            }
+        }
+        BinOp::Pow => {
+            if a == 0.0 && b < 0.0 {
+                return Err(zero_division("0.0 cannot be raised to a negative power"));
+            }
+            if a < 0.0 && b.fract() != 0.0 {
+                return Err(value_error("socksim has no complex numbers"));
+            }
+            let result = a.powf(b);
+            if result.is_infinite() && a.is_finite() {
+                return Err(raise(Kind::OverflowError, "(34, 'Numerical result out of range')"));
+            }
+            result
+        }
+        _ => return Err(type_error(format!("unsupported operand type(s) for {}: 'float' and 'float'", symbol(op)))),
+    }))
+}
+
+fn orderable(a: &Value, b: &Value) -> bool {
+    let number = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_) | Value::Float(_));
+    (number(a) && number(b))
+        || matches!(
+            (a, b),
+            (Value::Str(_), Value::Str(_))
+                | (Value::Bytes(_), Value::Bytes(_))
+                | (Value::Tuple(_), Value::Tuple(_))
+                | (Value::List(_), Value::List(_))
+        )
+}
+
+pub fn compare(vm: &mut Vm, op: CmpOp, left: &Value, right: &Value) -> Res<bool> {
+    match op {
+        CmpOp::Eq | CmpOp::Ne => {
+            let eq = match left {
+                Value::Instance(instance) if instance.class.lookup("__eq__").is_some() => {
+                    let method = instance.class.lookup("__eq__").unwrap_or(Value::None);
+                    vm.call_value(method, vec![left.clone(), right.clone()], Vec::new())?.truthy()
+                }
+                _ => equal(left, right, 0)?,
+            };
+            Ok(eq == (op == CmpOp::Eq))
+        }
+        CmpOp::Is => Ok(left.is(right)),
+        CmpOp::IsNot => Ok(!left.is(right)),
+        CmpOp::In => contains(vm, right, left),
+        CmpOp::NotIn => Ok(!contains(vm, right, left)?),
+        _ => {
+            if !orderable(left, right) {
+                let symbol = match op {
+                    CmpOp::Lt => "<",
+                    CmpOp::Le => "<=",
+                    CmpOp::Gt => ">",
+                    _ => ">=",
+                };
+                return Err(type_error(format!(
+                    "'{symbol}' not supported between instances of '{}' and '{}'",
+                    left.type_name(),
+                    right.type_name()
+                )));
+            }
+            Ok(match op {
+                CmpOp::Lt => less(left, right, 0)?,
+                CmpOp::Gt => less(right, left, 0)?,
+                CmpOp::Le => !less(right, left, 0)?,
+                _ => !less(left, right, 0)?,
+            })
+        }
+    }
+}
+
+/// `item in container`.
+pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> Res<bool> {
+    match (container, item) {
+        (Value::Str(haystack), Value::Str(needle)) => {
+            vm.burn(haystack.len());
+            Ok(haystack.contains(&**needle))
+        }
+        (Value::Str(_), _) => {
+            Err(type_error(format!("'in <string>' requires string as left operand, not {}", item.type_name())))
+        }
+        (Value::Bytes(haystack), Value::Bytes(needle)) => {
+            vm.burn(haystack.len());
+            Ok(needle.is_empty() || haystack.windows(needle.len()).any(|w| w == &needle[..]))
+        }
+        (Value::Bytes(haystack), Value::Int(byte)) => Ok(haystack.iter().any(|&b| i64::from(b) == *byte)),
+        (Value::Dict(dict) | Value::Set(dict), _) => Ok(dict.borrow().find(item)?.is_some()),
+        (Value::Range(r), Value::Int(n)) => {
+            let [start, stop, step] = **r;
+            let inside = if step > 0 { start <= *n && *n < stop } else { stop < *n && *n <= start };
+            Ok(inside && (n - start) % step == 0)
+        }
+        _ => {
+            let items = super::builtins::collect(vm, container)?;
+            vm.burn(items.len() * 8);
+            for candidate in &items {
+                if equal(candidate, item, 0)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+    }
+}
+
+/// A Python index (negative counts from the end) into `len` items.
+fn position(index: &Value, len: usize, what: &str) -> Res<usize> {
+    let Some(i) = index.as_int() else {
+        return Err(type_error(format!("{what} indices must be integers or slices, not {}", index.type_name())));
+    };
+    let i = if i < 0 { i + len as i64 } else { i };
+    if i < 0 || i >= len as i64 {
+        return Err(raise(Kind::IndexError, format!("{what} index out of range")));
+    }
+    Ok(i as usize)
+}
+
+pub fn index(vm: &mut Vm, value: &Value, index: &Value) -> Res<Value> {
+    match value {
+        Value::List(list) => {
+            let items = list.0.borrow();
+            Ok(items[position(index, items.len(), "list")?].clone())
+        }
+        Value::Tuple(items) => Ok(items.0[position(index, items.0.len(), "tuple")?].clone()),
+        Value::Str(text) => {
+            if text.is_ascii() {
+                let i = position(index, text.len(), "string")?;
+                return Ok(Value::str(&text[i..i + 1]));
+            }
+            let count = text.chars().count();
+            let i = position(index, count, "string")?;
+            Ok(Value::str(text.chars().nth(i).unwrap_or(' ').encode_utf8(&mut [0; 4])))
+        }
+        Value::Bytes(bytes) => Ok(Value::Int(bytes[position(index, bytes.len(), "index")?].into())),
+        Value::Range(r) => {
+            let i = position(index, range_len(r) as usize, "range object")?;
+            Ok(Value::Int(r[0] + i as i64 * r[2]))
+        }
+        Value::Dict(dict) => {
+            let found = dict.borrow().get(index)?;
+            found.ok_or_else(|| key_error(vm, index))
+        }
+        Value::Instance(instance) if instance.class.lookup("__getitem__").is_some() => {
+            let method = instance.class.lookup("__getitem__").unwrap_or(Value::None);
+            vm.call_value(method, vec![value.clone(), index.clone()], Vec::new())
+        }
+        _ => Err(type_error(format!("'{}' object is not subscriptable", value.type_name()))),
+    }
+}
+
+/// `KeyError(key)`: its message is the key's repr.
+pub fn key_error(vm: &Vm, key: &Value) -> Exc {
+    thrown(vm.rt.new_exception(&vm.rt.classes[Kind::KeyError as usize], vec![key.clone()]))
+}
+
+pub fn store_index(target: &Value, index: Value, value: Value) -> Res<()> {
+    match target {
+        Value::List(list) => {
+            let mut items = list.0.borrow_mut();
+            let i = position(&index, items.len(), "list assignment")?;
+            items[i] = value;
+            Ok(())
+        }
+        Value::Dict(dict) => dict.borrow_mut().insert(index, value),
+        _ => Err(type_error(format!("'{}' object does not support item assignment", target.type_name()))),
+    }
+}
+
+pub fn delete_index(target: &Value, index: &Value) -> Res<()> {
+    match target {
+        Value::List(list) => {
+            let mut items = list.0.borrow_mut();
+            let i = position(index, items.len(), "list assignment")?;
+            items.remove(i);
+            Ok(())
+        }
+        Value::Dict(dict) => match dict.borrow_mut().remove(index)? {
+            Some(_) => Ok(()),
+            None => Err(raise(Kind::KeyError, "")),
+        },
+        _ => Err(type_error(format!("'{}' object does not support item deletion", target.type_name()))),
+    }
+}
+
+/// The indexes a slice `[start:stop:step]` takes from `len` items, as CPython computes them.
+fn slice_indexes(parts: &[Value], len: usize) -> Res<Vec<usize>> {
+    let get = |i: usize| -> Res<Option<i64>> {
+        match &parts[i] {
+            Value::None => Ok(None),
+            value => value
+                .as_int()
+                .map(Some)
+                .ok_or_else(|| type_error("slice indices must be integers or None or have an __index__ method")),
+        }
+    };
+    let step = get(2)?.unwrap_or(1);
+    if step == 0 {
+        return Err(value_error("slice step cannot be zero"));
+    }
+    let len = len as i64;
+    let clamp = |index: Option<i64>, default: i64| -> i64 {
+        match index {
+            None => default,
+            Some(i) if i < 0 => (i + len).max(if step < 0 { -1 } else { 0 }),
+            Some(i) => i.min(if step < 0 { len - 1 } else { len }),
+        }
+    };
+    let (start, stop) =
+        if step > 0 { (clamp(get(0)?, 0), clamp(get(1)?, len)) } else { (clamp(get(0)?, len - 1), clamp(get(1)?, -1)) };
+    let count = if step > 0 {
+        if stop > start {
+            (stop - start - 1) / step + 1
+        } else {
+            0
+        }
+    } else if start > stop {
+        (start - stop - 1) / -step + 1
+    } else {
+        0
+    };
+    check_len(count as usize)?;
+    let mut indexes = Vec::with_capacity(count as usize);
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        indexes.push(i as usize);
+        i += step;
+    }
+    Ok(indexes)
+}
+
+pub fn slice(vm: &mut Vm, value: &Value, parts: &[Value]) -> Res<Value> {
+    let contiguous = matches!(parts[2], Value::None);
+    Ok(match value {
+        Value::List(list) => {
+            let items = list.0.borrow();
+            let picked: Vec<Value> = slice_indexes(parts, items.len())?.into_iter().map(|i| items[i].clone()).collect();
+            vm.burn(picked.len() * 8);
+            Value::list(picked)
+        }
+        Value::Tuple(items) => {
+            let picked: Vec<Value> =
+                slice_indexes(parts, items.0.len())?.into_iter().map(|i| items.0[i].clone()).collect();
+            vm.burn(picked.len() * 8);
+            Value::tuple(picked)
+        }
+        Value::Bytes(bytes) => {
+            let indexes = slice_indexes(parts, bytes.len())?;
+            vm.burn(indexes.len());
+            let picked: Vec<u8> = match (contiguous, indexes.first(), indexes.last()) {
+                (true, Some(&first), Some(&last)) => bytes[first..=last].to_vec(),
+                _ => indexes.into_iter().map(|i| bytes[i]).collect(),
+            };
+            Value::Bytes(picked.into())
+        }
+        Value::Str(text) => {
+            if text.is_ascii() {
+                let indexes = slice_indexes(parts, text.len())?;
+                vm.burn(indexes.len());
+                return Ok(match (contiguous, indexes.first(), indexes.last()) {
+                    (true, Some(&first), Some(&last)) => Value::str(&text[first..=last]),
+                    _ => Value::str(&indexes.into_iter().map(|i| text.as_bytes()[i] as char).collect::<String>()),
+                });
+            }
+            let chars: Vec<char> = text.chars().collect();
+            vm.burn(chars.len());
+            let picked: String = slice_indexes(parts, chars.len())?.into_iter().map(|i| chars[i]).collect();
+            Value::str(&picked)
+        }
+        Value::Range(r) => {
+            let items: Vec<Value> = slice_indexes(parts, range_len(r) as usize)?
+                .into_iter()
+                .map(|i| Value::Int(r[0] + i as i64 * r[2]))
+                .collect();
+            Value::list(items)
+        }
+        _ => return Err(type_error(format!("'{}' object is not subscriptable", value.type_name()))),
+    })
+}
