@@ -480,11 +480,7 @@ impl Vm<'_> {
                 let frame = self.frame();
                 let value = frame.locals[slot as usize].clone();
                 if let Value::Unbound = value {
-                    let name = frame.code.locals[slot as usize].clone();
-                    return Err(raise(
-                        Kind::UnboundLocalError,
-                        format!("cannot access local variable '{name}' where it is not associated with a value"),
-                    ));
+                    return Err(unbound_local(&frame.code.locals[slot as usize]));
                 }
                 frame.stack.push(value);
             }
@@ -506,11 +502,7 @@ impl Vm<'_> {
                     _ => Value::Unbound,
                 };
                 if let Value::Unbound = value {
-                    let name = frame.code.locals[slot as usize].clone();
-                    return Err(raise(
-                        Kind::UnboundLocalError,
-                        format!("cannot access local variable '{name}' where it is not associated with a value"),
-                    ));
+                    return Err(unbound_local(&frame.code.locals[slot as usize]));
                 }
                 frame.stack.push(value);
             }
@@ -1386,4 +1378,12 @@ impl Vm<'_> {
         }
         Ok(())
     }
+}
+
+/// The error for reading a local variable before it is given a value.
+fn unbound_local(name: &str) -> Exc {
+    raise(
+        Kind::UnboundLocalError,
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
 }
