@@ -27,6 +27,9 @@ struct FrameLoop {
     /// When the current frame began (its `requestAnimationFrame` timestamp), for the frame-time
     /// benchmark.
     frame_started: Rc<Cell<Option<f64>>>,
+    /// Measured at the start of each frame, while the layout is still clean.
+    envelopes: Rc<RefCell<Envelopes>>,
+    layers: Rc<LayerRefs>,
     handle: RefCell<Option<AnimationFrame>>,
 }
 
@@ -38,6 +41,9 @@ impl FrameLoop {
 
     fn frame(self: &Rc<Self>, timestamp: f64) {
         let elapsed = self.last_frame.replace(Some(timestamp)).map_or(0.0, |last| timestamp - last);
+        if let Some(canvas) = self.layers.crowd.cast() {
+            self.envelopes.borrow_mut().measure(&canvas);
+        }
         let playing = {
             let mut model = self.model.borrow_mut();
             let playing = model.playing;
@@ -115,12 +121,15 @@ pub fn App() -> Html {
         let model = Rc::clone(&model);
         let redraw = redraw.clone();
         let frame_started = Rc::clone(&frame_started.borrow());
+        let (envelopes, layers) = (Rc::clone(&envelopes), Rc::clone(&layers));
         use_effect_with((), move |_| {
             let frame_loop = Rc::new(FrameLoop {
                 model,
                 redraw: Callback::from(move |()| redraw.force_update()),
                 last_frame: Cell::new(None),
                 frame_started,
+                envelopes,
+                layers,
                 handle: RefCell::new(None),
             });
             frame_loop.schedule();

@@ -83,6 +83,9 @@ pub struct Envelopes {
     /// The crowd's tags as last painted, bottom first.
     crowd: Vec<Tag>,
     fit: Fit,
+    /// The canvas's size in CSS pixels, measured at the start of a frame ([`Envelopes::measure`]):
+    /// read after the frame has changed the page, it would make the browser lay the page out twice.
+    canvas_size: Option<(f64, f64)>,
     /// Each packet kind's colour, read once from the page's style sheet.
     colours: Vec<(&'static str, String)>,
     /// The bursts' markup on screen, so that a frame with the same bursts leaves them be.
@@ -111,6 +114,11 @@ impl Envelopes {
             layers.bursts.set_inner_html(&markup);
             self.bursts = markup;
         }
+    }
+
+    /// Notes the canvas's size, at the start of a frame, while the page's layout is up to date.
+    pub fn measure(&mut self, canvas: &web_sys::HtmlCanvasElement) {
+        self.canvas_size = Some((canvas.client_width() as f64, canvas.client_height() as f64));
     }
 
     /// The packet whose crowd tag is under a point of the page (client coordinates), if any.
@@ -196,7 +204,9 @@ impl Envelopes {
             return;
         };
         let ratio = web_sys::window().map_or(1.0, |window| window.device_pixel_ratio());
-        let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
+        // Drawn outside the animation loop (a click while paused), the size is measured now.
+        let (width, height) =
+            self.canvas_size.unwrap_or_else(|| (canvas.client_width() as f64, canvas.client_height() as f64));
         let (pixels_wide, pixels_high) = ((width * ratio).round() as u32, (height * ratio).round() as u32);
         if canvas.width() != pixels_wide || canvas.height() != pixels_high {
             canvas.set_width(pixels_wide);
