@@ -149,7 +149,7 @@ fn arrow_label(record: &PacketRecord) -> String {
 pub struct Plan {
     axis: TimeAxis,
     typical_flight: i64,
-    /// The packets drawn (the newest), oldest first.
+    /// Where the packets drawn (the newest [`MAX_ARROWS`]) start in the trace.
     first_record: usize,
     /// For each packet drawn that is still in flight: when its trip ends and how far along its
     /// link that is.
