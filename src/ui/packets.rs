@@ -87,11 +87,13 @@ fn spacer(out: &mut String, rows: usize) {
 fn row<'a>(out: &mut String, record: &PacketRecord, shown: Shown, name: &impl Fn(usize) -> &'a str) {
     let id = record.id;
     let kind = record.summary.kind.label();
-    let fate = match record.fate {
+    // The column says what became of the packet; its tooltip says when, for one delivered.
+    let fate = record.fate.label();
+    let fate_title = match record.fate {
         Fate::Delivered { at } => {
             format!("delivered +{}", time_label(at.total_micros() - record.sent_at.total_micros()))
         }
-        fate => fate.label().to_string(),
+        _ => fate.to_string(),
     };
     let class = class_list(
         "packet-row".into(),
@@ -111,8 +113,8 @@ fn row<'a>(out: &mut String, record: &PacketRecord, shown: Shown, name: &impl Fn
         kind_class(kind),
         escape(&segment),
         escape(&segment),
-        escape(&fate),
-        escape(&fate)
+        escape(&fate_title),
+        escape(fate)
     );
 }
 
