@@ -13,7 +13,7 @@
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -414,6 +414,8 @@ export async function run({ filter = process.argv[2] ?? '', exit = true } = {}) 
   const counts = { passed: 0, failed: 0, ignored: 0, filtered: tests.length - selected.length };
   const failures = [];
   console.log(`\nrunning ${selected.length} test${selected.length === 1 ? '' : 's'} (dist: ${DIST})`);
+  // A whole run starts with no screenshots, so that none left by an earlier run is looked at.
+  if (!filter) await rm(SCREENSHOT_DIR, { recursive: true, force: true });
 
   let browser;
   const servers = serverPool();
