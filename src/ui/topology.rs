@@ -2,14 +2,14 @@
 //! and the [`Layout`] that places them. The envelopes moving along the links (click one to drop
 //! it) and the bursts where packets die are drawn over it by [`super::envelopes`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Write;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::envelopes::Envelopes;
-use super::markup::{escape, hovering, into_html, packet_at, text, within};
+use super::markup::{escape, into_html, packet_at, text, within};
 use super::model::{Msg, Tab};
 use super::scene::Scene;
 use crate::sim::{HostSnapshot, Impairments, Snapshot, SocketView};
@@ -199,9 +199,21 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
             },
         })
     };
-    let onmouseover = hovering(send);
+    // The pointer lights the packet under it: an SVG envelope or burst, or a crowd's tag on the
+    // canvas (which is found by where it was painted, so the pointer's moves are followed).
+    let onmousemove = {
+        let (crowd_at, hovered) = (crowd_at, Rc::new(Cell::new(None)));
+        let send = send.clone();
+        Callback::from(move |event: MouseEvent| {
+            let packet = packet_at(&event).map(|(id, _)| id).or_else(|| crowd_at(&event));
+            if hovered.replace(packet) != packet {
+                send.emit(Msg::Hover(packet));
+            }
+        })
+    };
+    let onmouseleave = send.reform(|_: MouseEvent| Msg::Hover(None));
     html! {
-        <div class="drawing" id="topology" {onmousedown} {onmouseover}>
+        <div class="drawing" id="topology" {onmousedown} {onmousemove} {onmouseleave}>
             <svg class="still" viewBox={VIEW_BOX} role="img" aria-label="Hosts and the links between them">
                 { into_html(svg) }
             </svg>

@@ -30,7 +30,20 @@ test('85-crowd: 1000 datagrams are painted as tags, and pressing one drops it', 
   });
   if (!(tag.painted > 2000)) throw new Error(`the crowd should paint tags on the canvas, painted pixels: ${tag.painted}`);
   await screenshot('85-crowd-painted');
+  // Pointing at a tag lights it: its outline is painted in the highlight colour (#ffb000).
+  const lit = async () => page.locator('#topology canvas.crowd').evaluate((canvas) => {
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let amber = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (pixels[i] > 240 && pixels[i + 1] > 160 && pixels[i + 1] < 190 && pixels[i + 2] < 30) amber += 1;
+    }
+    return amber;
+  });
+  if ((await lit()) !== 0) throw new Error('no tag should be outlined before the pointer is on one');
   await page.mouse.move(tag.x, tag.y);
+  const deadline = Date.now() + 5_000;
+  while ((await lit()) < 20 && Date.now() < deadline) await page.waitForTimeout(50);
+  if ((await lit()) < 20) throw new Error('pointing at a crowd tag should outline it in the highlight colour');
   await page.mouse.down();
   await page.mouse.up();
   await expectCount(page.locator('#topology g.burst'), 1, 5_000);
