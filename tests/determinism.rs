@@ -19,17 +19,6 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     a.iter().zip(b).position(|(x, y)| x != y).or((a.len() != b.len()).then(|| a.len().min(b.len())))
 }
 
-/// The trace as text: every record's summary, fate and times, and its bytes in hex.
-fn trace_text(net: &Network) -> String {
-    net.trace()
-        .records()
-        .map(|record| {
-            let hex: String = record.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-            format!("{} {hex}\n", serde_json::to_string(record).unwrap())
-        })
-        .collect()
-}
-
 /// Everything a played lesson shows: packets, transcript and checkpoint verdicts.
 fn played(player: &Player) -> (Vec<u8>, String, String, String) {
     (

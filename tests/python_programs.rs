@@ -5,6 +5,9 @@
 //! server by 10 ms. `SOCKSIM_BLESS=1 cargo test --test python_programs` rewrites the transcripts;
 //! read the diff before committing one.
 
+mod common;
+
+use common::trace_text;
 use socksim::python::{HostSockets, Process, Runner, Status};
 use socksim::sim::{Duration, HostId, Impairments, Instant, Network};
 
@@ -255,17 +258,6 @@ fn sockets_freed_without_close_and_other_corners() {
         loss_percent: 0,
         seconds: 10,
     });
-}
-
-/// The trace as text: every packet's summary, fate and bytes.
-fn trace_text(net: &Network) -> String {
-    net.trace()
-        .records()
-        .map(|record| {
-            let hex: String = record.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-            format!("{} {hex}\n", serde_json::to_string(record).unwrap())
-        })
-        .collect()
 }
 
 #[test]

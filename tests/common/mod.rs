@@ -143,3 +143,15 @@ pub fn pseudo_random_bytes(seed: u64, len: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// The trace as text: every record's summary, fate and times, and its bytes in hex; two runs are
+/// the same run when their texts are equal.
+pub fn trace_text(net: &Network) -> String {
+    net.trace()
+        .records()
+        .map(|record| {
+            let hex: String = record.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+            format!("{} {hex}\n", serde_json::to_string(record).unwrap())
+        })
+        .collect()
+}
