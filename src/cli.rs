@@ -10,9 +10,11 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::python::Status;
 use crate::scenario::lesson::Lesson;
 use crate::scenario::library;
 use crate::scenario::player::{instant, CheckpointResult, Outcome, Player, TranscriptLine};
+use crate::scenario::program::HostProgram;
 use crate::sim::{pcap, Fate, Instant, PacketRecord, Snapshot};
 
 const USAGE: &str = "\
@@ -146,7 +148,18 @@ struct TraceFile<'a> {
     transcript: &'a [TranscriptLine],
     packets: Vec<&'a PacketRecord>,
     checkpoints: Vec<&'a Option<CheckpointResult>>,
+    consoles: Vec<ConsoleTrace<'a>>,
     final_state: Snapshot,
+}
+
+/// A program's console in `--trace`.
+#[derive(Serialize)]
+struct ConsoleTrace<'a> {
+    host: usize,
+    file: &'a str,
+    exit_code: Option<i32>,
+    /// (microseconds, stream, text)
+    lines: Vec<(i64, &'static str, &'a str)>,
 }
 
 impl<'a> TraceFile<'a> {
@@ -157,8 +170,46 @@ impl<'a> TraceFile<'a> {
             transcript: player.transcript(),
             packets: player.network().trace().records().collect(),
             checkpoints: player.results().iter().collect(),
+            consoles: (0..player.lesson().hosts.len())
+                .filter_map(|host| {
+                    let program = player.program(host)?;
+                    let lines = program.console().map(|console| {
+                        console
+                            .lines()
+                            .iter()
+                            .map(|l| (l.at.total_micros(), l.stream.name(), l.text.as_str()))
+                            .collect()
+                    });
+                    Some(ConsoleTrace {
+                        host,
+                        file: program.file(),
+                        exit_code: program.exit_code(),
+                        lines: lines.unwrap_or_default(),
+                    })
+                })
+                .collect(),
             final_state: player.network().snapshot(),
         }
+    }
+}
+
+/// Where a program got to: its exit status, or what it is doing.
+fn program_state(program: &HostProgram) -> String {
+    if let Some(code) = program.exit_code() {
+        return format!("exited with status {code}");
+    }
+    let Some(process) = program.process() else { return "not started".into() };
+    let line = |waiting: bool| {
+        let thread = process.current_lines().into_iter().find(|thread| thread.waiting == waiting)?;
+        let code = program.source().lines().nth(thread.line as usize - 1)?.trim().to_string();
+        Some(format!(" on line {}: {code}", thread.line))
+    };
+    match process.status() {
+        Status::Runnable => format!("busy{}", line(false).unwrap_or_default()),
+        Status::Waiting { input: true, .. } => "waiting for a line typed at its console".into(),
+        Status::Waiting { calls, .. } if !calls.is_empty() => format!("blocked{}", line(true).unwrap_or_default()),
+        Status::Waiting { .. } => format!("waiting{}", line(true).unwrap_or_default()),
+        Status::Finished { exit_code } => format!("exited with status {exit_code}"),
     }
 }
 
@@ -211,6 +262,13 @@ pub fn report(player: &Player, until: f64) -> String {
             ),
         ));
     }
+    for host in 0..lesson.hosts.len() {
+        let Some(console) = player.program(host).and_then(HostProgram::console) else { continue };
+        let name = format!("{:>width$}", host_name(host));
+        for (index, line) in console.lines().iter().enumerate() {
+            lines.push((line.at, 0, host << 32 | index, format!("{name} {:>3}| {}", line.stream.name(), line.text)));
+        }
+    }
     lines.sort_by_key(|(time, class, order, _)| (*time, *class, *order));
 
     let mut out = String::new();
@@ -221,6 +279,14 @@ pub fn report(player: &Player, until: f64) -> String {
     let _ = writeln!(out, "\n    time  what");
     for (time, _, _, text) in &lines {
         let _ = writeln!(out, "{}  {text}", seconds(*time));
+    }
+
+    let programs: Vec<_> = (0..lesson.hosts.len()).filter_map(|host| Some((host, player.program(host)?))).collect();
+    if !programs.is_empty() {
+        let _ = writeln!(out, "\nPrograms");
+        for (host, program) in programs {
+            let _ = writeln!(out, "  {:>width$}  {}: {}", host_name(host), program.file(), program_state(program));
+        }
     }
 
     let _ = writeln!(out, "\nCheckpoints");

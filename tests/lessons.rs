@@ -15,7 +15,7 @@ fn run(text: &str) -> Player {
 
 #[test]
 fn every_shipped_lesson_passes_all_its_checkpoints() {
-    assert_eq!(BUILT_IN.len(), 7);
+    assert_eq!(BUILT_IN.len(), 8);
     for lesson in BUILT_IN {
         let player = run(lesson.text);
         assert!(!player.lesson().checkpoints.is_empty(), "{} has checkpoints", lesson.id);
@@ -270,4 +270,15 @@ fn a_script_that_uses_a_socket_whose_accept_failed_gets_a_name_error() {
     assert_eq!(lines.len(), 7);
     assert!(format!("{:?}", lines[5].outcome).contains("TimeoutError"));
     assert!(format!("{:?}", lines[6].outcome).contains("NameError: name 'late' is not defined"));
+}
+
+#[test]
+fn the_runner_prints_each_programs_console_and_where_it_ended() {
+    let output = binary().args(["run", "02-echo-and-log"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("   0.000   server log| 1970-01-01 00:00:00,000 Listening on port 80\n"), "{stdout}");
+    assert!(stdout.contains("   0.530   server log| 1970-01-01 00:00:00,530 Connection Closed\n"), "{stdout}");
+    assert!(stdout.contains("\nPrograms\n   server  server.py: blocked on line 13: conn, addr = server.accept()\n"));
+    assert!(stdout.contains("  client3  client.py: exited with status 0\n"), "{stdout}");
 }

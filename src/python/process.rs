@@ -151,6 +151,8 @@ pub struct Process {
     /// The thread that runs first next time, for round-robin fairness.
     next: usize,
     last: Status,
+    /// The classes of the exceptions that ended threads, in order.
+    uncaught: Vec<Rc<str>>,
 }
 
 impl Process {
@@ -172,7 +174,15 @@ impl Process {
         let mut task = Task::new("MainThread".into(), Value::None, false);
         task.frames.push(Frame::new(code, main, None, OnReturn::Value));
         rt.tasks.push(task);
-        Ok(Process { rt, source, main_exit: None, finished: None, next: 0, last: Status::Runnable })
+        Ok(Process {
+            rt,
+            source,
+            main_exit: None,
+            finished: None,
+            next: 0,
+            last: Status::Runnable,
+            uncaught: Vec::new(),
+        })
     }
 
     /// The program is written in Python 2 (a `print` statement, `raw_input`…).
@@ -342,6 +352,7 @@ impl Process {
                 }
             }
             Err(exception) => {
+                self.uncaught.push(exception.class.name.clone());
                 let mut text = String::new();
                 if !main {
                     text.push_str("Exception in thread ");
@@ -429,6 +440,11 @@ impl Process {
             self.rt.write(Stream::Stderr, &text, net);
         }
         self.finish(130, net);
+    }
+
+    /// The classes of the exceptions no thread caught (`ConnectionRefusedError`), in order.
+    pub fn uncaught(&self) -> &[Rc<str>] {
+        &self.uncaught
     }
 
     /// The program's file name.

@@ -31,6 +31,9 @@ pub mod limits {
     pub const CHECKPOINTS: usize = 100;
     pub const TEXT_BYTES: usize = 64 * 1024;
     pub const NAME_CHARS: usize = 24;
+    pub const FILE_NAME_CHARS: usize = 40;
+    pub const TYPED_LINES: usize = 200;
+    pub const ARGUMENTS: usize = 16;
     pub const SECONDS: f64 = 3_600.0;
 }
 
@@ -95,6 +98,29 @@ pub struct HostSpec {
     pub name: String,
     pub address: Ipv4Address,
     pub script: Vec<Step>,
+    /// A Python program the host runs (a host has a script or a program, not both).
+    pub program: Option<ProgramSpec>,
+}
+
+/// A Python program, as a course would write it, and what is typed at its console.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramSpec {
+    /// The file name its tracebacks give (`server.py`).
+    pub file: String,
+    pub source: String,
+    /// What follows the file name in `sys.argv`.
+    pub argv: Vec<String>,
+    /// When it starts, in seconds.
+    pub start: f64,
+    /// Lines typed at the host's console (each without its newline), in time order.
+    pub input: Vec<TypedLine>,
+}
+
+/// A line typed at a console at a time, in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypedLine {
+    pub at: f64,
+    pub text: String,
 }
 
 /// A link between two hosts (indexes into [`Lesson::hosts`]) and what each direction does.
@@ -208,16 +234,18 @@ pub struct Checkpoint {
 pub enum Expectation {
     /// The bytes the host's `recv`/`recvfrom` calls returned, joined, contain `text`.
     Received { host: usize, text: String },
-    /// A call on the host raised this exception class.
+    /// A call on the host raised this exception class (for a program: it went uncaught).
     Raised { host: usize, exception: String },
     /// A `recv` on the host returned `b''`: the peer closed.
     PeerClosed { host: usize },
     /// At least `count` of the host's sockets are in this state (`ESTABLISHED`, `TIME-WAIT`…).
     SocketState { host: usize, state: String, count: usize },
-    /// The host's script is blocked in a call.
+    /// The host's script (or a thread of its program) is blocked in a socket call.
     Blocked { host: usize },
-    /// The host's script has run every step.
+    /// The host's script has run every step, or its program has exited with status 0.
     Finished { host: usize },
+    /// The host's program has written `text` to its console.
+    Printed { host: usize, text: String },
     /// The listening socket has this many connections waiting for `accept`.
     AcceptQueue { host: usize, socket: String, length: usize },
     /// Between `at_least` and `at_most` packets match.
@@ -251,13 +279,20 @@ impl Lesson {
             Expectation::Received { host, text } => {
                 format!("{} receives {}", name(host), bytes_literal(text.as_bytes()))
             }
+            Expectation::Raised { host, exception } if self.hosts[*host].program.is_some() => {
+                format!("{}'s program ends on an uncaught {exception}", name(host))
+            }
             Expectation::Raised { host, exception } => format!("a call on {} raises {exception}", name(host)),
             Expectation::PeerClosed { host } => format!("a recv on {} returns b'' (the peer closed)", name(host)),
             Expectation::SocketState { host, state, count } => {
                 format!("{} has at least {count} socket(s) in {state}", name(host))
             }
             Expectation::Blocked { host } => format!("{} is blocked in a call", name(host)),
+            Expectation::Finished { host } if self.hosts[*host].program.is_some() => {
+                format!("{}'s program exits with status 0", name(host))
+            }
             Expectation::Finished { host } => format!("{} has run every step", name(host)),
+            Expectation::Printed { host, text } => format!("{}'s program prints {text:?}", name(host)),
             Expectation::AcceptQueue { host, socket, length } => {
                 format!("{socket} on {} has {length} connection(s) waiting for accept", name(host))
             }
@@ -526,6 +561,7 @@ struct RawHost {
     name: String,
     address: String,
     script: Vec<RawStep>,
+    program: Option<RawProgram>,
 }
 
 impl RawHost {
@@ -534,6 +570,45 @@ impl RawHost {
             name: o.required("name", Object::string),
             address: o.required("address", Object::string),
             script: o.objects("script", RawStep::read),
+            program: o.object("program", RawProgram::read),
+        }
+    }
+}
+
+struct RawProgram {
+    file: Option<String>,
+    source: String,
+    argv: Vec<String>,
+    start: Option<f64>,
+    input: Vec<RawTypedLine>,
+}
+
+struct RawTypedLine {
+    at: f64,
+    text: String,
+}
+
+impl RawProgram {
+    fn read(o: &mut Object) -> RawProgram {
+        RawProgram {
+            file: o.string("file"),
+            // One string, or a list of lines (easier to write and to read in a JSON file).
+            source: o.required("source", |o, key| {
+                o.scalar(key, "a string or a list of lines", |value| match value {
+                    Value::String(text) => Some(text.clone()),
+                    Value::Array(lines) => {
+                        let lines = lines.iter().map(Value::as_str).collect::<Option<Vec<_>>>()?;
+                        Some(lines.iter().map(|line| format!("{line}\n")).collect())
+                    }
+                    _ => None,
+                })
+            }),
+            argv: o.strings("argv"),
+            start: o.number("start"),
+            input: o.objects("input", |o| RawTypedLine {
+                at: o.required("at", Object::number),
+                text: o.required("text", Object::string),
+            }),
         }
     }
 }
@@ -707,6 +782,7 @@ struct RawExpectation {
     state: Option<RawState>,
     blocked: Option<String>,
     finished: Option<String>,
+    printed: Option<RawHostText>,
     accept_queue: Option<RawAcceptQueue>,
     packets: Option<RawPackets>,
 }
@@ -729,6 +805,7 @@ impl RawExpectation {
             }),
             blocked: o.object("blocked", host),
             finished: o.object("finished", host),
+            printed: o.object("printed", |o| RawHostText { host: host(o), text: o.required("text", Object::string) }),
             accept_queue: o.object("accept_queue", |o| RawAcceptQueue {
                 host: host(o),
                 socket: o.required("socket", Object::string),
@@ -890,6 +967,45 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
     Ok(value.into())
 }
 
+/// Checks a host's program: its file name, its size, its arguments and its typed lines.
+fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
+    let file = raw.file.unwrap_or_else(|| format!("{host}.py"));
+    let well_formed = !file.is_empty()
+        && file.chars().count() <= limits::FILE_NAME_CHARS
+        && file.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    if !well_formed {
+        return Err(LessonError::at(
+            field,
+            "file",
+            format!(
+                "{file:?} is not a file name (letters, digits, '_', '-' and '.', at most {} characters)",
+                limits::FILE_NAME_CHARS
+            ),
+        ));
+    }
+    count(&raw.argv, limits::ARGUMENTS, field, "argv")?;
+    count(&raw.input, limits::TYPED_LINES, field, "input")?;
+    let mut input = Vec::new();
+    for (index, line) in raw.input.into_iter().enumerate() {
+        let path = format!("{field}.input[{index}]");
+        let at = seconds(line.at, &path, "at")?;
+        if input.last().is_some_and(|before: &TypedLine| before.at > at) {
+            return Err(LessonError::at(&path, "at", "typed lines are listed in time order"));
+        }
+        if line.text.contains('\n') {
+            return Err(LessonError::at(&path, "text", "is one line: give each line its own entry"));
+        }
+        input.push(TypedLine { at, text: text(line.text, &path, "text")? });
+    }
+    Ok(ProgramSpec {
+        file,
+        source: text(raw.source, field, "source")?,
+        argv: raw.argv.into_iter().map(|arg| text(arg, field, "argv")).collect::<Checked<_>>()?,
+        start: seconds(raw.start.unwrap_or(0.0), field, "start")?,
+        input,
+    })
+}
+
 fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<Impairments> {
     let ms = |value: Option<f64>, default: u64, key: &str| -> Checked<u64> {
         match value {
@@ -972,7 +1088,15 @@ impl Checker {
             let field = &format!("hosts[{index}]");
             count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
             let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
-            hosts.push(HostSpec { name: self.host_names[index].clone(), address, script });
+            let name = self.host_names[index].clone();
+            let program = match host.program {
+                Some(_) if !script.is_empty() => {
+                    return Err(LessonError::at(field, "program", "a host runs a script or a program, not both"))
+                }
+                Some(raw) => Some(program(raw, &name, &format!("{field}.program"))?),
+                None => None,
+            };
+            hosts.push(HostSpec { name, address, script, program });
         }
 
         let mut links: Vec<LinkSpec> = Vec::new();
@@ -1116,6 +1240,13 @@ impl Checker {
         if let Some(host) = raw.finished {
             found.push(Expectation::Finished { host: self.host(&host, field, "finished.host")? });
         }
+        if let Some(r) = raw.printed {
+            let host = self.host(&r.host, field, "printed.host")?;
+            if hosts[host].program.is_none() {
+                return Err(LessonError::at(field, "printed.host", format!("{} runs no program", hosts[host].name)));
+            }
+            found.push(Expectation::Printed { host, text: text(r.text, field, "printed.text")? });
+        }
         if let Some(r) = raw.accept_queue {
             let host = self.host(&r.host, field, "accept_queue.host")?;
             let bound = hosts[host].script.iter().any(|step| step_binds(step, &r.socket));
@@ -1154,7 +1285,7 @@ impl Checker {
         }
         match found.len() {
             1 => Ok(found.pop().expect("one")),
-            0 => Err(LessonError::new(field, "expects nothing: name one of received, raised, peer_closed, state, blocked, finished, accept_queue, packets")),
+            0 => Err(LessonError::new(field, "expects nothing: name one of received, raised, peer_closed, state, blocked, finished, printed, accept_queue, packets")),
             _ => Err(LessonError::new(field, "expects more than one thing: use one checkpoint for each")),
         }
     }

@@ -33,6 +33,7 @@ macro_rules! lessons {
 /// Every built-in lesson, in course order.
 pub const BUILT_IN: &[BuiltIn] = lessons![
     "01-hello-server": "Hello, server",
+    "02-echo-and-log": "Echo and log",
     "03-uppercase-tcp": "Uppercase over TCP",
     "04-uppercase-udp": "Uppercase over UDP",
     "05-nobody-home": "Nobody's home",
@@ -47,6 +48,7 @@ pub fn default_network() -> Lesson {
         name: name.into(),
         address: Ipv4Address::from(address),
         script: Vec::new(),
+        program: None,
     };
     Lesson {
         title: "Client and server".into(),

@@ -9,6 +9,7 @@
 pub mod lesson;
 pub mod library;
 pub mod player;
+pub mod program;
 pub mod pyrepr;
 pub mod session;
 

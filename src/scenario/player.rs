@@ -11,7 +11,9 @@ use std::net::SocketAddrV4;
 use serde::Serialize;
 
 use super::lesson::{Action, Checkpoint, Destination, EventKind, Expectation, Lesson, LessonError, Payload, Transform};
+use super::program::HostProgram;
 use super::pyrepr::{self, bytes_literal};
+use crate::python::Status;
 use crate::sim::{
     Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, SocketError,
     SortedMap, Value,
@@ -93,6 +95,10 @@ pub struct Player {
     transcript: Vec<TranscriptLine>,
     /// Calls a person made by hand that are still blocked.
     by_hand: Vec<WaitingByHand>,
+    /// Each host's Python program, if it runs one.
+    programs: Vec<Option<HostProgram>>,
+    /// Counts what the programs did that a person would see (steps, console lines, starts).
+    program_changes: u64,
 }
 
 /// A blocked call a person made by hand, outside the host's script.
@@ -125,7 +131,9 @@ impl Player {
         }
         let mut event_order: Vec<usize> = (0..lesson.events.len()).collect();
         event_order.sort_by(|&a, &b| lesson.events[a].at.total_cmp(&lesson.events[b].at));
+        let programs = lesson.hosts.iter().map(|host| host.program.as_ref().map(HostProgram::of)).collect();
         Ok(Player {
+            programs,
             scripts: lesson.hosts.iter().map(|_| Script::default()).collect(),
             results: vec![None; lesson.checkpoints.len()],
             lesson,
@@ -134,6 +142,7 @@ impl Player {
             events_fired: 0,
             transcript: Vec::new(),
             by_hand: Vec::new(),
+            program_changes: 0,
         })
     }
 
@@ -157,6 +166,45 @@ impl Player {
     /// The host's socket variables and the descriptors they hold (a closed socket holds -1).
     pub fn sockets(&self, host: HostId) -> Option<&SortedMap<String, Fd>> {
         self.scripts.get(host).map(|script| &script.sockets)
+    }
+
+    /// The host's program, if it runs one.
+    pub fn program(&self, host: HostId) -> Option<&HostProgram> {
+        self.programs.get(host)?.as_ref()
+    }
+
+    /// Changes whenever a program did something a person would see.
+    pub fn program_changes(&self) -> u64 {
+        self.program_changes
+    }
+
+    /// Runs a program on a host from now, in place of the one it ran (which is stopped).
+    pub fn run_program(&mut self, host: HostId, file: &str, source: &str) {
+        if host >= self.programs.len() {
+            return;
+        }
+        self.stop_program(host);
+        let now = self.network.now();
+        self.programs[host] = Some(HostProgram::new(file, source, Vec::new(), now, Vec::new()));
+        self.program_changes += 1;
+        self.advance_programs();
+    }
+
+    /// Stops the host's program as Ctrl-C would.
+    pub fn stop_program(&mut self, host: HostId) {
+        if let Some(Some(program)) = self.programs.get_mut(host) {
+            program.stop(&mut self.network, host);
+            self.program_changes += 1;
+        }
+    }
+
+    /// Types a line at the host's console, for its program's `input()`.
+    pub fn type_line(&mut self, host: HostId, text: &str) {
+        if let Some(Some(program)) = self.programs.get_mut(host) {
+            program.type_line(text);
+            self.program_changes += 1;
+            self.advance_programs();
+        }
     }
 
     /// The host's script is held by a blocking call, or a call made by hand is blocked on it.
@@ -196,9 +244,12 @@ impl Player {
         }
     }
 
-    /// When the next thing is due: a packet, a timer, a script step or a lesson event.
+    /// When the next thing is due: a packet, a timer, a script step, a program or a lesson event.
     pub fn next_event_at(&mut self) -> Option<Instant> {
-        [self.network.next_event_at(), self.next_script_time(), self.next_event_time()].into_iter().flatten().min()
+        [self.network.next_event_at(), self.next_script_time(), self.next_event_time(), self.next_program_time()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Runs the whole lesson.
@@ -212,6 +263,10 @@ impl Player {
             self.absorb_completions();
             self.advance_scripts();
             self.fire_events();
+            self.advance_programs();
+            if self.absorb_completions() {
+                continue;
+            }
             match self.next_event_at() {
                 Some(next) if next <= time => {
                     self.check_checkpoints_before(next);
@@ -226,6 +281,7 @@ impl Player {
                     self.absorb_completions();
                     self.advance_scripts();
                     self.fire_events();
+                    self.advance_programs();
                     self.check_checkpoints_through(time);
                     return;
                 }
@@ -242,6 +298,21 @@ impl Player {
             .filter_map(|(script, host)| host.script.get(script.cursor)?.at.map(instant))
             .filter(|&at| at > now)
             .min()
+    }
+
+    fn next_program_time(&self) -> Option<Instant> {
+        let now = self.network.now();
+        self.programs.iter().flatten().filter_map(|program| program.due_at(now)).min()
+    }
+
+    /// Runs every program that can go on for a budget of steps.
+    fn advance_programs(&mut self) {
+        for (host, program) in self.programs.iter_mut().enumerate() {
+            let Some(program) = program else { continue };
+            if program.advance(&mut self.network, host) {
+                self.program_changes += 1;
+            }
+        }
     }
 
     fn next_event_time(&self) -> Option<Instant> {
@@ -344,10 +415,12 @@ impl Player {
                 self.finish(host, &action, true, line, completion.result);
                 continue;
             }
-            let Some((id, step, line)) = self.scripts[host].waiting else { continue };
-            if id != completion.call {
+            let Some((_, step, line)) = self.scripts[host].waiting.filter(|(id, ..)| *id == completion.call) else {
+                if let Some(Some(program)) = self.programs.get_mut(host) {
+                    program.complete(completion.call, &completion.result);
+                }
                 continue;
-            }
+            };
             self.scripts[host].waiting = None;
             self.transcript[line].finished_at = Some(completion.at);
             let lesson_step = &self.lesson.hosts[host].script[step];
@@ -471,10 +544,19 @@ impl Player {
         let host_name = |host: usize| self.lesson.hosts[host].name.as_str();
         let (passed, observed) = match &checkpoint.expect {
             Expectation::Received { host, text } => {
-                let received = &self.scripts[*host].received;
+                let received = self.program(*host).map_or(&self.scripts[*host].received[..], HostProgram::received);
                 let passed =
                     received.windows(text.len().max(1)).any(|window| window == text.as_bytes()) || text.is_empty();
                 (passed, format!("{} received {}", host_name(*host), shorten(&bytes_literal(received))))
+            }
+            Expectation::Raised { host, exception } if self.program(*host).is_some() => {
+                let uncaught = self.program(*host).map(HostProgram::uncaught).unwrap_or_default();
+                let observed = if uncaught.is_empty() {
+                    format!("{}'s program raised no uncaught exception", host_name(*host))
+                } else {
+                    format!("{}'s program ended on {}", host_name(*host), uncaught.join(", "))
+                };
+                (uncaught.iter().any(|raised| **raised == **exception), observed)
             }
             Expectation::Raised { host, exception } => {
                 let raised = &self.scripts[*host].raised;
@@ -486,7 +568,7 @@ impl Player {
                 (raised.iter().any(|raised| raised == exception), observed)
             }
             Expectation::PeerClosed { host } => {
-                let closed = self.scripts[*host].peer_closed;
+                let closed = self.program(*host).map_or(self.scripts[*host].peer_closed, HostProgram::peer_closed);
                 let observed = if closed { "a recv returned b'' (the peer closed)" } else { "no recv returned b''" };
                 (closed, format!("on {}, {observed}", host_name(*host)))
             }
@@ -495,12 +577,40 @@ impl Player {
                     self.network.snapshot().hosts[*host].sockets.iter().filter(|socket| &socket.state == state).count();
                 (have >= *count, format!("{} has {have} socket(s) in {state}", host_name(*host)))
             }
+            Expectation::Blocked { host } if self.program(*host).is_some() => {
+                let program = self.program(*host).expect("checked");
+                let blocked = program.process().and_then(|process| {
+                    let Status::Waiting { calls, .. } = process.status() else { return None };
+                    let line = process.current_lines().into_iter().find(|thread| thread.waiting)?;
+                    (!calls.is_empty()).then_some(line.line)
+                });
+                match blocked {
+                    Some(line) => {
+                        let code = program.source().lines().nth(line as usize - 1).unwrap_or_default().trim();
+                        (true, format!("{} is blocked on line {line}: {code}", host_name(*host)))
+                    }
+                    None => (false, format!("{}'s program is not blocked in a socket call", host_name(*host))),
+                }
+            }
             Expectation::Blocked { host } => match self.scripts[*host].waiting {
                 Some((_, _, line)) => {
                     (true, format!("{} is blocked in {}", host_name(*host), self.transcript[line].code))
                 }
                 None => (false, format!("{} is not blocked", host_name(*host))),
             },
+            Expectation::Finished { host } if self.program(*host).is_some() => {
+                let exit_code = self.program(*host).and_then(HostProgram::exit_code);
+                let observed = match exit_code {
+                    Some(code) => format!("{}'s program exited with status {code}", host_name(*host)),
+                    None => format!("{}'s program is still running", host_name(*host)),
+                };
+                (exit_code == Some(0), observed)
+            }
+            Expectation::Printed { host, text } => {
+                let printed = self.program(*host).is_some_and(|program| program.printed(text));
+                let observed = if printed { "printed it" } else { "has not printed it" };
+                (printed, format!("{}'s program {observed}", host_name(*host)))
+            }
             Expectation::Finished { host } => {
                 let script = &self.scripts[*host];
                 let finished = !script.stopped

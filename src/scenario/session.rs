@@ -19,6 +19,12 @@ pub enum Intent {
     DropPacket { packet: PacketId },
     /// A slider of one direction of a lesson's link.
     SetLink { link: usize, from: HostId, impairments: Impairments },
+    /// A program started on a host (stopping the one it ran).
+    Run { host: HostId, file: String, source: String },
+    /// A program stopped, as Ctrl-C stops it.
+    Stop { host: HostId },
+    /// A line typed at a host's console.
+    Type { host: HostId, text: String },
 }
 
 /// An intent and the virtual time it was made at.
@@ -52,6 +58,7 @@ pub struct Session {
 pub struct Revision {
     rebuilds: u64,
     network: u64,
+    programs: u64,
     checkpoints_decided: usize,
 }
 
@@ -82,6 +89,7 @@ impl Session {
         Revision {
             rebuilds: self.rebuilds,
             network: self.network().revision(),
+            programs: self.player.program_changes(),
             checkpoints_decided: self.player.results().iter().flatten().count(),
         }
     }
@@ -201,6 +209,9 @@ impl Session {
                 self.player.drop_packet(*packet);
             }
             Intent::SetLink { link, from, impairments } => self.player.set_link(*link, *from, impairments.clamped()),
+            Intent::Run { host, file, source } => self.player.run_program(*host, file, source),
+            Intent::Stop { host } => self.player.stop_program(*host),
+            Intent::Type { host, text } => self.player.type_line(*host, text),
         }
     }
 }

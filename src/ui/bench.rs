@@ -82,6 +82,7 @@ fn ring(hosts: usize, packets: usize, (delay_us, jitter_us): (u64, u64)) -> Sess
                 name: format!("h{}", index + 1),
                 address: Ipv4Address::new(10, 0, 0, index as u8 + 1),
                 script: Vec::new(),
+                program: None,
             })
             .collect(),
         links: (0..hosts)

@@ -82,7 +82,7 @@ impl Network {
             hosts: self
                 .hosts
                 .into_iter()
-                .map(|host| HostSpec { name: host.name, address: host.address, script: Vec::new() })
+                .map(|host| HostSpec { name: host.name, address: host.address, script: Vec::new(), program: None })
                 .collect(),
             links: self.links,
             events: Vec::new(),
