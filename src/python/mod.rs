@@ -11,6 +11,7 @@
 //! - [`modules`]: `socket`, `threading`, `logging`, `time`, `sys`, `errno`.
 //! - [`sockets`]: what a program needs from the network.
 //! - [`traceback`]: errors as Python shows them.
+//! - [`syntax`]: colouring a program's text, for the page's editor.
 
 pub mod ast;
 pub mod builtins;
@@ -25,6 +26,7 @@ pub mod parser;
 pub mod process;
 pub mod runner;
 pub mod sockets;
+pub mod syntax;
 pub mod token;
 pub mod traceback;
 pub mod value;

@@ -1,11 +1,13 @@
-//! A host's panel: its sockets (state, endpoints, accept queue, buffers, a waiting call), a form
-//! to make any socket call with the Python line it stands for shown as it is typed, and the
-//! host's transcript of calls with their results or exceptions.
+//! A host's panel: its sockets (state, endpoints, accept queue, buffers, a waiting call), and two
+//! tabs: a form to make any socket call, with the Python line it stands for shown as it is typed,
+//! above the host's transcript of calls with their results or exceptions; and the host's Python
+//! program (see [`super::program_panel`]).
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::model::{Model, Msg};
+use super::program_panel::{ProgramPanel, ProgramState, ProgramView};
 use super::toolbar::time_label;
 use super::topology::state_class;
 use crate::scenario::lesson::{Action, Destination, Payload};
@@ -44,6 +46,7 @@ pub struct HostView {
     pub caller: Caller,
     pub sockets: Vec<SocketRow>,
     pub transcript: Vec<CallLine>,
+    pub program: ProgramView,
 }
 
 /// A host as its call form sees it: which host, its open socket variables and the peers it can
@@ -111,6 +114,7 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
                 },
                 sockets,
                 transcript: core::mem::take(&mut transcripts[host.id]),
+                program: ProgramView::of(model, host.id, &host.name),
             }
         })
         .collect()
@@ -319,17 +323,36 @@ pub struct HostPanelProps {
 pub fn HostPanel(props: &HostPanelProps) -> Html {
     let view = &props.view;
     let host = &view.caller;
+    // The program tab is open when the host runs a program, until the person picks a tab.
+    let picked = use_state(|| None::<bool>);
+    let show_program = picked.unwrap_or(view.program.state != ProgramState::None);
+    let pick = |program: bool| {
+        let picked = picked.clone();
+        Callback::from(move |_: MouseEvent| picked.set(Some(program)))
+    };
     html! {
         <section class="host-panel" data-host={host.name.clone()} aria-label={format!("host {}", host.name)}>
-            <h2>{ &host.name }<span class="address">{ &host.address }</span></h2>
+            <h2>
+                { &host.name }<span class="address">{ &host.address }</span>
+                <span class="host-tabs" role="tablist">
+                    <button type="button" role="tab" class="host-tab" aria-selected={(!show_program).to_string()}
+                        onclick={pick(false)}>{ "Calls" }</button>
+                    <button type="button" role="tab" class="host-tab" aria-selected={show_program.to_string()}
+                        onclick={pick(true)}>{ "Python" }</button>
+                </span>
+            </h2>
             <div class="sockets-box">{ sockets_table(view) }</div>
-            <CallForm caller={host.clone()} send={props.send.clone()} />
-            // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
-            <div class="transcript-scroll">
-                <ol class="transcript" aria-label={format!("{}'s calls", host.name)}>
-                    { for view.transcript.iter().map(call_line) }
-                </ol>
-            </div>
+            if show_program {
+                <ProgramPanel view={view.program.clone()} send={props.send.clone()} />
+            } else {
+                <CallForm caller={host.clone()} send={props.send.clone()} />
+                // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
+                <div class="transcript-scroll">
+                    <ol class="transcript" aria-label={format!("{}'s calls", host.name)}>
+                        { for view.transcript.iter().map(call_line) }
+                    </ol>
+                </div>
+            }
         </section>
     }
 }

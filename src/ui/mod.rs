@@ -2,7 +2,7 @@
 //!
 //! - [`model`]: the page's state and every action a person can take, free of browser types.
 //! - [`app`]: the root component: the animation loop, the keys, the layout.
-//! - [`toolbar`], [`topology`], [`ladder`], [`host_panel`], [`side`] (with [`packets`],
+//! - [`toolbar`], [`topology`], [`ladder`], [`host_panel`] (with [`program_panel`]), [`side`] (with [`packets`],
 //!   [`inspector`] and [`network_editor`]): the panels.
 //! - [`scene`]: what the drawings show at one revision of the session; [`memo`]: panels drawn
 //!   again only when that changed; [`envelopes`]: the packets on the wires, moved every frame.
@@ -23,6 +23,7 @@ mod memo;
 pub mod model;
 mod network_editor;
 mod packets;
+mod program_panel;
 mod scene;
 mod side;
 mod toolbar;

@@ -76,6 +76,18 @@ pub enum Msg {
     /// The hosts and links were edited: the run starts again on the new network.
     Rebuild(Box<Lesson>),
     Tab(Tab),
+    /// Run a program on a host (stopping the one it runs).
+    RunProgram {
+        host: HostId,
+        file: String,
+        source: String,
+    },
+    StopProgram(HostId),
+    /// A line typed at a host's console.
+    TypeLine {
+        host: HostId,
+        text: String,
+    },
     /// Tell the person something, e.g. that a lesson could not be fetched.
     Notice(String),
     Dismiss,
@@ -234,6 +246,15 @@ impl Model {
                 }
             }
             Msg::Call { host, action } => self.session.act(Intent::Call { host, action }),
+            Msg::RunProgram { host, file, source } => {
+                self.session.act(Intent::Run { host, file, source });
+                // A program is run to be watched: the clock goes on.
+                if self.lesson_end().is_none_or(|end| self.session.now() < end) {
+                    self.playing = true;
+                }
+            }
+            Msg::StopProgram(host) => self.session.act(Intent::Stop { host }),
+            Msg::TypeLine { host, text } => self.session.act(Intent::Type { host, text }),
             Msg::SetLink { link, impairments } => {
                 if let Some(spec) = self.session.lesson().links.get(link) {
                     for from in spec.ends {

@@ -1,0 +1,334 @@
+//! A host's Python program: the editor (line numbers, colouring, the line each thread is on and
+//! the one it is blocked on), run and stop, and the console with a line for `input()`.
+//!
+//! The editor keeps what the person types as its own state, so typing redraws only the editor;
+//! what the session reports (the program's state, its threads' lines, its console) comes in as
+//! a [`ProgramView`], drawn again only when the session changed.
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+use yew::virtual_dom::VText;
+
+use super::model::{Model, Msg};
+use super::toolbar::time_label;
+use crate::python::syntax::{self, Kind};
+use crate::python::{Status, ThreadLine};
+use crate::scenario::program::{HostProgram, Run};
+use crate::sim::HostId;
+
+/// The console lines a panel keeps (the newest).
+const CONSOLE_LINES: usize = 200;
+
+/// Where a host's program is, as the panel says it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProgramState {
+    /// The host runs no program.
+    None,
+    /// It starts at this time (microseconds).
+    Starts(i64),
+    Running,
+    /// A loop that never blocks: it runs on, a slice of virtual time per budget of steps.
+    Busy,
+    /// Every thread waits for a socket call.
+    Blocked,
+    Input,
+    Sleeping,
+    Exited(i32),
+}
+
+impl ProgramState {
+    fn of(program: &HostProgram) -> ProgramState {
+        if let Some(code) = program.exit_code() {
+            return ProgramState::Exited(code);
+        }
+        match program.run() {
+            Run::NotStarted => ProgramState::Starts(0),
+            Run::Refused(_) => ProgramState::Exited(1),
+            Run::Started(process) => match process.status() {
+                Status::Runnable => ProgramState::Busy,
+                Status::Waiting { input: true, .. } => ProgramState::Input,
+                Status::Waiting { calls, .. } if !calls.is_empty() => ProgramState::Blocked,
+                Status::Waiting { wake_at: Some(_), .. } => ProgramState::Sleeping,
+                Status::Waiting { .. } => ProgramState::Running,
+                Status::Finished { exit_code } => ProgramState::Exited(*exit_code),
+            },
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            ProgramState::None => "not running".into(),
+            ProgramState::Starts(at) => format!("starts at {}", time_label(*at)),
+            ProgramState::Running => "running".into(),
+            ProgramState::Busy => "busy: a loop that never blocks".into(),
+            ProgramState::Blocked => "blocked in a socket call".into(),
+            ProgramState::Input => "waiting for a line (input)".into(),
+            ProgramState::Sleeping => "sleeping".into(),
+            ProgramState::Exited(code) => format!("exited with status {code}"),
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        !matches!(self, ProgramState::None | ProgramState::Exited(_))
+    }
+}
+
+/// A console line, numbered from the program's first line (so that a new line leaves the
+/// others be).
+#[derive(Clone, PartialEq)]
+pub struct ConsoleLine {
+    pub number: usize,
+    pub at: i64,
+    pub stream: &'static str,
+    pub text: String,
+}
+
+/// What the panel shows of a host's program.
+#[derive(Clone, PartialEq)]
+pub struct ProgramView {
+    pub host: HostId,
+    pub file: String,
+    /// The text the program was started with (the editor starts from it).
+    pub source: String,
+    pub state: ProgramState,
+    pub threads: Vec<ThreadLine>,
+    pub console: Vec<ConsoleLine>,
+}
+
+impl ProgramView {
+    pub fn of(model: &Model, host: HostId, host_name: &str) -> ProgramView {
+        let Some(program) = model.session.player().program(host) else {
+            return ProgramView {
+                host,
+                file: format!("{host_name}.py"),
+                source: String::new(),
+                state: ProgramState::None,
+                threads: Vec::new(),
+                console: Vec::new(),
+            };
+        };
+        let mut state = ProgramState::of(program);
+        if state == ProgramState::Starts(0) {
+            let start = model.session.lesson().hosts.get(host).and_then(|spec| spec.program.as_ref());
+            state = ProgramState::Starts(start.map_or(0, |spec| (spec.start * 1e6) as i64));
+        }
+        let console = program.console().map_or_else(Vec::new, |console| {
+            let lines = console.lines();
+            let first = lines.len().saturating_sub(CONSOLE_LINES);
+            lines
+                .iter()
+                .enumerate()
+                .skip(first)
+                .map(|(index, line)| ConsoleLine {
+                    number: console.dropped() + index,
+                    at: line.at.total_micros(),
+                    stream: line.stream.name(),
+                    text: line.text.clone(),
+                })
+                .collect()
+        });
+        ProgramView {
+            host,
+            file: program.file().into(),
+            source: program.source().into(),
+            threads: program.process().map(|process| process.current_lines()).unwrap_or_default(),
+            state,
+            console,
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ProgramPanelProps {
+    pub view: ProgramView,
+    pub send: Callback<Msg>,
+}
+
+/// The editor, its buttons and the console.
+#[component]
+pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
+    let view = &props.view;
+    let host = view.host;
+    let live = view.state.is_live();
+    let stop = props.send.reform(move |_: MouseEvent| Msg::StopProgram(host));
+    let field = use_node_ref();
+    let type_line = {
+        let (send, field) = (props.send.clone(), field.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if let Some(field) = field.cast::<HtmlInputElement>() {
+                send.emit(Msg::TypeLine { host, text: field.value() });
+                field.set_value("");
+            }
+        })
+    };
+    let status_class = match view.state {
+        ProgramState::Exited(0) => "ok",
+        ProgramState::Exited(_) => "failed",
+        ProgramState::Blocked | ProgramState::Input => "waiting",
+        _ => "",
+    };
+    let mut label = view.state.label();
+    if let Some(thread) = view.threads.iter().find(|thread| thread.waiting) {
+        if view.state == ProgramState::Blocked {
+            label = format!("blocked on line {}", thread.line);
+        }
+    }
+    html! {
+        <div class="program">
+            <Editor host={host} file={view.file.clone()} source={view.source.clone()} threads={view.threads.clone()}
+                live={live} send={props.send.clone()}>
+                <button type="button" class="stop-program" disabled={!live} onclick={stop}>{ "■ Stop" }</button>
+                <span class={classes!("program-state", status_class)}>{ label }</span>
+            </Editor>
+            <div class="console-scroll">
+                <ol class="console" aria-label="console">
+                    { for view.console.iter().enumerate().map(|(index, line)| {
+                        // A time is shown once for the lines written at it (a traceback's, say).
+                        let repeated = index > 0 && view.console[index - 1].at == line.at;
+                        console_line(line, repeated)
+                    }) }
+                </ol>
+            </div>
+            <form class="console-input" onsubmit={type_line}>
+                <input ref={field} name="line" aria-label="type a line" autocomplete="off" disabled={!live}
+                    placeholder={if view.state == ProgramState::Input { "input() waits: type a line and press Enter" } else { "type a line for input()" }} />
+            </form>
+        </div>
+    }
+}
+
+fn console_line(line: &ConsoleLine, repeated: bool) -> Html {
+    html! {
+        <li key={line.number} class={line.stream}>
+            <span class="time">{ if repeated { String::new() } else { time_label(line.at) } }</span>
+            <span class="text">{ &line.text }</span>
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EditorProps {
+    host: HostId,
+    file: String,
+    source: String,
+    threads: Vec<ThreadLine>,
+    live: bool,
+    send: Callback<Msg>,
+    /// The program's state and its stop button, beside the run button.
+    children: Html,
+}
+
+/// The text a person edits, laid over its coloured copy, with line numbers and the lines the
+/// threads are on.
+#[component]
+fn Editor(props: &EditorProps) -> Html {
+    let text = use_state(|| props.source.clone());
+    {
+        // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
+        let text = text.clone();
+        use_effect_with(props.source.clone(), move |source| text.set(source.clone()));
+    }
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(area) = event.target().and_then(|target| target.dyn_into::<HtmlTextAreaElement>().ok()) {
+                text.set(area.value());
+            }
+        })
+    };
+    // Tab indents (four spaces, as Python programs do) instead of leaving the editor.
+    let onkeydown = {
+        let text = text.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() != "Tab" || event.shift_key() {
+                return;
+            }
+            let Some(area) = event.target().and_then(|target| target.dyn_into::<HtmlTextAreaElement>().ok()) else {
+                return;
+            };
+            event.prevent_default();
+            let (start, end) = (area.selection_start().ok().flatten(), area.selection_end().ok().flatten());
+            if let (Some(start), Some(end)) = (start, end) {
+                let _ = area.set_range_text_with_start_and_end("    ", start, end);
+                let _ = area.set_selection_range(start + 4, start + 4);
+                text.set(area.value());
+            }
+        })
+    };
+    let run = {
+        let (send, text, file, host) = (props.send.clone(), text.clone(), props.file.clone(), props.host);
+        Callback::from(move |_: MouseEvent| {
+            send.emit(Msg::RunProgram { host, file: file.clone(), source: (*text).clone() })
+        })
+    };
+    // The line a thread is blocked on (or else runs) is scrolled into view when it changes.
+    let scroller = use_node_ref();
+    {
+        let focus = props.threads.iter().find(|thread| thread.waiting).or(props.threads.first()).map(|t| t.line);
+        let scroller = scroller.clone();
+        use_effect_with(focus, move |focus| {
+            if let (Some(line), Some(scroller)) = (*focus, scroller.cast::<HtmlElement>()) {
+                scroll_to_line(&scroller, line);
+            }
+        });
+    }
+    let lines = text.split('\n').count();
+    let columns = text.split('\n').map(|line| line.chars().count()).max().unwrap_or(0);
+    let edited = props.live && *text != props.source;
+    let mark = |line: usize| {
+        let on_line = props.threads.iter().filter(|thread| thread.line as usize == line);
+        on_line.fold(None, |mark, thread| if thread.waiting { Some("blocked") } else { mark.or(Some("current")) })
+    };
+    html! {
+        <>
+            <div class="program-bar">
+                <span class="file">{ &props.file }</span>
+                <button type="button" class="run-program" onclick={run} disabled={text.trim().is_empty()}
+                    title="Run the program on this host (a running one is stopped first)">
+                    { if props.live { "↻ Restart" } else { "▶ Run" } }
+                </button>
+                { props.children.clone() }
+                if edited {
+                    <span class="edited">{ "edited: restart to run it" }</span>
+                }
+            </div>
+            <div class="editor-scroll" ref={scroller}>
+                <div class="editor" style={format!("--lines:{lines};--columns:{columns}")}>
+                    <ol class="gutter" aria-hidden="true">
+                        { for (1..=lines).map(|line| html! { <li class={mark(line)}>{ line }</li> }) }
+                    </ol>
+                    <div class="code">
+                        { for props.threads.iter().map(|thread| html! {
+                            <div class={classes!("line-mark", if thread.waiting { "blocked" } else { "current" })}
+                                style={format!("--line:{}", thread.line)} title={thread.thread.to_string()} />
+                        }) }
+                        <pre class="coloured" aria-hidden="true">
+                            { for syntax::pieces(&text).into_iter().map(|(kind, piece)| match kind {
+                                Kind::Plain => Html::from(VText::new(piece.to_owned())),
+                                kind => html! { <span class={kind.class()}>{ piece }</span> },
+                            }) }
+                            { "\n" }
+                        </pre>
+                        <textarea aria-label="program" spellcheck="false" autocapitalize="off" autocomplete="off"
+                            wrap="off" value={(*text).clone()} {oninput} {onkeydown}
+                            placeholder="Paste a Python socket program here, then press Run." />
+                    </div>
+                </div>
+            </div>
+        </>
+    }
+}
+
+/// Scrolls the editor so that a line (from 1) is in view, a third of the way down, unless it is.
+fn scroll_to_line(scroller: &HtmlElement, line: u32) {
+    let Some(number) = scroller.query_selector(".gutter li").ok().flatten() else { return };
+    let Ok(number) = number.dyn_into::<HtmlElement>() else { return };
+    let height = number.offset_height();
+    let top = (line as i32 - 1) * height;
+    let (scrolled, visible) = (scroller.scroll_top(), scroller.client_height());
+    if top < scrolled || top + height > scrolled + visible {
+        scroller.set_scroll_top(top - visible / 3);
+    }
+}
