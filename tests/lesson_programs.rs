@@ -238,3 +238,12 @@ fn bad_programs_in_lesson_files_are_refused_with_the_field() {
     let error = Lesson::parse(&printed_without_program).unwrap_err().to_string();
     assert_eq!(error, "checkpoints[0].expect.printed.host: server runs no program");
 }
+
+#[test]
+fn stepping_past_a_busy_program_with_nothing_on_the_wires_gives_up_soon() {
+    let mut session = Session::new(Lesson::parse(&lesson(None, None, "")).unwrap()).unwrap();
+    session.act(Intent::Run { host: 0, file: "busy.py".into(), source: "while True:\n    pass\n".into() });
+    assert!(!session.step(), "no packet event comes");
+    let steps = session.player().program(0).unwrap().process().unwrap().steps();
+    assert!(steps <= 10_000_000, "stepping gave up after {steps} steps");
+}

@@ -38,6 +38,11 @@ pub struct Recorded {
 /// virtual time, which is longer than any timer smoltcp sets except TIME-WAIT's ten seconds.
 const STEP_HORIZON_US: i64 = 60_000_000;
 
+/// How many things (timers, program slices) [`Session::step`] lets happen before giving up: a
+/// busy program with nothing on the wires would otherwise run a minute of slices, 600 million
+/// steps.
+const STEP_TRIES: usize = 300;
+
 /// A lesson being played, with the person's actions.
 pub struct Session {
     lesson: Lesson,
@@ -143,7 +148,7 @@ impl Session {
     pub fn step(&mut self) -> bool {
         let before = self.network().trace().events();
         let give_up_at = self.now() + crate::sim::Duration::from_micros(STEP_HORIZON_US as u64);
-        loop {
+        for _ in 0..STEP_TRIES {
             match self.next_event_at() {
                 Some(next) if next <= give_up_at => self.advance_to(next.max(self.now())),
                 _ => return false,
@@ -152,6 +157,7 @@ impl Session {
                 return true;
             }
         }
+        false
     }
 
     /// When the next thing is due: a packet, a timer, a script step, a lesson event or a
