@@ -71,6 +71,11 @@ impl HostProgram {
         &self.source
     }
 
+    /// When it starts (or started).
+    pub fn start(&self) -> Instant {
+        self.start
+    }
+
     pub fn run(&self) -> &Run {
         &self.run
     }

@@ -43,7 +43,7 @@ impl ProgramState {
             return ProgramState::Exited(code);
         }
         match program.run() {
-            Run::NotStarted => ProgramState::Starts(0),
+            Run::NotStarted => ProgramState::Starts(program.start().total_micros()),
             Run::Refused(_) => ProgramState::Exited(1),
             Run::Started(process) => match process.status() {
                 Status::Runnable => ProgramState::Busy,
@@ -108,11 +108,6 @@ impl ProgramView {
                 console: Vec::new(),
             };
         };
-        let mut state = ProgramState::of(program);
-        if state == ProgramState::Starts(0) {
-            let start = model.session.lesson().hosts.get(host).and_then(|spec| spec.program.as_ref());
-            state = ProgramState::Starts(start.map_or(0, |spec| (spec.start * 1e6) as i64));
-        }
         let console = program.console().map_or_else(Vec::new, |console| {
             let lines = console.lines();
             let first = lines.len().saturating_sub(CONSOLE_LINES);
@@ -133,7 +128,7 @@ impl ProgramView {
             file: program.file().into(),
             source: program.source().into(),
             threads: program.process().map(|process| process.current_lines()).unwrap_or_default(),
-            state,
+            state: ProgramState::of(program),
             console,
         }
     }
