@@ -247,3 +247,16 @@ fn stepping_past_a_busy_program_with_nothing_on_the_wires_gives_up_soon() {
     let steps = session.player().program(0).unwrap().process().unwrap().steps();
     assert!(steps <= 10_000_000, "stepping gave up after {steps} steps");
 }
+
+#[test]
+fn a_programs_sockets_are_named_by_its_variables() {
+    let mut player = Player::new(Lesson::parse(&echo_lesson()).unwrap()).unwrap();
+    player.run_until(Instant::from_millis(200));
+    let names = |player: &Player| {
+        let process = player.program(1).unwrap().process().unwrap();
+        process.socket_names().into_iter().map(|(fd, name)| format!("{name}={fd}")).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&player), ["s=3"]);
+    player.run_until(Instant::from_millis(535));
+    assert_eq!(names(&player), ["s=3", "conn=4"]);
+}

@@ -18,7 +18,7 @@ use super::machine::{Frame, OnReturn, Outcome, Runtime, Task, TaskState};
 use super::sockets::Sockets;
 use super::traceback::{self, CompileError, Entry, Traceback};
 use super::value::{get_attr, Instance, Kind, Module, Value};
-use crate::sim::{Call, CallId, CallResult, Instant};
+use crate::sim::{Call, CallId, CallResult, Fd, Instant};
 
 /// The console keeps this many lines; older ones are dropped.
 const MAX_LINES: usize = 5_000;
@@ -153,6 +153,8 @@ pub struct Process {
     last: Status,
     /// The classes of the exceptions that ended threads, in order.
     uncaught: Vec<Rc<str>>,
+    /// The program's module (`__main__`), whose globals outlive the main thread.
+    main: Rc<Module>,
 }
 
 impl Process {
@@ -172,7 +174,7 @@ impl Process {
         main.set("__name__", Value::str("__main__"));
         main.set("__file__", Value::str(file));
         let mut task = Task::new("MainThread".into(), Value::None, false);
-        task.frames.push(Frame::new(code, main, None, OnReturn::Value));
+        task.frames.push(Frame::new(code, main.clone(), None, OnReturn::Value));
         rt.tasks.push(task);
         Ok(Process {
             rt,
@@ -182,6 +184,7 @@ impl Process {
             next: 0,
             last: Status::Runnable,
             uncaught: Vec::new(),
+            main,
         })
     }
 
@@ -445,6 +448,33 @@ impl Process {
     /// The classes of the exceptions no thread caught (`ConnectionRefusedError`), in order.
     pub fn uncaught(&self) -> &[Rc<str>] {
         &self.uncaught
+    }
+
+    /// The variables that hold the program's open sockets, by descriptor: a thread's own first
+    /// (`conn` in a handler), innermost call first, then the program's globals (`s`). For the
+    /// host panel's socket table.
+    pub fn socket_names(&self) -> Vec<(Fd, Rc<str>)> {
+        let mut names: Vec<(Fd, Rc<str>)> = Vec::new();
+        let mut note = |name: &Rc<str>, value: &Value| {
+            let fd = match value {
+                Value::Socket(socket) => socket.fd.get(),
+                Value::Cell(cell) => match &*cell.borrow() {
+                    Value::Socket(socket) => socket.fd.get(),
+                    _ => return,
+                },
+                _ => return,
+            };
+            if fd >= 0 && !names.iter().any(|(known, _)| *known == fd) {
+                names.push((fd, name.clone()));
+            }
+        };
+        for task in &self.rt.tasks {
+            for frame in task.frames.iter().rev() {
+                frame.code.locals.iter().zip(&frame.locals).for_each(|(name, value)| note(name, value));
+            }
+        }
+        self.main.globals.borrow().iter().for_each(|(name, value)| note(name, value));
+        names
     }
 
     /// The program's file name.

@@ -74,15 +74,25 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
         .hosts
         .iter()
         .map(|host| {
+            // The variables calls made by hand name, and those of the host's program (for the table).
             let names: SortedMap<Fd, &String> = player
                 .sockets(host.id)
                 .map(|sockets| sockets.iter().filter(|(_, &fd)| fd >= 0).map(|(name, &fd)| (fd, name)).collect())
                 .unwrap_or_default();
+            let program_names = player
+                .program(host.id)
+                .and_then(|program| program.process())
+                .map(|process| process.socket_names())
+                .unwrap_or_default();
+            let variable = |fd: Fd| {
+                let program = program_names.iter().find(|(known, _)| *known == fd).map(|(_, name)| name.to_string());
+                names.get(&fd).map(|name| name.to_string()).or(program)
+            };
             let sockets = host
                 .sockets
                 .iter()
                 .map(|socket| SocketRow {
-                    variable: socket.fd.and_then(|fd| names.get(&fd)).map(|name| name.to_string()),
+                    variable: socket.fd.and_then(variable),
                     fd: socket.fd,
                     kind: socket.kind,
                     local: socket.local.map_or_else(|| "—".into(), |local| local.to_string()),
