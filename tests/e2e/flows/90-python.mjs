@@ -59,6 +59,7 @@ test('90-python: paste a server and a client, run them, see the consoles and the
   await expectCount(server.locator('.line-mark.blocked'), 1);
   // The listening socket shows in the panel's table, as for calls made by hand.
   await expectCount(server.locator('tr.socket[data-state="LISTEN"]'), 1);
+  await expectText(server.locator('tr.socket[data-state="LISTEN"]'), 's · fd 3');
   // The code is coloured: keywords, strings, comments.
   await expectCount(server.locator('.coloured .kw', { hasText: 'import' }), 1);
   await expectCount(server.locator('.coloured .co'), 3);
