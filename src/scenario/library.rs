@@ -39,6 +39,7 @@ pub const BUILT_IN: &[BuiltIn] = lessons![
     "05-nobody-home": "Nobody's home",
     "06-loopback-only": "Loopback only",
     "07-letters-out-of-order": "Letters out of order",
+    "08-three-clients": "Three clients, one server",
     "09-full-accept-queue": "A full accept queue",
 ];
 
