@@ -15,7 +15,7 @@ fn run(text: &str) -> Player {
 
 #[test]
 fn every_shipped_lesson_passes_all_its_checkpoints() {
-    assert_eq!(BUILT_IN.len(), 11);
+    assert_eq!(BUILT_IN.len(), 12);
     for lesson in BUILT_IN {
         let player = run(lesson.text);
         assert!(!player.lesson().checkpoints.is_empty(), "{} has checkpoints", lesson.id);

@@ -43,6 +43,7 @@ pub const BUILT_IN: &[BuiltIn] = lessons![
     "09-full-accept-queue": "A full accept queue",
     "10-speak-the-right-language": "Speak the right language",
     "11-dns": "What is my address / DNS",
+    "12-port-mapping": "Port mapping",
 ];
 
 /// The network the page opens on: a client and a server on one clean 10 ms link, nothing running.
