@@ -15,7 +15,7 @@ fn run(text: &str) -> Player {
 
 #[test]
 fn every_shipped_lesson_passes_all_its_checkpoints() {
-    assert_eq!(BUILT_IN.len(), 8);
+    assert_eq!(BUILT_IN.len(), 12);
     for lesson in BUILT_IN {
         let player = run(lesson.text);
         assert!(!player.lesson().checkpoints.is_empty(), "{} has checkpoints", lesson.id);
@@ -113,6 +113,20 @@ fn until_stops_early_and_leaves_later_checkpoints_unreached() {
     assert!(output.status.success(), "{stdout}");
     assert!(stdout.contains("(not reached)"));
     assert!(stdout.contains("0 passed, 0 failed, 6 skipped"), "{stdout}");
+}
+
+#[test]
+fn the_iterative_server_makes_client_2_wait_and_the_threaded_one_does_not() {
+    let output = binary().args(["run", "08-three-clients"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    // Client 2 typed at 1.5 s; the iterative server reaches it only when client 1 quits at 3 s.
+    assert!(stdout.contains("   1.500    client2  in| Good morning\n"), "{stdout}");
+    assert!(stdout.contains("   3.010  iterative out| Serving 10.0.0.2:"), "{stdout}");
+    assert!(stdout.contains("   3.020    client2 out| Good morning Ali\n"), "{stdout}");
+    // The threaded server answers client 2 while client 1 is still connected (it quits at 8 s).
+    assert!(stdout.contains("   6.520    client2 out| Good morning again Ali\n"), "{stdout}");
+    assert!(stdout.contains("   8.010   threaded out| Done with 10.0.0.1:"), "{stdout}");
 }
 
 // ---- Bad files -------------------------------------------------------------------------------

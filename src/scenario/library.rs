@@ -39,7 +39,11 @@ pub const BUILT_IN: &[BuiltIn] = lessons![
     "05-nobody-home": "Nobody's home",
     "06-loopback-only": "Loopback only",
     "07-letters-out-of-order": "Letters out of order",
+    "08-three-clients": "Three clients, one server",
     "09-full-accept-queue": "A full accept queue",
+    "10-speak-the-right-language": "Speak the right language",
+    "11-dns": "What is my address / DNS",
+    "12-port-mapping": "Port mapping",
 ];
 
 /// The network the page opens on: a client and a server on one clean 10 ms link, nothing running.
