@@ -16,7 +16,7 @@ cd "$SOCKSIM_ROOT"
 
 scratch="$(mktemp -d -t socksim-python-size.XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
-cp -r Cargo.toml Cargo.lock src benches tests "$scratch/"
+cp -r Cargo.toml Cargo.lock build.rs src benches tests "$scratch/"
 export CARGO_TARGET_DIR="${SOCKSIM_SIZE_TARGET:-$SOCKSIM_ROOT/target/python-size}"
 
 # wasm-opt as trunk runs it: data-wasm-opt="z" is -Oz, data-wasm-opt-params adds its flags.
