@@ -15,6 +15,20 @@ export PATH
 # Trunk: no update check against the network (the build itself is offline via Trunk.toml).
 export TRUNK_SKIP_VERSION_CHECK=true
 
+# The page's wasm (trunk build, trunk serve, scripts/python-size.sh) is built with the standard
+# library compiled from source (rust-src, installed by scripts/setup.sh) with
+# -Cpanic=immediate-abort: a panic is a bare wasm trap, so no panic messages, formatting or
+# location strings are linked in (28 KB gzip less, see README). index.html shows the
+# banner a Rust panic hook showed before, on that trap. Those are nightly options, allowed on
+# stable by RUSTC_BOOTSTRAP=1. Only trunk gets them (through the function below): cargo run by
+# hand, native tests, clippy and the browser tests (which need panic messages) do not.
+SOCKSIM_PAGE_BUILD_ENV=(
+  RUSTC_BOOTSTRAP=1
+  CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+  "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+)
+trunk() { env "${SOCKSIM_PAGE_BUILD_ENV[@]}" trunk "$@"; }
+
 # Browser (wasm-bindgen-test) tests: Debian's chromium + chromium-driver,
 # headless flags come from ./webdriver.json (read from the current directory).
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"

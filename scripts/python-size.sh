@@ -3,8 +3,10 @@
 #
 # Builds the page twice in a scratch copy of the tree: as it is, and with a probe in src/main.rs
 # that compiles and runs a program through python::Runner (so that the interpreter is linked in,
-# as it will be once the page runs programs). Each goes through wasm-bindgen and wasm-opt with the
-# settings index.html gives trunk; the script prints both sizes, raw and gzip -9, and the difference.
+# as it will be once the page runs programs). Each is built as trunk builds the page (with
+# scripts/env.sh's SOCKSIM_PAGE_BUILD_ENV: std from source, panics that abort at once) and goes
+# through wasm-bindgen and wasm-opt with the settings index.html gives trunk; the script prints
+# both sizes, raw and gzip -9, and the difference.
 # Needs what scripts/setup.sh installs; takes a few minutes the first time.
 set -euo pipefail
 
@@ -14,7 +16,7 @@ cd "$SOCKSIM_ROOT"
 
 scratch="$(mktemp -d -t socksim-python-size.XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
-cp -r Cargo.toml Cargo.lock src benches tests "$scratch/"
+cp -r Cargo.toml Cargo.lock build.rs src benches tests "$scratch/"
 export CARGO_TARGET_DIR="${SOCKSIM_SIZE_TARGET:-$SOCKSIM_ROOT/target/python-size}"
 
 # wasm-opt as trunk runs it: data-wasm-opt="z" is -Oz, data-wasm-opt-params adds its flags.
@@ -23,7 +25,7 @@ read -r -a params <<<"$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' ind
 
 build() {
   local out="$1"
-  (cd "$scratch" && cargo build --quiet --offline --release --target wasm32-unknown-unknown --bin socksim)
+  (cd "$scratch" && env "${SOCKSIM_PAGE_BUILD_ENV[@]}" cargo build --quiet --offline --release --target wasm32-unknown-unknown --bin socksim)
   wasm-bindgen --target web --out-dir "$scratch/$out" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/socksim.wasm"
   wasm-opt "-O${level:-z}" "${params[@]}" "$scratch/$out/socksim_bg.wasm" -o "$scratch/$out.wasm"
   local raw gz

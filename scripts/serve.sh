@@ -9,4 +9,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SOCKSIM_ROOT"
 
 bash scripts/setup.sh
-exec trunk serve "$@"
+# trunk with the page build's environment (scripts/env.sh): `exec` would skip the function.
+exec env "${SOCKSIM_PAGE_BUILD_ENV[@]}" trunk serve "$@"

@@ -22,6 +22,14 @@ else
   rustup target add "$WASM_TARGET"
 fi
 
+# --- the standard library's sources (the page's wasm builds std: see scripts/env.sh) -----
+if rustup component list --installed | grep -q '^rust-src'; then
+  say "rust component rust-src: present"
+else
+  say "rust component rust-src: installing"
+  rustup component add rust-src
+fi
+
 # --- trunk ---------------------------------------------------------------------
 if [[ "$(trunk --version 2>/dev/null || true)" == "trunk $TRUNK_VERSION" ]]; then
   say "trunk $TRUNK_VERSION: present"
@@ -91,5 +99,10 @@ say "wasm-opt: $wasm_opt_out"
 say "cargo fetch (host and $WASM_TARGET)"
 cargo fetch --quiet
 cargo fetch --quiet --target "$WASM_TARGET"
+# Building std needs the crates of its own workspace (Cargo.lock beside rust-src's library/);
+# the manifest uses nightly cargo features, hence RUSTC_BOOTSTRAP.
+say "cargo fetch (the standard library's dependencies, for building std)"
+RUSTC_BOOTSTRAP=1 cargo fetch --quiet --locked \
+  --manifest-path "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
 
 say "done in $((SECONDS - start))s"

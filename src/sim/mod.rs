@@ -9,6 +9,7 @@ mod error;
 mod host;
 mod link;
 mod network;
+pub mod order;
 pub mod pcap;
 mod snapshot;
 mod socket_api;

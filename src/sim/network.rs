@@ -368,7 +368,7 @@ impl Network {
                 ended.push(packet);
             }
         }
-        ended.sort_by_key(|packet| (packet.ends_at, packet.packet));
+        super::order::sort(&mut ended, |packet| (super::order::signed(packet.ends_at.total_micros()), packet.packet));
         for packet in ended.drain(..) {
             let fate = match packet.ending {
                 Ending::Lost => Fate::Lost { at: now },

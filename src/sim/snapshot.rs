@@ -106,7 +106,7 @@ impl Network {
                 progress: packet.progress(now),
             })
             .collect();
-        in_flight.sort_by_key(|packet| packet.id);
+        super::order::sort(&mut in_flight, |packet| (packet.id, 0));
         Snapshot { now_us: now.total_micros(), hosts, links, in_flight }
     }
 }

@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use super::markup::escape;
 use super::model::{Model, QUIET_FAST_FORWARD, SPEEDS};
 use super::topology::{kind_class, Layout, DRAWING_HEIGHT, DRAWING_WIDTH};
-use crate::sim::{Fate, PacketId, PacketKind, PacketRecord, SortedMap};
+use crate::sim::{order, Fate, PacketId, PacketKind, PacketRecord, SortedMap};
 
 const SVG: Option<&str> = Some("http://www.w3.org/2000/svg");
 /// Above this many packets in flight, envelopes are a crowd: bare tags painted on a canvas.
@@ -237,7 +237,7 @@ impl Envelopes {
                 Some((kind, Tag { packet: packet.packet, x: point.x, y: point.y }))
             })
             .collect();
-        tags.sort_by_key(|(kind, tag)| (*kind, tag.packet));
+        order::sort(&mut tags, |(kind, tag)| (order::text(kind), tag.packet));
         for run in tags.chunk_by(|a, b| a.0 == b.0) {
             let kind = run[0].0;
             let colour = self.colours.iter().find(|(label, _)| *label == kind).map_or("#555", |(_, colour)| colour);

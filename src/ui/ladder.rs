@@ -12,7 +12,7 @@ use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
 use crate::scenario::{Outcome, Session, TranscriptLine};
-use crate::sim::{Fate, PacketRecord, Transport};
+use crate::sim::{order, Fate, PacketRecord, Transport};
 
 const WIDTH: f64 = 440.0;
 const MARGIN: f64 = 60.0;
@@ -57,7 +57,7 @@ impl TimeAxis {
         let px_per_us = FLIGHT_PX / typical_flight as f64;
         let fold_after = typical_flight * 3;
         intervals.extend(marks.iter().map(|&at| (at, at)));
-        intervals.sort_unstable();
+        order::sort(&mut intervals, |&(start, end)| (order::signed(start), order::signed(end)));
         let mut pieces: Vec<Piece> = Vec::new();
         for (start, end) in intervals {
             match pieces.last_mut() {
@@ -178,7 +178,7 @@ impl Plan {
         let trips = || records().zip(&planned);
         let mut flights: Vec<i64> =
             trips().map(|trip| end_of(trip) - trip.0.sent_at.total_micros()).filter(|&f| f > 0).collect();
-        flights.sort_unstable();
+        order::sort(&mut flights, |&flight| (order::signed(flight), 0));
         let typical_flight = flights.get(flights.len() / 2).copied().unwrap_or(10_000);
         let oldest = records().next().map_or(0, |record| record.sent_at.total_micros());
         let mut intervals: Vec<(i64, i64)> =

@@ -35,40 +35,8 @@ pub use app::App;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use wasm_bindgen::JsCast;
-
-/// Mounts the page on the document's body, with a banner for the case the page breaks.
+/// Mounts the page on the document's body. A panic aborts at once (the page's wasm is built with
+/// -Cpanic=immediate-abort): index.html shows the banner for it.
 pub fn mount() {
-    std::panic::set_hook(Box::new(|info| show_panic_banner(&info.to_string())));
     yew::Renderer::<App>::new().render();
-}
-
-/// A Rust panic stops the page's code for good: say so plainly, with the message and a reload
-/// button, instead of leaving a frozen page.
-fn show_panic_banner(message: &str) {
-    web_sys::console::error_1(&message.into());
-    let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
-    let Some(body) = document.body() else { return };
-    if document.query_selector(".panic-banner").ok().flatten().is_some() {
-        return;
-    }
-    let Ok(banner) = document.create_element("div") else { return };
-    banner.set_class_name("panic-banner");
-    let _ = banner.set_attribute("role", "alert");
-    let text = document.create_element("p").ok();
-    if let Some(text) = &text {
-        text.set_text_content(Some(&format!(
-            "socksim stopped because of a bug: {message}. Reload the page to start again \
-             (your network and calls are lost). Please report what you did."
-        )));
-        let _ = banner.append_child(text);
-    }
-    if let Ok(button) = document.create_element("button") {
-        button.set_text_content(Some("Reload"));
-        let _ = button.set_attribute("onclick", "location.reload()");
-        let _ = banner.append_child(&button);
-    }
-    if let Some(banner) = banner.dyn_ref::<web_sys::HtmlElement>() {
-        let _ = body.prepend_with_node_1(banner);
-    }
 }

@@ -17,13 +17,20 @@ use super::machine::{Frame, OnReturn, Vm};
 use super::process::{Stream, Wait};
 use super::value::*;
 
+/// The text of module file `name`, as build.rs compacts it (no comments, one space a level).
+macro_rules! module_source {
+    ($name:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/", $name))
+    };
+}
+
 const MODULES: &[(&str, &str)] = &[
-    ("socket", include_str!("socket.py")),
-    ("threading", include_str!("threading.py")),
-    ("logging", include_str!("logging.py")),
-    ("time", include_str!("time.py")),
-    ("sys", include_str!("sys.py")),
-    ("errno", include_str!("errno.py")),
+    ("socket", module_source!("socket.py")),
+    ("threading", module_source!("threading.py")),
+    ("logging", module_source!("logging.py")),
+    ("time", module_source!("time.py")),
+    ("sys", module_source!("sys.py")),
+    ("errno", module_source!("errno.py")),
 ];
 
 const NATIVES: &[Native] = &[
@@ -75,7 +82,7 @@ pub fn python_builtins(vm: &mut Vm) -> Res<Rc<Module>> {
         return Ok(module.clone());
     }
     let base = vm.frames.len();
-    let module = load(vm, NAME, include_str!("builtins.py"))?;
+    let module = load(vm, NAME, module_source!("builtins.py"))?;
     vm.finish_nested(base)?;
     Ok(module)
 }
