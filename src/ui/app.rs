@@ -179,6 +179,17 @@ pub fn App() -> Html {
         });
     }
 
+    {
+        // A question the run stopped for is scrolled into view in the Lesson tab.
+        let asking = model.borrow().asking;
+        use_effect_with(asking, move |asking| {
+            let question = asking.and_then(|_| gloo_utils_document()?.query_selector("li.asking").ok().flatten());
+            if let Some(question) = question {
+                question.scroll_into_view_with_bool(false);
+            }
+        });
+    }
+
     let model_ref = model.borrow();
     let shown = model_ref.shown();
     if scene.borrow().made_at != shown.scene {

@@ -47,6 +47,17 @@ pub enum Tab {
     Lesson,
 }
 
+/// A student's answer to a checkpoint's question, made before the run reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prediction {
+    /// Not asked yet.
+    Pending,
+    /// The index of the choice picked.
+    Made(usize),
+    /// The person played on without answering.
+    Skipped,
+}
+
 /// Everything a person can do at the page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -76,6 +87,11 @@ pub enum Msg {
     /// The hosts and links were edited: the run starts again on the new network.
     Rebuild(Box<Lesson>),
     Tab(Tab),
+    /// A prediction for a checkpoint's question: the index of the choice.
+    Predict {
+        checkpoint: usize,
+        choice: usize,
+    },
     /// Run a program on a host (stopping the one it runs).
     RunProgram {
         host: HostId,
@@ -112,6 +128,8 @@ pub struct Shown {
     pub hovered: Option<PacketId>,
     pub selected: Option<PacketId>,
     pub tab: Tab,
+    /// Changes with every prediction made or asked for.
+    pub predictions: usize,
 }
 
 /// The page's state.
@@ -134,6 +152,12 @@ pub struct Model {
     pub reduced_motion: bool,
     /// How many sessions the page has opened before this one.
     sessions_before: u64,
+    /// The student's prediction for each checkpoint of the lesson.
+    pub predictions: Vec<Prediction>,
+    /// The checkpoint whose question the run stopped for, before its time.
+    pub asking: Option<usize>,
+    /// Counts predictions made and asked for, so that what shows them is drawn again.
+    prediction_changes: usize,
 }
 
 impl Model {
@@ -144,6 +168,7 @@ impl Model {
     }
 
     pub fn with_session(session: Session, lesson_id: Option<&'static str>) -> Model {
+        let session_checkpoints = session.lesson().checkpoints.len();
         Model {
             playing: lesson_id.is_none(),
             session,
@@ -157,6 +182,9 @@ impl Model {
             tab: if lesson_id.is_some() { Tab::Lesson } else { Tab::Packets },
             reduced_motion: false,
             sessions_before: 0,
+            predictions: vec![Prediction::Pending; session_checkpoints],
+            asking: None,
+            prediction_changes: 0,
         }
     }
 
@@ -166,7 +194,28 @@ impl Model {
             hovered: self.hovered,
             selected: self.selected,
             tab: self.tab,
+            predictions: self.prediction_changes,
         }
+    }
+
+    /// The next checkpoint with a question the student has not answered, and its time, if the run
+    /// has not reached it.
+    fn next_question(&self) -> Option<(usize, f64)> {
+        let lesson = self.session.lesson();
+        let now = self.session.now().total_micros() as f64;
+        lesson
+            .checkpoints
+            .iter()
+            .enumerate()
+            .filter(|(index, checkpoint)| {
+                checkpoint.question.is_some()
+                    && !checkpoint.choices.is_empty()
+                    && self.predictions.get(*index) == Some(&Prediction::Pending)
+                    && self.session.player().results().get(*index).is_some_and(Option::is_none)
+            })
+            .map(|(index, checkpoint)| (index, (checkpoint.at * 1e6).round() - 1.0))
+            .filter(|&(_, at)| at >= now - 1.0)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
     /// Moves the clock on by the wall time since the last frame, if playing.
@@ -188,6 +237,16 @@ impl Model {
         if let Some(end) = end {
             target = target.min(end.total_micros() as f64);
         }
+        // Predict, then run: the clock stops just before a question's checkpoint until the student
+        // answers it (or plays on).
+        if let Some((index, at)) = self.next_question().filter(|&(_, at)| target >= at) {
+            target = at.max(self.clock_us);
+            self.playing = false;
+            self.fast_forwarding = false;
+            self.asking = Some(index);
+            self.tab = Tab::Lesson;
+            self.prediction_changes += 1;
+        }
         self.clock_us = target;
         self.session.advance_to(Instant::from_micros(target as i64));
         if end.is_some_and(|end| self.session.now() >= end) {
@@ -205,6 +264,11 @@ impl Model {
         match msg {
             Msg::TogglePlay => {
                 self.playing = !self.playing;
+                // Playing on past a question skips it.
+                if let Some(index) = self.asking.take().filter(|_| self.playing) {
+                    self.predictions[index] = Prediction::Skipped;
+                    self.prediction_changes += 1;
+                }
                 if self.playing && self.lesson_end().is_some_and(|end| self.session.now() >= end) {
                     self.seek(Instant::ZERO);
                 }
@@ -218,6 +282,7 @@ impl Model {
             }
             Msg::StepBack => {
                 self.playing = false;
+                self.asking = None;
                 self.session.step_back();
             }
             Msg::Reset => {
@@ -227,6 +292,7 @@ impl Model {
             }
             Msg::Seek(micros) => {
                 self.playing = false;
+                self.asking = None;
                 self.seek(Instant::from_micros(micros));
             }
             Msg::Speed(speed) => self.speed = speed.min(SPEEDS.len() - 1),
@@ -281,6 +347,16 @@ impl Model {
                 Err(error) => self.notice = Some(format!("That network cannot be built: {error}")),
             },
             Msg::Tab(tab) => self.tab = tab,
+            Msg::Predict { checkpoint, choice } => {
+                if let Some(prediction) = self.predictions.get_mut(checkpoint) {
+                    *prediction = Prediction::Made(choice);
+                    self.prediction_changes += 1;
+                    if self.asking == Some(checkpoint) {
+                        self.asking = None;
+                        self.playing = true;
+                    }
+                }
+            }
             Msg::Notice(notice) => self.notice = Some(notice),
             Msg::Dismiss => self.notice = None,
         }

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::inspector::{self, Inspector};
-use super::model::{Model, ModelHandle, Msg, Tab};
+use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
 use super::network_editor::{self, NetworkEditor};
 use super::packets::PacketList;
 
@@ -16,7 +16,7 @@ pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
         Tab::Packets => html! { <PacketList model={handle.clone()} shown={model.shown()} send={send.clone()} /> },
         Tab::Inspector => html! { <Inspector ..inspector::props(model, send) /> },
         Tab::Network => html! { <NetworkEditor ..network_editor::props(model, send) /> },
-        Tab::Lesson => lesson(model),
+        Tab::Lesson => lesson(model, send),
     };
     html! {
         <aside class="side">
@@ -36,8 +36,10 @@ pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     }
 }
 
-/// The lesson's intro and checkpoints, each with its verdict once its time has come.
-fn lesson(model: &Model) -> Html {
+/// The lesson's intro and checkpoints, each with its verdict once its time has come. A question
+/// is answered before the run reaches it ("predict, then run"); its verdict is then shown beside
+/// the prediction.
+fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
     let player = model.session.player();
     let lesson = player.lesson();
     if lesson.checkpoints.is_empty() {
@@ -54,27 +56,44 @@ fn lesson(model: &Model) -> Html {
             <h2>{ &lesson.title }</h2>
             <p>{ &lesson.intro }</p>
             <ol class="checkpoints">
-                { for lesson.checkpoints.iter().zip(player.results()).map(|(checkpoint, result)| {
+                { for lesson.checkpoints.iter().zip(player.results()).enumerate().map(|(number, (checkpoint, result))| {
                     let question = checkpoint.question.clone().unwrap_or_else(|| lesson.describe(&checkpoint.expect));
                     let (class, mark) = match result {
                         Some(result) if result.passed => ("passed", "✔"),
                         Some(_) => ("failed", "✘"),
                         None => ("pending", "…"),
                     };
+                    let prediction = model.predictions.get(number).copied().unwrap_or(Prediction::Skipped);
+                    let asking = model.asking == Some(number);
                     html! {
-                        <li class={class}>
+                        <li class={classes!(class, asking.then_some("asking"))} data-checkpoint={number.to_string()}>
                             <span class="mark" aria-hidden="true">{ mark }</span>
                             <span class="question">{ question }</span>
                             <small class="at">{ format!(" (at {} s)", checkpoint.at) }</small>
+                            if asking {
+                                <p class="predict">{ "Predict first: pick what you think will happen, and the run goes on." }</p>
+                            }
                             if !checkpoint.choices.is_empty() {
                                 <ul class="choices">
                                     { for checkpoint.choices.iter().enumerate().map(|(index, choice)| {
                                         let right = result.is_some() && checkpoint.answer == Some(index);
-                                        html! { <li class={classes!(right.then_some("answer"))}>{ choice }</li> }
+                                        let picked = prediction == Prediction::Made(index);
+                                        let onclick = send.reform(move |_: MouseEvent| Msg::Predict { checkpoint: number, choice: index });
+                                        html! {
+                                            <li class={classes!(right.then_some("answer"), picked.then_some("picked"))}>
+                                                <button type="button" class="choice" disabled={result.is_some()}
+                                                    aria-pressed={picked.to_string()} {onclick}>{ choice }</button>
+                                            </li>
+                                        }
                                     }) }
                                 </ul>
                             }
                             if let Some(result) = result {
+                                if let Prediction::Made(choice) = prediction {
+                                    <p class={classes!("verdict", if checkpoint.answer == Some(choice) { "right" } else { "wrong" })}>
+                                        { if checkpoint.answer == Some(choice) { "✔ Your prediction was right." } else { "✘ Not what happened." } }
+                                    </p>
+                                }
                                 <p class="observed">{ &result.observed }</p>
                             }
                         </li>

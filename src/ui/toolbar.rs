@@ -181,6 +181,11 @@ pub fn hint(model: &Model, send: &Callback<Msg>) -> Html {
                     { notice }
                     <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{ "✕" }</button>
                 </p>
+            } else if let Some(question) = model.asking.and_then(|index| lesson.checkpoints.get(index)?.question.as_ref()) {
+                <p class="hint asking" role="status">
+                    <strong>{ "Predict, then run: " }</strong>{ question }
+                    { " Pick an answer in the Lesson tab (or press play to skip it)." }
+                </p>
             } else {
                 <p class="hint" title={lesson.intro.clone()}>
                     <strong>{ &lesson.title }{ ": " }</strong>{ &lesson.intro }

@@ -2,7 +2,8 @@
 // sends six datagrams with a 1 s timeout on each answer, a TCP client one sentence. Played at 1×,
 // datagrams are lost (✕ on the ladder), the client's recvfrom raises TimeoutError, the UDP client
 // never sends a seventh datagram, TCP gets its answer, and every checkpoint passes.
-import { expectCount, expectText, test, waitFor } from '../harness.mjs';
+import { readFileSync } from 'node:fs';
+import { expectCount, expectText, REPO_ROOT, test, waitFor } from '../harness.mjs';
 import {
   arrows, expectNoPanic, expectSvgText, isPlaying, ladderArrows, openApp, panel, setPlaying, SPEED, transcript,
 } from './lib/socksim.mjs';
@@ -33,11 +34,39 @@ test('30-udp-loss-lesson: lesson 04 loses datagrams and its checkpoints pass', a
   await expectCount(page.locator('#ladder g.arrow[data-fate="lost"] text.cross'), (n) => n >= 1);
   await expectSvgText(page.locator('#ladder g.arrow[data-fate="lost"] text.cross'), '✕');
 
-  // The three checkpoints due at 8 s get their verdicts.
+  // Predict, then run: the run stops just before each question's checkpoint until a choice is
+  // picked. The first prediction is wrong on purpose, the others right.
+  const lesson = JSON.parse(readFileSync(`${REPO_ROOT}/src/scenario/lessons/04-uppercase-udp.json`, 'utf8'));
+  const asking = page.locator('.lesson ol.checkpoints > li.asking');
+  const predicted = [];
+  for (let question = 0; question < 3; question += 1) {
+    await expectCount(asking, 1, 30_000);
+    if (await isPlaying(page)) throw new Error('the run should stop for a prediction');
+    await expectText(page.locator('.hint-bar'), 'Predict, then run');
+    const index = Number(await asking.getAttribute('data-checkpoint'));
+    const { answer, choices } = lesson.checkpoints[index];
+    const choice = question === 0 ? (answer + 1) % choices.length : answer;
+    if (question === 0) await screenshot('30-udp-loss-lesson-0-predict');
+    await asking.locator('button.choice').nth(choice).click();
+    predicted.push(index);
+    // The next question (two more are due at 8 s) is asked at once; otherwise the run goes on.
+    await waitFor(async () => (await asking.count()) === 0
+      || Number(await asking.getAttribute('data-checkpoint')) !== index, 2_000, 'the next question or the run');
+  }
+
+  // The three checkpoints due at 8 s get their verdicts, beside the predictions.
   await expectCount(page.locator('.lesson ol.checkpoints > li.passed'), (n) => n >= 3, 30_000);
+  await expectText(checkpoints.nth(predicted[0]).locator('.verdict.wrong'), 'Not what happened');
+  await expectText(checkpoints.nth(predicted[1]).locator('.verdict.right'), 'Your prediction was right');
+  await expectCount(checkpoints.nth(predicted[0]).locator('li.picked'), 1);
   await expectCount(page.locator('.lesson ol.checkpoints > li.failed'), 0);
   await expectText(transcript(page, 'client').and(page.locator('.raised')), 'TimeoutError');
   await screenshot('30-udp-loss-lesson-1-checkpoints-at-8s');
+
+  // The last question (at 30 s) is skipped by playing on.
+  await expectCount(asking, 1, 45_000);
+  await page.locator('button[data-action="play"]').click();
+  await expectCount(asking, 0);
 
   // The lesson ends at 30 s: it stops playing with every checkpoint passed.
   await waitFor(async () => !(await isPlaying(page)), 45_000,
