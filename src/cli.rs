@@ -269,6 +269,9 @@ pub fn report(player: &Player, until: f64) -> String {
             lines.push((line.at, 0, host << 32 | index, format!("{name} {:>3}| {}", line.stream.name(), line.text)));
         }
     }
+    for (index, step) in lesson.guide.iter().enumerate() {
+        lines.push((instant(step.at), 0, index, format!("{:>width$}  ▸ {}", "guide", step.text)));
+    }
     lines.sort_by_key(|(time, class, order, _)| (*time, *class, *order));
 
     let mut out = String::new();

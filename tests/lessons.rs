@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use socksim::scenario::lesson::limits;
-use socksim::scenario::library::BUILT_IN;
+use socksim::scenario::library::{self, BUILT_IN};
 use socksim::scenario::{Lesson, Player};
 
 fn run(text: &str) -> Player {
@@ -295,4 +295,31 @@ fn the_runner_prints_each_programs_console_and_where_it_ended() {
     assert!(stdout.contains("   0.530   server log| 1970-01-01 00:00:00,530 Connection Closed\n"), "{stdout}");
     assert!(stdout.contains("\nPrograms\n   server  server.py: blocked on line 13: conn, addr = server.accept()\n"));
     assert!(stdout.contains("  client3  client.py: exited with status 0\n"), "{stdout}");
+}
+
+#[test]
+fn a_lessons_guide_says_what_to_do_next_from_each_steps_time() {
+    let lesson = Lesson::parse(library::find("01-hello-server").unwrap().text).unwrap();
+    assert_eq!(lesson.guide.len(), 4);
+    let step = |seconds: f64| lesson.guide_at(seconds).map(|(number, step)| (number, step.text.clone()));
+    assert!(step(0.0).unwrap().1.starts_with("Press play"));
+    assert_eq!(step(0.549).unwrap().0, 0);
+    assert_eq!(step(0.55).unwrap().0, 1);
+    assert_eq!(step(99.0).unwrap().0, 3);
+
+    let with_guide = |guide: &str| {
+        format!(
+            r#"{{ "socksim": 1, "title": "t", "duration": 5,
+                 "hosts": [ {{ "name": "a", "address": "10.0.0.1" }} ], "guide": {guide} }}"#
+        )
+    };
+    assert_eq!(Lesson::parse(&with_guide("[]")).unwrap().guide_at(0.0), None);
+    let error = |guide: &str| Lesson::parse(&with_guide(guide)).unwrap_err().to_string();
+    assert_eq!(
+        error(r#"[ { "at": 2, "text": "b" }, { "at": 1, "text": "a" } ]"#),
+        "guide[1].at: the guide's steps are listed in time order"
+    );
+    assert!(error(r#"[ { "at": 1, "text": " " } ]"#).starts_with("guide[0].text: a step says something"));
+    assert_eq!(error(r#"[ { "at": 9, "text": "late" } ]"#), "guide[0].at: 9 s is after the lesson ends (5 s)");
+    assert_eq!(error(r#"[ { "text": "when?" } ]"#), "guide[0].at: missing: this field is required");
 }

@@ -33,6 +33,8 @@ pub mod limits {
     pub const NAME_CHARS: usize = 24;
     pub const FILE_NAME_CHARS: usize = 40;
     pub const TYPED_LINES: usize = 200;
+    pub const GUIDE_STEPS: usize = 50;
+    pub const GUIDE_CHARS: usize = 400;
     pub const ARGUMENTS: usize = 16;
     pub const SECONDS: f64 = 3_600.0;
 }
@@ -91,6 +93,23 @@ pub struct Lesson {
     pub links: Vec<LinkSpec>,
     pub events: Vec<Event>,
     pub checkpoints: Vec<Checkpoint>,
+    /// What the student does next, step by step ("Press play", "Now drop the SYN-ACK"), each
+    /// shown from its time on.
+    pub guide: Vec<GuideStep>,
+}
+
+/// One step of a lesson's guide: shown from `at` seconds until the next one's time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuideStep {
+    pub at: f64,
+    pub text: String,
+}
+
+impl Lesson {
+    /// The guide's step for time `seconds`: its number (from 0) and text.
+    pub fn guide_at(&self, seconds: f64) -> Option<(usize, &GuideStep)> {
+        self.guide.iter().enumerate().rev().find(|(_, step)| step.at <= seconds)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -539,6 +558,7 @@ struct RawLesson {
     links: Vec<RawLink>,
     events: Vec<RawEvent>,
     checkpoints: Vec<RawCheckpoint>,
+    guide: Vec<RawTypedLine>,
 }
 
 impl RawLesson {
@@ -553,6 +573,10 @@ impl RawLesson {
             links: o.objects("links", RawLink::read),
             events: o.objects("events", RawEvent::read),
             checkpoints: o.objects("checkpoints", RawCheckpoint::read),
+            guide: o.objects("guide", |o| RawTypedLine {
+                at: o.required("at", Object::number),
+                text: o.required("text", Object::string),
+            }),
         }
     }
 }
@@ -1127,7 +1151,28 @@ impl Checker {
             .map(|(index, checkpoint)| self.checkpoint(checkpoint, &hosts, duration, &format!("checkpoints[{index}]")))
             .collect::<Checked<Vec<_>>>()?;
 
-        Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints })
+        count(&raw.guide, limits::GUIDE_STEPS, "", "guide")?;
+        let mut guide: Vec<GuideStep> = Vec::new();
+        for (index, step) in raw.guide.into_iter().enumerate() {
+            let field = &format!("guide[{index}]");
+            let at = seconds(step.at, field, "at")?;
+            if at > duration {
+                return Err(LessonError::at(field, "at", format!("{at} s is after the lesson ends ({duration} s)")));
+            }
+            if guide.last().is_some_and(|before| before.at > at) {
+                return Err(LessonError::at(field, "at", "the guide's steps are listed in time order"));
+            }
+            if step.text.trim().is_empty() || step.text.chars().count() > limits::GUIDE_CHARS {
+                return Err(LessonError::at(
+                    field,
+                    "text",
+                    format!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
+                ));
+            }
+            guide.push(GuideStep { at, text: step.text });
+        }
+
+        Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints, guide })
     }
 
     fn host(&self, value: &str, path: &str, key: &str) -> Checked<usize> {

@@ -65,6 +65,7 @@ pub fn default_network() -> Lesson {
         links: vec![LinkSpec { ends: [0, 1], impairments: [Impairments::default(); 2] }],
         events: Vec::new(),
         checkpoints: Vec::new(),
+        guide: Vec::new(),
     }
 }
 

@@ -90,6 +90,7 @@ fn ring(hosts: usize, packets: usize, (delay_us, jitter_us): (u64, u64)) -> Sess
             .collect(),
         events: Vec::new(),
         checkpoints: Vec::new(),
+        guide: Vec::new(),
     };
     let mut session = Session::new(lesson).expect("the benchmark's network is valid");
     for host in 0..hosts {

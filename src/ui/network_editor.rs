@@ -87,6 +87,7 @@ impl Network {
             links: self.links,
             events: Vec::new(),
             checkpoints: Vec::new(),
+            guide: Vec::new(),
         }
     }
 

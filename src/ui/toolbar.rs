@@ -186,6 +186,10 @@ pub fn hint(model: &Model, send: &Callback<Msg>) -> Html {
                     <strong>{ "Predict, then run: " }</strong>{ question }
                     { " Pick an answer in the Lesson tab (or press play to skip it)." }
                 </p>
+            } else if let Some((number, step)) = lesson.guide_at(model.session.now().total_micros() as f64 / 1e6) {
+                <p class="hint guide" role="status">
+                    <strong>{ format!("Step {} of {}: ", number + 1, lesson.guide.len()) }</strong>{ &step.text }
+                </p>
             } else {
                 <p class="hint" title={lesson.intro.clone()}>
                     <strong>{ &lesson.title }{ ": " }</strong>{ &lesson.intro }

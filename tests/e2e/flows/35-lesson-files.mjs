@@ -13,6 +13,8 @@ test('35-lesson-files: a lesson opens from a sub-path, quickly', async ({ page, 
   const took = Date.now() - started;
   if (took > 500) throw new Error(`the lesson took ${took} ms to open`);
   await expectCount(page.locator('.lesson ol.checkpoints > li'), 6);
+  // The lesson's guide says what to do first.
+  await expectText(page.locator('.hint-bar'), 'Step 1 of 4: Press play');
   await expectNoPanic(page);
 }, { prefix: '/socksim/' });
 
