@@ -260,3 +260,13 @@ fn a_programs_sockets_are_named_by_its_variables() {
     player.run_until(Instant::from_millis(535));
     assert_eq!(names(&player), ["s=3", "conn=4"]);
 }
+
+#[test]
+fn a_lesson_with_programs_written_back_reads_back_the_same() {
+    let typed = r#"{ "source": "print(input())", "argv": ["a b", "\"q\""], "start": 0.25,
+                     "input": [ { "at": 1, "text": "tab\there" } ] }"#;
+    for text in [echo_lesson(), lesson(Some(typed), None, "")] {
+        let lesson = Lesson::parse(&text).unwrap();
+        assert_eq!(Lesson::parse(&lesson.to_json()).unwrap(), lesson, "{}", lesson.to_json());
+    }
+}

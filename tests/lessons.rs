@@ -323,3 +323,24 @@ fn a_lessons_guide_says_what_to_do_next_from_each_steps_time() {
     assert_eq!(error(r#"[ { "at": 9, "text": "late" } ]"#), "guide[0].at: 9 s is after the lesson ends (5 s)");
     assert_eq!(error(r#"[ { "text": "when?" } ]"#), "guide[0].at: missing: this field is required");
 }
+
+#[test]
+fn every_lesson_written_back_as_a_file_reads_back_the_same() {
+    for built_in in BUILT_IN {
+        let lesson = Lesson::parse(built_in.text).unwrap();
+        let text = lesson.to_json();
+        let again = Lesson::parse(&text).unwrap_or_else(|error| panic!("{}: {error}\n{text}", built_in.id));
+        assert_eq!(again, lesson, "{}", built_in.id);
+        assert_eq!(again.to_json(), text);
+    }
+}
+
+#[test]
+fn a_lesson_file_as_written_reads_well() {
+    let text = Lesson::parse(library::find("05-nobody-home").unwrap().text).unwrap().to_json();
+    assert!(text.starts_with("{\n  \"socksim\": 1,\n  \"title\": \"Nobody's home\",\n"), "{text}");
+    assert!(
+        text.contains("\n        { \"at\": 0.2, \"call\": \"socket\", \"type\": \"tcp\", \"as\": \"s\" },\n"),
+        "{text}"
+    );
+}

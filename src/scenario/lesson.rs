@@ -11,6 +11,7 @@
 use std::fmt;
 
 mod json;
+mod write;
 
 use json::{Number, Value};
 

@@ -1,4 +1,5 @@
-//! Files the page fetches from beside itself: a built-in lesson's file, when it is opened.
+//! Files the page reads: a built-in lesson's file, fetched from beside the page when it is opened,
+//! and a lesson file the person chose from their computer.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -29,6 +30,33 @@ pub fn lesson(id: &str, done: impl FnOnce(Result<String, String>) + 'static) {
         })
     });
     request.set_onloadend(Some(ended.unchecked_ref()));
+}
+
+/// Reads the file chosen in a file field as text, then calls `done` with it or why it could not
+/// be read. Nothing happens if no file was chosen.
+pub fn chosen_file(field: &web_sys::HtmlInputElement, done: impl FnOnce(Result<String, String>) + 'static) {
+    let Some(file) = field.files().and_then(|files| files.get(0)) else { return };
+    if file.size() > crate::scenario::lesson::limits::FILE_BYTES as f64 {
+        let limit = crate::scenario::lesson::limits::FILE_BYTES / 1024;
+        return done(Err(format!("{} is larger than a lesson may be ({limit} KiB)", file.name())));
+    }
+    let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
+    let failed = done.clone();
+    let read = Closure::once_into_js(move |text: JsValue| {
+        if let Some(done) = done.borrow_mut().take() {
+            done(text.as_string().ok_or_else(|| "it is not text".to_string()));
+        }
+    });
+    let refused = Closure::once_into_js(move |error: JsValue| {
+        if let Some(done) = failed.borrow_mut().take() {
+            done(Err(reason(error)));
+        }
+    });
+    // `then` called by hand: the handlers are one-shot closures the browser frees once called.
+    let text = file.text();
+    if let Ok(then) = js_sys::Reflect::get(&text, &"then".into()).and_then(|then| then.dyn_into::<js_sys::Function>()) {
+        let _ = then.call2(&text, &read, &refused);
+    }
 }
 
 /// Why the browser refused a request, in its words.

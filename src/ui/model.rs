@@ -84,6 +84,8 @@ pub enum Msg {
     /// Open a built-in lesson, given its id and the text of its file (which the page fetches), or
     /// the default network (`None`).
     Open(Option<(String, String)>),
+    /// Open a lesson file the person chose: its text.
+    OpenFile(String),
     /// The hosts and links were edited: the run starts again on the new network.
     Rebuild(Box<Lesson>),
     Tab(Tab),
@@ -135,8 +137,10 @@ pub struct Shown {
 /// The page's state.
 pub struct Model {
     pub session: Session,
-    /// The built-in lesson open, or `None` for the default network.
+    /// The built-in lesson open, or `None` for the default network or a lesson from a file.
     pub lesson_id: Option<&'static str>,
+    /// A lesson is open (built in or from a file): it opens paused and ends at its duration.
+    pub guided: bool,
     pub playing: bool,
     pub speed: usize,
     /// Virtual time the clock has reached, with the fraction of a microsecond a frame left over.
@@ -171,6 +175,7 @@ impl Model {
         let session_checkpoints = session.lesson().checkpoints.len();
         Model {
             playing: lesson_id.is_none(),
+            guided: lesson_id.is_some(),
             session,
             lesson_id,
             speed: DEFAULT_SPEED,
@@ -257,7 +262,7 @@ impl Model {
 
     /// A lesson ends at its duration; the default network runs on.
     fn lesson_end(&self) -> Option<Instant> {
-        self.lesson_id.map(|_| crate::scenario::player::instant(self.session.lesson().duration))
+        self.guided.then(|| crate::scenario::player::instant(self.session.lesson().duration))
     }
 
     pub fn update(&mut self, msg: Msg) {
@@ -288,7 +293,7 @@ impl Model {
             Msg::Reset => {
                 self.session.reset();
                 self.selected = None;
-                self.playing = self.lesson_id.is_none();
+                self.playing = !self.guided;
             }
             Msg::Seek(micros) => {
                 self.playing = false;
@@ -329,6 +334,20 @@ impl Model {
                 }
             }
             Msg::Open(lesson) => self.open(lesson),
+            Msg::OpenFile(text) => match Lesson::parse(&text).and_then(Session::new) {
+                Ok(session) => {
+                    *self = Model {
+                        speed: self.speed,
+                        reduced_motion: self.reduced_motion,
+                        sessions_before: self.sessions_before + 1,
+                        playing: false,
+                        guided: true,
+                        tab: Tab::Lesson,
+                        ..Model::with_session(session, None)
+                    };
+                }
+                Err(error) => self.notice = Some(format!("That file is not a lesson socksim can open: {error}")),
+            },
             Msg::Rebuild(lesson) => match Session::new(*lesson) {
                 Ok(session) => {
                     let had_run = self.session.horizon() > Instant::ZERO;

@@ -1,11 +1,14 @@
 //! The side panel: tabs for the packet list, the inspector, the network editor and the lesson.
 
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::inspector::{self, Inspector};
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
 use super::network_editor::{self, NetworkEditor};
 use super::packets::PacketList;
+use super::{download, fetch};
 
 const TABS: [(Tab, &str); 4] =
     [(Tab::Packets, "Packets"), (Tab::Inspector, "Inspector"), (Tab::Network, "Network"), (Tab::Lesson, "Lesson")];
@@ -47,6 +50,7 @@ fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
             <div class="lesson">
                 <h2>{ &lesson.title }</h2>
                 <p>{ &lesson.intro }</p>
+                { lesson_files(model, send) }
                 <p class="empty">{ "Free play: no checkpoints. Open a lesson from the menu for a guided run." }</p>
             </div>
         };
@@ -55,6 +59,7 @@ fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
         <div class="lesson">
             <h2>{ &lesson.title }</h2>
             <p>{ &lesson.intro }</p>
+            { lesson_files(model, send) }
             <ol class="checkpoints">
                 { for lesson.checkpoints.iter().zip(player.results()).enumerate().map(|(number, (checkpoint, result))| {
                     let question = checkpoint.question.clone().unwrap_or_else(|| lesson.describe(&checkpoint.expect));
@@ -101,5 +106,54 @@ fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
                 }) }
             </ol>
         </div>
+    }
+}
+
+/// Saving the lesson as it is now (its network as edited, its seed) as a lesson file, and opening one.
+fn lesson_files(model: &Model, send: &Callback<Msg>) -> Html {
+    let save = {
+        let lesson = model.session.lesson();
+        let (text, title) = (lesson.to_json(), lesson.title.clone());
+        Callback::from(move |_: MouseEvent| download::save(&file_name(&title), "application/json", text.as_bytes()))
+    };
+    let open = {
+        let send = send.clone();
+        Callback::from(move |event: Event| {
+            let Some(field) = event.target().and_then(|target| target.dyn_into::<HtmlInputElement>().ok()) else {
+                return;
+            };
+            let send = send.clone();
+            fetch::chosen_file(&field, move |text| match text {
+                Ok(text) => send.emit(Msg::OpenFile(text)),
+                Err(why) => send.emit(Msg::Notice(format!("That file could not be read: {why}."))),
+            });
+            // Choosing the same file again opens it again.
+            field.set_value("");
+        })
+    };
+    html! {
+        <div class="lesson-files">
+            <button type="button" class="save-lesson" onclick={save} title="Download this lesson (as its network is now) as a lesson file">
+                { "⤓ Save lesson file" }
+            </button>
+            <label class="open-lesson" title="Open a lesson file from your computer">
+                <input type="file" accept=".json,application/json" onchange={open} />
+                { "Open lesson file…" }
+            </label>
+        </div>
+    }
+}
+
+/// A file name for a lesson: its title in lower case, words joined by dashes.
+fn file_name(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.is_empty() {
+        "lesson.json".into()
+    } else {
+        words.join("-") + ".json"
     }
 }

@@ -119,7 +119,10 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
             <label class="lesson-menu">
                 <span class="visually-hidden">{ "Lesson" }</span>
                 <select id="lesson" onchange={open} title="Open a lesson">
-                    <option value="" selected={model.lesson_id.is_none()}>{ "Client and server (free play)" }</option>
+                    <option value="" selected={model.lesson_id.is_none() && !model.guided}>{ "Client and server (free play)" }</option>
+                    if model.lesson_id.is_none() && model.guided {
+                        <option value="file" selected=true disabled=true>{ format!("{} (from a file)", session.lesson().title) }</option>
+                    }
                     { lesson_options }
                 </select>
             </label>

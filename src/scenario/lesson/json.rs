@@ -100,6 +100,122 @@ impl Value {
     }
 }
 
+impl Value {
+    /// The value as JSON text a person can read: an object short and flat enough goes on one
+    /// line, any other one field a line, indented two spaces a level. Reading it gives the value
+    /// back (numbers are written in the shortest form that reads back exactly).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, 0);
+        out
+    }
+
+    fn write(&self, out: &mut String, depth: usize) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+            Value::Number(Number::Int(whole)) => out.push_str(&whole.to_string()),
+            Value::Number(Number::UInt(whole)) => out.push_str(&whole.to_string()),
+            Value::Number(Number::Float(number)) => out.push_str(&number.to_string()),
+            Value::String(text) => write_string(out, text),
+            Value::Array(_) | Value::Object(_) if self.is_flat() => {
+                let one_line = self.one_line();
+                if one_line.len() <= ONE_LINE {
+                    out.push_str(&one_line);
+                } else {
+                    self.write_lines(out, depth);
+                }
+            }
+            _ => self.write_lines(out, depth),
+        }
+    }
+
+    /// Holds no object and no array of them.
+    fn is_flat(&self) -> bool {
+        match self {
+            Value::Array(items) => items.iter().all(|item| !matches!(item, Value::Object(_) | Value::Array(_))),
+            Value::Object(fields) => fields.iter().all(|(_, value)| match value {
+                Value::Array(items) => items.iter().all(|item| !matches!(item, Value::Object(_) | Value::Array(_))),
+                Value::Object(_) => false,
+                _ => true,
+            }),
+            _ => true,
+        }
+    }
+
+    fn one_line(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Value::Array(items) => {
+                out.push('[');
+                for (index, item) in items.iter().enumerate() {
+                    out.push_str(if index == 0 { "" } else { ", " });
+                    out.push_str(&item.one_line());
+                }
+                out.push(']');
+            }
+            Value::Object(fields) => {
+                out.push_str("{ ");
+                for (index, (key, value)) in fields.iter().enumerate() {
+                    out.push_str(if index == 0 { "" } else { ", " });
+                    write_string(&mut out, key);
+                    out.push_str(": ");
+                    out.push_str(&value.one_line());
+                }
+                out.push_str(" }");
+            }
+            scalar => scalar.write(&mut out, 0),
+        }
+        out
+    }
+
+    fn write_lines(&self, out: &mut String, depth: usize) {
+        let indent = |out: &mut String, depth: usize| out.extend(std::iter::repeat_n("  ", depth));
+        let (open, close, count) = match self {
+            Value::Array(items) => ('[', ']', items.len()),
+            Value::Object(fields) => ('{', '}', fields.len()),
+            _ => unreachable!("only arrays and objects take lines"),
+        };
+        out.push(open);
+        for index in 0..count {
+            out.push_str(if index == 0 { "\n" } else { ",\n" });
+            indent(out, depth + 1);
+            match self {
+                Value::Array(items) => items[index].write(out, depth + 1),
+                Value::Object(fields) => {
+                    write_string(out, &fields[index].0);
+                    out.push_str(": ");
+                    fields[index].1.write(out, depth + 1);
+                }
+                _ => {}
+            }
+        }
+        out.push('\n');
+        indent(out, depth);
+        out.push(close);
+    }
+}
+
+/// The longest a flat object or array is written on one line.
+const ONE_LINE: usize = 100;
+
+/// A string as a JSON literal: quoted, with `"`, `\\` and control characters escaped.
+fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Why a text is not JSON, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
