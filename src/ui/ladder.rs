@@ -5,8 +5,10 @@
 
 use std::fmt::Write;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::download;
 use super::markup::{class_list, escape, hovering, into_html, selecting, text};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -253,8 +255,20 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     );
 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
+    let save = {
+        let scroll = scroll.clone();
+        let names: Vec<String> = hosts.iter().map(|host| host.name().to_string()).collect();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(svg) = scroll.cast::<web_sys::Element>().and_then(|drawn| standalone(&drawn, &names)) {
+                download::save("ladder.svg", "image/svg+xml", svg.as_bytes());
+            }
+        })
+    };
     html! {
         <>
+            <button type="button" class="save-ladder" onclick={save} title="Download the ladder as an SVG file, for slides">
+                { "⤓ SVG" }
+            </button>
             <div class="ladder-heads">
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
                     <span style={format!("left: {:.2}%", lane_x(index, hosts.len()) / WIDTH * 100.0)}>{ host.name() }</span>
@@ -265,6 +279,55 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
             </div>
         </>
     }
+}
+
+/// Where the host names go above the lanes in a standalone ladder.
+const HEADS_PX: f64 = 28.0;
+
+/// The ladder drawn in `scroll` as a standalone SVG file, as it is now (the future still under the
+/// curtain): the host names above their lanes, and the page's ladder styles inside it, so that it
+/// looks the same pasted into slides.
+fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String> {
+    let ladder = scroll.query_selector("#ladder").ok()??;
+    let height: f64 = ladder.get_attribute("viewBox")?.split(' ').nth(3)?.parse().ok()?;
+    let now = scroll.query_selector(".ladder-now").ok()?.map(|now| now.inner_html()).unwrap_or_default();
+    let total = height + HEADS_PX;
+    let mut svg = String::with_capacity(16_384);
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {top} {WIDTH} {total:.1}" width="{WIDTH}" height="{total:.0}"><style>svg {{ font-family: system-ui, sans-serif; }} .head {{ font-weight: 800; font-size: 14px; text-anchor: middle; }} {}</style><rect x="0" y="{top}" width="{WIDTH}" height="{total:.1}" fill="#fff"/>"##,
+        ladder_styles(),
+        top = -HEADS_PX,
+    );
+    for (index, name) in hosts.iter().enumerate() {
+        let _ =
+            write!(svg, r#"<text class="head" x="{:.1}" y="-10">{}</text>"#, lane_x(index, hosts.len()), escape(name));
+    }
+    // The page's markup, as HTML writes it: the one entity it may use that XML lacks is &nbsp;.
+    let _ = write!(svg, r#"<g id="ladder">{}</g><g class="ladder-now">{now}</g></svg>"#, ladder.inner_html());
+    Some(svg.replace("&nbsp;", "&#160;"))
+}
+
+/// The style sheet's rules for the ladder (and the colours they use).
+fn ladder_styles() -> String {
+    const SELECTORS: [&str; 7] = [":root", "#ladder", ".ladder-now", ".call-mark", ".arrow", "#arrowhead", ".kind-"];
+    let mut styles = String::new();
+    let Some(sheets) = web_sys::window().and_then(|window| window.document()).map(|document| document.style_sheets())
+    else {
+        return styles;
+    };
+    for sheet in (0..sheets.length()).filter_map(|index| sheets.item(index)) {
+        let Ok(sheet) = sheet.dyn_into::<web_sys::CssStyleSheet>() else { continue };
+        let Ok(rules) = sheet.css_rules() else { continue };
+        for rule in (0..rules.length()).filter_map(|index| rules.item(index)) {
+            let text = rule.css_text();
+            if SELECTORS.iter().any(|selector| text.starts_with(selector)) {
+                styles.push_str(&text);
+                styles.push(' ');
+            }
+        }
+    }
+    styles
 }
 
 /// Moves "now" on the ladder drawn in `scroll` to the clock: the line with its time, and the

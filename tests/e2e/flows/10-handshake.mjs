@@ -1,7 +1,8 @@
 // The three-way handshake, made by hand: a TCP server (socket, bind, listen, accept) and a client
 // (socket, connect) on the default network; SYN, SYN-ACK and ACK travel as envelopes and ladder
 // arrows, accept() returns, and both ends are ESTABLISHED. Every line reads as Python.
-import { expectCount, expectText, test, waitFor } from '../harness.mjs';
+import { readFile } from 'node:fs/promises';
+import { expectCount, expectText, REPO_ROOT, test, waitFor } from '../harness.mjs';
 import {
   arrows, call, envelopes, expectNoPanic, expectSvgText, handshake, openApp, panel, setPlaying, SPEED, stepUntil,
   transcript,
@@ -97,6 +98,28 @@ test('10-handshake: server accepts, client connects, SYN/SYN-ACK/ACK, both ESTAB
   await expectText(server.locator('code.preview'), '>>> data = conn.recv(1024)');
   await expectNoPanic(page);
   await screenshot('10-handshake-3-established');
+
+  // The ladder downloads as a standalone SVG: well-formed, the host names over their lanes, the
+  // three arrows, the page's colours inside it.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.save-ladder').click()]);
+  if (download.suggestedFilename() !== 'ladder.svg') throw new Error(`named ${download.suggestedFilename()}`);
+  const svg = await readFile(await download.path(), 'utf8');
+  const parsed = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      heads: [...doc.querySelectorAll('text.head')].map((head) => head.textContent),
+      arrows: [...doc.querySelectorAll('g.arrow')].map((arrow) => arrow.getAttribute('data-kind')),
+    };
+  }, svg);
+  if (parsed.error) throw new Error(`the SVG is not well-formed: ${parsed.error}`);
+  if (parsed.heads.join() !== 'client,server') throw new Error(`host names: ${parsed.heads}`);
+  if (parsed.arrows.slice(0, 3).join() !== 'SYN,SYN-ACK,ACK') throw new Error(`arrows: ${parsed.arrows}`);
+  if (!svg.includes('--syn:')) throw new Error('the colours should be in the file');
+  const view = await page.context().newPage();
+  await view.setContent(`<body style="margin:0;background:#fff"><img src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}"></body>`);
+  await view.screenshot({ path: `${REPO_ROOT}/target/e2e-screenshots/10-handshake-5-ladder-svg.png` });
+  await view.close();
 });
 
 // The newest line of a host's transcript is the one a person just caused: it must be in view
