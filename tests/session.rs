@@ -129,6 +129,27 @@ fn a_packet_dropped_by_hand_is_sent_again_and_the_drop_replays() {
 }
 
 #[test]
+fn a_drop_next_asked_for_by_hand_drops_only_the_next_matching_packet_and_replays() {
+    let mut session = Session::new(default_network()).unwrap();
+    // Before the handshake: drop the next SYN-ACK the server sends (the SYN goes through).
+    session.act(Intent::DropNext { link: 0, from: Some(SERVER), kind: Some(PacketKind::SynAck) });
+    handshake(&mut session);
+    session.advance_to(instant(3.0));
+    let all = packets(&session);
+    let syn_acks: Vec<_> = all.iter().filter(|packet| packet.1 == PacketKind::SynAck).collect();
+    assert!(syn_acks.len() >= 2, "the SYN-ACK is sent again: {all:?}");
+    assert!(matches!(syn_acks[0].3, Fate::DroppedByHand { .. }), "{all:?}");
+    assert!(syn_acks[1..].iter().all(|packet| matches!(packet.3, Fate::Delivered { .. })), "{all:?}");
+    assert!(matches!(all[0].3, Fate::Delivered { .. }), "the SYN is not dropped: {all:?}");
+
+    let rebuilds = session.rebuilds();
+    session.seek(instant(0.0));
+    assert_eq!(session.rebuilds(), rebuilds + 1);
+    session.seek(instant(3.0));
+    assert_eq!(packets(&session), all, "the drop is part of the recording");
+}
+
+#[test]
 fn step_moves_packet_event_by_packet_event_and_back() {
     let mut session = Session::new(default_network()).unwrap();
     handshake(&mut session);

@@ -15,8 +15,8 @@ use super::program::HostProgram;
 use super::pyrepr::{self, bytes_literal};
 use crate::python::Status;
 use crate::sim::{
-    Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, SocketError,
-    SortedMap, Value,
+    Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, PacketKind,
+    SocketError, SortedMap, Value,
 };
 
 /// Seconds of lesson time as an engine instant.
@@ -233,6 +233,16 @@ impl Player {
     /// Drops a packet in flight, as a person clicking it does. Returns whether it was in flight.
     pub fn drop_packet(&mut self, packet: PacketId) -> bool {
         self.network.drop_packet(packet)
+    }
+
+    /// Drops the next packet on a lesson's link (sent by `from`, of `kind`, when given), as a
+    /// lesson's `drop_next` event does.
+    pub fn drop_next(&mut self, link: usize, from: Option<HostId>, kind: Option<PacketKind>) {
+        let Some(spec) = self.lesson.links.get(link) else { return };
+        let [a, b] = spec.ends;
+        if let Some(link) = self.network.link_between(a, b) {
+            self.network.drop_next(DropRule { link, from, kind });
+        }
     }
 
     /// Changes what one direction of a lesson's link does to packets.

@@ -8,7 +8,7 @@
 
 use super::lesson::{Action, Lesson, LessonError};
 use super::player::Player;
-use crate::sim::{HostId, Impairments, Instant, Network, PacketId};
+use crate::sim::{HostId, Impairments, Instant, Network, PacketId, PacketKind};
 
 /// Something a person does to the running network.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,9 @@ pub enum Intent {
     Call { host: HostId, action: Action },
     /// A click on a packet in flight.
     DropPacket { packet: PacketId },
+    /// Drop the next packet on a lesson's link: only one sent by `from`, and only one of `kind`,
+    /// when given (a lesson's `drop_next` event, asked for by hand).
+    DropNext { link: usize, from: Option<HostId>, kind: Option<PacketKind> },
     /// A slider of one direction of a lesson's link.
     SetLink { link: usize, from: HostId, impairments: Impairments },
     /// A program started on a host (stopping the one it ran).
@@ -97,6 +100,12 @@ impl Session {
             programs: self.player.program_changes(),
             checkpoints_decided: self.player.results().iter().flatten().count(),
         }
+    }
+
+    /// How many times the network has been built again (to rewind, reset or reseed): when it
+    /// changes, what happened before now may have happened differently.
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds
     }
 
     /// The end of the timeline: the latest time played to so far.
@@ -214,6 +223,7 @@ impl Session {
             Intent::DropPacket { packet } => {
                 self.player.drop_packet(*packet);
             }
+            Intent::DropNext { link, from, kind } => self.player.drop_next(*link, *from, *kind),
             Intent::SetLink { link, from, impairments } => self.player.set_link(*link, *from, impairments.clamped()),
             Intent::Run { host, file, source } => self.player.run_program(*host, file, source),
             Intent::Stop { host } => self.player.stop_program(*host),

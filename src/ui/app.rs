@@ -11,6 +11,7 @@ use gloo_render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::embed::{self, Embedding, Settings};
 use super::envelopes::{Envelopes, Layers};
 use super::memo::Memo;
 use super::model::{Model, ModelHandle, Msg};
@@ -82,11 +83,16 @@ fn key_message(event: &web_sys::KeyboardEvent) -> Option<Msg> {
 
 #[component]
 pub fn App() -> Html {
+    let settings = use_memo((), |()| Settings::from_address());
     let model = use_mut_ref(|| {
         let mut model = bench::requested().unwrap_or_default();
         model.reduced_motion = prefers_reduced_motion();
+        model.speed = settings.speed.unwrap_or(model.speed);
+        // Nobody could answer a question without the Lesson tab.
+        model.asks_predictions = settings.panels.side;
         model
     });
+    let embedding = use_memo((), |()| Rc::new(Embedding::new(&settings)));
     let redraw = use_force_update();
     let frame_started = use_mut_ref(|| Rc::new(Cell::new(None::<f64>)));
     let scene = use_mut_ref(|| Rc::new(Scene::of(&model.borrow())));
@@ -160,7 +166,18 @@ pub fn App() -> Html {
         });
     }
     {
-        // After each drawn frame: move what moves with the clock, and time the frame.
+        let (settings, embedding, model, send) =
+            (Rc::clone(&settings), Rc::clone(&embedding), Rc::clone(&model), send.clone());
+        let redraw = redraw.clone();
+        use_effect_with((), move |_| {
+            let listener = embedding.start(&settings, &model, &send, &Callback::from(move |()| redraw.force_update()));
+            move || drop(listener)
+        });
+    }
+    {
+        // After each drawn frame: move what moves with the clock, and time the frame; tell an
+        // embedding page what happened.
+        let embedding = Rc::clone(&embedding);
         let (model, scene, envelopes) = (Rc::clone(&model), Rc::clone(&scene), Rc::clone(&envelopes));
         let (layers, ladder_scroll) = (Rc::clone(&layers), ladder_scroll.clone());
         let frame_started = Rc::clone(&frame_started.borrow());
@@ -176,6 +193,7 @@ pub fn App() -> Html {
             if let Some(started) = frame_started.take() {
                 bench::record_frame(started);
             }
+            embedding.report(&model);
         });
     }
 
@@ -225,17 +243,33 @@ pub fn App() -> Html {
         let model = ModelHandle(model);
         panel(Rc::new(move || side::view(&model, &send)))
     };
-    html! {
-        <div id="app" class="app" data-ready="true" data-in-flight={in_flight.to_string()}
-            data-playing={model_ref.playing.to_string()}>
-            { toolbar::view(&model_ref, &send, &save_pcap) }
-            { toolbar::hint(&model_ref, &send) }
-            <main class="workspace">
+    let panels = settings.panels;
+    let workspace = html! {
+        <main class={classes!("workspace", format!("panels-{}", panels.count()))}>
+            if panels.topology {
                 <section class="stage" aria-label="Network">{ topology }</section>
+            }
+            if panels.ladder {
                 <section class="ladder-panel" aria-label="Ladder diagram">{ ladder }</section>
+            }
+            if panels.hosts {
                 <section class="hosts" aria-label="Hosts">{ hosts }</section>
+            }
+            if panels.side {
                 { side }
-            </main>
+            }
+        </main>
+    };
+    html! {
+        <div id="app" class={classes!("app", settings.embed.then_some("embed"))} data-ready="true"
+            data-in-flight={in_flight.to_string()} data-playing={model_ref.playing.to_string()}>
+            if settings.embed {
+                { embed::controls(&model_ref, &send) }
+            } else {
+                { toolbar::view(&model_ref, &send, &save_pcap) }
+                { toolbar::hint(&model_ref, &send) }
+            }
+            { workspace }
         </div>
     }
 }

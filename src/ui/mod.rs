@@ -9,10 +9,12 @@
 //! - [`markup`]: SVG and rows written as text, for what redraws every frame.
 //! - [`download`]: files the page offers (the capture); [`fetch`]: files it fetches (a lesson);
 //!   [`bench`]: the frame-time benchmark mode.
+//! - [`embed`]: the page in an iframe (a slide deck's): URL parameters and the postMessage protocol.
 
 mod app;
 mod bench;
 mod download;
+mod embed;
 mod envelopes;
 mod fetch;
 mod host_panel;

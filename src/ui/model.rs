@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use crate::scenario::session::Revision;
 use crate::scenario::{library, Intent, Lesson, Session};
-use crate::sim::{HostId, Impairments, Instant, PacketId};
+use crate::sim::{HostId, Impairments, Instant, PacketId, PacketKind};
 
 /// A playback speed: virtual seconds per wall second.
 pub struct Speed {
@@ -72,6 +72,12 @@ pub enum Msg {
     Select(Option<PacketId>),
     Hover(Option<PacketId>),
     DropPacket(PacketId),
+    /// Drop the next packet on a lesson's link (sent by `from`, of `kind`, when given).
+    DropNext {
+        link: usize,
+        from: Option<HostId>,
+        kind: Option<PacketKind>,
+    },
     Call {
         host: HostId,
         action: Action,
@@ -137,10 +143,14 @@ pub struct Shown {
 /// The page's state.
 pub struct Model {
     pub session: Session,
-    /// The built-in lesson open, or `None` for the default network or a lesson from a file.
+    /// The built-in lesson open, or `None` for the default network or a lesson file.
     pub lesson_id: Option<&'static str>,
-    /// A lesson is open (built in or from a file): it opens paused and ends at its duration.
-    pub guided: bool,
+    /// A lesson file an embedding page sent is open (not a built-in one): it plays as a built-in
+    /// lesson does, paused at first and ending at its duration.
+    pub opened_file: bool,
+    /// The run stops before a question's checkpoint for a prediction. Not in an embedded page
+    /// without the Lesson tab, where nobody could answer.
+    pub asks_predictions: bool,
     pub playing: bool,
     pub speed: usize,
     /// Virtual time the clock has reached, with the fraction of a microsecond a frame left over.
@@ -175,9 +185,10 @@ impl Model {
         let session_checkpoints = session.lesson().checkpoints.len();
         Model {
             playing: lesson_id.is_none(),
-            guided: lesson_id.is_some(),
             session,
             lesson_id,
+            opened_file: false,
+            asks_predictions: true,
             speed: DEFAULT_SPEED,
             clock_us: 0.0,
             fast_forwarding: false,
@@ -206,6 +217,9 @@ impl Model {
     /// The next checkpoint with a question the student has not answered, and its time, if the run
     /// has not reached it.
     fn next_question(&self) -> Option<(usize, f64)> {
+        if !self.asks_predictions {
+            return None;
+        }
         let lesson = self.session.lesson();
         let now = self.session.now().total_micros() as f64;
         lesson
@@ -261,8 +275,9 @@ impl Model {
     }
 
     /// A lesson ends at its duration; the default network runs on.
-    fn lesson_end(&self) -> Option<Instant> {
-        self.guided.then(|| crate::scenario::player::instant(self.session.lesson().duration))
+    pub fn lesson_end(&self) -> Option<Instant> {
+        let is_lesson = self.lesson_id.is_some() || self.opened_file;
+        is_lesson.then(|| crate::scenario::player::instant(self.session.lesson().duration))
     }
 
     pub fn update(&mut self, msg: Msg) {
@@ -293,7 +308,7 @@ impl Model {
             Msg::Reset => {
                 self.session.reset();
                 self.selected = None;
-                self.playing = !self.guided;
+                self.playing = self.lesson_end().is_none();
             }
             Msg::Seek(micros) => {
                 self.playing = false;
@@ -316,6 +331,7 @@ impl Model {
                     self.session.act(Intent::DropPacket { packet });
                 }
             }
+            Msg::DropNext { link, from, kind } => self.session.act(Intent::DropNext { link, from, kind }),
             Msg::Call { host, action } => self.session.act(Intent::Call { host, action }),
             Msg::RunProgram { host, file, source } => {
                 self.session.act(Intent::Run { host, file, source });
@@ -334,31 +350,17 @@ impl Model {
                 }
             }
             Msg::Open(lesson) => self.open(lesson),
-            Msg::OpenFile(text) => match Lesson::parse(&text).and_then(Session::new) {
-                Ok(session) => {
-                    *self = Model {
-                        speed: self.speed,
-                        reduced_motion: self.reduced_motion,
-                        sessions_before: self.sessions_before + 1,
-                        playing: false,
-                        guided: true,
-                        tab: Tab::Lesson,
-                        ..Model::with_session(session, None)
-                    };
+            Msg::OpenFile(text) => {
+                if let Err(error) =
+                    Lesson::parse(&text).map_err(|error| error.to_string()).and_then(|l| self.open_file(l))
+                {
+                    self.notice = Some(format!("That file is not a lesson socksim can open: {error}"));
                 }
-                Err(error) => self.notice = Some(format!("That file is not a lesson socksim can open: {error}")),
-            },
+            }
             Msg::Rebuild(lesson) => match Session::new(*lesson) {
                 Ok(session) => {
                     let had_run = self.session.horizon() > Instant::ZERO;
-                    *self = Model {
-                        notice: self.notice.take(),
-                        speed: self.speed,
-                        reduced_motion: self.reduced_motion,
-                        tab: Tab::Network,
-                        sessions_before: self.sessions_before + 1,
-                        ..Model::with_session(session, None)
-                    };
+                    *self = Model { notice: self.notice.take(), tab: Tab::Network, ..self.reopened(session, None) };
                     if had_run {
                         self.notice = Some("The network changed, so the run starts again from 0 s.".into());
                     }
@@ -387,14 +389,29 @@ impl Model {
         self.clock_us = self.session.now().total_micros() as f64;
     }
 
+    /// A model on a new session that keeps the person's settings (speed, motion, predictions).
+    fn reopened(&self, session: Session, lesson_id: Option<&'static str>) -> Model {
+        Model {
+            speed: self.speed,
+            reduced_motion: self.reduced_motion,
+            asks_predictions: self.asks_predictions,
+            sessions_before: self.sessions_before + 1,
+            ..Model::with_session(session, lesson_id)
+        }
+    }
+
+    /// Opens a lesson file that is not a built-in one (an embedding page sent it), paused at 0 s,
+    /// or says why its network cannot be built.
+    pub fn open_file(&mut self, lesson: Lesson) -> Result<(), String> {
+        let session = Session::new(lesson).map_err(|error| error.to_string())?;
+        *self = Model { opened_file: true, playing: false, tab: Tab::Lesson, ..self.reopened(session, None) };
+        Ok(())
+    }
+
     fn open(&mut self, lesson: Option<(String, String)>) {
         let Some((id, text)) = lesson else {
-            *self = Model {
-                speed: self.speed,
-                reduced_motion: self.reduced_motion,
-                sessions_before: self.sessions_before + 1,
-                ..Model::new()
-            };
+            let session = Session::new(library::default_network()).expect("the default network is valid");
+            *self = self.reopened(session, None);
             return;
         };
         let opened =
@@ -404,14 +421,7 @@ impl Model {
                 Ok((built_in.id, session))
             });
         match opened {
-            Ok((id, session)) => {
-                *self = Model {
-                    speed: self.speed,
-                    reduced_motion: self.reduced_motion,
-                    sessions_before: self.sessions_before + 1,
-                    ..Model::with_session(session, Some(id))
-                }
-            }
+            Ok((id, session)) => *self = self.reopened(session, Some(id)),
             Err(message) => self.notice = Some(message),
         }
     }

@@ -119,8 +119,8 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
             <label class="lesson-menu">
                 <span class="visually-hidden">{ "Lesson" }</span>
                 <select id="lesson" onchange={open} title="Open a lesson">
-                    <option value="" selected={model.lesson_id.is_none() && !model.guided}>{ "Client and server (free play)" }</option>
-                    if model.lesson_id.is_none() && model.guided {
+                    <option value="" selected={model.lesson_id.is_none() && !model.opened_file}>{ "Client and server (free play)" }</option>
+                    if model.lesson_id.is_none() && model.opened_file {
                         <option value="file" selected=true disabled=true>{ format!("{} (from a file)", session.lesson().title) }</option>
                     }
                     { lesson_options }
