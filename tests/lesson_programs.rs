@@ -270,3 +270,56 @@ fn a_lesson_with_programs_written_back_reads_back_the_same() {
         assert_eq!(Lesson::parse(&lesson.to_json()).unwrap(), lesson, "{}", lesson.to_json());
     }
 }
+
+#[test]
+fn a_shared_session_replays_the_same_packets_and_consoles() {
+    use socksim::scenario::lesson::recording;
+    use socksim::sim::{Impairments, PacketKind};
+    let mut session = Session::new(Lesson::parse(&lesson(None, None, "")).unwrap()).unwrap();
+    session.act(Intent::Run { host: 1, file: "server.py".into(), source: corpus("tcp_upper_server.py") });
+    session.advance_to(Instant::from_millis(300));
+    session.act(Intent::Run { host: 0, file: "client.py".into(), source: corpus("tcp_upper_client.py") });
+    session.act(Intent::Call {
+        host: 1,
+        action: socksim::scenario::lesson::Action::Socket { kind: socksim::sim::SocketKind::Udp, binds: "u".into() },
+    });
+    session.act(Intent::DropNext { link: 0, from: Some(1), kind: Some(PacketKind::SynAck) });
+    session.advance_to(Instant::from_millis(1500));
+    session.act(Intent::SetLink {
+        link: 0,
+        from: 0,
+        impairments: Impairments { loss_percent: 12.5, ..Impairments::default() },
+    });
+    session.act(Intent::Type { host: 0, text: "hello \"quoted\" sockets".into() });
+    session.advance_to(Instant::from_millis(2500));
+    let text = recording::write(session.lesson(), session.actions(), session.now());
+    let shared = recording::read(&text).unwrap_or_else(|error| panic!("{error}\n{text}"));
+    assert_eq!(shared.actions, session.actions());
+    let replayed = Session::replaying(shared.lesson, shared.actions, shared.at).unwrap();
+    assert_eq!(replayed.now(), session.now());
+    assert_eq!(what_happened(&replayed), what_happened(&session));
+    assert!(what_happened(&session).contains("HELLO \"QUOTED\" SOCKETS"), "{}", what_happened(&session));
+}
+
+#[test]
+fn a_hostile_shared_session_is_refused_with_the_field() {
+    use socksim::scenario::lesson::recording;
+    let lesson = lesson(None, None, "");
+    let shared = |actions: &str| format!(r#"{{ "lesson": {lesson}, "at": 1, "actions": {actions} }}"#);
+    let error = |actions: &str| recording::read(&shared(actions)).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(recording::read(&shared("[]")).is_ok());
+    assert_eq!(
+        error(r#"[ { "us": 5, "host": "nobody", "call": { "call": "socket", "as": "s" } } ]"#),
+        "actions[0].host: there is no host named \"nobody\""
+    );
+    assert_eq!(
+        error(r#"[ { "us": 5, "host": "client", "call": { "call": "recv", "socket": "s" } } ]"#),
+        "actions[0].call.socket: \"s\" is not a socket made by an earlier step of this host"
+    );
+    assert!(error(r#"[ { "us": 9, "drop": 1 }, { "us": 5, "drop": 2 } ]"#)
+        .starts_with("actions[1].us: actions are listed in time order"));
+    assert!(error(r#"[ { "us": 5, "explode": true } ]"#).starts_with("actions[0]: an action is one of"));
+    assert!(error(r#"[ { "us": 5, "host": "<img src=x>", "call": {} } ]"#).contains("there is no host named"));
+    assert!(recording::read("{ \"lesson\": 5 }").err().unwrap().to_string().starts_with("lesson"));
+    assert!(recording::read("[1, 2").is_err());
+}

@@ -11,6 +11,7 @@
 use std::fmt;
 
 mod json;
+pub mod recording;
 mod write;
 
 use json::{Number, Value};
@@ -752,11 +753,7 @@ impl RawEvent {
     fn read(o: &mut Object) -> RawEvent {
         RawEvent {
             at: o.required("at", Object::number),
-            drop_next: o.object("drop_next", |o| RawDropNext {
-                between: o.required("between", Object::between),
-                from: o.string("from"),
-                kind: o.string("kind"),
-            }),
+            drop_next: o.object("drop_next", RawDropNext::read),
             set_link: o.object("set_link", |o| RawSetLink {
                 between: o.required("between", Object::between),
                 from: o.string("from"),
@@ -770,6 +767,12 @@ struct RawDropNext {
     between: [String; 2],
     from: Option<String>,
     kind: Option<String>,
+}
+
+impl RawDropNext {
+    fn read(o: &mut Object) -> RawDropNext {
+        RawDropNext { between: o.required("between", Object::between), from: o.string("from"), kind: o.string("kind") }
+    }
 }
 
 struct RawSetLink {
@@ -1379,6 +1382,27 @@ struct ScriptChecker {
 }
 
 impl ScriptChecker {
+    /// A checker that knows the variables a host's (checked) script binds, for calls made after it.
+    fn knowing(script: &[Step]) -> ScriptChecker {
+        let mut known = ScriptChecker::default();
+        for step in script {
+            match &step.action {
+                Action::Socket { binds, .. } => known.sockets.add(binds.clone()),
+                Action::Accept { binds, binds_address, .. } => {
+                    known.sockets.add(binds.clone());
+                    known.addresses.0.extend(binds_address.clone());
+                }
+                Action::Recv { binds, .. } => known.data.0.extend(binds.clone()),
+                Action::Recvfrom { binds, binds_address, .. } => {
+                    known.data.0.extend(binds.clone());
+                    known.addresses.0.extend(binds_address.clone());
+                }
+                _ => {}
+            }
+        }
+        known
+    }
+
     fn script(mut self, raw: Vec<RawStep>, field: &str) -> Checked<Vec<Step>> {
         raw.into_iter().enumerate().map(|(index, step)| self.step(step, &format!("{field}[{index}]"))).collect()
     }

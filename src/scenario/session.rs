@@ -77,6 +77,15 @@ impl Session {
         Ok(Session { lesson, player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO, rebuilds: 0 })
     }
 
+    /// A session that plays a recording: the actions happen at their times, as a rewound
+    /// session's recorded future does, and the clock is left at `at`.
+    pub fn replaying(lesson: Lesson, actions: Vec<Recorded>, at: Instant) -> Result<Session, LessonError> {
+        let mut session = Session::new(lesson)?;
+        session.actions = actions;
+        session.advance_to(at);
+        Ok(session)
+    }
+
     pub fn lesson(&self) -> &Lesson {
         &self.lesson
     }

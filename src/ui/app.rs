@@ -16,8 +16,9 @@ use super::envelopes::{Envelopes, Layers};
 use super::memo::Memo;
 use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
+use super::toolbar::Files;
 use super::topology::LayerRefs;
-use super::{bench, download, host_panel, ladder, side, toolbar, topology};
+use super::{bench, download, host_panel, ladder, share, side, toolbar, topology};
 use crate::sim::pcap;
 
 /// The animation loop's state, shared by the frame callbacks.
@@ -122,6 +123,32 @@ pub fn App() -> Html {
         }
     }))
     .clone();
+    let save_ladder = (*use_memo((), {
+        let (model, ladder_scroll) = (Rc::clone(&model), ladder_scroll.clone());
+        move |()| {
+            Callback::from(move |_: ()| {
+                let model = model.borrow();
+                let names: Vec<String> =
+                    model.session.network().hosts().iter().map(|host| host.name().to_string()).collect();
+                if let Some(svg) =
+                    ladder_scroll.cast::<web_sys::Element>().and_then(|drawn| ladder::standalone(&drawn, &names))
+                {
+                    download::save("ladder.svg", "image/svg+xml", svg.as_bytes());
+                }
+            })
+        }
+    }))
+    .clone();
+    let copy_link = (*use_memo((), {
+        let (model, send) = (Rc::clone(&model), send.clone());
+        move |()| Callback::from(move |_: ()| share::copy(&model.borrow(), send.clone()))
+    }))
+    .clone();
+    {
+        // A page opened from a shared link opens its session.
+        let send = send.clone();
+        use_effect_with((), move |_| share::open_from_address(send));
+    }
 
     {
         let model = Rc::clone(&model);
@@ -266,7 +293,7 @@ pub fn App() -> Html {
             if settings.embed {
                 { embed::controls(&model_ref, &send) }
             } else {
-                { toolbar::view(&model_ref, &send, &save_pcap) }
+                { toolbar::view(&model_ref, &send, &Files { pcap: save_pcap.clone(), ladder: save_ladder.clone(), link: copy_link.clone() }) }
                 { toolbar::hint(&model_ref, &send) }
             }
             { workspace }

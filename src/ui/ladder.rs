@@ -8,7 +8,6 @@ use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::download;
 use super::markup::{class_list, escape, hovering, into_html, selecting, text};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -255,20 +254,8 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     );
 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
-    let save = {
-        let scroll = scroll.clone();
-        let names: Vec<String> = hosts.iter().map(|host| host.name().to_string()).collect();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(svg) = scroll.cast::<web_sys::Element>().and_then(|drawn| standalone(&drawn, &names)) {
-                download::save("ladder.svg", "image/svg+xml", svg.as_bytes());
-            }
-        })
-    };
     html! {
         <>
-            <button type="button" class="save-ladder" onclick={save} title="Download the ladder as an SVG file, for slides">
-                { "⤓ SVG" }
-            </button>
             <div class="ladder-heads">
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
                     <span style={format!("left: {:.2}%", lane_x(index, hosts.len()) / WIDTH * 100.0)}>{ host.name() }</span>
@@ -287,7 +274,7 @@ const HEADS_PX: f64 = 28.0;
 /// The ladder drawn in `scroll` as a standalone SVG file, as it is now (the future still under the
 /// curtain): the host names above their lanes, and the page's ladder styles inside it, so that it
 /// looks the same pasted into slides.
-fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String> {
+pub fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String> {
     let ladder = scroll.query_selector("#ladder").ok()??;
     let height: f64 = ladder.get_attribute("viewBox")?.split(' ').nth(3)?.parse().ok()?;
     let now = scroll.query_selector(".ladder-now").ok()?.map(|now| now.inner_html()).unwrap_or_default();

@@ -7,6 +7,7 @@
 //! - [`scene`]: what the drawings show at one revision of the session; [`memo`]: panels drawn
 //!   again only when that changed; [`envelopes`]: the packets on the wires, moved every frame.
 //! - [`markup`]: SVG and rows written as text, for what redraws every frame.
+//! - [`share`]: links that carry a whole session.
 //! - [`download`]: files the page offers (the capture); [`fetch`]: files it fetches (a lesson);
 //!   [`bench`]: the frame-time benchmark mode.
 //! - [`embed`]: the page in an iframe (a slide deck's): URL parameters and the postMessage protocol.
@@ -27,6 +28,7 @@ mod network_editor;
 mod packets;
 mod program_panel;
 mod scene;
+mod share;
 mod side;
 mod toolbar;
 mod topology;

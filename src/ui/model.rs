@@ -9,6 +9,7 @@ use crate::scenario::lesson::Action;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::scenario::lesson::recording;
 use crate::scenario::session::Revision;
 use crate::scenario::{library, Intent, Lesson, Session};
 use crate::sim::{HostId, Impairments, Instant, PacketId, PacketKind};
@@ -92,6 +93,8 @@ pub enum Msg {
     Open(Option<(String, String)>),
     /// Open a lesson file the person chose: its text.
     OpenFile(String),
+    /// Open a shared session (a link's text): its lesson, replayed to the time it was shared at.
+    OpenShared(String),
     /// The hosts and links were edited: the run starts again on the new network.
     Rebuild(Box<Lesson>),
     Tab(Tab),
@@ -355,6 +358,22 @@ impl Model {
                     Lesson::parse(&text).map_err(|error| error.to_string()).and_then(|l| self.open_file(l))
                 {
                     self.notice = Some(format!("That file is not a lesson socksim can open: {error}"));
+                }
+            }
+            Msg::OpenShared(text) => {
+                let opened = recording::read(&text).and_then(|shared| {
+                    let guided = !shared.lesson.checkpoints.is_empty();
+                    Ok((Session::replaying(shared.lesson, shared.actions, shared.at)?, guided))
+                });
+                match opened {
+                    Ok((session, guided)) => {
+                        let tab = if guided { Tab::Lesson } else { Tab::Packets };
+                        *self = Model { opened_file: guided, playing: false, tab, ..self.reopened(session, None) };
+                    }
+                    Err(error) => {
+                        self.notice =
+                            Some(format!("This link could not be opened ({error}), so here is the default network."))
+                    }
                 }
             }
             Msg::Rebuild(lesson) => match Session::new(*lesson) {

@@ -56,7 +56,14 @@ pub fn input_number(event: &Event) -> Option<f64> {
     (!number.is_nan()).then_some(number)
 }
 
-pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Html {
+/// What the toolbar's last buttons do: save the capture, save the ladder, copy a link.
+pub struct Files {
+    pub pcap: Callback<()>,
+    pub ladder: Callback<()>,
+    pub link: Callback<()>,
+}
+
+pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let session = &model.session;
     let now = session.now().total_micros();
     let horizon = session.horizon().total_micros().max(now);
@@ -97,10 +104,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
             }
         })
     };
-    let pcap = {
-        let save_pcap = save_pcap.clone();
-        Callback::from(move |_: MouseEvent| save_pcap.emit(()))
-    };
+    let click = |action: &Callback<()>| action.reform(|_: MouseEvent| ());
     let lesson_options = library::BUILT_IN
         .iter()
         .map(|lesson| {
@@ -163,8 +167,14 @@ pub fn view(model: &Model, send: &Callback<Msg>, save_pcap: &Callback<()>) -> Ht
                 { "seed " }
                 <input id="seed" type="number" min="0" value={session.lesson().seed.to_string()} onchange={seed} />
             </label>
-            <button data-action="pcap" onclick={pcap} title="Download every packet as a capture for Wireshark">
-                { "⤓ .pcap" }
+            <button data-action="pcap" onclick={click(&files.pcap)} title="Download every packet as a capture for Wireshark">
+                { "⤓ pcap" }
+            </button>
+            <button data-action="ladder" onclick={click(&files.ladder)} title="Download the ladder as an SVG file, for slides">
+                { "⤓ svg" }
+            </button>
+            <button data-action="share" onclick={click(&files.link)} title="Copy a link that opens this network and replays what you did">
+                { "Link" }
             </button>
         </header>
     }

@@ -9,7 +9,7 @@ use super::{
     Action, Checkpoint, Destination, Event, EventKind, Expectation, HostSpec, Lesson, LinkSpec, Payload, ProgramSpec,
     Step, Transform, FORMAT_VERSION,
 };
-use crate::sim::{Impairments, ShutdownHow, SocketKind, SocketOption};
+use crate::sim::{Impairments, PacketKind, ShutdownHow, SocketKind, SocketOption};
 
 impl Lesson {
     /// The lesson as the text of a lesson file.
@@ -56,16 +56,13 @@ impl Lesson {
         let from = |from: Option<usize>| from.map(|host| ("from", text(&self.hosts[host].name)));
         let kind = match &event.kind {
             EventKind::DropNext { link: index, from: sender, packet } => {
-                let mut fields = vec![("between", link(*index))];
-                fields.extend(from(*sender));
-                fields.extend(packet.map(|kind| ("kind", text(&kind.label().to_ascii_lowercase()))));
-                ("drop_next", object(fields))
+                ("drop_next", drop_next(self, *index, *sender, *packet))
             }
             EventKind::SetLink { link: index, from: sender, impairments: set } => {
                 let mut fields = vec![("between", link(*index))];
                 fields.extend(from(*sender));
                 // Every field: one left out would be the link's own, not the default.
-                fields.extend(impairments(set, None));
+                fields.extend(impairments_value(set));
                 ("set_link", object(fields))
             }
         };
@@ -73,10 +70,24 @@ impl Lesson {
     }
 }
 
+/// A `drop_next`: the link (its two hosts), and which packet.
+pub(super) fn drop_next(lesson: &Lesson, link: usize, from: Option<usize>, kind: Option<PacketKind>) -> Value {
+    let ends = lesson.links[link].ends;
+    let mut fields = vec![("between", Value::Array(ends.iter().map(|&end| text(&lesson.hosts[end].name)).collect()))];
+    fields.extend(from.map(|host| ("from", text(&lesson.hosts[host].name))));
+    fields.extend(kind.map(|kind| ("kind", text(&kind.label().to_ascii_lowercase()))));
+    object(fields)
+}
+
+/// Every field of a direction's impairments.
+pub(super) fn impairments_value(set: &Impairments) -> Vec<(&'static str, Value)> {
+    impairments(set, None)
+}
+
 fn host(host: &HostSpec) -> Value {
     let mut fields = vec![("name", text(&host.name)), ("address", text(&host.address.to_string()))];
     if !host.script.is_empty() {
-        fields.push(("script", Value::Array(host.script.iter().map(step).collect())));
+        fields.push(("script", Value::Array(host.script.iter().map(step_value).collect())));
     }
     if let Some(program) = &host.program {
         fields.push(("program", program_value(program)));
@@ -103,7 +114,7 @@ fn program_value(program: &ProgramSpec) -> Value {
     object(fields)
 }
 
-fn step(step: &Step) -> Value {
+pub(super) fn step_value(step: &Step) -> Value {
     let mut fields = Vec::new();
     if let Some(at) = step.at {
         fields.push(("at", number(at)));

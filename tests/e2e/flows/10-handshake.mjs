@@ -101,7 +101,7 @@ test('10-handshake: server accepts, client connects, SYN/SYN-ACK/ACK, both ESTAB
 
   // The ladder downloads as a standalone SVG: well-formed, the host names over their lanes, the
   // three arrows, the page's colours inside it.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.save-ladder').click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-action="ladder"]').click()]);
   if (download.suggestedFilename() !== 'ladder.svg') throw new Error(`named ${download.suggestedFilename()}`);
   const svg = await readFile(await download.path(), 'utf8');
   const parsed = await page.evaluate((text) => {

@@ -1,0 +1,176 @@
+//! A shared session as text: its lesson, the actions the person made (each at its virtual time)
+//! and the time they were watching, which is what a "copy link" carries.
+//!
+//! ```json
+//! { "lesson": { …a lesson file… }, "at": 2.5,
+//!   "actions": [ { "us": 500000, "host": "server", "call": { "call": "socket", "type": "tcp", "as": "s" } },
+//!                { "us": 812000, "drop": 3 },
+//!                { "us": 900000, "run": "client", "file": "client.py", "source": "…" } ] }
+//! ```
+//!
+//! Links come from strangers: the text is read with the lesson reader's checks, and an action is
+//! checked as a script step of its host would be (its socket must be one the host has made).
+
+use super::json::{self, Number, Value};
+use super::write::{drop_next, impairments_value, step_value};
+use super::{
+    impairments, join, Checked, Checker, Lesson, LessonError, Object, RawImpairments, RawStep, ScriptChecker, Step,
+};
+use crate::scenario::session::{Intent, Recorded};
+use crate::sim::{Impairments, Instant};
+
+/// At most this many actions in a shared session.
+pub const MAX_ACTIONS: usize = 2_000;
+
+/// What a shared link opens: a lesson, what was done to it, and the time to show.
+pub struct Shared {
+    pub lesson: Lesson,
+    pub actions: Vec<Recorded>,
+    pub at: Instant,
+}
+
+/// A session as the text a link carries.
+pub fn write(lesson: &Lesson, actions: &[Recorded], at: Instant) -> String {
+    let name = |host: usize| Value::String(lesson.hosts[host].name.clone());
+    let text = |words: &str| Value::String(words.into());
+    let actions = actions.iter().map(|Recorded { at, intent }| {
+        let mut fields = vec![("us".to_string(), Value::Number(Number::Int(at.total_micros())))];
+        let mut add = |key: &str, value: Value| fields.push((key.to_string(), value));
+        match intent {
+            Intent::Call { host, action } => {
+                add("host", name(*host));
+                add("call", step_value(&Step { at: None, action: action.clone(), continue_on_error: false }));
+            }
+            Intent::DropPacket { packet } => add("drop", Value::Number(Number::UInt(*packet))),
+            Intent::DropNext { link, from, kind } => add("drop_next", drop_next(lesson, *link, *from, *kind)),
+            Intent::SetLink { link, from, impairments } => {
+                let ends = lesson.links[*link].ends;
+                add("set_link", Value::Array(ends.iter().map(|&end| name(end)).collect()));
+                add("from", name(*from));
+                for (key, value) in impairments_value(impairments) {
+                    add(key, value);
+                }
+            }
+            Intent::Run { host, file, source } => {
+                add("run", name(*host));
+                add("file", text(file));
+                add("source", text(source));
+            }
+            Intent::Stop { host } => add("stop", name(*host)),
+            Intent::Type { host, text: line } => {
+                add("type", name(*host));
+                add("text", text(line));
+            }
+        }
+        Value::Object(fields)
+    });
+    let lesson = json::parse(&lesson.to_json()).expect("a lesson writes JSON");
+    Value::Object(vec![
+        ("lesson".into(), lesson),
+        ("at".into(), Value::Number(Number::Float(at.total_micros() as f64 / 1e6))),
+        ("actions".into(), Value::Array(actions.collect())),
+    ])
+    .to_text()
+}
+
+/// Reads a shared session, checking it as strictly as a lesson file.
+pub fn read(text: &str) -> Checked<Shared> {
+    let Value::Object(fields) =
+        json::parse(text).map_err(|error| LessonError::new("", format!("not JSON ({error})")))?
+    else {
+        return Err(LessonError::new("", "a shared session is an object { \"lesson\": …, \"actions\": … }"));
+    };
+    let mut file = Object { fields, ..Object::default() };
+    let lesson_text = match file.take("lesson") {
+        Some(lesson) => lesson.to_text(),
+        None => return Err(LessonError::new("lesson", "missing: this field is required")),
+    };
+    let lesson =
+        Lesson::parse(&lesson_text).map_err(|error| LessonError::new(join("lesson", &error.field), error.message))?;
+    let at = file.number("at").unwrap_or(0.0);
+    let actions = file.list("actions");
+    file.done()?;
+    if !(at.is_finite() && (0.0..=super::limits::SECONDS).contains(&at)) {
+        return Err(LessonError::new("at", format!("{at} is not a time from 0 to {} seconds", super::limits::SECONDS)));
+    }
+    if actions.len() > MAX_ACTIONS {
+        return Err(LessonError::new("actions", format!("{} actions; at most {MAX_ACTIONS}", actions.len())));
+    }
+    let checker = Checker { host_names: lesson.hosts.iter().map(|host| host.name.clone()).collect() };
+    // What each host's calls may name: the variables its script binds, then those of earlier calls.
+    let mut scripts: Vec<ScriptChecker> =
+        lesson.hosts.iter().map(|host| ScriptChecker::knowing(&host.script)).collect();
+    let mut recorded = Vec::new();
+    let mut last = 0;
+    for (field, value) in actions {
+        let mut action = match value {
+            Value::Object(fields) => Object { fields, path: field.clone(), ..Object::default() },
+            _ => return Err(LessonError::new(field, "an action is an object { \"us\": …, … }")),
+        };
+        let us = action.scalar("us", "a time in microseconds", Value::as_i64);
+        let intent = read_intent(&mut action, &checker, &lesson, &mut scripts, &field)?;
+        action.done()?;
+        let us = us.ok_or_else(|| LessonError::at(&field, "us", "missing: this field is required"))?;
+        if us < last || us as f64 > super::limits::SECONDS * 1e6 {
+            return Err(LessonError::at(&field, "us", "actions are listed in time order, within the limits"));
+        }
+        last = us;
+        recorded.push(Recorded { at: Instant::from_micros(us), intent });
+    }
+    Ok(Shared { lesson, actions: recorded, at: Instant::from_micros((at * 1e6).round() as i64) })
+}
+
+fn read_intent(
+    action: &mut Object,
+    checker: &Checker,
+    lesson: &Lesson,
+    scripts: &mut [ScriptChecker],
+    field: &str,
+) -> Checked<Intent> {
+    let host = |action: &mut Object, key: &'static str| -> Checked<Option<usize>> {
+        action.string(key).map(|name| checker.host(&name, field, key)).transpose()
+    };
+    if let Some(host) = host(action, "host")? {
+        let call = action.object("call", RawStep::read).ok_or_else(|| LessonError::at(field, "call", "missing"))?;
+        let step = scripts[host].step(call, &join(field, "call"))?;
+        return Ok(Intent::Call { host, action: step.action });
+    }
+    if let Some(packet) = action.scalar("drop", "a packet number", Value::as_u64) {
+        return Ok(Intent::DropPacket { packet });
+    }
+    if let Some(drop) = action.object("drop_next", super::RawDropNext::read) {
+        let field = &join(field, "drop_next");
+        let link = checker.link(&drop.between, &lesson.links, field, "between")?;
+        let from = checker.link_end(drop.from, &lesson.links[link], field, "from")?;
+        let kind = super::packet_kind(drop.kind, field, "kind")?;
+        return Ok(Intent::DropNext { link, from, kind });
+    }
+    if let Some(between) = action.between("set_link") {
+        let link = checker.link(&between, &lesson.links, field, "set_link")?;
+        let from = host(action, "from")?.ok_or_else(|| LessonError::at(field, "from", "missing"))?;
+        if !lesson.links[link].ends.contains(&from) {
+            return Err(LessonError::at(field, "from", "is not an end of this link"));
+        }
+        let set = impairments(RawImpairments::read(action), Impairments::default(), field)?;
+        return Ok(Intent::SetLink { link, from, impairments: set });
+    }
+    if let Some(host) = host(action, "run")? {
+        let file = action.string("file").unwrap_or_else(|| format!("{}.py", lesson.hosts[host].name));
+        let source = action.string("source").unwrap_or_default();
+        if source.len() > super::limits::TEXT_BYTES || file.len() > super::limits::FILE_NAME_CHARS {
+            return Err(LessonError::at(field, "source", "too long"));
+        }
+        return Ok(Intent::Run { host, file, source });
+    }
+    if let Some(host) = host(action, "stop")? {
+        return Ok(Intent::Stop { host });
+    }
+    if let Some(host) = host(action, "type")? {
+        let text = action.string("text").unwrap_or_default();
+        if text.len() > super::limits::TEXT_BYTES {
+            return Err(LessonError::at(field, "text", "too long"));
+        }
+        return Ok(Intent::Type { host, text });
+    }
+    Err(LessonError::new(field, "an action is one of host+call, drop, drop_next, set_link, run, stop, type"))
+}
