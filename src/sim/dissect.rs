@@ -118,9 +118,15 @@ impl Fields {
         value: impl FnOnce() -> String,
     ) {
         if range.end.max(read_end) <= self.len {
-            let range = self.base + range.start..self.base + range.end;
-            self.list.push(Field { name, value: value(), range });
+            self.push(name, range, value());
         }
+    }
+
+    /// Adds a field whose value is read: out of line, so that the dozens of fields share it.
+    #[inline(never)]
+    fn push(&mut self, name: &'static str, range: Range<usize>, value: String) {
+        let range = self.base + range.start..self.base + range.end;
+        self.list.push(Field { name, value, range });
     }
 
     /// The layer's bytes in the packet, from its start to `end` (or to the last byte there is).
