@@ -658,7 +658,7 @@ impl Player {
             Expectation::Packets { filter, at_least, at_most } => {
                 let matching = self.network.trace().records().filter(|record| filter.matches(record)).count();
                 let passed = matching >= *at_least && at_most.is_none_or(|at_most| matching <= at_most);
-                (passed, format!("{matching} matching packet(s)"))
+                (passed, format!("{matching} seen, for {}", self.lesson.describe(&checkpoint.expect)))
             }
         };
         CheckpointResult { index, passed, observed }

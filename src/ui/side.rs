@@ -70,9 +70,15 @@ fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
                     };
                     let prediction = model.predictions.get(number).copied().unwrap_or(Prediction::Skipped);
                     let asking = model.asking == Some(number);
+                    // Once decided, a question the student answered is marked by their prediction.
+                    let (mark, predicted) = match (result, prediction) {
+                        (Some(_), Prediction::Made(choice)) if checkpoint.answer == Some(choice) => ("✔", Some("right")),
+                        (Some(_), Prediction::Made(_)) => ("✘", Some("wrong")),
+                        _ => (mark, None),
+                    };
                     html! {
                         <li class={classes!(class, asking.then_some("asking"))} data-checkpoint={number.to_string()}>
-                            <span class="mark" aria-hidden="true">{ mark }</span>
+                            <span class={classes!("mark", predicted)} aria-hidden="true">{ mark }</span>
                             <span class="question">{ question }</span>
                             <small class="at">{ format!(" (at {} s)", checkpoint.at) }</small>
                             if asking {
