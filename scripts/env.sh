@@ -15,7 +15,7 @@ export PATH
 # Trunk: no update check against the network (the build itself is offline via Trunk.toml).
 export TRUNK_SKIP_VERSION_CHECK=true
 
-# The page's wasm (trunk build, trunk serve, scripts/python-size.sh) is built with the standard
+# The page's wasm (trunk build, trunk serve, scripts/wasm-size.sh) is built with the standard
 # library compiled from source (rust-src, installed by scripts/setup.sh) with
 # -Cpanic=immediate-abort: a panic is a bare wasm trap, so no panic messages, formatting or
 # location strings are linked in (28 KB gzip less, see README); and with std's

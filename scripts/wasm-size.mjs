@@ -1,0 +1,107 @@
+// Prints what the parts of a wasm file weigh: the file (raw and gzip -9), and the code of each
+// part, attributed by the functions' names (from a build of the same code with names kept).
+//   node scripts/wasm-size.mjs PAGE.wasm NAMED.wasm
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const [page, named] = process.argv.slice(2).map((file) => readFileSync(file));
+if (!page || !named) {
+  console.error('usage: node scripts/wasm-size.mjs PAGE.wasm NAMED.wasm');
+  process.exit(2);
+}
+
+/** Reads an unsigned LEB128 number at `at`; returns [value, next offset]. */
+function leb(bytes, at) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[at++];
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return [value, at];
+    shift += 7;
+  }
+}
+
+/** Each function's code size, by its name. */
+function functionSizes(bytes) {
+  let at = 8;
+  let imported = 0;
+  const bodies = [];
+  const names = new Map();
+  while (at < bytes.length) {
+    const id = bytes[at];
+    const [size, start] = leb(bytes, at + 1);
+    const end = start + size;
+    if (id === 2) {
+      // Imports: functions imported come first in the index space.
+      let [count, p] = leb(bytes, start);
+      for (let i = 0; i < count; i += 1) {
+        for (let s = 0; s < 2; s += 1) { const [n, q] = leb(bytes, p); p = q + n; }
+        const kind = bytes[p++];
+        if (kind === 0) { imported += 1; p = leb(bytes, p)[1]; }
+        else if (kind === 1) { p += 1; const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
+        else if (kind === 2) { const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
+        else if (kind === 3) { p += 2; }
+        else { p = leb(bytes, p + 1)[1]; }
+      }
+    } else if (id === 10) {
+      let [count, p] = leb(bytes, start);
+      for (let i = 0; i < count; i += 1) { const [n, q] = leb(bytes, p); bodies.push(q + n - p); p = q + n; }
+    } else if (id === 0) {
+      const [nameLength, p] = leb(bytes, start);
+      if (new TextDecoder().decode(bytes.subarray(p, p + nameLength)) === 'name') {
+        let q = p + nameLength;
+        while (q < end) {
+          const kind = bytes[q];
+          const [length, r] = leb(bytes, q + 1);
+          if (kind === 1) {
+            let [count, s] = leb(bytes, r);
+            for (let i = 0; i < count; i += 1) {
+              const [index, t] = leb(bytes, s);
+              const [n, u] = leb(bytes, t);
+              names.set(index, new TextDecoder().decode(bytes.subarray(u, u + n)));
+              s = u + n;
+            }
+          }
+          q = r + length;
+        }
+      }
+    }
+    at = end;
+  }
+  return bodies.map((size, i) => [names.get(imported + i) ?? `function ${imported + i}`, size]);
+}
+
+/** The part a function belongs to: `python::machine`, `ui::app`, or a crate such as `yew`. */
+function part(name) {
+  const own = name.match(/socksim(?:\[\w+\])?::(\w+)::(\w+)/);
+  if (own) return `${own[1]}::${own[2]}`;
+  const crate = name.match(/^<*&?(?:mut )?(\w+)(?:\[\w+\])?::/);
+  return crate ? crate[1] : '(other)';
+}
+
+const raw = page.length;
+const gzip = gzipSync(page, { level: 9 }).length;
+const sizes = functionSizes(named);
+const code = sizes.reduce((sum, [, size]) => sum + size, 0);
+const parts = new Map();
+for (const [name, size] of sizes) parts.set(part(name), (parts.get(part(name)) ?? 0) + size);
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+const share = (bytes) => kb((bytes / code) * gzip * (code / raw));
+
+console.log(`page wasm: ${kb(raw)} raw, ${kb(gzip)} gzip -9 (goal ≤ 250 KB); code ${kb(code)} raw, the rest data`);
+const groups = new Map();
+for (const [name, size] of parts) {
+  const group = name.includes('::') ? name.split('::')[0] : 'crates';
+  groups.set(group, (groups.get(group) ?? 0) + size);
+}
+console.log('\nby part of socksim (code raw, and its estimated share of the gzip size):');
+for (const [group, size] of [...groups].sort((a, b) => b[1] - a[1])) {
+  console.log(`  ${group.padEnd(10)} ${kb(size).padStart(9)}  ≈ ${share(size)} gzip`);
+}
+const python = groups.get('python') ?? 0;
+console.log(`\nthe Python interpreter (python::*): ${kb(python)} of code, ≈ ${share(python)} of the gzip payload`);
+console.log('\nlargest modules and crates:');
+for (const [name, size] of [...parts].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+  console.log(`  ${name.padEnd(26)} ${kb(size).padStart(9)}`);
+}
