@@ -11,7 +11,7 @@ use std::rc::Rc;
 use super::lesson::{ProgramSpec, TypedLine};
 use super::player::instant;
 use crate::python::runner::{BUDGET, BUSY_SLICE};
-use crate::python::{Console, Process, Sockets, Status, Stream};
+use crate::python::{Console, HostSockets, Process, Sockets, Status, Stream};
 use crate::sim::{Call, CallId, CallResult, CallStatus, Fd, HostId, Instant, Ipv4Address, Network, SocketView, Value};
 
 /// Where a host's program is.
@@ -186,8 +186,11 @@ impl HostProgram {
         }
         let steps = process.steps();
         let before = process.console().lines().len();
-        let mut sockets =
-            WatchedSockets { network, host, received: &mut self.received, peer_closed: &mut self.peer_closed };
+        let mut sockets = WatchedSockets {
+            sockets: HostSockets { network, host },
+            received: &mut self.received,
+            peer_closed: &mut self.peer_closed,
+        };
         let status = process.run(BUDGET, &mut sockets);
         self.busy = status == Status::Runnable;
         changed || process.steps() != steps || process.console().lines().len() != before
@@ -214,8 +217,11 @@ impl HostProgram {
     pub fn stop(&mut self, network: &mut Network, host: HostId) {
         match &mut self.run {
             Run::Started(process) => {
-                let mut sockets =
-                    WatchedSockets { network, host, received: &mut self.received, peer_closed: &mut self.peer_closed };
+                let mut sockets = WatchedSockets {
+                    sockets: HostSockets { network, host },
+                    received: &mut self.received,
+                    peer_closed: &mut self.peer_closed,
+                };
                 process.stop(&mut sockets);
             }
             Run::NotStarted => {
@@ -243,15 +249,14 @@ fn note_received(result: &CallResult, received: &mut Vec<u8>, peer_closed: &mut 
 
 /// A host's sockets, as its program calls them, noting what they receive.
 struct WatchedSockets<'a> {
-    network: &'a mut Network,
-    host: HostId,
+    sockets: HostSockets<'a>,
     received: &'a mut Vec<u8>,
     peer_closed: &'a mut bool,
 }
 
 impl Sockets for WatchedSockets<'_> {
     fn call(&mut self, call: Call) -> CallStatus {
-        let status = self.network.call(self.host, call);
+        let status = self.sockets.call(call);
         if let CallStatus::Done(result) = &status {
             note_received(result, self.received, self.peer_closed);
         }
@@ -259,18 +264,18 @@ impl Sockets for WatchedSockets<'_> {
     }
 
     fn now(&self) -> Instant {
-        self.network.now()
+        self.sockets.now()
     }
 
     fn resolve(&self, name: &str) -> Option<Ipv4Address> {
-        self.network.resolve(name)
+        self.sockets.resolve(name)
     }
 
     fn host_name(&self) -> String {
-        self.network.host(self.host).map(|host| host.name().to_string()).unwrap_or_default()
+        self.sockets.host_name()
     }
 
     fn socket_view(&self, fd: Fd) -> Option<SocketView> {
-        self.network.socket_view(self.host, fd)
+        self.sockets.socket_view(fd)
     }
 }

@@ -40,22 +40,29 @@ pub fn chosen_file(field: &web_sys::HtmlInputElement, done: impl FnOnce(Result<S
         let limit = crate::scenario::lesson::limits::FILE_BYTES / 1024;
         return done(Err(format!("{} is larger than a lesson may be ({limit} KiB)", file.name())));
     }
+    settled(&file.text(), move |text| {
+        done(text.and_then(|text| text.as_string().ok_or_else(|| "it is not text".into())))
+    });
+}
+
+/// Calls `done` once `promise` settles: with its value, or with why it was rejected.
+pub fn settled(promise: &JsValue, done: impl FnOnce(Result<JsValue, String>) + 'static) {
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
     let failed = done.clone();
-    let read = Closure::once_into_js(move |text: JsValue| {
+    let resolved = Closure::once_into_js(move |value: JsValue| {
         if let Some(done) = done.borrow_mut().take() {
-            done(text.as_string().ok_or_else(|| "it is not text".to_string()));
+            done(Ok(value));
         }
     });
-    let refused = Closure::once_into_js(move |error: JsValue| {
+    let rejected = Closure::once_into_js(move |error: JsValue| {
         if let Some(done) = failed.borrow_mut().take() {
             done(Err(reason(error)));
         }
     });
     // `then` called by hand: the handlers are one-shot closures the browser frees once called.
-    let text = file.text();
-    if let Ok(then) = js_sys::Reflect::get(&text, &"then".into()).and_then(|then| then.dyn_into::<js_sys::Function>()) {
-        let _ = then.call2(&text, &read, &refused);
+    if let Ok(then) = js_sys::Reflect::get(promise, &"then".into()).and_then(|then| then.dyn_into::<js_sys::Function>())
+    {
+        let _ = then.call2(promise, &resolved, &rejected);
     }
 }
 

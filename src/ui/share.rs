@@ -6,8 +6,7 @@
 //! base64url, after `#share=` in the address), which costs the wasm nothing. A link is untrusted:
 //! anything wrong with it leaves the default network open, with a message saying why.
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use yew::Callback;
 
 use super::model::{Model, Msg};
@@ -44,24 +43,7 @@ fn call(method: &str, argument: &str, done: impl FnOnce(Result<String, String>) 
             function.call1(&share, &argument.into()).ok()
         });
     let Some(promise) = promise else { return done(Err("this browser cannot".into())) };
-    let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
-    let failed = done.clone();
-    let resolved = Closure::once_into_js(move |value: JsValue| {
-        if let Some(done) = done.borrow_mut().take() {
-            done(value.as_string().ok_or_else(|| "no text".to_string()));
-        }
+    super::fetch::settled(&promise, move |value| {
+        done(value.and_then(|value| value.as_string().ok_or_else(|| "no text".into())))
     });
-    let rejected = Closure::once_into_js(move |error: JsValue| {
-        if let Some(done) = failed.borrow_mut().take() {
-            let why = error
-                .dyn_into::<js_sys::Error>()
-                .map_or_else(|_| "it is damaged".into(), |e| String::from(e.message()));
-            done(Err(why));
-        }
-    });
-    if let Ok(then) =
-        js_sys::Reflect::get(&promise, &"then".into()).and_then(|then| then.dyn_into::<js_sys::Function>())
-    {
-        let _ = then.call2(&promise, &resolved, &rejected);
-    }
 }

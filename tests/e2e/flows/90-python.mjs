@@ -2,38 +2,14 @@
 // run them, watch the server block in accept() (its line marked), the handshake and the data on
 // the ladder, and both consoles; type a line for input(); a syntax error and a busy loop (stopped)
 // as Python shows them; rewinding replays the programs.
-import { expectCount, expectText, test, waitFor } from '../harness.mjs';
+import { readFileSync } from 'node:fs';
+import { expectCount, expectText, REPO_ROOT, test, waitFor } from '../harness.mjs';
 import { arrows, expectNoPanic, openApp, panel, seek, setPlaying, SPEED, waitForClock, clockMicros } from './lib/socksim.mjs';
 
-const SERVER = `# Echo server program
-import socket
-
-HOST = ''                 # Symbolic name meaning all available interfaces
-PORT = 50007              # Arbitrary non-privileged port
-with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-    s.bind((HOST, PORT))
-    s.listen(1)
-    print('Listening on port', PORT)
-    conn, addr = s.accept()
-    with conn:
-        print('Connected by', addr)
-        while True:
-            data = conn.recv(1024)
-            if not data: break
-            conn.sendall(data)
-`;
-
-const CLIENT = `# Echo client program
-import socket
-
-HOST = 'server'    # The remote host
-PORT = 50007       # The same port as used by the server
-with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-    s.connect((HOST, PORT))
-    s.sendall(b'Hello, world')
-    data = s.recv(1024)
-print('Received', repr(data))
-`;
+// The course's echo server and client, as tests/python/ runs them natively.
+const corpus = (file) => readFileSync(`${REPO_ROOT}/tests/python/${file}`, 'utf8');
+const SERVER = corpus('echo_server.py');
+const CLIENT = corpus('echo_client.py');
 
 /** Opens a host's Python tab, pastes a program and runs it. */
 async function runProgram(page, host, source) {
@@ -51,11 +27,11 @@ test('90-python: paste a server and a client, run them, see the consoles and the
   await openApp(page, baseUrl, { speed: SPEED.third });
   const server = await runProgram(page, 'server', SERVER);
   await expectText(consoleLines(server).first(), 'Listening on port 50007');
-  await expectText(state(server), 'blocked on line 10');
+  await expectText(state(server), 'blocked on line 11');
   const serverRunning = await clockMicros(page);
-  // The line it is blocked on (10: conn, addr = s.accept()) is marked in the gutter and the code.
+  // The line it is blocked on (11: conn, addr = s.accept()) is marked in the gutter and the code.
   await expectCount(server.locator('.gutter li.blocked'), 1);
-  await expectText(server.locator('.gutter li.blocked'), '10');
+  await expectText(server.locator('.gutter li.blocked'), '11');
   await expectCount(server.locator('.line-mark.blocked'), 1);
   // The listening socket shows in the panel's table, as for calls made by hand.
   await expectCount(server.locator('tr.socket[data-state="LISTEN"]'), 1);
@@ -79,7 +55,7 @@ test('90-python: paste a server and a client, run them, see the consoles and the
   await setPlaying(page, false);
   await seek(page, serverRunning);
   await expectCount(consoleLines(client), 0);
-  await expectText(state(server), 'blocked on line 10');
+  await expectText(state(server), 'blocked on line 11');
   await expectNoPanic(page);
 });
 
