@@ -490,7 +490,7 @@ fn CallForm(props: &CallFormProps) -> Html {
 
 fn sockets_table(view: &HostView) -> Html {
     if view.sockets.is_empty() {
-        return html! { <p class="no-sockets">{ "No sockets yet." }</p> };
+        return html! { <p class="no-sockets">{ "No open sockets." }</p> };
     }
     html! {
         <table class="sockets">
