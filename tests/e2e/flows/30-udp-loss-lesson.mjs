@@ -15,7 +15,8 @@ test('30-udp-loss-lesson: lesson 04 loses datagrams and its checkpoints pass', a
   await expectText(page.locator('output#clock'), '0.000 ms');
   await expectCount(page.locator('button.tab[data-tab="lesson"][aria-selected="true"]'), 1);
   await expectText(page.locator('.lesson h2'), 'Uppercase over UDP');
-  await expectText(page.locator('.hint-bar'), 'Uppercase over UDP');
+  // The hint bar shows the lesson's guide: its first step.
+  await expectText(page.locator('.hint-bar'), 'Step 1 of 3: Press play');
   for (const host of ['client', 'server', 'tcp-client', 'tcp-server']) {
     await expectCount(page.locator(`#topology g.host[data-host="${host}"]`), 1);
     await expectCount(panel(page, host), 1);
