@@ -43,8 +43,10 @@ pub struct Panels {
 }
 
 impl Panels {
-    /// Without `panels=`: the network and its ladder.
+    /// Without `panels=`: the network and its ladder, or in a frame too small for two drawings to
+    /// be read (narrower than [`TWO_DRAWINGS_PX`]), the ladder alone.
     const DEFAULT: Panels = Panels { topology: true, ladder: true, hosts: false, side: false };
+    const SMALL_DEFAULT: Panels = Panels { topology: false, ladder: true, hosts: false, side: false };
     const NONE: Panels = Panels { topology: false, ladder: false, hosts: false, side: false };
 
     pub fn count(self) -> usize {
@@ -98,6 +100,7 @@ impl Settings {
                 warn("panels: only an embedded page (?embed) chooses its panels; ignored");
                 Panels { topology: true, ladder: true, hosts: true, side: true }
             }
+            None if embed && frame_width() < TWO_DRAWINGS_PX => Panels::SMALL_DEFAULT,
             None if embed => Panels::DEFAULT,
             None => Panels { topology: true, ladder: true, hosts: true, side: true },
         };
@@ -117,6 +120,14 @@ impl Settings {
         });
         Settings { embed, panels, autoplay: switch("autoplay", get("autoplay")), speed, lesson }
     }
+}
+
+/// The narrowest frame whose two drawings side by side still read: below it, each would be
+/// scaled to less than about half its size.
+const TWO_DRAWINGS_PX: f64 = 720.0;
+
+fn frame_width() -> f64 {
+    web_sys::window().and_then(|window| window.inner_width().ok()).and_then(|width| width.as_f64()).unwrap_or(f64::MAX)
 }
 
 /// A parameter that is on when present (`?autoplay`, `?autoplay=1`), off when absent or `=0`.

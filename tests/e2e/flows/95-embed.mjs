@@ -134,15 +134,26 @@ test('95-embed: ?embed shows only the chosen panels, readable at 480×270 and fu
   await expectText(page.locator('.embed-bar .title'), 'Uppercase over UDP', 20_000);
   await expectCount(page.locator('#app.embed'), 1);
   await expectCount(page.locator('.toolbar, .hint-bar, .hosts, .side'), 0);
-  await expectCount(page.locator('.stage'), 1);
+  // A frame this small shows one drawing unless told otherwise: two side by side would not read.
+  await expectCount(page.locator('.stage'), 0);
   await expectCount(page.locator('.ladder-panel'), 1);
   await waitFor(async () => (await page.locator('#app').getAttribute('data-playing')) === 'true', 5_000, 'autoplay');
   await expectCount(page.locator('#ladder g.arrow[data-kind="UDP"]'), (n) => n >= 3, 20_000);
+  // The ladder's labels are drawn at a size that reads (at least 9 px tall on the screen).
+  const labelHeight = () => page.locator('#ladder g.arrow text.arrow-label').evaluateAll(
+    (texts) => Math.max(0, ...texts.map((text) => text.getBoundingClientRect().height)));
+  await waitFor(async () => (await labelHeight()) >= 9, 5_000,
+    async () => `the ladder's labels should be at least 9 px tall at 480×270; they are ${await labelHeight()} px`);
   // Nothing sticks out of the frame.
   const overflow = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
   if (overflow[0] > 480 || overflow[1] > 270) throw new Error(`the page overflows 480×270: ${overflow}`);
   await page.locator('button[data-action="play"]').click();
-  await screenshot('95-embed-3-480x270-topology-ladder');
+  await screenshot('95-embed-3-480x270-ladder');
+
+  // Two drawings when the deck asks for them.
+  await page.goto(`${baseUrl}index.html?embed&lesson=04-uppercase-udp&panels=topology,ladder`);
+  await expectText(page.locator('.embed-bar .title'), 'Uppercase over UDP', 20_000);
+  await expectCount(page.locator('.stage, .ladder-panel'), 2);
 
   await page.goto(`${baseUrl}index.html?embed&lesson=01-hello-server&panels=topology,ladder,hosts,side`);
   await expectText(page.locator('.embed-bar .title'), 'Hello, server', 20_000);
