@@ -189,16 +189,22 @@ fn logging_server() {
     });
 }
 
-#[test]
-fn thread_per_client_server_with_three_clients() {
+/// A server and three clients running one program, each with its own argument.
+fn server_with_three_clients(
+    name: &'static str,
+    server: &'static str,
+    client: &'static str,
+    argv: &'static [&'static str; 3],
+) {
+    let [first, second, third] = [0, 1, 2].map(|index| std::slice::from_ref(&argv[index]));
     check(&Scenario {
-        name: "threaded",
+        name,
         hosts: THREE_CLIENTS,
         programs: &[
-            program("server", "threaded_server.py"),
-            Program { argv: &["0.5"], ..program("client", "chat_client.py") },
-            Program { argv: &["0.2"], ..program("client2", "chat_client.py") },
-            Program { argv: &["0.3"], ..program("client3", "chat_client.py") },
+            program("server", server),
+            Program { argv: first, ..program("client", client) },
+            Program { argv: second, ..program("client2", client) },
+            Program { argv: third, ..program("client3", client) },
         ],
         loss_percent: 0,
         seconds: 30,
@@ -206,19 +212,13 @@ fn thread_per_client_server_with_three_clients() {
 }
 
 #[test]
+fn thread_per_client_server_with_three_clients() {
+    server_with_three_clients("threaded", "threaded_server.py", "chat_client.py", &["0.5", "0.2", "0.3"]);
+}
+
+#[test]
 fn iterative_server_with_three_clients() {
-    check(&Scenario {
-        name: "iterative",
-        hosts: THREE_CLIENTS,
-        programs: &[
-            program("server", "iterative_server.py"),
-            Program { argv: &["one"], ..program("client", "iterative_client.py") },
-            Program { argv: &["two"], ..program("client2", "iterative_client.py") },
-            Program { argv: &["three"], ..program("client3", "iterative_client.py") },
-        ],
-        loss_percent: 0,
-        seconds: 30,
-    });
+    server_with_three_clients("iterative", "iterative_server.py", "iterative_client.py", &["one", "two", "three"]);
 }
 
 #[test]
