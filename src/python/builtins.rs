@@ -433,8 +433,9 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 }
                 (Value::Float(f), Some(d)) if d >= 0 => {
                     // Through the exact decimal expansion, as CPython rounds.
-                    let text = format!("{:.*}", d.min(300) as usize, f);
-                    Ok(Value::Float(super::token::parse_float(&text).unwrap_or(*f)))
+                    let text = crate::decimal::fixed(*f, d.min(300) as usize);
+                    let rounded = crate::decimal::parse(&text);
+                    Ok(Value::Float(if f.is_sign_negative() { -rounded } else { rounded }))
                 }
                 (Value::Float(f), Some(d)) => {
                     let scale = 10f64.powi(d.clamp(-300, 0) as i32);

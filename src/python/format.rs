@@ -2,11 +2,12 @@
 //!
 //! This module owns how every value prints, exactly as CPython prints it (`b'hi\r\n'`,
 //! `[1, 'a', None]`, `1e+16`, `OSError(111, 'Connection refused')`); `str.format` and `%` are
-//! written in Python on top of `format()`. Floats print through core's shortest-digits formatter (`{:e}`),
-//! rearranged the way Python's `repr` lays them out, so no second float printer is compiled in.
+//! written in Python on top of `format()`. Floats get their digits from [`crate::decimal`] (shortest
+//! for `repr`, rounded half to even for a precision) and are laid out here the way Python lays them out.
 
 use super::machine::Vm;
 use super::value::*;
+use crate::decimal;
 use crate::scenario::pyrepr::bytes_literal;
 
 impl Vm<'_> {
@@ -251,13 +252,6 @@ fn hex_byte(out: &mut String, byte: u8) {
     out.push(DIGITS[usize::from(byte & 15)] as char);
 }
 
-/// The shortest digits of `f` and its decimal exponent: `1.5e-7` → ("15", -7).
-fn shortest(f: f64) -> (String, i32) {
-    let text = format!("{:e}", f.abs());
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    (mantissa.replace('.', ""), exponent.parse().unwrap_or(0))
-}
-
 /// `float.__repr__`: `0.1`, `100.0`, `1e+16`, `1.5e-07`, `inf`, `nan`.
 pub fn float_repr(f: f64) -> String {
     if !f.is_finite() {
@@ -269,7 +263,7 @@ pub fn float_repr(f: f64) -> String {
             "-inf".into()
         };
     }
-    let (digits, exponent) = shortest(f);
+    let (digits, exponent) = decimal::shortest(f);
     let mut out = String::new();
     if f.is_sign_negative() {
         out.push('-');
@@ -314,10 +308,13 @@ fn exponent_suffix(out: &mut String, letter: char, exponent: i32) {
 
 /// `%e` / `{:e}` with `precision` digits after the point.
 fn float_exponent(f: f64, precision: usize, letter: char) -> String {
-    let text = format!("{:.*e}", precision, f);
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    let mut out = mantissa.to_string();
-    exponent_suffix(&mut out, letter, exponent.parse().unwrap_or(0));
+    let (digits, exponent) = decimal::scientific(f, precision + 1);
+    let mut out = digits[..1].to_string();
+    if precision > 0 {
+        out.push('.');
+        out.push_str(&digits[1..]);
+    }
+    exponent_suffix(&mut out, letter, exponent);
     out
 }
 
@@ -325,10 +322,9 @@ fn float_exponent(f: f64, precision: usize, letter: char) -> String {
 /// unless `alternate`.
 fn float_general(f: f64, precision: usize, letter: char, alternate: bool) -> String {
     let precision = precision.max(1);
-    let probe = format!("{:.*e}", precision - 1, f);
-    let exponent: i32 = probe.split_once('e').map_or(0, |(_, e)| e.parse().unwrap_or(0));
+    let (_, exponent) = decimal::scientific(f, precision);
     let mut out = if exponent >= -4 && exponent < precision as i32 {
-        format!("{:.*}", (precision as i32 - 1 - exponent).max(0) as usize, f)
+        decimal::fixed(f, (precision as i32 - 1 - exponent).max(0) as usize)
     } else {
         float_exponent(f, precision - 1, letter)
     };
@@ -493,12 +489,12 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> Res<String> {
                 float_repr(magnitude)
             } else {
                 match s.kind {
-                    b'f' | b'F' => format!("{magnitude:.precision$}"),
+                    b'f' | b'F' => decimal::fixed(magnitude, precision),
                     b'e' | b'E' => float_exponent(magnitude, precision, s.kind as char),
                     b'g' | b'G' => {
                         float_general(magnitude, precision, if s.kind == b'G' { 'E' } else { 'e' }, s.alternate)
                     }
-                    b'%' => format!("{:.precision$}%", magnitude * 100.0),
+                    b'%' => decimal::fixed(magnitude * 100.0, precision) + "%",
                     0 => match s.precision {
                         Some(p) => float_general(magnitude, p, 'e', s.alternate),
                         None => float_repr(magnitude),

@@ -9,6 +9,7 @@
 use std::rc::Rc;
 
 use super::traceback::CompileError;
+use crate::decimal;
 
 /// A token's kind and value.
 #[derive(Clone, PartialEq)]
@@ -580,9 +581,7 @@ fn fstring_parts(text: &str, line: u32, col: u32) -> Result<Vec<FPart>, Box<Comp
 }
 
 /// Reads a decimal floating-point number as Python's `float()` does (`'1.5'`, `'-2e3'`, `'.5'`,
-/// `'inf'`, `'nan'`), without Rust's own decimal reader and its tables. Exact when the digits fit
-/// 53 bits and the power of ten is at most 22 (every number a socket program writes); otherwise
-/// within an ulp or two.
+/// `'inf'`, `'nan'`): the syntax is checked here, the nearest `f64` comes from [`decimal::parse`].
 pub fn parse_float(text: &str) -> Option<f64> {
     let text = text.trim();
     let (negative, body) = match text.as_bytes().first()? {
@@ -595,62 +594,20 @@ pub fn parse_float(text: &str) -> Option<f64> {
         "inf" | "infinity" => f64::INFINITY,
         "nan" => f64::NAN,
         _ => {
-            let mut mantissa: u64 = 0;
-            let mut exponent: i32 = 0;
-            let mut digits = 0;
-            let mut seen_point = false;
-            let bytes = lower.as_bytes();
-            let mut i = 0;
-            while i < bytes.len() {
-                match bytes[i] {
-                    b'0'..=b'9' => {
-                        digits += 1;
-                        if mantissa < 1_000_000_000_000_000_000 {
-                            mantissa = mantissa * 10 + u64::from(bytes[i] - b'0');
-                            exponent -= i32::from(seen_point);
-                        } else {
-                            exponent += i32::from(!seen_point);
-                        }
-                    }
-                    b'.' if !seen_point => seen_point = true,
-                    b'e' if digits > 0 => {
-                        let power: i32 = lower[i + 1..].parse().ok()?;
-                        exponent = exponent.saturating_add(power.clamp(-9999, 9999));
-                        break;
-                    }
-                    _ => return None,
-                }
-                i += 1;
-            }
-            if digits == 0 {
+            let (mantissa, exponent) = lower.split_once('e').unwrap_or((&lower, "0"));
+            let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+            let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            let digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+            if whole.len() + fraction.len() == 0
+                || exponent.is_empty()
+                || !(digits(whole) && digits(fraction) && digits(exponent))
+            {
                 return None;
             }
-            while mantissa != 0 && mantissa.is_multiple_of(10) {
-                mantissa /= 10;
-                exponent += 1;
-            }
-            scale(mantissa as f64, exponent)
+            decimal::parse(&lower)
         }
     };
     Some(if negative { -value } else { value })
-}
-
-/// `value × 10^exponent`, exactly when both are small.
-fn scale(mut value: f64, mut exponent: i32) -> f64 {
-    while exponent > 22 {
-        value *= 1e22;
-        exponent -= 22;
-    }
-    while exponent < -22 {
-        value /= 1e22;
-        exponent += 22;
-    }
-    let power = 10f64.powi(exponent.abs());
-    if exponent >= 0 {
-        value * power
-    } else {
-        value / power
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 use std::fmt;
 
 mod json;
+pub use json::Quoted;
 pub mod recording;
 mod write;
 
@@ -313,7 +314,7 @@ impl Lesson {
                 format!("{}'s program exits with status 0", name(host))
             }
             Expectation::Finished { host } => format!("{} has run every step", name(host)),
-            Expectation::Printed { host, text } => format!("{}'s program prints {text:?}", name(host)),
+            Expectation::Printed { host, text } => format!("{}'s program prints {}", name(host), Quoted(text)),
             Expectation::AcceptQueue { host, socket, length } => {
                 format!("{socket} on {} has {length} connection(s) waiting for accept", name(host))
             }
@@ -534,7 +535,7 @@ fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
         Value::Null => "null".into(),
         Value::Bool(flag) => flag.to_string(),
         Value::Number(number) => number_text(number),
-        Value::String(text) => format!("{text:?}"),
+        Value::String(text) => Quoted(text).to_string(),
         Value::Array(items) => format!("a list of {}", items.len()),
         Value::Object(_) => "an object".into(),
     };
@@ -547,7 +548,7 @@ fn number_text(number: &Number) -> String {
     match *number {
         Number::Int(whole) => whole.to_string(),
         Number::UInt(whole) => whole.to_string(),
-        Number::Float(number) => format!("{number:?}"),
+        Number::Float(number) => crate::python::format::float_repr(number),
     }
 }
 
@@ -943,7 +944,15 @@ fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     if value.is_finite() && (0.0..=limits::SECONDS).contains(&value) {
         Ok(value)
     } else {
-        Err(LessonError::at(path, key, format!("{value} is not a time from 0 to {} seconds", limits::SECONDS)))
+        Err(LessonError::at(
+            path,
+            key,
+            format!(
+                "{} is not a time from 0 to {} seconds",
+                crate::decimal::plain(value),
+                crate::decimal::plain(limits::SECONDS)
+            ),
+        ))
     }
 }
 
@@ -964,7 +973,7 @@ fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
 /// A host's address as a lesson file (or the page's network editor) may give it: an IPv4
 /// address that is not loopback, unspecified, multicast or broadcast.
 pub fn host_address(text: &str) -> Result<Ipv4Address, String> {
-    let address: Ipv4Address = text.trim().parse().map_err(|_| format!("{text:?} is not an IPv4 address"))?;
+    let address: Ipv4Address = text.trim().parse().map_err(|_| format!("{} is not an IPv4 address", Quoted(text)))?;
     let [first, ..] = address.octets();
     if address.is_unspecified() || first == 127 || address.is_multicast() || address.is_broadcast() {
         return Err(format!("{address} is reserved and cannot be a host's address"));
@@ -987,7 +996,8 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
             path,
             key,
             format!(
-                "{value:?} is not a valid name (letters, digits, '_' and '-', starting with a letter, at most {} characters)",
+                "{} is not a valid name (letters, digits, '_' and '-', starting with a letter, at most {} characters)",
+                Quoted(value),
                 limits::NAME_CHARS
             ),
         ));
@@ -1006,7 +1016,8 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
             field,
             "file",
             format!(
-                "{file:?} is not a file name (letters, digits, '_', '-' and '.', at most {} characters)",
+                "{} is not a file name (letters, digits, '_', '-' and '.', at most {} characters)",
+                Quoted(&file),
                 limits::FILE_NAME_CHARS
             ),
         ));
@@ -1039,14 +1050,22 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         match value {
             None => Ok(default),
             Some(ms) if ms.is_finite() && (0.0..=60_000.0).contains(&ms) => Ok((ms * 1000.0).round() as u64),
-            Some(ms) => Err(LessonError::at(field, key, format!("{ms} is not a delay from 0 to 60000 ms"))),
+            Some(ms) => Err(LessonError::at(
+                field,
+                key,
+                format!("{} is not a delay from 0 to 60000 ms", crate::decimal::plain(ms)),
+            )),
         }
     };
     let percent = |value: Option<f64>, default: f64, key: &str| -> Checked<f64> {
         match value {
             None => Ok(default),
             Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
-            Some(p) => Err(LessonError::at(field, key, format!("{p} is not a percentage from 0 to 100"))),
+            Some(p) => Err(LessonError::at(
+                field,
+                key,
+                format!("{} is not a percentage from 0 to 100", crate::decimal::plain(p)),
+            )),
         }
     };
     let bandwidth_bps = match raw.bandwidth_kbps {
@@ -1056,7 +1075,7 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
             return Err(LessonError::at(
                 field,
                 "bandwidth_kbps",
-                format!("{kbps} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s"),
+                format!("{} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s", crate::decimal::plain(kbps)),
             ))
         }
     };
@@ -1101,7 +1120,7 @@ impl Checker {
             let field = &format!("hosts[{index}]");
             let host_name = name(&host.name, field, "name")?;
             if self.host_names.contains(&host_name) || host_name == "localhost" {
-                return Err(LessonError::at(field, "name", format!("{host_name:?} names two hosts")));
+                return Err(LessonError::at(field, "name", format!("{} names two hosts", Quoted(&host_name))));
             }
             let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", message))?;
             if addresses.contains(&address) {
@@ -1161,7 +1180,15 @@ impl Checker {
             let field = &format!("guide[{index}]");
             let at = seconds(step.at, field, "at")?;
             if at > duration {
-                return Err(LessonError::at(field, "at", format!("{at} s is after the lesson ends ({duration} s)")));
+                return Err(LessonError::at(
+                    field,
+                    "at",
+                    format!(
+                        "{} s is after the lesson ends ({} s)",
+                        crate::decimal::plain(at),
+                        crate::decimal::plain(duration)
+                    ),
+                ));
             }
             if guide.last().is_some_and(|before| before.at > at) {
                 return Err(LessonError::at(field, "at", "the guide's steps are listed in time order"));
@@ -1183,7 +1210,7 @@ impl Checker {
         self.host_names
             .iter()
             .position(|host| host == value)
-            .ok_or_else(|| LessonError::at(path, key, format!("there is no host named {value:?}")))
+            .ok_or_else(|| LessonError::at(path, key, format!("there is no host named {}", Quoted(value))))
     }
 
     fn pair(&self, between: &[String; 2], path: &str, key: &str) -> Checked<[usize; 2]> {
@@ -1210,7 +1237,7 @@ impl Checker {
         let Some(from) = from else { return Ok(None) };
         let host = self.host(&from, path, key)?;
         if !link.ends.contains(&host) {
-            return Err(LessonError::at(path, key, format!("{from:?} is not an end of this link")));
+            return Err(LessonError::at(path, key, format!("{} is not an end of this link", Quoted(&from))));
         }
         Ok(Some(host))
     }
@@ -1241,7 +1268,15 @@ impl Checker {
     fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
         let at = seconds(raw.at, field, "at")?;
         if at > duration {
-            return Err(LessonError::at(field, "at", format!("{at} s is after the lesson ends ({duration} s)")));
+            return Err(LessonError::at(
+                field,
+                "at",
+                format!(
+                    "{} s is after the lesson ends ({} s)",
+                    crate::decimal::plain(at),
+                    crate::decimal::plain(duration)
+                ),
+            ));
         }
         if let Some(answer) = raw.answer {
             if answer >= raw.choices.len() {
@@ -1278,7 +1313,7 @@ impl Checker {
                 return Err(LessonError::at(
                     field,
                     "state.state",
-                    format!("{:?} is not a socket state ({})", r.state, SOCKET_STATES.join(", ")),
+                    format!("{} is not a socket state ({})", Quoted(&r.state), SOCKET_STATES.join(", ")),
                 ));
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
@@ -1303,7 +1338,7 @@ impl Checker {
                 return Err(LessonError::at(
                     field,
                     "accept_queue.socket",
-                    format!("{}'s script has no socket {:?}", hosts[host].name, r.socket),
+                    format!("{}'s script has no socket {}", hosts[host].name, Quoted(&r.socket)),
                 ));
             }
             found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
@@ -1316,7 +1351,7 @@ impl Checker {
                     return Err(LessonError::at(
                         field,
                         "fate",
-                        format!("{fate:?} is not a fate ({})", Fate::NAMES.join(", ")),
+                        format!("{} is not a fate ({})", Quoted(fate), Fate::NAMES.join(", ")),
                     ));
                 }
             }
@@ -1345,7 +1380,7 @@ fn packet_kind(label: Option<String>, path: &str, key: &str) -> Checked<Option<P
     let Some(label) = label else { return Ok(None) };
     PacketKind::from_label(&label).map(Some).ok_or_else(|| {
         let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
-        LessonError::at(path, key, format!("{label:?} is not a packet kind ({kinds})"))
+        LessonError::at(path, key, format!("{} is not a packet kind ({kinds})", Quoted(&label)))
     })
 }
 
@@ -1416,7 +1451,7 @@ impl ScriptChecker {
             return Err(LessonError::at(
                 field,
                 "socket",
-                format!("{socket:?} is not a socket made by an earlier step of this host"),
+                format!("{} is not a socket made by an earlier step of this host", Quoted(&socket)),
             ));
         }
         Ok(socket)
@@ -1475,7 +1510,7 @@ impl ScriptChecker {
                     return Err(LessonError::at(
                         field,
                         "echo",
-                        format!("{variable:?} is not data received by an earlier step of this host"),
+                        format!("{} is not data received by an earlier step of this host", Quoted(variable)),
                     ));
                 }
                 Ok(Payload::Echo { variable: variable.clone(), transform: raw.transform.unwrap_or(Transform::None) })
@@ -1492,7 +1527,7 @@ impl ScriptChecker {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
                     Some(other) => {
-                        return Err(LessonError::at(field, "type", format!("{other:?} is not a socket type (tcp or udp)")))
+                        return Err(LessonError::at(field, "type", format!("{} is not a socket type (tcp or udp)", Quoted(other))))
                     }
                 };
                 let binds = self
@@ -1551,7 +1586,7 @@ impl ScriptChecker {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
                             return Err(LessonError::at(field, "to",
-                                format!("{variable:?} is not an address received by an earlier step of this host"),
+                                format!("{} is not an address received by an earlier step of this host", Quoted(variable)),
                             ));
                         }
                         Destination::Variable(variable.clone())
@@ -1587,7 +1622,7 @@ impl ScriptChecker {
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
                     Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
                     Some(other) => {
-                        return Err(LessonError::at(field, "how", format!("{other:?} is not SHUT_RD, SHUT_WR or SHUT_RDWR")))
+                        return Err(LessonError::at(field, "how", format!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other))))
                     }
                 },
             },
@@ -1601,7 +1636,7 @@ impl ScriptChecker {
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
                     other => {
                         return Err(LessonError::at(field, "option",
-                            format!("{other:?} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)"),
+                            format!("{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)", Quoted(other.unwrap_or(""))),
                         ))
                     }
                 },
@@ -1617,7 +1652,8 @@ impl ScriptChecker {
             other => {
                 return Err(LessonError::at(field, "call",
                     format!(
-                        "{other:?} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)"
+                        "{} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)",
+                        Quoted(other)
                     ),
                 ))
             }

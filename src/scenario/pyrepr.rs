@@ -106,7 +106,7 @@ pub fn call_line(action: &Action) -> String {
             SocketOption::TcpNodelay => format!("{socket}.setsockopt(IPPROTO_TCP, TCP_NODELAY, {value})"),
         },
         Action::Settimeout { socket, seconds } => match seconds {
-            Some(seconds) => format!("{socket}.settimeout({seconds:?})"),
+            Some(seconds) => format!("{socket}.settimeout({})", crate::python::format::float_repr(*seconds)),
             None => format!("{socket}.settimeout(None)"),
         },
     }

@@ -88,7 +88,7 @@ pub enum TopologyError {
 impl fmt::Display for TopologyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TopologyError::DuplicateName(name) => write!(f, "a host named {name:?} already exists"),
+            TopologyError::DuplicateName(name) => write!(f, "a host named \"{name}\" already exists"),
             TopologyError::DuplicateAddress(addr) => write!(f, "another host already has address {addr}"),
             TopologyError::ReservedAddress(addr) => {
                 write!(f, "{addr} cannot be a host's address (it is reserved)")

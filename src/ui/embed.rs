@@ -21,6 +21,7 @@ use yew::prelude::*;
 use super::fetch;
 use super::model::{Model, Msg, SPEEDS};
 use super::toolbar::time_label;
+use crate::scenario::lesson::Quoted;
 use crate::scenario::{library, Lesson};
 use crate::sim::{Fate, Instant, PacketId, PacketKind, PacketRecord};
 
@@ -62,7 +63,7 @@ impl Panels {
                 "ladder" => panels.ladder = true,
                 "hosts" => panels.hosts = true,
                 "side" => panels.side = true,
-                _ => warn(&format!("panels: {name:?} is not a panel (topology, ladder, hosts, side); ignored")),
+                _ => warn(&format!("panels: {} is not a panel (topology, ladder, hosts, side); ignored", Quoted(name))),
             }
         }
         if panels.count() == 0 {
@@ -107,14 +108,14 @@ impl Settings {
         let speed = get("speed").and_then(|value| {
             let index = value.parse().ok().filter(|&index: &usize| index < SPEEDS.len());
             if index.is_none() {
-                warn(&format!("speed: {value:?} is not a speed (0 to {}); ignored", SPEEDS.len() - 1));
+                warn(&format!("speed: {} is not a speed (0 to {}); ignored", Quoted(&value), SPEEDS.len() - 1));
             }
             index
         });
         let lesson = get("lesson").and_then(|id| {
             let found = library::find(&id).map(|lesson| lesson.id);
             if found.is_none() {
-                warn(&format!("lesson: there is no built-in lesson {id:?}; ignored"));
+                warn(&format!("lesson: there is no built-in lesson {}; ignored", Quoted(&id)));
             }
             found
         });
@@ -136,7 +137,7 @@ fn switch(name: &str, value: Option<String>) -> bool {
         None | Some("0" | "false" | "no" | "off") => false,
         Some("" | "1" | "true" | "yes" | "on") => true,
         Some(other) => {
-            warn(&format!("{name}: {other:?} is neither on nor off; ignored"));
+            warn(&format!("{name}: {} is neither on nor off; ignored", Quoted(other)));
             false
         }
     }
@@ -534,7 +535,9 @@ fn decode(data: &JsValue, model: &Model) -> Result<Option<Command>, String> {
         "seek" => {
             let limit = model.lesson_end().map_or(FREE_PLAY_SEEK_LIMIT_S, seconds);
             let time = field("time").as_f64().filter(|time| (0.0..=limit).contains(time));
-            let time = time.ok_or_else(|| format!("seek: \"time\" must be a number of seconds from 0 to {limit}"))?;
+            let time = time.ok_or_else(|| {
+                format!("seek: \"time\" must be a number of seconds from 0 to {}", crate::decimal::plain(limit))
+            })?;
             Command::Seek((time * 1e6).round() as i64)
         }
         "speed" => {
@@ -549,7 +552,8 @@ fn decode(data: &JsValue, model: &Model) -> Result<Option<Command>, String> {
         "dropNext" => decode_drop_next(&field("link"), &field("from"), &field("kind"), model)?,
         other => {
             return Err(format!(
-                "{other:?} is not a command (play, pause, step, stepBack, seek, reset, speed, load, dropNext)"
+                "{} is not a command (play, pause, step, stepBack, seek, reset, speed, load, dropNext)",
+                Quoted(other)
             ))
         }
     };
@@ -562,7 +566,7 @@ fn decode_load(lesson: &JsValue, scenario: &JsValue) -> Result<Command, String> 
     match (lesson.as_string(), scenario.is_undefined()) {
         (Some(id), true) => library::find(&id)
             .map(|lesson| Command::LoadLesson(lesson.id))
-            .ok_or_else(|| format!("load: there is no built-in lesson {id:?}")),
+            .ok_or_else(|| format!("load: there is no built-in lesson {}", Quoted(&id))),
         (None, false) if lesson.is_undefined() => {
             let text = match scenario.as_string() {
                 Some(text) => text,

@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 use super::markup::escape;
 use super::model::{Model, QUIET_FAST_FORWARD, SPEEDS};
 use super::topology::{kind_class, Layout, DRAWING_HEIGHT, DRAWING_WIDTH};
+use crate::decimal::Rounded;
 use crate::sim::{order, Fate, PacketId, PacketKind, PacketRecord, SortedMap};
 
 const SVG: Option<&str> = Some("http://www.w3.org/2000/svg");
@@ -170,8 +171,8 @@ impl Envelopes {
                     let _ = element.set_attribute("data-kind", kind);
                     element.set_inner_html(&format!(
                         r#"<title>#{id} {kind}: click to drop it</title><rect width="{}" height="{}" rx="4"/><text>{kind}</text>"#,
-                        LABELLED_HALF.0 * 2.0,
-                        LABELLED_HALF.1 * 2.0
+                        Rounded(LABELLED_HALF.0 * 2.0, 0),
+                        Rounded(LABELLED_HALF.1 * 2.0, 0)
                     ));
                     place(&element, at);
                     let _ = layer.append_child(&element);
@@ -285,12 +286,12 @@ fn envelope_class(kind: &str, look: Look) -> String {
 fn place(element: &web_sys::Element, (x, y): (i32, i32)) {
     let (x, y) = (x as f64 / STEPS_PER_UNIT, y as f64 / STEPS_PER_UNIT);
     if let Ok(Some(rect)) = element.query_selector("rect") {
-        let _ = rect.set_attribute("x", &(x - LABELLED_HALF.0).to_string());
-        let _ = rect.set_attribute("y", &(y - LABELLED_HALF.1).to_string());
+        let _ = rect.set_attribute("x", &Rounded(x - LABELLED_HALF.0, 1).to_string());
+        let _ = rect.set_attribute("y", &Rounded(y - LABELLED_HALF.1, 1).to_string());
     }
     if let Ok(Some(text)) = element.query_selector("text") {
-        let _ = text.set_attribute("x", &x.to_string());
-        let _ = text.set_attribute("y", &(y + 5.0).to_string());
+        let _ = text.set_attribute("x", &Rounded(x, 1).to_string());
+        let _ = text.set_attribute("y", &Rounded(y + 5.0, 1).to_string());
     }
 }
 
@@ -332,11 +333,13 @@ fn burst_markup(model: &Model, layout: &Layout) -> String {
         let opacity = 1.0 - 0.6 * ((age - 0.6) / 0.4).clamp(0.0, 1.0);
         let _ = write!(
             svg,
-            r#"<g class="burst" data-packet="{}" opacity="{opacity:.2}" transform="translate({:.1} {:.1})"><path transform="scale({scale:.2})" d="M0 -18 L5 -6 L18 -8 L8 2 L14 15 L0 7 L-14 15 L-8 2 L-18 -8 L-5 -6 Z"/><text y="34">{}</text></g>"#,
+            r#"<g class="burst" data-packet="{}" opacity="{opacity_2}" transform="translate({} {})"><path transform="scale({scale_2})" d="M0 -18 L5 -6 L18 -8 L8 2 L14 15 L0 7 L-14 15 L-8 2 L-18 -8 L-5 -6 Z"/><text y="34">{}</text></g>"#,
             record.id,
-            point.x,
-            point.y,
-            escape(label)
+            Rounded(point.x, 1),
+            Rounded(point.y, 1),
+            escape(label),
+            opacity_2 = Rounded(opacity, 2),
+            scale_2 = Rounded(scale, 2)
         );
     }
     svg

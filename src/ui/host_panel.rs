@@ -10,7 +10,7 @@ use super::model::{Model, Msg};
 use super::program_panel::{ProgramPanel, ProgramState, ProgramView};
 use super::toolbar::time_label;
 use super::topology::state_class;
-use crate::scenario::lesson::{Action, Destination, Payload};
+use crate::scenario::lesson::{Action, Destination, Payload, Quoted};
 use crate::scenario::{pyrepr, Outcome, TranscriptLine};
 use crate::sim::{Fd, HostId, ShutdownHow, Snapshot, SocketKind, SortedMap};
 
@@ -233,10 +233,10 @@ impl Form {
             }
         };
         let port = || -> Result<i64, String> {
-            self.port.trim().parse::<i64>().map_err(|_| format!("{:?} is not a port number", self.port))
+            self.port.trim().parse::<i64>().map_err(|_| format!("{} is not a port number", Quoted(&self.port)))
         };
         let whole = |text: &str, what: &str| -> Result<i64, String> {
-            text.trim().parse::<i64>().map_err(|_| format!("{text:?} is not a whole number ({what})"))
+            text.trim().parse::<i64>().map_err(|_| format!("{} is not a whole number ({what})", Quoted(text)))
         };
         let payload = || Payload::Text(unescape(&self.text));
         Ok(match self.call {

@@ -12,6 +12,7 @@ use super::markup::{class_list, escape, hovering, into_html, selecting, text};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
+use crate::decimal::Rounded;
 use crate::scenario::{Outcome, Session, TranscriptLine};
 use crate::sim::{order, Fate, PacketRecord, Transport};
 
@@ -210,14 +211,27 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let mut svg = String::with_capacity(8192 + MAX_ARROWS * 400);
     let _ = write!(
         svg,
-        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#
+        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#,
+        height_1 = Rounded(height, 1),
+        height_0 = Rounded(height, 0),
+        WIDTH = Rounded(WIDTH, 0)
     );
     for index in 0..hosts.len() {
         let x = lane_x(index, hosts.len());
-        let _ = write!(svg, r#"<line class="lane" x1="{x:.1}" y1="0" x2="{x:.1}" y2="{height:.1}"/>"#);
+        let _ = write!(
+            svg,
+            r#"<line class="lane" x1="{x_1}" y1="0" x2="{x_1}" y2="{height_1}"/>"#,
+            x_1 = Rounded(x, 1),
+            height_1 = Rounded(height, 1)
+        );
     }
     for (y, gap) in axis.breaks() {
-        let _ = write!(svg, r#"<g class="fold"><line x1="0" y1="{y:.1}" x2="{WIDTH}" y2="{y:.1}"/>"#);
+        let _ = write!(
+            svg,
+            r#"<g class="fold"><line x1="0" y1="{y_1}" x2="{WIDTH}" y2="{y_1}"/>"#,
+            y_1 = Rounded(y, 1),
+            WIDTH = Rounded(WIDTH, 0)
+        );
         text(&mut svg, "", WIDTH / 2.0, y + 4.0, &format!("… {} later …", time_label(gap)));
         svg.push_str("</g>");
     }
@@ -232,10 +246,13 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         let code = line.code.split(" = ").last().unwrap_or(&line.code);
         let _ = write!(
             svg,
-            r#"<g class="call-mark{}"><circle cx="{x:.1}" cy="{y:.1}" r="4"/><text x="{text_x:.1}" y="{:.1}" text-anchor="{anchor}">{}</text></g>"#,
+            r#"<g class="call-mark{}"><circle cx="{x_1}" cy="{y_1}" r="4"/><text x="{text_x_1}" y="{}" text-anchor="{anchor}">{}</text></g>"#,
             if raised { " raised" } else { "" },
-            y + 4.0,
-            escape(code)
+            Rounded(y + 4.0, 1),
+            escape(code),
+            x_1 = Rounded(x, 1),
+            y_1 = Rounded(y, 1),
+            text_x_1 = Rounded(text_x, 1)
         );
     }
     // The arrows are drawn whole; the future is hidden under the curtain that hangs from "now", so
@@ -249,8 +266,12 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let now_y = axis.now_y(now);
     let _ = write!(
         svg,
-        r#"</g></svg><svg class="ladder-now" viewBox="0 0 {WIDTH} {height:.1}" style="height: {height:.0}px" aria-hidden="true"><g class="now" transform="translate(0 {now_y:.1})"><rect class="curtain" x="-1000" y="0" width="3000" height="{height:.1}"/><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
-        time_label(now)
+        r#"</g></svg><svg class="ladder-now" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" aria-hidden="true"><g class="now" transform="translate(0 {now_y_1})"><rect class="curtain" x="-1000" y="0" width="3000" height="{height_1}"/><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
+        time_label(now),
+        height_1 = Rounded(height, 1),
+        height_0 = Rounded(height, 0),
+        now_y_1 = Rounded(now_y, 1),
+        WIDTH = Rounded(WIDTH, 0)
     );
 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
@@ -258,7 +279,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         <>
             <div class="ladder-heads">
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
-                    <span style={format!("left: {:.2}%", lane_x(index, hosts.len()) / WIDTH * 100.0)}>{ host.name() }</span>
+                    <span style={format!("left: {}%", Rounded(lane_x(index, hosts.len()) / WIDTH * 100.0, 2))}>{ host.name() }</span>
                 }) }
             </div>
             <div class="ladder-scroll" ref={scroll.clone()} {onmousedown} {onmouseover}>
@@ -276,19 +297,27 @@ const HEADS_PX: f64 = 28.0;
 /// looks the same pasted into slides.
 pub fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String> {
     let ladder = scroll.query_selector("#ladder").ok()??;
-    let height: f64 = ladder.get_attribute("viewBox")?.split(' ').nth(3)?.parse().ok()?;
+    let height = Some(crate::decimal::parse(ladder.get_attribute("viewBox")?.split(' ').nth(3)?))
+        .filter(|height| height.is_finite())?;
     let now = scroll.query_selector(".ladder-now").ok()?.map(|now| now.inner_html()).unwrap_or_default();
     let total = height + HEADS_PX;
     let mut svg = String::with_capacity(16_384);
     let _ = write!(
         svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {top} {WIDTH} {total:.1}" width="{WIDTH}" height="{total:.0}"><style>svg {{ font-family: system-ui, sans-serif; }} .head {{ font-weight: 800; font-size: 14px; text-anchor: middle; }} {}</style><rect x="0" y="{top}" width="{WIDTH}" height="{total:.1}" fill="#fff"/>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {top} {WIDTH} {total_1}" width="{WIDTH}" height="{total_0}"><style>svg {{ font-family: system-ui, sans-serif; }} .head {{ font-weight: 800; font-size: 14px; text-anchor: middle; }} {}</style><rect x="0" y="{top}" width="{WIDTH}" height="{total_1}" fill="#fff"/>"##,
         ladder_styles(),
-        top = -HEADS_PX,
+        top = Rounded(-HEADS_PX, 0),
+        total_1 = Rounded(total, 1),
+        total_0 = Rounded(total, 0),
+        WIDTH = Rounded(WIDTH, 0)
     );
     for (index, name) in hosts.iter().enumerate() {
-        let _ =
-            write!(svg, r#"<text class="head" x="{:.1}" y="-10">{}</text>"#, lane_x(index, hosts.len()), escape(name));
+        let _ = write!(
+            svg,
+            r#"<text class="head" x="{}" y="-10">{}</text>"#,
+            Rounded(lane_x(index, hosts.len()), 1),
+            escape(name)
+        );
     }
     // The page's markup, as HTML writes it: the one entity it may use that XML lacks is &nbsp;.
     let _ = write!(svg, r#"<g id="ladder">{}</g><g class="ladder-now">{now}</g></svg>"#, ladder.inner_html());
@@ -323,7 +352,7 @@ fn ladder_styles() -> String {
 pub fn follow(plan: &Plan, now: i64, scroll: &web_sys::Element) {
     let now_y = plan.axis.now_y(now);
     if let Ok(Some(line)) = scroll.query_selector(".ladder-now .now") {
-        let _ = line.set_attribute("transform", &format!("translate(0 {now_y:.1})"));
+        let _ = line.set_attribute("transform", &format!("translate(0 {now_y_1})", now_y_1 = Rounded(now_y, 1)));
         if let Ok(Some(label)) = line.query_selector("text") {
             label.set_text_content(Some(&time_label(now)));
         }
@@ -361,10 +390,29 @@ fn arrow(
     let y2 = plan.axis.y(end);
     let (x2, path) = if record.to == Some(record.from) {
         let bulge = x1 + if record.from + 1 == hosts && hosts > 1 { -36.0 } else { 36.0 };
-        (bulge, format!("M{x1:.1} {y1:.1} Q{bulge:.1} {:.1} {x1:.1} {y2:.1}", (y1 + y2) / 2.0))
+        (
+            bulge,
+            format!(
+                "M{x1_1} {y1_1} Q{bulge_1} {} {x1_1} {y2_1}",
+                Rounded((y1 + y2) / 2.0, 1),
+                x1_1 = Rounded(x1, 1),
+                y1_1 = Rounded(y1, 1),
+                bulge_1 = Rounded(bulge, 1),
+                y2_1 = Rounded(y2, 1)
+            ),
+        )
     } else {
         let x_end = x1 + (x2 - x1) * fraction;
-        (x_end, format!("M{x1:.1} {y1:.1} L{x_end:.1} {y2:.1}"))
+        (
+            x_end,
+            format!(
+                "M{x1_1} {y1_1} L{x_end_1} {y2_1}",
+                x1_1 = Rounded(x1, 1),
+                y1_1 = Rounded(y1, 1),
+                x_end_1 = Rounded(x_end, 1),
+                y2_1 = Rounded(y2, 1)
+            ),
+        )
     };
     let kind = record.summary.kind.label();
     let class = class_list(

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use yew::{AttrValue, Callback, Html, MouseEvent};
 
 use super::model::Msg;
+use crate::decimal::Rounded;
 use crate::sim::PacketId;
 
 /// Text made safe to put between tags or inside a quoted attribute.
@@ -34,7 +35,13 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// A `<text>` element at a point, with a class and escaped content.
 pub fn text(out: &mut String, class: &str, x: f64, y: f64, content: &str) {
-    let _ = write!(out, r#"<text class="{class}" x="{x:.1}" y="{y:.1}">{}</text>"#, escape(content));
+    let _ = write!(
+        out,
+        r#"<text class="{class}" x="{x_1}" y="{y_1}">{}</text>"#,
+        escape(content),
+        x_1 = Rounded(x, 1),
+        y_1 = Rounded(y, 1)
+    );
 }
 
 /// Markup this module wrote, as a node of the page.

@@ -9,7 +9,7 @@ use crate::scenario::lesson::Action;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::scenario::lesson::recording;
+use crate::scenario::lesson::{recording, Quoted};
 use crate::scenario::session::Revision;
 use crate::scenario::{library, Intent, Lesson, Session};
 use crate::sim::{HostId, Impairments, Instant, PacketId, PacketKind};
@@ -433,12 +433,13 @@ impl Model {
             *self = self.reopened(session, None);
             return;
         };
-        let opened =
-            library::find(&id).ok_or_else(|| format!("There is no lesson called {id:?}.")).and_then(|built_in| {
+        let opened = library::find(&id).ok_or_else(|| format!("There is no lesson called {}.", Quoted(&id))).and_then(
+            |built_in| {
                 let lesson = Lesson::parse(&text).map_err(|error| error.to_string())?;
                 let session = Session::new(lesson).map_err(|error| error.to_string())?;
                 Ok((built_in.id, session))
-            });
+            },
+        );
         match opened {
             Ok((id, session)) => *self = self.reopened(session, Some(id)),
             Err(message) => self.notice = Some(message),

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
+use crate::decimal::plain;
 use crate::scenario::lesson::{host_address, host_name, limits, HostSpec, LinkSpec};
 use crate::scenario::Lesson;
 use crate::sim::{Impairments, Ipv4Address};
@@ -373,9 +374,9 @@ fn sliders(
                 html! {
                     <label class="slider" data-slider={slider.name}>
                         <span class="slider-name">{ slider.name }</span>
-                        <input type="range" min="0" max={slider.max.to_string()} step="1"
-                            value={value.to_string()} {oninput} {onchange} />
-                        <output>{ format!("{value} {}", slider.unit) }</output>
+                        <input type="range" min="0" max={plain(slider.max)} step="1"
+                            value={plain(value)} {oninput} {onchange} />
+                        <output>{ format!("{} {}", plain(value), slider.unit) }</output>
                     </label>
                 }
             }) }

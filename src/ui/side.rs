@@ -80,7 +80,7 @@ fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
                         <li class={classes!(class, asking.then_some("asking"))} data-checkpoint={number.to_string()}>
                             <span class={classes!("mark", predicted)} aria-hidden="true">{ mark }</span>
                             <span class="question">{ question }</span>
-                            <small class="at">{ format!(" (at {} s)", checkpoint.at) }</small>
+                            <small class="at">{ format!(" (at {} s)", crate::decimal::plain(checkpoint.at)) }</small>
                             if asking {
                                 <p class="predict">{ "Predict first: pick what you think will happen, and the run goes on." }</p>
                             }

@@ -7,14 +7,15 @@ use yew::prelude::*;
 
 use super::fetch;
 use super::model::{Model, Msg, SPEEDS};
+use crate::decimal::Rounded;
 use crate::scenario::library;
 
 /// A virtual time for people: `0.000 s`, `12.345 ms` below a second.
 pub fn time_label(micros: i64) -> String {
     if micros.abs() < 1_000_000 {
-        format!("{:.3} ms", micros as f64 / 1000.0)
+        format!("{} ms", Rounded(micros as f64 / 1000.0, 3))
     } else {
-        format!("{:.4} s", micros as f64 / 1e6)
+        format!("{} s", Rounded(micros as f64 / 1e6, 4))
     }
 }
 

@@ -12,6 +12,7 @@ use super::envelopes::Envelopes;
 use super::markup::{escape, into_html, packet_at, text, within};
 use super::model::{Msg, Tab};
 use super::scene::Scene;
+use crate::decimal::Rounded;
 use crate::sim::{HostSnapshot, Impairments, Snapshot, SocketView};
 
 /// The drawing's size in its own units (its `viewBox`).
@@ -171,8 +172,10 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
             let name = escape(&snapshot.hosts[link.ends[0]].name);
             let _ = write!(
                 svg,
-                r#"<circle class="loopback" cx="{:.1}" cy="{:.1}" r="{LOOP_RADIUS}"><title>{name}'s loopback (127.0.0.1)</title></circle>"#,
-                centre.x, centre.y
+                r#"<circle class="loopback" cx="{}" cy="{}" r="{LOOP_RADIUS}"><title>{name}'s loopback (127.0.0.1)</title></circle>"#,
+                Rounded(centre.x, 1),
+                Rounded(centre.y, 1),
+                LOOP_RADIUS = Rounded(LOOP_RADIUS, 0)
             );
         }
     }
@@ -247,7 +250,7 @@ pub fn impairments_label(impairments: &Impairments) -> String {
 }
 
 fn trim(value: f64) -> String {
-    let text = format!("{value:.1}");
+    let text = Rounded(value, 1).to_string();
     text.strip_suffix(".0").map(str::to_string).unwrap_or(text)
 }
 
@@ -268,8 +271,12 @@ fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot)
     };
     let _ = write!(
         svg,
-        r#"<g class="link" data-link="{}"><title>Click to change what this link does</title><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
-        link.id, from.x, from.y, to.x, to.y
+        r#"<g class="link" data-link="{}"><title>Click to change what this link does</title><line x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+        link.id,
+        Rounded(from.x, 1),
+        Rounded(from.y, 1),
+        Rounded(to.x, 1),
+        Rounded(to.y, 1)
     );
     text(svg, "link-label", middle.x, middle.y - 18.0, &label);
     svg.push_str("</g>");
@@ -283,19 +290,24 @@ fn card_view(svg: &mut String, layout: &Layout, host: &HostSnapshot) {
     let busy = !host.blocked.is_empty();
     let _ = write!(
         svg,
-        r#"<g class="host{}" data-host="{}"><rect x="{left:.1}" y="{top:.1}" width="{width:.1}" height="{height:.1}" rx="8"/>"#,
+        r#"<g class="host{}" data-host="{}"><rect x="{left_1}" y="{top_1}" width="{width_1}" height="{height_1}" rx="8"/>"#,
         if busy { " blocked" } else { "" },
-        escape(&host.name)
+        escape(&host.name),
+        left_1 = Rounded(left, 1),
+        top_1 = Rounded(top, 1),
+        width_1 = Rounded(width, 1),
+        height_1 = Rounded(height, 1)
     );
     text(svg, "host-name", left + 10.0, top + 22.0, &host.name);
     text(svg, "host-address", left + width - 10.0, top + 22.0, &host.address.to_string());
     if !layout.compact {
         let _ = write!(
             svg,
-            r#"<line class="divider" x1="{left:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
-            top + 34.0,
-            left + width,
-            top + 34.0
+            r#"<line class="divider" x1="{left_1}" y1="{}" x2="{}" y2="{}"/>"#,
+            Rounded(top + 34.0, 1),
+            Rounded(left + width, 1),
+            Rounded(top + 34.0, 1),
+            left_1 = Rounded(left, 1)
         );
         let title = if busy { "sockets · a call is waiting" } else { "sockets" };
         text(svg, "strip-title", left + 10.0, top + 48.0, title);
@@ -303,11 +315,12 @@ fn card_view(svg: &mut String, layout: &Layout, host: &HostSnapshot) {
             let y = top + 64.0 + index as f64 * LINE_HEIGHT;
             let _ = write!(
                 svg,
-                r#"<text class="port" x="{:.1}" y="{y:.1}"><tspan class="state {}">{}</tspan> {}</text>"#,
-                left + 10.0,
+                r#"<text class="port" x="{}" y="{y_1}"><tspan class="state {}">{}</tspan> {}</text>"#,
+                Rounded(left + 10.0, 1),
                 state_class(&socket.state),
                 escape(&socket.state),
-                escape(&port_line(socket))
+                escape(&port_line(socket)),
+                y_1 = Rounded(y, 1)
             );
         }
         let more = host.sockets.len().saturating_sub(STRIP_LINES);

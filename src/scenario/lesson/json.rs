@@ -116,7 +116,7 @@ impl Value {
             Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
             Value::Number(Number::Int(whole)) => out.push_str(&whole.to_string()),
             Value::Number(Number::UInt(whole)) => out.push_str(&whole.to_string()),
-            Value::Number(Number::Float(number)) => out.push_str(&number.to_string()),
+            Value::Number(Number::Float(number)) => out.push_str(&crate::decimal::plain(*number)),
             Value::String(text) => write_string(out, text),
             Value::Array(_) | Value::Object(_) if self.is_flat() => {
                 let one_line = self.one_line();
@@ -214,6 +214,18 @@ fn write_string(out: &mut String, text: &str) {
         }
     }
     out.push('"');
+}
+
+/// Text as a JSON string literal, which is how messages quote what they were given:
+/// `format!("{} is not a port", Quoted("80a"))` is `"80a" is not a port`.
+pub struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        write_string(&mut out, self.0);
+        f.write_str(&out)
+    }
 }
 
 /// Why a text is not JSON, and where.
@@ -467,7 +479,7 @@ impl Reader<'_> {
                 return Ok(Number::UInt(number));
             }
         }
-        let number = decimal(text);
+        let number = crate::decimal::parse(text);
         if !number.is_finite() {
             // As serde_json: a number beyond the largest `f64` is refused, not read as infinity.
             self.at = start;
@@ -475,14 +487,6 @@ impl Reader<'_> {
         }
         Ok(Number::Float(number))
     }
-}
-
-/// A decimal number's nearest `f64`: JavaScript's `parseFloat` in the page, Rust's reader elsewhere.
-fn decimal(text: &str) -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    return js_sys::Number::parse_float(text);
-    #[cfg(not(target_arch = "wasm32"))]
-    return text.parse().unwrap_or(f64::NAN);
 }
 
 #[cfg(test)]

@@ -91,7 +91,14 @@ pub fn read(text: &str) -> Checked<Shared> {
     let actions = file.list("actions");
     file.done()?;
     if !(at.is_finite() && (0.0..=super::limits::SECONDS).contains(&at)) {
-        return Err(LessonError::new("at", format!("{at} is not a time from 0 to {} seconds", super::limits::SECONDS)));
+        return Err(LessonError::new(
+            "at",
+            format!(
+                "{} is not a time from 0 to {} seconds",
+                crate::decimal::plain(at),
+                crate::decimal::plain(super::limits::SECONDS)
+            ),
+        ));
     }
     if actions.len() > MAX_ACTIONS {
         return Err(LessonError::new("actions", format!("{} actions; at most {MAX_ACTIONS}", actions.len())));
