@@ -6,7 +6,7 @@
 //! a lost packet, halfway along the wire) comes due.
 
 use core::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use smoltcp::time::{Duration, Instant};
 
 use super::host::HostId;
+use super::sorted_map::SortedMap;
 use super::trace::{PacketBytes, PacketId};
 
 /// Index of a link in its network.
@@ -132,7 +133,8 @@ struct Direction {
 pub struct Link {
     ends: [HostId; 2],
     directions: [Direction; 2],
-    in_flight: BTreeMap<PacketId, InFlight>,
+    /// Boxed, so that taking one off the wire moves pointers, not packets, in the sorted list.
+    in_flight: SortedMap<PacketId, Box<InFlight>>,
     /// Trip endings in time order; entries whose packet was dropped by hand are skipped.
     endings: BinaryHeap<Reverse<(Instant, PacketId)>>,
 }
@@ -143,7 +145,7 @@ impl Link {
         Link {
             ends: [a, b],
             directions: [direction.clone(), direction],
-            in_flight: BTreeMap::new(),
+            in_flight: SortedMap::new(),
             endings: BinaryHeap::new(),
         }
     }
@@ -195,7 +197,7 @@ impl Link {
     /// Puts a packet on the wire.
     pub fn launch(&mut self, packet: InFlight) {
         self.endings.push(Reverse((packet.ends_at, packet.packet)));
-        self.in_flight.insert(packet.packet, packet);
+        self.in_flight.insert(packet.packet, Box::new(packet));
     }
 
     /// When the next trip on this link ends.
@@ -217,7 +219,7 @@ impl Link {
             }
             self.endings.pop();
             if let Some(packet) = self.in_flight.remove(&id) {
-                return Some(packet);
+                return Some(*packet);
             }
         }
         None
@@ -225,16 +227,16 @@ impl Link {
 
     /// Takes a packet off the wire by hand; `None` when it is not on this link.
     pub fn remove(&mut self, id: PacketId) -> Option<InFlight> {
-        self.in_flight.remove(&id)
+        self.in_flight.remove(&id).map(|packet| *packet)
     }
 
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
-        self.in_flight.values()
+        self.in_flight.values().map(|packet| &**packet)
     }
 
     /// A packet on this link, if it is still on the wire.
     pub fn on_the_wire(&self, id: PacketId) -> Option<&InFlight> {
-        self.in_flight.get(&id)
+        self.in_flight.get(&id).map(|packet| &**packet)
     }
 }
 
