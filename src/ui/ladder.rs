@@ -29,6 +29,9 @@ const FLIGHT_PX: f64 = 46.0;
 const BREAK_PX: f64 = 30.0;
 /// The height of a socket call's row.
 const ROW_PX: f64 = 15.0;
+/// An arrow label's character width and height (11 px monospace, see `.arrow-label`).
+const LABEL_CHAR_PX: f64 = 6.7;
+const LABEL_HEIGHT_PX: f64 = 11.0;
 /// How far "now" goes on down after the last busy stretch.
 const QUIET_TAIL_PX: f64 = FLIGHT_PX;
 
@@ -125,6 +128,40 @@ impl TimeAxis {
             let y = pair[1].y + self.rows_before(|&at| at < pair[1].start) - BREAK_PX / 2.0;
             (y, pair[1].start - pair[0].end)
         })
+    }
+}
+
+/// The boxes the arrows' labels were given, so that a label slides along its own arrow rather than
+/// being drawn over another one: six letters and a FIN sent at one instant would otherwise share
+/// one spot. Labels are placed oldest first, so a new arrow never moves an old label.
+#[derive(Default)]
+struct LabelPlaces(Vec<[f64; 4]>);
+
+impl LabelPlaces {
+    /// Where a label of `chars` characters goes on the arrow from `from` to `to`: its middle if
+    /// nothing is there, else the free spot nearest the middle, else the middle.
+    fn place(&mut self, from: (f64, f64), to: (f64, f64), chars: usize) -> (f64, f64) {
+        const ALONG: [f64; 7] = [0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86];
+        let half_width = chars as f64 * LABEL_CHAR_PX / 2.0 + 2.0;
+        let spot = |t: f64| (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t - 4.0);
+        let bounds = |(x, y): (f64, f64)| [x - half_width, y - LABEL_HEIGHT_PX, x + half_width, y + 2.0];
+        let free = |mine: &[f64; 4]| {
+            !self
+                .0
+                .iter()
+                .any(|other| mine[0] < other[2] && other[0] < mine[2] && mine[1] < other[3] && other[1] < mine[3])
+        };
+        let chosen = ALONG.iter().map(|&t| spot(t)).find(|&at| free(&bounds(at))).unwrap_or(spot(0.5));
+        self.0.push(bounds(chosen));
+        chosen
+    }
+
+    /// Keeps arrow labels off a text of `chars` characters written from `x` (leftwards when
+    /// `leftwards`) on the baseline `y`: a socket call's mark.
+    fn reserve(&mut self, x: f64, y: f64, chars: usize, leftwards: bool) {
+        let width = chars as f64 * LABEL_CHAR_PX;
+        let (left, right) = if leftwards { (x - width, x) } else { (x, x + width) };
+        self.0.push([left, y - LABEL_HEIGHT_PX, right, y + 2.0]);
     }
 }
 
@@ -237,6 +274,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     }
     let trace = network.trace();
     let oldest = trace.records().nth(plan.first_record).map_or(0, |record| record.sent_at.total_micros());
+    let mut labels = LabelPlaces::default();
     for (index, line) in marked_calls(&model.session, oldest).enumerate() {
         let x = lane_x(line.host, hosts.len());
         let y = axis.mark_y(index);
@@ -244,6 +282,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         let anchor_left = line.host + 1 == hosts.len() && hosts.len() > 1;
         let (text_x, anchor) = if anchor_left { (x - 8.0, "end") } else { (x + 8.0, "start") };
         let code = line.code.split(" = ").last().unwrap_or(&line.code);
+        labels.reserve(text_x, y + 4.0, code.chars().count(), anchor_left);
         let _ = write!(
             svg,
             r#"<g class="call-mark{}"><circle cx="{x_1}" cy="{y_1}" r="4"/><text x="{text_x_1}" y="{}" text-anchor="{anchor}">{}</text></g>"#,
@@ -259,7 +298,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     // a packet in flight grows as the curtain goes down.
     svg.push_str(r#"<g class="arrows">"#);
     for (record, planned) in trace.records().skip(plan.first_record).zip(&plan.planned) {
-        arrow(&mut svg, model, plan, record, *planned, hosts.len());
+        arrow(&mut svg, model, plan, record, *planned, hosts.len(), &mut labels);
     }
     // The curtain is a drawing of its own over the ladder, so that moving it every frame repaints
     // neither the arrows nor their labels.
@@ -368,6 +407,7 @@ fn arrow(
     record: &PacketRecord,
     planned: Option<(i64, f64)>,
     hosts: usize,
+    labels: &mut LabelPlaces,
 ) {
     let id = record.id;
     let x1 = lane_x(record.from, hosts);
@@ -436,6 +476,8 @@ fn arrow(
     if dies {
         text(svg, "cross", x2, y2 + 6.0, "✕");
     }
-    text(svg, "arrow-label", (x1 + x2) / 2.0, (y1 + y2) / 2.0 - 4.0, &arrow_label(record));
+    let label = arrow_label(record);
+    let (label_x, label_y) = labels.place((x1, y1), (x2, y2), label.chars().count());
+    text(svg, "arrow-label", label_x, label_y, &label);
     svg.push_str("</g>");
 }
