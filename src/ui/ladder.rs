@@ -29,6 +29,8 @@ const FLIGHT_PX: f64 = 46.0;
 const BREAK_PX: f64 = 30.0;
 /// The height of a socket call's row.
 const ROW_PX: f64 = 15.0;
+/// More lanes than this, and the names over them take turns on two rows.
+const CROWDED_LANES: usize = 4;
 /// An arrow label's character width and height (11 px monospace, see `.arrow-label`).
 const LABEL_CHAR_PX: f64 = 6.7;
 const LABEL_HEIGHT_PX: f64 = 11.0;
@@ -316,7 +318,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
     html! {
         <>
-            <div class="ladder-heads">
+            <div class={classes!("ladder-heads", (hosts.len() > CROWDED_LANES).then_some("crowded"))}>
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
                     <span style={format!("left: {}%", Rounded(lane_x(index, hosts.len()) / WIDTH * 100.0, 2))}>{ host.name() }</span>
                 }) }

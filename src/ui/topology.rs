@@ -163,11 +163,20 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
     let layout = &scene.layout;
     let mut svg = String::with_capacity(4096);
     svg.push_str(r#"<g class="links">"#);
-    for link in snapshot.links.iter().filter(|link| !link.loopback) {
-        link_view(&mut svg, layout, link);
+    let wires = || snapshot.links.iter().filter(|link| !link.loopback);
+    // Many hosts whose links all do the same: one legend says what, instead of a label crowding
+    // every link near the host they share.
+    let labels = wires().map(link_label).collect::<Vec<_>>();
+    let legend = (layout.compact && labels.windows(2).all(|pair| pair[0] == pair[1])).then(|| labels.first()).flatten();
+    for link in wires() {
+        link_view(&mut svg, layout, link, legend.is_none());
+    }
+    if let Some(label) = legend {
+        text(&mut svg, "link-label legend", 12.0, DRAWING_HEIGHT - 10.0, &format!("every link: {label}"));
     }
     svg.push_str(r#"</g><g class="loops">"#);
-    for link in snapshot.links.iter().filter(|link| link.loopback) {
+    // A narrow card's loopback loop would cover its neighbours: only roomy layouts draw them.
+    for link in snapshot.links.iter().filter(|link| link.loopback && !layout.compact) {
         if let Some(centre) = layout.loop_centre(link.ends[0]) {
             let name = escape(&snapshot.hosts[link.ends[0]].name);
             let _ = write!(
@@ -254,7 +263,17 @@ fn trim(value: f64) -> String {
     text.strip_suffix(".0").map(str::to_string).unwrap_or(text)
 }
 
-fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot) {
+/// What a link does, both ways: `20 ms`, or `→ 20 ms / ← 5 ms · 10% loss`.
+fn link_label(link: &crate::sim::LinkSnapshot) -> String {
+    let [there, back] = &link.impairments;
+    if there == back {
+        impairments_label(there)
+    } else {
+        format!("→ {} / ← {}", impairments_label(there), impairments_label(back))
+    }
+}
+
+fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot, labelled: bool) {
     let [a, b] = link.ends;
     let (Some(&from), Some(&to)) = (layout.positions.get(a), layout.positions.get(b)) else { return };
     // The label goes over the middle of the stretch of line between the two cards, not between
@@ -262,12 +281,6 @@ fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot)
     let middle = match (layout.lane(a, b), layout.lane(b, a)) {
         (Some(there), Some(back)) => there.start.lerp(back.start, 0.5),
         _ => from.lerp(to, 0.5),
-    };
-    let [there, back] = &link.impairments;
-    let label = if there == back {
-        impairments_label(there)
-    } else {
-        format!("→ {} / ← {}", impairments_label(there), impairments_label(back))
     };
     let _ = write!(
         svg,
@@ -278,7 +291,9 @@ fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot)
         Rounded(to.x, 1),
         Rounded(to.y, 1)
     );
-    text(svg, "link-label", middle.x, middle.y - 18.0, &label);
+    if labelled {
+        text(svg, "link-label", middle.x, middle.y - 18.0, &link_label(link));
+    }
     svg.push_str("</g>");
 }
 
@@ -298,8 +313,14 @@ fn card_view(svg: &mut String, layout: &Layout, host: &HostSnapshot) {
         width_1 = Rounded(width, 1),
         height_1 = Rounded(height, 1)
     );
-    text(svg, "host-name", left + 10.0, top + 22.0, &host.name);
-    text(svg, "host-address", left + width - 10.0, top + 22.0, &host.address.to_string());
+    if layout.compact {
+        // A narrow card: the name, and the address under it.
+        text(svg, "host-name", left + 10.0, top + 19.0, &host.name);
+        text(svg, "host-address", left + width - 8.0, top + 37.0, &host.address.to_string());
+    } else {
+        text(svg, "host-name", left + 10.0, top + 22.0, &host.name);
+        text(svg, "host-address", left + width - 10.0, top + 22.0, &host.address.to_string());
+    }
     if !layout.compact {
         let _ = write!(
             svg,
