@@ -19,6 +19,7 @@ use web_sys::{MessageEvent, UrlSearchParams, Window};
 use yew::prelude::*;
 
 use super::fetch;
+use super::markup::{action_at, fixed};
 use super::model::{Model, Msg, SPEEDS};
 use super::toolbar::time_label;
 use crate::scenario::{library, Lesson};
@@ -149,18 +150,25 @@ fn warn(message: &str) {
 /// The control strip of an embedded page: back, play/pause, step, the clock and the lesson's title
 /// (or a notice), and a link that opens the full page.
 pub fn controls(model: &Model, send: &Callback<Msg>) -> Html {
-    let message = |msg: Msg| send.reform(move |_: MouseEvent| msg.clone());
+    // One listener for the buttons, which say what they do in `data-action`.
+    let onclick = {
+        let send = send.clone();
+        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+            Some("step-back") => send.emit(Msg::StepBack),
+            Some("play") => send.emit(Msg::TogglePlay),
+            Some("step") => send.emit(Msg::Step),
+            _ => {}
+        })
+    };
     let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     let full_page = model.lesson_id.map_or_else(|| "?".to_string(), |id| format!("?lesson={id}"));
     html! {
-        <header class="embed-bar">
+        <header class="embed-bar" {onclick}>
             <div class="transport" role="group" aria-label="Time">
-                <button data-action="step-back" onclick={message(Msg::StepBack)} title="Back to the previous packet event (←)"
-                    aria-label="Step back">{ "◂" }</button>
-                <button data-action="play" class="play" aria-label={play_label} onclick={message(Msg::TogglePlay)}
+                { fixed(r#"<button data-action="step-back" title="Back to the previous packet event (←)" aria-label="Step back">◂</button>"#) }
+                <button data-action="play" class="play" aria-label={play_label}
                     title={format!("{play_label} (space)")}>{ play_icon }</button>
-                <button data-action="step" onclick={message(Msg::Step)} title="On to the next packet event (→)"
-                    aria-label="Step">{ "▸" }</button>
+                { fixed(r#"<button data-action="step" title="On to the next packet event (→)" aria-label="Step">▸</button>"#) }
             </div>
             <output id="clock" class="clock">{ time_label(model.session.now().total_micros()) }</output>
             if let Some(notice) = &model.notice {

@@ -42,6 +42,12 @@ pub fn into_html(markup: String) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup))
 }
 
+/// Markup that never changes, as a node of the page: one string instead of the code that would
+/// build its elements one by one. Its elements stay as they are from one drawing to the next.
+pub fn fixed(markup: &'static str) -> Html {
+    Html::from_html_unchecked(AttrValue::Static(markup))
+}
+
 /// The packet an event happened on (the nearest element with a `data-packet`), and that element's
 /// `class`, which says which drawing it belongs to.
 pub fn packet_at(event: &web_sys::Event) -> Option<(PacketId, String)> {
@@ -49,6 +55,13 @@ pub fn packet_at(event: &web_sys::Event) -> Option<(PacketId, String)> {
     let element = target.closest("[data-packet]").ok()??;
     let id = element.get_attribute("data-packet")?.parse().ok()?;
     Some((id, element.get_attribute("class").unwrap_or_default()))
+}
+
+/// The `data-action` of the element an event happened on (or its nearest ancestor with one): one
+/// listener on a panel stands for a listener on each of its buttons.
+pub fn action_at(event: &web_sys::Event) -> Option<String> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    target.closest("[data-action]").ok()??.get_attribute("data-action")
 }
 
 /// Whether an event happened inside an element matching `selector`.

@@ -6,6 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
+use super::markup::{action_at, fixed};
 use super::model::{Model, Msg, SPEEDS};
 use crate::scenario::library;
 
@@ -67,9 +68,19 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let session = &model.session;
     let now = session.now().total_micros();
     let horizon = session.horizon().total_micros().max(now);
-    let message = |msg: Msg| {
-        let send = send.clone();
-        Callback::from(move |_: MouseEvent| send.emit(msg.clone()))
+    // One listener for the buttons, which say what they do in `data-action`.
+    let onclick = {
+        let (send, files) = (send.clone(), (files.pcap.clone(), files.ladder.clone(), files.link.clone()));
+        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+            Some("reset") => send.emit(Msg::Reset),
+            Some("step-back") => send.emit(Msg::StepBack),
+            Some("play") => send.emit(Msg::TogglePlay),
+            Some("step") => send.emit(Msg::Step),
+            Some("pcap") => files.0.emit(()),
+            Some("ladder") => files.1.emit(()),
+            Some("share") => files.2.emit(()),
+            _ => {}
+        })
     };
     let open = {
         let send = send.clone();
@@ -104,7 +115,6 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             }
         })
     };
-    let click = |action: &Callback<()>| action.reform(|_: MouseEvent| ());
     let lesson_options = library::BUILT_IN
         .iter()
         .map(|lesson| {
@@ -118,10 +128,10 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
         .collect::<Html>();
     let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     html! {
-        <header class="toolbar">
-            <span class="brand">{ "socksim" }</span>
+        <header class="toolbar" {onclick}>
+            { fixed(r#"<span class="brand">socksim</span>"#) }
             <label class="lesson-menu">
-                <span class="visually-hidden">{ "Lesson" }</span>
+                { fixed(r#"<span class="visually-hidden">Lesson</span>"#) }
                 <select id="lesson" onchange={open} title="Open a lesson">
                     <option value="" selected={model.lesson_id.is_none() && !model.opened_file}>{ "Client and server (free play)" }</option>
                     if model.lesson_id.is_none() && model.opened_file {
@@ -131,22 +141,17 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                 </select>
             </label>
             <div class="transport" role="group" aria-label="Time">
-                <button data-action="reset" onclick={message(Msg::Reset)} title="Reset: back to 0 s, forget every action (R)">
-                    { "⟲" }<span class="visually-hidden">{ "Reset" }</span>
-                </button>
-                <button data-action="step-back" onclick={message(Msg::StepBack)} title="Back to the previous packet event (←)">
-                    { "◂ back" }
-                </button>
-                <button data-action="play" class="play" aria-label={play_label} onclick={message(Msg::TogglePlay)}
-                    title={format!("{play_label} (space)")}>
+                { fixed(concat!(
+                    r#"<button data-action="reset" title="Reset: back to 0 s, forget every action (R)">⟲<span class="visually-hidden">Reset</span></button>"#,
+                    r#"<button data-action="step-back" title="Back to the previous packet event (←)">◂ back</button>"#,
+                )) }
+                <button data-action="play" class="play" aria-label={play_label} title={format!("{play_label} (space)")}>
                     { play_icon }
                 </button>
-                <button data-action="step" onclick={message(Msg::Step)} title="On to the next packet event (→)">
-                    { "step ▸" }
-                </button>
+                { fixed(r#"<button data-action="step" title="On to the next packet event (→)">step ▸</button>"#) }
             </div>
             <label class="speed" title="Playback speed: virtual seconds per second">
-                <span class="visually-hidden">{ "Speed" }</span>
+                { fixed(r#"<span class="visually-hidden">Speed</span>"#) }
                 <select id="speed" onchange={speed}>
                     { for SPEEDS.iter().enumerate().map(|(index, speed)| html! {
                         <option value={index.to_string()} selected={index == model.speed}>{ speed.label }</option>
@@ -154,7 +159,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                 </select>
             </label>
             <label class="timeline">
-                <span class="visually-hidden">{ "Timeline" }</span>
+                { fixed(r#"<span class="visually-hidden">Timeline</span>"#) }
                 <input id="timeline" type="range" min="0" max={horizon.to_string()} step="1"
                     value={now.to_string()} oninput={seek}
                     aria-valuetext={time_label(now)} title="Drag to rewind and replay" />
@@ -167,15 +172,11 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                 { "seed " }
                 <input id="seed" type="number" min="0" value={session.lesson().seed.to_string()} onchange={seed} />
             </label>
-            <button data-action="pcap" onclick={click(&files.pcap)} title="Download every packet as a capture for Wireshark">
-                { "⤓ pcap" }
-            </button>
-            <button data-action="ladder" onclick={click(&files.ladder)} title="Download the ladder as an SVG file, for slides">
-                { "⤓ svg" }
-            </button>
-            <button data-action="share" onclick={click(&files.link)} title="Copy a link that opens this network and replays what you did">
-                { "Link" }
-            </button>
+            { fixed(concat!(
+                r#"<button data-action="pcap" title="Download every packet as a capture for Wireshark">⤓ pcap</button>"#,
+                r#"<button data-action="ladder" title="Download the ladder as an SVG file, for slides">⤓ svg</button>"#,
+                r#"<button data-action="share" title="Copy a link that opens this network and replays what you did">Link</button>"#,
+            )) }
         </header>
     }
 }
@@ -183,10 +184,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
 /// The line under the toolbar: the lesson's intro (or what to try first), and any notice.
 pub fn hint(model: &Model, send: &Callback<Msg>) -> Html {
     let lesson = model.session.lesson();
-    let dismiss = {
-        let send = send.clone();
-        Callback::from(move |_: MouseEvent| send.emit(Msg::Dismiss))
-    };
+    let dismiss = send.reform(|_: MouseEvent| Msg::Dismiss);
     html! {
         <div class="hint-bar">
             if let Some(notice) = &model.notice {
