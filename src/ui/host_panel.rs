@@ -3,9 +3,13 @@
 //! above the host's transcript of calls with their results or exceptions; and the host's Python
 //! program (see [`super::program_panel`]).
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::markup::{escape, into_html};
 use super::model::{Model, Msg};
 use super::program_panel::{ProgramPanel, ProgramState, ProgramView};
 use super::toolbar::time_label;
@@ -336,22 +340,27 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
     // The program tab is open when the host runs a program, until the person picks a tab.
     let picked = use_state(|| None::<bool>);
     let show_program = picked.unwrap_or(view.program.state != ProgramState::None);
-    let pick = |program: bool| {
+    // One listener for both tabs: the one pressed is told by its label.
+    let pick = {
         let picked = picked.clone();
-        Callback::from(move |_: MouseEvent| picked.set(Some(program)))
+        Callback::from(move |event: MouseEvent| {
+            let tab = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+            let tab = tab.and_then(|target| target.closest("button.host-tab").ok().flatten());
+            if let Some(tab) = tab {
+                picked.set(Some(tab.text_content().is_some_and(|label| label == "Python")));
+            }
+        })
     };
     html! {
         <section class="host-panel" data-host={host.name.clone()} aria-label={format!("host {}", host.name)}>
             <h2>
-                { &host.name }<span class="address">{ &host.address }</span>
-                <span class="host-tabs" role="tablist">
-                    <button type="button" role="tab" class="host-tab" aria-selected={(!show_program).to_string()}
-                        onclick={pick(false)}>{ "Calls" }</button>
-                    <button type="button" role="tab" class="host-tab" aria-selected={show_program.to_string()}
-                        onclick={pick(true)}>{ "Python" }</button>
+                { into_html(format!(r#"{}<span class="address">{}</span>"#, escape(&host.name), escape(&host.address))) }
+                <span class="host-tabs" role="tablist" onclick={pick}>
+                    <button type="button" role="tab" class="host-tab" aria-selected={(!show_program).to_string()}>{ "Calls" }</button>
+                    <button type="button" role="tab" class="host-tab" aria-selected={show_program.to_string()}>{ "Python" }</button>
                 </span>
             </h2>
-            <div class="sockets-box">{ sockets_table(view) }</div>
+            <div class="sockets-box">{ into_html(sockets_table(view)) }</div>
             if show_program {
                 <ProgramPanel view={view.program.clone()} send={props.send.clone()} />
             } else {
@@ -359,7 +368,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
                 // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
                 <div class="transcript-scroll">
                     <ol class="transcript" aria-label={format!("{}'s calls", host.name)}>
-                        { for view.transcript.iter().map(call_line) }
+                        { into_html(transcript(&view.transcript)) }
                     </ol>
                 </div>
             }
@@ -488,62 +497,79 @@ fn CallForm(props: &CallFormProps) -> Html {
     }
 }
 
-fn sockets_table(view: &HostView) -> Html {
+/// The sockets' table, as markup.
+fn sockets_table(view: &HostView) -> String {
     if view.sockets.is_empty() {
-        return html! { <p class="no-sockets">{ "No open sockets." }</p> };
+        return r#"<p class="no-sockets">No open sockets.</p>"#.into();
     }
-    html! {
-        <table class="sockets">
-            <thead><tr><th>{ "socket" }</th><th>{ "local ⇄ remote" }</th><th>{ "state" }</th></tr></thead>
-            <tbody>
-                { for view.sockets.iter().map(|socket| {
-                    let name = match (&socket.variable, socket.fd) {
-                        (Some(variable), Some(fd)) => format!("{variable} · fd {fd}"),
-                        (None, Some(fd)) => format!("fd {fd}"),
-                        (_, None) if socket.state == "TIME-WAIT" => "(closed)".into(),
-                        (_, None) => "(not yet accepted)".into(),
-                    };
-                    let kind = if socket.kind == SocketKind::Tcp { "TCP" } else { "UDP" };
-                    let queue = socket.queue.map(|(queued, capacity)| format!("accept queue {queued}/{capacity}"));
-                    let buffers = match (socket.unread, socket.unsent) {
-                        (0, 0) => String::new(),
-                        (unread, 0) => format!("{unread} B unread"),
-                        (0, unsent) => format!("{unsent} B unsent"),
-                        (unread, unsent) => format!("{unread} B unread, {unsent} B unsent"),
-                    };
-                    html! {
-                        <tr class={classes!("socket", socket.waiting.map(|_| "waiting"))}
-                            data-fd={socket.fd.map(|fd| fd.to_string())} data-state={socket.state.clone()}>
-                            <td>{ name }<small class="kind">{ kind }</small></td>
-                            <td class="mono">
-                                { &socket.local }{ " ⇄ " }{ &socket.remote }
-                                <div class="extra">{ queue.unwrap_or(buffers) }</div>
-                                if let Some(waiting) = socket.waiting {
-                                    <div class="waits">{ "⏳ " }{ waiting }</div>
-                                }
-                            </td>
-                            <td><span class={classes!("state", state_class(&socket.state))}>{ &socket.state }</span></td>
-                        </tr>
-                    }
-                }) }
-            </tbody>
-        </table>
+    let mut out = String::from(
+        r#"<table class="sockets"><thead><tr><th>socket</th><th>local ⇄ remote</th><th>state</th></tr></thead><tbody>"#,
+    );
+    for socket in &view.sockets {
+        out.push_str(r#"<tr class="socket"#);
+        if socket.waiting.is_some() {
+            out.push_str(" waiting");
+        }
+        out.push('"');
+        if let Some(fd) = socket.fd {
+            let _ = write!(out, r#" data-fd="{fd}""#);
+        }
+        let state = escape(&socket.state);
+        let _ = write!(out, r#" data-state="{state}"><td>"#);
+        match (&socket.variable, socket.fd) {
+            (Some(variable), Some(fd)) => {
+                let _ = write!(out, "{} · fd {fd}", escape(variable));
+            }
+            (None, Some(fd)) => {
+                let _ = write!(out, "fd {fd}");
+            }
+            (_, None) if socket.state == "TIME-WAIT" => out.push_str("(closed)"),
+            (_, None) => out.push_str("(not yet accepted)"),
+        }
+        let kind = if socket.kind == SocketKind::Tcp { "TCP" } else { "UDP" };
+        let _ = write!(
+            out,
+            r#"<small class="kind">{kind}</small></td><td class="mono">{} ⇄ {}<div class="extra">"#,
+            escape(&socket.local),
+            escape(&socket.remote)
+        );
+        let _ = match (socket.queue, socket.unread, socket.unsent) {
+            (Some((queued, capacity)), _, _) => write!(out, "accept queue {queued}/{capacity}"),
+            (None, 0, 0) => Ok(()),
+            (None, unread, 0) => write!(out, "{unread} B unread"),
+            (None, 0, unsent) => write!(out, "{unsent} B unsent"),
+            (None, unread, unsent) => write!(out, "{unread} B unread, {unsent} B unsent"),
+        };
+        out.push_str("</div>");
+        if let Some(waiting) = socket.waiting {
+            let _ = write!(out, r#"<div class="waits">⏳ {}</div>"#, escape(waiting));
+        }
+        let _ = write!(out, r#"</td><td><span class="state {}">{state}</span></td></tr>"#, escape(&state_class(&socket.state)));
     }
+    out.push_str("</tbody></table>");
+    out
 }
 
-/// A transcript line, keyed by its number so that a new line leaves the others be.
-fn call_line(line: &CallLine) -> Html {
-    let (class, result) = match &line.outcome {
-        Outcome::Blocked => ("blocked", html! { <span class="result">{ "⏳ blocked…" }</span> }),
-        Outcome::Returned(value) if value == "None" => ("returned", Html::default()),
-        Outcome::Returned(value) => ("returned", html! { <span class="result">{ "→ " }{ value }</span> }),
-        Outcome::Raised(error) => ("raised", html! { <span class="result">{ error }</span> }),
-    };
-    html! {
-        <li key={line.number} class={class}>
-            <span class="time">{ time_label(line.at) }</span>
-            <code>{ &line.code }</code>
-            { result }
-        </li>
+/// The transcript's lines, as markup.
+fn transcript(lines: &[CallLine]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let (class, result) = match &line.outcome {
+            Outcome::Blocked => ("blocked", Some(Cow::Borrowed("⏳ blocked…"))),
+            Outcome::Returned(value) if value == "None" => ("returned", None),
+            Outcome::Returned(value) => ("returned", Some(Cow::Owned(format!("→ {}", escape(value))))),
+            Outcome::Raised(error) => ("raised", Some(escape(error))),
+        };
+        let _ = write!(
+            out,
+            r#"<li class="{class}"><span class="time">{}</span><code>{}</code>"#,
+            time_label(line.at),
+            escape(&line.code)
+        );
+        if let Some(result) = result {
+            let _ = write!(out, r#"<span class="result">{result}</span>"#);
+        }
+        out.push_str("</li>");
     }
+    out
 }
