@@ -5,11 +5,13 @@
 //! what the session reports (the program's state, its threads' lines, its console) comes in as
 //! a [`ProgramView`], drawn again only when the session changed.
 
+use std::fmt::Write;
+
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
-use yew::virtual_dom::VText;
 
+use super::markup::{escape, into_html};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use crate::python::syntax::{self, Kind};
@@ -178,13 +180,7 @@ pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
                 <span class={classes!("program-state", status_class)}>{ label }</span>
             </Editor>
             <div class="console-scroll">
-                <ol class="console" aria-label="console">
-                    { for view.console.iter().enumerate().map(|(index, line)| {
-                        // A time is shown once for the lines written at it (a traceback's, say).
-                        let repeated = index > 0 && view.console[index - 1].at == line.at;
-                        console_line(line, repeated)
-                    }) }
-                </ol>
+                <ol class="console" aria-label="console">{ into_html(console(&view.console)) }</ol>
             </div>
             <form class="console-input" onsubmit={type_line}>
                 <input ref={field} name="line" aria-label="type a line" autocomplete="off" disabled={!live}
@@ -194,13 +190,22 @@ pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
     }
 }
 
-fn console_line(line: &ConsoleLine, repeated: bool) -> Html {
-    html! {
-        <li key={line.number} class={line.stream}>
-            <span class="time">{ if repeated { String::new() } else { time_label(line.at) } }</span>
-            <span class="text">{ &line.text }</span>
-        </li>
+/// The console's lines, as markup. A time is shown once for the lines written at it (a
+/// traceback's, say).
+fn console(lines: &[ConsoleLine]) -> String {
+    let mut out = String::new();
+    let mut last = None;
+    for line in lines {
+        let time = if last == Some(line.at) { String::new() } else { time_label(line.at) };
+        last = Some(line.at);
+        let _ = write!(
+            out,
+            r#"<li class="{}"><span class="time">{time}</span><span class="text">{}</span></li>"#,
+            line.stream,
+            escape(&line.text)
+        );
     }
+    out
 }
 
 #[derive(Properties, PartialEq)]
@@ -276,6 +281,36 @@ fn Editor(props: &EditorProps) -> Html {
         let on_line = props.threads.iter().filter(|thread| thread.line as usize == line);
         on_line.fold(None, |mark, thread| if thread.waiting { Some("blocked") } else { mark.or(Some("current")) })
     };
+    let mut gutter = String::new();
+    for line in 1..=lines {
+        match mark(line) {
+            Some(class) => write!(gutter, r#"<li class="{class}">{line}</li>"#),
+            None => write!(gutter, "<li>{line}</li>"),
+        }
+        .unwrap_or_default();
+    }
+    // The threads' marks, then the coloured copy of the text. The parser drops a newline right
+    // after `<pre>`: the first one written is that one, so the text keeps its own.
+    let mut coloured = String::new();
+    for thread in &props.threads {
+        let _ = write!(
+            coloured,
+            r#"<div class="line-mark {}" style="--line:{}" title="{}"></div>"#,
+            if thread.waiting { "blocked" } else { "current" },
+            thread.line,
+            escape(&thread.thread)
+        );
+    }
+    coloured.push_str("<pre class=\"coloured\" aria-hidden=\"true\">\n");
+    for (kind, piece) in syntax::pieces(&text) {
+        match kind {
+            Kind::Plain => coloured.push_str(&escape(piece)),
+            kind => {
+                let _ = write!(coloured, r#"<span class="{}">{}</span>"#, kind.class(), escape(piece));
+            }
+        }
+    }
+    coloured.push_str("\n</pre>");
     html! {
         <>
             <div class="program-bar">
@@ -291,21 +326,9 @@ fn Editor(props: &EditorProps) -> Html {
             </div>
             <div class="editor-scroll" ref={scroller}>
                 <div class="editor" style={format!("--lines:{lines};--columns:{columns}")}>
-                    <ol class="gutter" aria-hidden="true">
-                        { for (1..=lines).map(|line| html! { <li class={mark(line)}>{ line }</li> }) }
-                    </ol>
+                    <ol class="gutter" aria-hidden="true">{ into_html(gutter) }</ol>
                     <div class="code">
-                        { for props.threads.iter().map(|thread| html! {
-                            <div class={classes!("line-mark", if thread.waiting { "blocked" } else { "current" })}
-                                style={format!("--line:{}", thread.line)} title={thread.thread.to_string()} />
-                        }) }
-                        <pre class="coloured" aria-hidden="true">
-                            { for syntax::pieces(&text).into_iter().map(|(kind, piece)| match kind {
-                                Kind::Plain => Html::from(VText::new(piece.to_owned())),
-                                kind => html! { <span class={kind.class()}>{ piece }</span> },
-                            }) }
-                            { "\n" }
-                        </pre>
+                        { into_html(coloured) }
                         <textarea aria-label="program" spellcheck="false" autocapitalize="off" autocomplete="off"
                             wrap="off" value={(*text).clone()} {oninput} {onkeydown}
                             placeholder="Paste a Python socket program here, then press Run." />
