@@ -544,7 +544,11 @@ fn sockets_table(view: &HostView) -> String {
         if let Some(waiting) = socket.waiting {
             let _ = write!(out, r#"<div class="waits">⏳ {}</div>"#, escape(waiting));
         }
-        let _ = write!(out, r#"</td><td><span class="state {}">{state}</span></td></tr>"#, escape(&state_class(&socket.state)));
+        let _ = write!(
+            out,
+            r#"</td><td><span class="state {}">{state}</span></td></tr>"#,
+            escape(&state_class(&socket.state))
+        );
     }
     out.push_str("</tbody></table>");
     out

@@ -7,10 +7,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::inspector::{self, Inspector};
+use super::markup::{escape, fixed, into_html};
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
 use super::network_editor::{self, NetworkEditor};
 use super::packets::PacketList;
-use super::markup::{escape, fixed, into_html};
 use super::{download, fetch};
 
 const TABS: [(Tab, &str); 4] =
