@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::markup::{escape, into_html};
 use super::model::{Model, Msg};
-use super::program_panel::{ProgramPanel, ProgramState, ProgramView};
+use super::program_panel::{program_panel, ProgramState, ProgramView};
 use super::toolbar::time_label;
 use super::topology::state_class;
 use crate::scenario::lesson::{Action, Destination, Payload};
@@ -362,7 +362,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
             </h2>
             <div class="sockets-box">{ into_html(sockets_table(view)) }</div>
             if show_program {
-                <ProgramPanel view={view.program.clone()} send={props.send.clone()} />
+                { program_panel(&view.program, &props.send) }
             } else {
                 <CallForm caller={host.clone()} send={props.send.clone()} />
                 // The newest call stays in view, as in a console (see .transcript-scroll in style.css).

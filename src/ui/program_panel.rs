@@ -136,25 +136,19 @@ impl ProgramView {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ProgramPanelProps {
-    pub view: ProgramView,
-    pub send: Callback<Msg>,
-}
-
-/// The editor, its buttons and the console.
-#[component]
-pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
-    let view = &props.view;
+/// The editor, its buttons and the console. Not a component of its own: the editor is one, and
+/// the rest is drawn again with the host's panel.
+pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
     let host = view.host;
     let live = view.state.is_live();
-    let stop = props.send.reform(move |_: MouseEvent| Msg::StopProgram(host));
-    let field = use_node_ref();
+    let stop = send.reform(move |_: MouseEvent| Msg::StopProgram(host));
     let type_line = {
-        let (send, field) = (props.send.clone(), field.clone());
+        let send = send.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if let Some(field) = field.cast::<HtmlInputElement>() {
+            let form = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+            let field = form.and_then(|form| form.query_selector("input").ok().flatten());
+            if let Some(field) = field.and_then(|field| field.dyn_into::<HtmlInputElement>().ok()) {
                 send.emit(Msg::TypeLine { host, text: field.value() });
                 field.set_value("");
             }
@@ -175,7 +169,7 @@ pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
     html! {
         <div class="program">
             <Editor host={host} file={view.file.clone()} source={view.source.clone()} threads={view.threads.clone()}
-                live={live} send={props.send.clone()}>
+                live={live} send={send.clone()}>
                 <button type="button" class="stop-program" disabled={!live} onclick={stop}>{ "■ Stop" }</button>
                 <span class={classes!("program-state", status_class)}>{ label }</span>
             </Editor>
@@ -183,7 +177,7 @@ pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
                 <ol class="console" aria-label="console">{ into_html(console(&view.console)) }</ol>
             </div>
             <form class="console-input" onsubmit={type_line}>
-                <input ref={field} name="line" aria-label="type a line" autocomplete="off" disabled={!live}
+                <input name="line" aria-label="type a line" autocomplete="off" disabled={!live}
                     placeholder={if view.state == ProgramState::Input { "input() waits: type a line and press Enter" } else { "type a line for input()" }} />
             </form>
         </div>
