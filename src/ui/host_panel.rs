@@ -425,6 +425,18 @@ fn CallForm(props: &CallFormProps) -> Html {
     let needs_text = matches!(current.call, "send" | "sendall" | "sendto");
     let needs_bufsize = matches!(current.call, "recv" | "recvfrom");
     let address_list = format!("addresses-{}", view.id);
+    let mut addresses = String::new();
+    if current.call == "bind" {
+        addresses.push_str(r#"<option value="0.0.0.0">every address</option><option value="">'' (every address)</option>"#);
+    }
+    addresses.push_str(r#"<option value="127.0.0.1">loopback</option>"#);
+    for (name, address) in &view.peers {
+        let _ = write!(addresses, r#"<option value="{}">{}</option>"#, escape(address), escape(name));
+    }
+    let preview = match &action {
+        Ok(action) => format!("&gt;&gt;&gt; {}", escape(&pyrepr::call_line(action))),
+        Err(message) => format!(r#"<span class="missing">{}</span>"#, escape(message)),
+    };
     html! {
             <form class="call-form" onsubmit={run}>
                 <div class="call-fields">
@@ -462,14 +474,7 @@ fn CallForm(props: &CallFormProps) -> Html {
                             <input name="address" aria-label="address" list={address_list.clone()} size="11"
                                 value={current.address.clone()} oninput={edit_input(|form, value| form.address = value)} />
                         }
-                        <datalist id={address_list}>
-                            if current.call == "bind" {
-                                <option value="0.0.0.0">{ "every address" }</option>
-                                <option value="">{ "'' (every address)" }</option>
-                            }
-                            <option value="127.0.0.1">{ "loopback" }</option>
-                            { for view.peers.iter().map(|(name, address)| html! { <option value={address.clone()}>{ name }</option> }) }
-                        </datalist>
+                        <datalist id={address_list}>{ into_html(addresses) }</datalist>
                         <input name="port" aria-label="port" type="number" class="port" value={current.port.clone()}
                             oninput={edit_input(|form, value| form.port = value)} />
                     }
@@ -487,12 +492,7 @@ fn CallForm(props: &CallFormProps) -> Html {
                     }
                     <button type="submit" class="run-call" disabled={action.is_err()}>{ "Call" }</button>
                 </div>
-                <code class="preview">
-                    { match &action {
-                        Ok(action) => html! { <>{ ">>> " }{ pyrepr::call_line(action) }</> },
-                        Err(message) => html! { <span class="missing">{ message }</span> },
-                    } }
-                </code>
+                <code class="preview">{ into_html(preview) }</code>
             </form>
     }
 }
