@@ -6,7 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, fixed};
+use super::markup::{action_at, escape, fixed, into_html, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::scenario::library;
 
@@ -184,28 +184,34 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
 /// The line under the toolbar: the lesson's intro (or what to try first), and any notice.
 pub fn hint(model: &Model, send: &Callback<Msg>) -> Html {
     let lesson = model.session.lesson();
-    let dismiss = send.reform(|_: MouseEvent| Msg::Dismiss);
-    html! {
-        <div class="hint-bar">
-            if let Some(notice) = &model.notice {
-                <p class="notice" role="status">
-                    { notice }
-                    <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{ "✕" }</button>
-                </p>
-            } else if let Some(question) = model.asking.and_then(|index| lesson.checkpoints.get(index)?.question.as_ref()) {
-                <p class="hint asking" role="status">
-                    <strong>{ "Predict, then run: " }</strong>{ question }
-                    { " Pick an answer in the Lesson tab (or press play to skip it)." }
-                </p>
-            } else if let Some((number, step)) = lesson.guide_at(model.session.now().total_micros() as f64 / 1e6) {
-                <p class="hint guide" role="status">
-                    <strong>{ format!("Step {} of {}: ", number + 1, lesson.guide.len()) }</strong>{ &step.text }
-                </p>
-            } else {
-                <p class="hint" title={lesson.intro.clone()}>
-                    <strong>{ &lesson.title }{ ": " }</strong>{ &lesson.intro }
-                </p>
+    let dismiss = {
+        let send = send.clone();
+        Callback::from(move |event: MouseEvent| {
+            if within(&event, "button.dismiss") {
+                send.emit(Msg::Dismiss);
             }
-        </div>
-    }
+        })
+    };
+    let markup = if let Some(notice) = &model.notice {
+        format!(
+            r#"<p class="notice" role="status">{}<button class="dismiss" aria-label="Dismiss">✕</button></p>"#,
+            escape(notice)
+        )
+    } else if let Some(question) = model.asking.and_then(|index| lesson.checkpoints.get(index)?.question.as_ref()) {
+        format!(
+            r#"<p class="hint asking" role="status"><strong>Predict, then run: </strong>{} Pick an answer in the Lesson tab (or press play to skip it).</p>"#,
+            escape(question)
+        )
+    } else if let Some((number, step)) = lesson.guide_at(model.session.now().total_micros() as f64 / 1e6) {
+        format!(
+            r#"<p class="hint guide" role="status"><strong>Step {} of {}: </strong>{}</p>"#,
+            number + 1,
+            lesson.guide.len(),
+            escape(&step.text)
+        )
+    } else {
+        let intro = escape(&lesson.intro);
+        format!(r#"<p class="hint" title="{intro}"><strong>{}: </strong>{intro}</p>"#, escape(&lesson.title))
+    };
+    html! { <div class="hint-bar" onclick={dismiss}>{ into_html(markup) }</div> }
 }
