@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::markup::{class_list, escape, hovering, into_html, selecting};
@@ -38,18 +39,20 @@ pub struct PacketListProps {
 pub fn PacketList(props: &PacketListProps) -> Html {
     // Until the list has been laid out, assume it is as tall as a projector's window.
     let viewport = use_state(|| Viewport { top: 0, height: 720 });
-    let scroll = use_node_ref();
+    // The list's scroll box: the page has one.
     let measure = {
-        let (viewport, scroll) = (viewport.clone(), scroll.clone());
-        move || {
-            if let Some(element) = scroll.cast::<web_sys::Element>() {
+        let viewport = viewport.clone();
+        move |element: Option<web_sys::Element>| {
+            if let Some(element) = element {
                 viewport.set(Viewport { top: element.scroll_top(), height: element.client_height() });
             }
         }
     };
     {
         let measure = measure.clone();
-        use_effect_with((), move |_| measure());
+        use_effect_with((), move |_| {
+            measure(web_sys::window().and_then(|window| window.document()?.query_selector(".packet-scroll").ok()?))
+        });
     }
     let model = props.model.0.borrow();
     let network = model.session.network();
@@ -71,9 +74,9 @@ pub fn PacketList(props: &PacketListProps) -> Html {
         r#"<table id="packets" class="packet-list"><thead><tr><th class="num">#</th><th>sent</th><th>hosts</th><th>kind</th><th>segment</th><th>fate</th></tr></thead><tbody>{rows}</tbody></table>"#
     );
     let (onmousedown, onmouseover) = (selecting(&props.send), hovering(&props.send));
-    let onscroll = move |_: Event| measure();
+    let onscroll = move |event: Event| measure(event.target().and_then(|target| target.dyn_into().ok()));
     html! {
-        <div class="packet-scroll" ref={scroll} {onscroll} {onmousedown} {onmouseover}>{ into_html(table) }</div>
+        <div class="packet-scroll" {onscroll} {onmousedown} {onmouseover}>{ into_html(table) }</div>
     }
 }
 

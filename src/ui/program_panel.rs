@@ -202,6 +202,18 @@ fn console(lines: &[ConsoleLine]) -> String {
     out
 }
 
+/// What the editor holds: the text being edited, and where it scrolls (kept with it, so that
+/// the editor needs one hook for both).
+struct Draft {
+    text: String,
+    scroller: NodeRef,
+}
+
+/// Replaces the text being edited.
+fn rewrite(draft: &UseStateHandle<Draft>, text: String) {
+    draft.set(Draft { text, scroller: draft.scroller.clone() });
+}
+
 #[derive(Properties, PartialEq)]
 struct EditorProps {
     host: HostId,
@@ -218,23 +230,24 @@ struct EditorProps {
 /// threads are on.
 #[component]
 fn Editor(props: &EditorProps) -> Html {
-    let text = use_state(|| props.source.clone());
+    let draft = use_state(|| Draft { text: props.source.clone(), scroller: NodeRef::default() });
+    let text = &draft.text;
     {
         // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
-        let text = text.clone();
-        use_effect_with(props.source.clone(), move |source| text.set(source.clone()));
+        let draft = draft.clone();
+        use_effect_with(props.source.clone(), move |source| rewrite(&draft, source.clone()));
     }
     let oninput = {
-        let text = text.clone();
+        let draft = draft.clone();
         Callback::from(move |event: InputEvent| {
             if let Some(area) = event.target().and_then(|target| target.dyn_into::<HtmlTextAreaElement>().ok()) {
-                text.set(area.value());
+                rewrite(&draft, area.value());
             }
         })
     };
     // Tab indents (four spaces, as Python programs do) instead of leaving the editor.
     let onkeydown = {
-        let text = text.clone();
+        let draft = draft.clone();
         Callback::from(move |event: KeyboardEvent| {
             if event.key() != "Tab" || event.shift_key() {
                 return;
@@ -247,18 +260,18 @@ fn Editor(props: &EditorProps) -> Html {
             if let (Some(start), Some(end)) = (start, end) {
                 let _ = area.set_range_text_with_start_and_end("    ", start, end);
                 let _ = area.set_selection_range(start + 4, start + 4);
-                text.set(area.value());
+                rewrite(&draft, area.value());
             }
         })
     };
     let run = {
-        let (send, text, file, host) = (props.send.clone(), text.clone(), props.file.clone(), props.host);
+        let (send, draft, file, host) = (props.send.clone(), draft.clone(), props.file.clone(), props.host);
         Callback::from(move |_: MouseEvent| {
-            send.emit(Msg::RunProgram { host, file: file.clone(), source: (*text).clone() })
+            send.emit(Msg::RunProgram { host, file: file.clone(), source: draft.text.clone() })
         })
     };
     // The line a thread is blocked on (or else runs) is scrolled into view when it changes.
-    let scroller = use_node_ref();
+    let scroller = draft.scroller.clone();
     {
         let focus = props.threads.iter().find(|thread| thread.waiting).or(props.threads.first()).map(|t| t.line);
         let scroller = scroller.clone();
@@ -296,7 +309,7 @@ fn Editor(props: &EditorProps) -> Html {
         );
     }
     coloured.push_str("<pre class=\"coloured\" aria-hidden=\"true\">\n");
-    for (kind, piece) in syntax::pieces(&text) {
+    for (kind, piece) in syntax::pieces(text) {
         match kind {
             Kind::Plain => coloured.push_str(&escape(piece)),
             kind => {
@@ -324,7 +337,7 @@ fn Editor(props: &EditorProps) -> Html {
                     <div class="code">
                         { into_html(coloured) }
                         <textarea aria-label="program" spellcheck="false" autocapitalize="off" autocomplete="off"
-                            wrap="off" value={(*text).clone()} {oninput} {onkeydown}
+                            wrap="off" value={text.clone()} {oninput} {onkeydown}
                             placeholder="Paste a Python socket program here, then press Run." />
                     </div>
                 </div>
