@@ -36,6 +36,8 @@ struct Page {
     envelopes: Rc<RefCell<Envelopes>>,
     layers: LayerRefs,
     ladder_scroll: NodeRef,
+    /// The question the run stopped for when the page was last drawn.
+    asked: Cell<Option<usize>>,
     redraw: Callback<()>,
     send: Callback<Msg>,
     files: Files,
@@ -93,6 +95,7 @@ impl Page {
             envelopes: Rc::default(),
             layers: LayerRefs::default(),
             ladder_scroll,
+            asked: Cell::new(None),
             redraw,
             send,
             files: Files { pcap, ladder, link },
@@ -182,6 +185,12 @@ fn after_frame(page: &Page) {
         bench::record_frame(started);
     }
     page.embedding.report(&model);
+    // A question the run stopped for is scrolled into view in the Lesson tab.
+    if page.asked.replace(model.asking) != model.asking && model.asking.is_some() {
+        if let Some(question) = gloo_utils_document().and_then(|document| document.query_selector("li.asking").ok()?) {
+            question.scroll_into_view_with_bool(false);
+        }
+    }
 }
 
 /// Keys a presenter uses, unless they are typing in a field.
@@ -214,16 +223,6 @@ pub fn App() -> Html {
     {
         let page = Rc::clone(&page);
         use_effect(move || after_frame(&page));
-    }
-    {
-        // A question the run stopped for is scrolled into view in the Lesson tab.
-        let asking = page.model.borrow().asking;
-        use_effect_with(asking, move |asking| {
-            let question = asking.and_then(|_| gloo_utils_document()?.query_selector("li.asking").ok().flatten());
-            if let Some(question) = question {
-                question.scroll_into_view_with_bool(false);
-            }
-        });
     }
 
     let model_ref = page.model.borrow();
