@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use super::embed::{self, Embedding, Settings};
 use super::envelopes::{Envelopes, Layers};
+use super::markup::element;
 use super::memo::Memo;
 use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
@@ -262,34 +263,49 @@ pub fn App() -> Html {
     };
     let settings = &page.settings;
     let panels = settings.panels;
-    let workspace = html! {
-        <main class={classes!("workspace", format!("panels-{}", panels.count()))}>
-            if panels.topology {
-                <section class="stage" aria-label="Network">{ topology }</section>
-            }
-            if panels.ladder {
-                <section class="ladder-panel" aria-label="Ladder diagram">{ ladder }</section>
-            }
-            if panels.hosts {
-                <section class="hosts" aria-label="Hosts">{ hosts }</section>
-            }
-            if panels.side {
-                { side }
-            }
-        </main>
-    };
-    html! {
-        <div id="app" class={classes!("app", settings.embed.then_some("embed"))} data-ready="true"
-            data-in-flight={in_flight.to_string()} data-playing={model_ref.playing.to_string()}>
-            if settings.embed {
-                { embed::controls(&model_ref, &page.send) }
-            } else {
-                { toolbar::view(&model_ref, &page.send, &page.files) }
-                { toolbar::hint(&model_ref, &page.send) }
-            }
-            { workspace }
-        </div>
-    }
+    let workspace = element(
+        "main",
+        &["class"],
+        vec![Some(format!("workspace panels-{}", panels.count()))],
+        html! {
+            <>
+                if panels.topology {
+                    <section class="stage" aria-label="Network">{ topology }</section>
+                }
+                if panels.ladder {
+                    <section class="ladder-panel" aria-label="Ladder diagram">{ ladder }</section>
+                }
+                if panels.hosts {
+                    <section class="hosts" aria-label="Hosts">{ hosts }</section>
+                }
+                if panels.side {
+                    { side }
+                }
+            </>
+        },
+    );
+    element(
+        "div",
+        &["id", "class", "data-ready", "data-in-flight", "data-playing"],
+        vec![
+            Some("app".into()),
+            Some(if settings.embed { "app embed" } else { "app" }.into()),
+            Some("true".into()),
+            Some(in_flight.to_string()),
+            Some(model_ref.playing.to_string()),
+        ],
+        html! {
+            <>
+                if settings.embed {
+                    { embed::controls(&model_ref, &page.send) }
+                } else {
+                    { toolbar::view(&model_ref, &page.send, &page.files) }
+                    { toolbar::hint(&model_ref, &page.send) }
+                }
+                { workspace }
+            </>
+        },
+    )
 }
 
 fn prefers_reduced_motion() -> bool {

@@ -427,7 +427,8 @@ fn CallForm(props: &CallFormProps) -> Html {
     let address_list = format!("addresses-{}", view.id);
     let mut addresses = String::new();
     if current.call == "bind" {
-        addresses.push_str(r#"<option value="0.0.0.0">every address</option><option value="">'' (every address)</option>"#);
+        addresses
+            .push_str(r#"<option value="0.0.0.0">every address</option><option value="">'' (every address)</option>"#);
     }
     addresses.push_str(r#"<option value="127.0.0.1">loopback</option>"#);
     for (name, address) in &view.peers {

@@ -9,7 +9,7 @@ use std::ops::Range;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::markup::{escape, into_html};
+use super::markup::{escape, into_html, within};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
@@ -70,15 +70,26 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         let lit = lit.clone();
         Callback::from(move |_: MouseEvent| lit.set(None))
     };
-    let drop = props.send.reform(move |_: MouseEvent| Msg::DropPacket(id));
+    let drop = {
+        let send = props.send.clone();
+        Callback::from(move |event: MouseEvent| {
+            if within(&event, "button.drop") {
+                send.emit(Msg::DropPacket(id));
+            }
+        })
+    };
+    let mut headline = format!(
+        r#"<span class="chip {}">{}</span> {}"#,
+        escape(&kind_class(props.kind)),
+        escape(props.kind),
+        escape(&props.headline)
+    );
+    if props.in_flight {
+        headline.push_str(r#"<button class="drop">Drop it</button>"#);
+    }
     html! {
         <div id="inspector" class="inspector">
-            <p class="headline">
-                <span class={classes!("chip", kind_class(props.kind))}>{ props.kind }</span>{ " " }{ &props.headline }
-                if props.in_flight {
-                    <button class="drop" onclick={drop}>{ "Drop it" }</button>
-                }
-            </p>
+            <p class="headline" onclick={drop}>{ into_html(headline) }</p>
             <div class="layers" onmouseover={hover} onmouseleave={leave}>{ into_html(layers(&dissect(bytes))) }</div>
             { into_html(hex(bytes, lit.as_ref())) }
         </div>

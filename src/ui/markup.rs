@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
+use yew::virtual_dom::{AttributeOrProperty, Attributes, VTag};
 use yew::{AttrValue, Callback, Html, MouseEvent};
 
 use super::model::Msg;
@@ -40,6 +41,17 @@ pub fn text(out: &mut String, class: &str, x: f64, y: f64, content: &str) {
 /// Markup this module wrote, as a node of the page.
 pub fn into_html(markup: String) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup))
+}
+
+/// An element of the page whose attributes are worked out at run time (`None` leaves one out),
+/// around children drawn by Yew. `html!` would make a `Classes` set of a class worked out at run
+/// time, an ordered set with hashing: this spares the page that code.
+pub fn element(name: &'static str, keys: &'static [&'static str], values: Vec<Option<String>>, children: Html) -> Html {
+    let mut element = VTag::new(name);
+    let values = values.into_iter().map(|value| value.map(|value| AttributeOrProperty::Attribute(value.into())));
+    element.set_attributes(Attributes::Dynamic { keys, values: values.collect() });
+    element.add_child(children);
+    element.into()
 }
 
 /// Markup that never changes, as a node of the page: one string instead of the code that would

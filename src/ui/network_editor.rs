@@ -347,12 +347,7 @@ const SLIDERS: [Slider; 4] = [
 ];
 
 /// A link's sliders: the value shows while dragging; letting go changes the link (both ways).
-fn sliders(
-    link: usize,
-    impairments: Impairments,
-    editing: &UseStateHandle<Editing>,
-    send: &Callback<Msg>,
-) -> Html {
+fn sliders(link: usize, impairments: Impairments, editing: &UseStateHandle<Editing>, send: &Callback<Msg>) -> Html {
     let shown = match editing.dragging {
         Some(dragged) if dragged.link == link => dragged.impairments,
         _ => impairments,

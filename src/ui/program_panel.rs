@@ -155,10 +155,10 @@ pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
         })
     };
     let status_class = match view.state {
-        ProgramState::Exited(0) => "ok",
-        ProgramState::Exited(_) => "failed",
-        ProgramState::Blocked | ProgramState::Input => "waiting",
-        _ => "",
+        ProgramState::Exited(0) => "program-state ok",
+        ProgramState::Exited(_) => "program-state failed",
+        ProgramState::Blocked | ProgramState::Input => "program-state waiting",
+        _ => "program-state",
     };
     let mut label = view.state.label();
     if let Some(thread) = view.threads.iter().find(|thread| thread.waiting) {
@@ -171,7 +171,7 @@ pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
             <Editor host={host} file={view.file.clone()} source={view.source.clone()} threads={view.threads.clone()}
                 live={live} send={send.clone()}>
                 <button type="button" class="stop-program" disabled={!live} onclick={stop}>{ "■ Stop" }</button>
-                <span class={classes!("program-state", status_class)}>{ label }</span>
+                { into_html(format!(r#"<span class="{status_class}">{}</span>"#, escape(&label))) }
             </Editor>
             <div class="console-scroll">
                 <ol class="console" aria-label="console">{ into_html(console(&view.console)) }</ol>

@@ -7,7 +7,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::inspector::{self, Inspector};
-use super::markup::{escape, fixed, into_html};
+use super::markup::{element, escape, fixed, into_html};
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
 use super::network_editor::{self, NetworkEditor};
 use super::packets::PacketList;
@@ -115,26 +115,30 @@ fn lesson(handle: &ModelHandle, model: &Model, send: &Callback<Msg>) -> Html {
                         }
                         let _ = write!(tail, r#"<p class="observed">{}</p>"#, escape(&result.observed));
                     }
-                    html! {
-                        <li class={classes!(class, asking.then_some("asking"))} data-checkpoint={number.to_string()}>
+                    let class = if asking { format!("{class} asking") } else { class.to_string() };
+                    let choices = checkpoint.choices.iter().enumerate().map(|(index, choice)| {
+                        let right = result.is_some() && checkpoint.answer == Some(index);
+                        let picked = prediction == Prediction::Made(index);
+                        let class = match (right, picked) {
+                            (true, true) => Some("answer picked"),
+                            (true, false) => Some("answer"),
+                            (false, true) => Some("picked"),
+                            (false, false) => None,
+                        };
+                        element("li", &["class"], vec![class.map(String::from)], html! {
+                            <button type="button" class="choice" disabled={result.is_some()}
+                                aria-pressed={picked.to_string()}>{ choice }</button>
+                        })
+                    });
+                    element("li", &["class", "data-checkpoint"], vec![Some(class), Some(number.to_string())], html! {
+                        <>
                             { into_html(head) }
                             if !checkpoint.choices.is_empty() {
-                                <ul class="choices">
-                                    { for checkpoint.choices.iter().enumerate().map(|(index, choice)| {
-                                        let right = result.is_some() && checkpoint.answer == Some(index);
-                                        let picked = prediction == Prediction::Made(index);
-                                        html! {
-                                            <li class={classes!(right.then_some("answer"), picked.then_some("picked"))}>
-                                                <button type="button" class="choice" disabled={result.is_some()}
-                                                    aria-pressed={picked.to_string()}>{ choice }</button>
-                                            </li>
-                                        }
-                                    }) }
-                                </ul>
+                                <ul class="choices">{ for choices }</ul>
                             }
                             { into_html(tail) }
-                        </li>
-                    }
+                        </>
+                    })
                 }) }
             </ol>
         </div>

@@ -6,7 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, escape, fixed, into_html, within};
+use super::markup::{action_at, element, escape, fixed, into_html, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::scenario::library;
 
@@ -164,10 +164,16 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                     value={now.to_string()} oninput={seek}
                     aria-valuetext={time_label(now)} title="Drag to rewind and replay" />
             </label>
-            <output id="clock" class={classes!("clock", model.fast_forwarding.then_some("fast"))}
-                title={if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }}>
-                { time_label(now) }{ if model.fast_forwarding { " »" } else { "" } }
-            </output>
+            { element(
+                "output",
+                &["id", "class", "title"],
+                vec![
+                    Some("clock".into()),
+                    Some(if model.fast_forwarding { "clock fast" } else { "clock" }.into()),
+                    Some(if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }.into()),
+                ],
+                html! { <>{ time_label(now) }{ if model.fast_forwarding { " »" } else { "" } }</> },
+            ) }
             <label class="seed" title="The seed of the network's randomness: loss, jitter, ports, sequence numbers">
                 { "seed " }
                 <input id="seed" type="number" min="0" value={session.lesson().seed.to_string()} onchange={seed} />
