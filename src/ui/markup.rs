@@ -56,6 +56,10 @@ pub fn element(name: &'static str, keys: &'static [&'static str], values: Vec<Op
 
 /// Markup that never changes, as a node of the page: one string instead of the code that would
 /// build its elements one by one. Its elements stay as they are from one drawing to the next.
+///
+/// Yew parses markup text inside a `<div>`: parts of a table (`<thead>`, `<tr>`, `<td>`…) that are
+/// not in a whole `<table>` are dropped there, so they are never written this way (the same holds
+/// for [`into_html`]).
 pub fn fixed(markup: &'static str) -> Html {
     Html::from_html_unchecked(AttrValue::Static(markup))
 }

@@ -247,7 +247,8 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
             }
             { fixed(r#"<h3>Hosts</h3>"#) }
             <table class="hosts-table">
-                { fixed(r#"<thead><tr><th>name</th><th>address</th><th></th></tr></thead>"#) }
+                // Markup text would be read outside the table, which drops table rows: so not here.
+                <thead><tr><th>{ "name" }</th><th>{ "address" }</th><th /></tr></thead>
                 <tbody>
                     { for network.hosts.iter().enumerate().map(|(index, host)| html! {
                         <tr key={format!("{index}-{}", host.name)} data-host={host.name.clone()}>
