@@ -10,6 +10,7 @@
 //! nothing secret, and a deck on any origin may embed it.
 
 use std::cell::{Cell, RefCell};
+use std::fmt::Write;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -19,7 +20,7 @@ use web_sys::{MessageEvent, UrlSearchParams, Window};
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, fixed};
+use super::markup::{action_at, escape, fixed, into_html};
 use super::model::{Model, Msg, SPEEDS};
 use super::toolbar::time_label;
 use crate::scenario::{library, Lesson};
@@ -161,7 +162,17 @@ pub fn controls(model: &Model, send: &Callback<Msg>) -> Html {
         })
     };
     let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
-    let full_page = model.lesson_id.map_or_else(|| "?".to_string(), |id| format!("?lesson={id}"));
+    // The notice or the title, then the link to the full page.
+    let mut rest = match &model.notice {
+        Some(notice) => format!(r#"<span class="notice" role="status">{}</span>"#, escape(notice)),
+        None => format!(r#"<span class="title">{}</span>"#, escape(&model.session.lesson().title)),
+    };
+    let _ = write!(
+        rest,
+        r#"<a class="full-page" href="?{}{}" target="_blank" rel="noopener" title="Open the full simulator">socksim ↗</a>"#,
+        if model.lesson_id.is_some() { "lesson=" } else { "" },
+        model.lesson_id.unwrap_or_default()
+    );
     html! {
         <header class="embed-bar" {onclick}>
             <div class="transport" role="group" aria-label="Time">
@@ -171,14 +182,7 @@ pub fn controls(model: &Model, send: &Callback<Msg>) -> Html {
                 { fixed(r#"<button data-action="step" title="On to the next packet event (→)" aria-label="Step">▸</button>"#) }
             </div>
             <output id="clock" class="clock">{ time_label(model.session.now().total_micros()) }</output>
-            if let Some(notice) = &model.notice {
-                <span class="notice" role="status">{ notice }</span>
-            } else {
-                <span class="title">{ &model.session.lesson().title }</span>
-            }
-            <a class="full-page" href={full_page} target="_blank" rel="noopener" title="Open the full simulator">
-                { "socksim ↗" }
-            </a>
+            { into_html(rest) }
         </header>
     }
 }

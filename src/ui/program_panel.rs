@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::markup::{escape, into_html};
+use super::markup::{escape, fixed, into_html};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use crate::python::syntax::{self, Kind};
@@ -321,14 +321,14 @@ fn Editor(props: &EditorProps) -> Html {
     html! {
         <>
             <div class="program-bar">
-                <span class="file">{ &props.file }</span>
+                { into_html(format!(r#"<span class="file">{}</span>"#, escape(&props.file))) }
                 <button type="button" class="run-program" onclick={run} disabled={text.trim().is_empty()}
                     title="Run the program on this host (a running one is stopped first)">
                     { if props.live { "↻ Restart" } else { "▶ Run" } }
                 </button>
                 { props.children.clone() }
                 if edited {
-                    <span class="edited">{ "edited: restart to run it" }</span>
+                    { fixed(r#"<span class="edited">edited: restart to run it</span>"#) }
                 }
             </div>
             <div class="editor-scroll" ref={scroller}>
