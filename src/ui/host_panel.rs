@@ -468,13 +468,12 @@ fn CallForm(props: &CallFormProps) -> Html {
                         </select>
                     }
                     if needs_address {
-                        if current.call == "bind" {
-                            <input name="address" aria-label="address" list={address_list.clone()} size="11"
-                                value={current.bind_address.clone()} oninput={edit_input(|form, value| form.bind_address = value)} />
-                        } else {
-                            <input name="address" aria-label="address" list={address_list.clone()} size="11"
-                                value={current.address.clone()} oninput={edit_input(|form, value| form.address = value)} />
-                        }
+                        // `bind` has an address of its own, the others share one.
+                        <input name="address" aria-label="address" list={address_list.clone()} size="11"
+                            value={if current.call == "bind" { &current.bind_address } else { &current.address }.clone()}
+                            oninput={edit_input(|form, value| {
+                                if form.call == "bind" { form.bind_address = value } else { form.address = value }
+                            })} />
                         <datalist id={address_list}>{ into_html(addresses) }</datalist>
                         <input name="port" aria-label="port" type="number" class="port" value={current.port.clone()}
                             oninput={edit_input(|form, value| form.port = value)} />
