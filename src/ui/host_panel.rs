@@ -4,7 +4,9 @@
 //! program (see [`super::program_panel`]).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt::Write;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -317,13 +319,38 @@ fn value_of(event: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// What a host's panel keeps: the tab the person picked, and what they typed into the call form
+/// (nothing while the Python tab is open: the form starts afresh when it opens again).
+#[derive(Default)]
+struct Kept {
+    picked: Option<bool>,
+    form: Option<Form>,
+}
+
+/// The panel's kept state, and how to draw the panel again once it changed.
+#[derive(Clone)]
+struct Keeper {
+    kept: Rc<RefCell<Kept>>,
+    redraw: UseForceUpdateHandle,
+}
+
+impl Keeper {
+    fn change(&self, change: impl FnOnce(&mut Kept)) {
+        change(&mut self.kept.borrow_mut());
+        self.redraw.force_update();
+    }
+}
+
 /// A field's listener: it writes the field's new value into the form with `apply`.
-fn form_editor<E: JsCast + 'static>(form: &UseStateHandle<Form>, apply: fn(&mut Form, String)) -> Callback<E> {
-    let form = form.clone();
+fn form_editor<E: JsCast + 'static>(keeper: &Keeper, apply: fn(&mut Form, String)) -> Callback<E> {
+    let keeper = keeper.clone();
     Callback::from(move |event: E| {
-        let mut changed = (*form).clone();
-        apply(&mut changed, value_of(event.unchecked_ref()));
-        form.set(changed);
+        let value = value_of(event.unchecked_ref());
+        keeper.change(|kept| {
+            if let Some(form) = &mut kept.form {
+                apply(form, value);
+            }
+        });
     })
 }
 
@@ -337,17 +364,21 @@ pub struct HostPanelProps {
 pub fn HostPanel(props: &HostPanelProps) -> Html {
     let view = &props.view;
     let host = &view.caller;
+    let keeper = Keeper { kept: use_mut_ref(Kept::default), redraw: use_force_update() };
     // The program tab is open when the host runs a program, until the person picks a tab.
-    let picked = use_state(|| None::<bool>);
-    let show_program = picked.unwrap_or(view.program.state != ProgramState::None);
+    let show_program = keeper.kept.borrow().picked.unwrap_or(view.program.state != ProgramState::None);
+    if show_program {
+        keeper.kept.borrow_mut().form = None;
+    }
     // One listener for both tabs: the one pressed is told by its label.
     let pick = {
-        let picked = picked.clone();
+        let keeper = keeper.clone();
         Callback::from(move |event: MouseEvent| {
             let tab = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
             let tab = tab.and_then(|target| target.closest("button.host-tab").ok().flatten());
             if let Some(tab) = tab {
-                picked.set(Some(tab.text_content().is_some_and(|label| label == "Python")));
+                let python = tab.text_content().is_some_and(|label| label == "Python");
+                keeper.change(|kept| kept.picked = Some(python));
             }
         })
     };
@@ -364,7 +395,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
             if show_program {
                 { program_panel(&view.program, &props.send) }
             } else {
-                <CallForm caller={host.clone()} send={props.send.clone()} />
+                { call_form(host, &keeper, &props.send) }
                 // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
                 <div class="transcript-scroll">
                     <ol class="transcript" aria-label={format!("{}'s calls", host.name)}>
@@ -376,21 +407,14 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct CallFormProps {
-    caller: Caller,
-    send: Callback<Msg>,
-}
-
-/// The form that makes any socket call on the host, with the Python line it stands for.
-#[component]
-fn CallForm(props: &CallFormProps) -> Html {
-    let view = &props.caller;
-    let form = use_state(|| Form::new(view));
-    let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(&form, apply);
-    let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(&form, apply);
+/// The form that makes any socket call on the host, with the Python line it stands for. Its
+/// state is kept by the host's panel.
+fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
+    let form = keeper.kept.borrow_mut().form.get_or_insert_with(|| Form::new(view)).clone();
+    let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(keeper, apply);
+    let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(keeper, apply);
     // A socket variable that was closed falls back to one still open.
-    let mut current = (*form).clone();
+    let mut current = form;
     if !view.variables.iter().any(|(name, _)| name == &current.socket) {
         if let Some((name, _)) = view.variables.last() {
             current.socket = name.clone();
@@ -398,8 +422,8 @@ fn CallForm(props: &CallFormProps) -> Html {
     }
     let action = current.action(view);
     let run = {
-        let form = form.clone();
-        let send = props.send.clone();
+        let keeper = keeper.clone();
+        let send = send.clone();
         let host = view.id;
         let action = action.clone();
         let name = view.name.clone();
@@ -416,7 +440,7 @@ fn CallForm(props: &CallFormProps) -> Html {
                 next.socket = binds.clone();
             }
             next.call = next_call(current.call, next.kind, &name);
-            form.set(next);
+            keeper.change(|kept| kept.form = Some(next));
             send.emit(Msg::Call { host, action });
         })
     };
