@@ -4,13 +4,12 @@
 //! program (see [`super::program_panel`]).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::fmt::Write;
-use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::kept::{use_kept, Kept};
 use super::markup::{escape, into_html};
 use super::model::{Model, Msg};
 use super::program_panel::{program_panel, ProgramState, ProgramView};
@@ -322,24 +321,12 @@ fn value_of(event: &Event) -> String {
 /// What a host's panel keeps: the tab the person picked, and what they typed into the call form
 /// (nothing while the Python tab is open: the form starts afresh when it opens again).
 #[derive(Default)]
-struct Kept {
+struct PanelState {
     picked: Option<bool>,
     form: Option<Form>,
 }
 
-/// The panel's kept state, and how to draw the panel again once it changed.
-#[derive(Clone)]
-struct Keeper {
-    kept: Rc<RefCell<Kept>>,
-    redraw: UseForceUpdateHandle,
-}
-
-impl Keeper {
-    fn change(&self, change: impl FnOnce(&mut Kept)) {
-        change(&mut self.kept.borrow_mut());
-        self.redraw.force_update();
-    }
-}
+type Keeper = Kept<PanelState>;
 
 /// A field's listener: it writes the field's new value into the form with `apply`.
 fn form_editor<E: JsCast + 'static>(keeper: &Keeper, apply: fn(&mut Form, String)) -> Callback<E> {
@@ -364,11 +351,11 @@ pub struct HostPanelProps {
 pub fn HostPanel(props: &HostPanelProps) -> Html {
     let view = &props.view;
     let host = &view.caller;
-    let keeper = Keeper { kept: use_mut_ref(Kept::default), redraw: use_force_update() };
+    let keeper = use_kept(PanelState::default);
     // The program tab is open when the host runs a program, until the person picks a tab.
-    let show_program = keeper.kept.borrow().picked.unwrap_or(view.program.state != ProgramState::None);
+    let show_program = keeper.get().picked.unwrap_or(view.program.state != ProgramState::None);
     if show_program {
-        keeper.kept.borrow_mut().form = None;
+        keeper.quietly(|kept| kept.form = None);
     }
     // One listener for both tabs: the one pressed is told by its label.
     let pick = {
@@ -410,7 +397,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
 /// The form that makes any socket call on the host, with the Python line it stands for. Its
 /// state is kept by the host's panel.
 fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
-    let form = keeper.kept.borrow_mut().form.get_or_insert_with(|| Form::new(view)).clone();
+    let form = keeper.quietly(|kept| kept.form.get_or_insert_with(|| Form::new(view)).clone());
     let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(keeper, apply);
     let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(keeper, apply);
     // A socket variable that was closed falls back to one still open.

@@ -9,6 +9,7 @@ use std::ops::Range;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::kept::use_kept;
 use super::markup::{escape, into_html, within};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -56,7 +57,7 @@ pub fn props(model: &Model, send: &Callback<Msg>) -> InspectorProps {
 
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
-    let lit = use_state_eq(|| None::<Range<usize>>);
+    let lit = use_kept(|| None::<Range<usize>>);
     let (Some(id), Some(bytes)) = (props.packet, &props.bytes) else {
         return html! {
             <p class="empty">{ "Select a packet (an arrow of the ladder, a row of the list) to see its headers and bytes." }</p>
@@ -64,11 +65,20 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     };
     let hover = {
         let lit = lit.clone();
-        Callback::from(move |event: MouseEvent| lit.set(bytes_at(&event)))
+        Callback::from(move |event: MouseEvent| {
+            let bytes = bytes_at(&event);
+            if *lit.get() != bytes {
+                lit.change(|lit| *lit = bytes);
+            }
+        })
     };
     let leave = {
         let lit = lit.clone();
-        Callback::from(move |_: MouseEvent| lit.set(None))
+        Callback::from(move |_: MouseEvent| {
+            if lit.get().is_some() {
+                lit.change(|lit| *lit = None);
+            }
+        })
     };
     let drop = {
         let send = props.send.clone();
@@ -91,7 +101,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         <div id="inspector" class="inspector">
             <p class="headline" onclick={drop}>{ into_html(headline) }</p>
             <div class="layers" onmouseover={hover} onmouseleave={leave}>{ into_html(layers(&dissect(bytes))) }</div>
-            { into_html(hex(bytes, lit.as_ref())) }
+            { into_html(hex(bytes, lit.get().as_ref())) }
         </div>
     }
 }

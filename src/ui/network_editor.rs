@@ -5,6 +5,7 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::kept::{use_kept, Kept};
 use super::markup::fixed;
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
@@ -166,14 +167,18 @@ fn target_value(event: &Event) -> String {
 
 #[component]
 pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
-    let editing = use_state(Editing::default);
+    let editing = use_kept(Editing::default);
+    let (error, link_ends, dragging) = {
+        let now = editing.get();
+        (now.error.clone(), now.link_ends, now.dragging)
+    };
     let network = &props.network;
 
     let rebuild = {
         let send = props.send.clone();
         let editing = editing.clone();
         move |network: Network| {
-            editing.set(Editing { error: None, ..(*editing).clone() });
+            editing.change(|editing| editing.error = None);
             send.emit(Msg::Rebuild(Box::new(network.lesson())));
         }
     };
@@ -185,7 +190,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
             let mut changed = network.clone();
             match change(&mut changed, index, &target_value(&event)) {
                 Ok(()) => rebuild(changed),
-                Err(message) => editing.set(Editing { error: Some(message), ..(*editing).clone() }),
+                Err(message) => editing.change(|editing| editing.error = Some(message)),
             }
         })
     };
@@ -202,10 +207,10 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
         let network = network.clone();
         let rebuild = rebuild.clone();
         let editing = editing.clone();
-        let (a, b) = editing.link_ends;
+        let (a, b) = link_ends;
         Callback::from(move |_: MouseEvent| {
             let exists = network.links.iter().any(|link| link.ends == [a, b] || link.ends == [b, a]);
-            let error = |message: &str| editing.set(Editing { error: Some(message.into()), ..(*editing).clone() });
+            let error = |message: &str| editing.change(|editing| editing.error = Some(message.into()));
             if a == b || a >= network.hosts.len() || b >= network.hosts.len() {
                 error("A link joins two different hosts.");
             } else if exists {
@@ -221,13 +226,13 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |event: Event| {
             if let Ok(host) = target_value(&event).parse::<usize>() {
-                let (mut a, mut b) = editing.link_ends;
+                let (mut a, mut b) = editing.get().link_ends;
                 if which == 0 {
                     a = host
                 } else {
                     b = host
                 }
-                editing.set(Editing { link_ends: (a, b), ..(*editing).clone() });
+                editing.change(|editing| editing.link_ends = (a, b));
             }
         })
     };
@@ -242,7 +247,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
 
     html! {
         <div class="network-editor">
-            if let Some(message) = &editing.error {
+            if let Some(message) = &error {
                 <p class="error" role="alert">{ message }</p>
             }
             { fixed(r#"<h3>Hosts</h3>"#) }
@@ -275,15 +280,15 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
                             { format!("{} ⇄ {}", network.hosts[a].name, network.hosts[b].name) }
                             <button class="remove" onclick={change(index, remove_link)} aria-label="remove this link">{ "✕" }</button>
                         </legend>
-                        { sliders(index, impairments, &editing, &props.send) }
+                        { sliders(index, impairments, dragging, &editing, &props.send) }
                     </fieldset>
                 }
             }) }
             if network.hosts.len() >= 2 {
                 <p class="add-link">
-                    <select aria-label="first host" onchange={choose_end(0)}>{ host_options(editing.link_ends.0) }</select>
+                    <select aria-label="first host" onchange={choose_end(0)}>{ host_options(link_ends.0) }</select>
                     { " ⇄ " }
-                    <select aria-label="second host" onchange={choose_end(1)}>{ host_options(editing.link_ends.1) }</select>
+                    <select aria-label="second host" onchange={choose_end(1)}>{ host_options(link_ends.1) }</select>
                     <button data-action="add-link" onclick={add_link}>{ "+ Link them" }</button>
                 </p>
             }
@@ -293,7 +298,6 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
 
 /// What the editor keeps while it is used: why the last edit was refused, the hosts chosen for
 /// a new link, and a slider being dragged.
-#[derive(Clone)]
 struct Editing {
     error: Option<String>,
     link_ends: (usize, usize),
@@ -348,8 +352,14 @@ const SLIDERS: [Slider; 4] = [
 ];
 
 /// A link's sliders: the value shows while dragging; letting go changes the link (both ways).
-fn sliders(link: usize, impairments: Impairments, editing: &UseStateHandle<Editing>, send: &Callback<Msg>) -> Html {
-    let shown = match editing.dragging {
+fn sliders(
+    link: usize,
+    impairments: Impairments,
+    dragging: Option<Dragging>,
+    editing: &Kept<Editing>,
+    send: &Callback<Msg>,
+) -> Html {
+    let shown = match dragging {
         Some(dragged) if dragged.link == link => dragged.impairments,
         _ => impairments,
     };
@@ -364,7 +374,7 @@ fn sliders(link: usize, impairments: Impairments, editing: &UseStateHandle<Editi
                         if let Some(value) = input_number(&event) {
                             let mut impairments = shown;
                             set(&mut impairments, value);
-                            editing.set(Editing { dragging: Some(Dragging { link, impairments }), ..(*editing).clone() });
+                            editing.change(|editing| editing.dragging = Some(Dragging { link, impairments }));
                         }
                     })
                 };
@@ -376,7 +386,7 @@ fn sliders(link: usize, impairments: Impairments, editing: &UseStateHandle<Editi
                         if let Some(value) = input_number(&event) {
                             let mut impairments = shown;
                             set(&mut impairments, value);
-                            editing.set(Editing { dragging: None, ..(*editing).clone() });
+                            editing.change(|editing| editing.dragging = None);
                             send.emit(Msg::SetLink { link, impairments });
                         }
                     })

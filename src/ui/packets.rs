@@ -9,6 +9,7 @@ use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::kept::use_kept;
 use super::markup::{class_list, escape, hovering, into_html, selecting};
 use super::model::{ModelHandle, Msg, Shown};
 use super::toolbar::time_label;
@@ -38,13 +39,14 @@ pub struct PacketListProps {
 #[component]
 pub fn PacketList(props: &PacketListProps) -> Html {
     // Until the list has been laid out, assume it is as tall as a projector's window.
-    let viewport = use_state(|| Viewport { top: 0, height: 720 });
+    let viewport = use_kept(|| Viewport { top: 0, height: 720 });
     // The list's scroll box: the page has one.
     let measure = {
         let viewport = viewport.clone();
         move |element: Option<web_sys::Element>| {
             if let Some(element) = element {
-                viewport.set(Viewport { top: element.scroll_top(), height: element.client_height() });
+                let now = Viewport { top: element.scroll_top(), height: element.client_height() };
+                viewport.change(|viewport| *viewport = now);
             }
         }
     };
@@ -62,6 +64,7 @@ pub fn PacketList(props: &PacketListProps) -> Html {
     }
     let name = |host: usize| network.host(host).map_or("?", |host| host.name());
     let total = trace.len();
+    let viewport = *viewport.get();
     let first = ((viewport.top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN).min(total);
     let shown_rows = ((viewport.height / ROW_PX).max(1) as usize + 2 * OVERSCAN).min(total - first);
     let mut rows = String::with_capacity(shown_rows * 300);

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::kept::{use_kept, Kept};
 use super::markup::{escape, fixed, into_html};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -210,8 +211,8 @@ struct Draft {
 }
 
 /// Replaces the text being edited.
-fn rewrite(draft: &UseStateHandle<Draft>, text: String) {
-    draft.set(Draft { text, scroller: draft.scroller.clone() });
+fn rewrite(draft: &Kept<Draft>, text: String) {
+    draft.change(|draft| draft.text = text);
 }
 
 #[derive(Properties, PartialEq)]
@@ -230,8 +231,8 @@ struct EditorProps {
 /// threads are on.
 #[component]
 fn Editor(props: &EditorProps) -> Html {
-    let draft = use_state(|| Draft { text: props.source.clone(), scroller: NodeRef::default() });
-    let text = &draft.text;
+    let draft = use_kept(|| Draft { text: props.source.clone(), scroller: NodeRef::default() });
+    let text = &draft.get().text.clone();
     {
         // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
         let draft = draft.clone();
@@ -267,11 +268,12 @@ fn Editor(props: &EditorProps) -> Html {
     let run = {
         let (send, draft, file, host) = (props.send.clone(), draft.clone(), props.file.clone(), props.host);
         Callback::from(move |_: MouseEvent| {
-            send.emit(Msg::RunProgram { host, file: file.clone(), source: draft.text.clone() })
+            let source = draft.get().text.clone();
+            send.emit(Msg::RunProgram { host, file: file.clone(), source })
         })
     };
     // The line a thread is blocked on (or else runs) is scrolled into view when it changes.
-    let scroller = draft.scroller.clone();
+    let scroller = draft.get().scroller.clone();
     {
         let focus = props.threads.iter().find(|thread| thread.waiting).or(props.threads.first()).map(|t| t.line);
         let scroller = scroller.clone();
