@@ -208,6 +208,8 @@ fn console(lines: &[ConsoleLine]) -> String {
 struct Draft {
     text: String,
     scroller: NodeRef,
+    /// The program's text the editor last started from.
+    source: String,
 }
 
 /// Replaces the text being edited.
@@ -231,13 +233,16 @@ struct EditorProps {
 /// threads are on.
 #[component]
 fn Editor(props: &EditorProps) -> Html {
-    let draft = use_kept(|| Draft { text: props.source.clone(), scroller: NodeRef::default() });
-    let text = &draft.get().text.clone();
-    {
-        // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
-        let draft = draft.clone();
-        use_effect_with(props.source.clone(), move |source| rewrite(&draft, source.clone()));
-    }
+    let draft =
+        use_kept(|| Draft { text: props.source.clone(), scroller: NodeRef::default(), source: props.source.clone() });
+    // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
+    let text = &draft.quietly(|draft| {
+        if draft.source != props.source {
+            draft.source.clone_from(&props.source);
+            draft.text.clone_from(&props.source);
+        }
+        draft.text.clone()
+    });
     let oninput = {
         let draft = draft.clone();
         Callback::from(move |event: InputEvent| {
