@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use super::embed::{self, Embedding, Settings};
 use super::envelopes::{Envelopes, Layers};
+use super::markup::element;
 use super::memo::Memo;
 use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
@@ -21,17 +22,92 @@ use super::topology::LayerRefs;
 use super::{bench, download, host_panel, ladder, share, side, toolbar, topology};
 use crate::sim::pcap;
 
-/// The animation loop's state, shared by the frame callbacks.
-struct FrameLoop {
+/// What the page keeps from one drawing to the next, made once: its settings, its model, the
+/// parts drawn outside Yew, and the callbacks its parts are given (a part given the same callback
+/// as last frame is not drawn again for it).
+struct Page {
+    settings: Settings,
     model: Rc<RefCell<Model>>,
-    redraw: Callback<()>,
-    last_frame: Cell<Option<f64>>,
+    embedding: Rc<Embedding>,
     /// When the current frame began (its `requestAnimationFrame` timestamp), for the frame-time
     /// benchmark.
-    frame_started: Rc<Cell<Option<f64>>>,
+    frame_started: Cell<Option<f64>>,
+    scene: RefCell<Rc<Scene>>,
     /// Measured at the start of each frame, while the layout is still clean.
     envelopes: Rc<RefCell<Envelopes>>,
-    layers: Rc<LayerRefs>,
+    layers: LayerRefs,
+    ladder_scroll: NodeRef,
+    /// The question the run stopped for when the page was last drawn.
+    asked: Cell<Option<usize>>,
+    redraw: Callback<()>,
+    send: Callback<Msg>,
+    files: Files,
+}
+
+impl Page {
+    fn new(redraw: UseForceUpdateHandle) -> Page {
+        let settings = Settings::from_address();
+        let mut model = bench::requested().unwrap_or_default();
+        model.reduced_motion = prefers_reduced_motion();
+        model.speed = settings.speed.unwrap_or(model.speed);
+        // Nobody could answer a question without the Lesson tab.
+        model.asks_predictions = settings.panels.side;
+        let model = Rc::new(RefCell::new(model));
+        let redraw = Callback::from(move |()| redraw.force_update());
+        let send = {
+            let (model, redraw) = (Rc::clone(&model), redraw.clone());
+            Callback::from(move |msg: Msg| {
+                model.borrow_mut().update(msg);
+                redraw.emit(());
+            })
+        };
+        let ladder_scroll = NodeRef::default();
+        let pcap = {
+            let model = Rc::clone(&model);
+            Callback::from(move |_: ()| {
+                let bytes = pcap::write(model.borrow().session.network().trace());
+                download::save("socksim.pcap", "application/vnd.tcpdump.pcap", &bytes);
+            })
+        };
+        let ladder = {
+            let (model, ladder_scroll) = (Rc::clone(&model), ladder_scroll.clone());
+            Callback::from(move |_: ()| {
+                let model = model.borrow();
+                let names: Vec<String> =
+                    model.session.network().hosts().iter().map(|host| host.name().to_string()).collect();
+                if let Some(svg) =
+                    ladder_scroll.cast::<web_sys::Element>().and_then(|drawn| ladder::standalone(&drawn, &names))
+                {
+                    download::save("ladder.svg", "image/svg+xml", svg.as_bytes());
+                }
+            })
+        };
+        let link = {
+            let (model, send) = (Rc::clone(&model), send.clone());
+            Callback::from(move |_: ()| share::copy(&model.borrow(), send.clone()))
+        };
+        let scene = RefCell::new(Rc::new(Scene::of(&model.borrow())));
+        Page {
+            embedding: Rc::new(Embedding::new(&settings)),
+            settings,
+            frame_started: Cell::new(None),
+            scene,
+            model,
+            envelopes: Rc::default(),
+            layers: LayerRefs::default(),
+            ladder_scroll,
+            asked: Cell::new(None),
+            redraw,
+            send,
+            files: Files { pcap, ladder, link },
+        }
+    }
+}
+
+/// The animation loop's state, shared by the frame callbacks.
+struct FrameLoop {
+    page: Rc<Page>,
+    last_frame: Cell<Option<f64>>,
     handle: RefCell<Option<AnimationFrame>>,
 }
 
@@ -42,24 +118,79 @@ impl FrameLoop {
     }
 
     fn frame(self: &Rc<Self>, timestamp: f64) {
+        let page = &self.page;
         let elapsed = self.last_frame.replace(Some(timestamp)).map_or(0.0, |last| timestamp - last);
-        if let Some(canvas) = self.layers.crowd.cast() {
-            self.envelopes.borrow_mut().measure(&canvas);
+        if let Some(canvas) = page.layers.crowd.cast() {
+            page.envelopes.borrow_mut().measure(&canvas);
         }
         let playing = {
-            let mut model = self.model.borrow_mut();
+            let mut model = page.model.borrow_mut();
             let playing = model.playing;
             if playing {
-                self.frame_started.set(Some(timestamp));
+                page.frame_started.set(Some(timestamp));
                 model.tick(elapsed);
                 bench::keep_busy(&mut model);
             }
             playing
         };
         if playing {
-            self.redraw.emit(());
+            page.redraw.emit(());
         }
         self.schedule();
+    }
+}
+
+/// Starts what runs as long as the page: opens a shared link's session, the animation loop, the
+/// presenter's keys and the embedding page's commands. What is returned stops them.
+fn start(page: &Rc<Page>) -> impl FnOnce() {
+    // A page opened from a shared link opens its session.
+    share::open_from_address(page.send.clone());
+    let frame_loop =
+        Rc::new(FrameLoop { page: Rc::clone(page), last_frame: Cell::new(None), handle: RefCell::new(None) });
+    frame_loop.schedule();
+    let send = page.send.clone();
+    let keys = gloo_utils_document().map(|document| {
+        EventListener::new_with_options(
+            &document,
+            "keydown",
+            EventListenerOptions::enable_prevent_default(),
+            move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                if let Some(msg) = key_message(event) {
+                    event.prevent_default();
+                    send.emit(msg);
+                }
+            },
+        )
+    });
+    let commands = page.embedding.start(&page.settings, &page.model, &page.send, &page.redraw);
+    move || {
+        frame_loop.handle.borrow_mut().take();
+        drop((keys, commands));
+    }
+}
+
+/// After each drawn frame: moves what moves with the clock, and times the frame; tells an
+/// embedding page what happened.
+fn after_frame(page: &Page) {
+    let (model, scene) = (page.model.borrow(), page.scene.borrow());
+    let layers = &page.layers;
+    let drawn_on = (layers.labelled.cast(), layers.crowd.cast(), layers.bursts.cast());
+    if let (Some(labelled), Some(crowd), Some(bursts)) = drawn_on {
+        page.envelopes.borrow_mut().draw(&model, &scene.layout, &Layers { labelled, crowd, bursts });
+    }
+    if let Some(scroll) = page.ladder_scroll.cast::<web_sys::Element>() {
+        ladder::follow(&scene.ladder, model.session.now().total_micros(), &scroll);
+    }
+    if let Some(started) = page.frame_started.take() {
+        bench::record_frame(started);
+    }
+    page.embedding.report(&model);
+    // A question the run stopped for is scrolled into view in the Lesson tab.
+    if page.asked.replace(model.asking) != model.asking && model.asking.is_some() {
+        if let Some(question) = gloo_utils_document().and_then(|document| document.query_selector("li.asking").ok()?) {
+            question.scroll_into_view_with_bool(false);
+        }
     }
 }
 
@@ -84,221 +215,97 @@ fn key_message(event: &web_sys::KeyboardEvent) -> Option<Msg> {
 
 #[component]
 pub fn App() -> Html {
-    let settings = use_memo((), |()| Settings::from_address());
-    let model = use_mut_ref(|| {
-        let mut model = bench::requested().unwrap_or_default();
-        model.reduced_motion = prefers_reduced_motion();
-        model.speed = settings.speed.unwrap_or(model.speed);
-        // Nobody could answer a question without the Lesson tab.
-        model.asks_predictions = settings.panels.side;
-        model
-    });
-    let embedding = use_memo((), |()| Rc::new(Embedding::new(&settings)));
     let redraw = use_force_update();
-    let frame_started = use_mut_ref(|| Rc::new(Cell::new(None::<f64>)));
-    let scene = use_mut_ref(|| Rc::new(Scene::of(&model.borrow())));
-    let envelopes = use_mut_ref(Envelopes::default);
-    let layers = use_memo((), |()| LayerRefs::default());
-    let ladder_scroll = use_node_ref();
-
-    // Made once: a part given the same callback as last frame is not drawn again for it.
-    let send = (*use_memo((), {
-        let model = Rc::clone(&model);
-        let redraw = redraw.clone();
-        move |()| {
-            Callback::from(move |msg: Msg| {
-                model.borrow_mut().update(msg);
-                redraw.force_update();
-            })
-        }
-    }))
-    .clone();
-    let save_pcap = (*use_memo((), {
-        let model = Rc::clone(&model);
-        move |()| {
-            Callback::from(move |_: ()| {
-                let bytes = pcap::write(model.borrow().session.network().trace());
-                download::save("socksim.pcap", "application/vnd.tcpdump.pcap", &bytes);
-            })
-        }
-    }))
-    .clone();
-    let save_ladder = (*use_memo((), {
-        let (model, ladder_scroll) = (Rc::clone(&model), ladder_scroll.clone());
-        move |()| {
-            Callback::from(move |_: ()| {
-                let model = model.borrow();
-                let names: Vec<String> =
-                    model.session.network().hosts().iter().map(|host| host.name().to_string()).collect();
-                if let Some(svg) =
-                    ladder_scroll.cast::<web_sys::Element>().and_then(|drawn| ladder::standalone(&drawn, &names))
-                {
-                    download::save("ladder.svg", "image/svg+xml", svg.as_bytes());
-                }
-            })
-        }
-    }))
-    .clone();
-    let copy_link = (*use_memo((), {
-        let (model, send) = (Rc::clone(&model), send.clone());
-        move |()| Callback::from(move |_: ()| share::copy(&model.borrow(), send.clone()))
-    }))
-    .clone();
+    let page = use_memo((), move |()| Page::new(redraw));
     {
-        // A page opened from a shared link opens its session.
-        let send = send.clone();
-        use_effect_with((), move |_| share::open_from_address(send));
+        let page = Rc::clone(&page);
+        use_effect_with((), move |_| start(&page));
+    }
+    {
+        let page = Rc::clone(&page);
+        use_effect(move || after_frame(&page));
     }
 
-    {
-        let model = Rc::clone(&model);
-        let redraw = redraw.clone();
-        let frame_started = Rc::clone(&frame_started.borrow());
-        let (envelopes, layers) = (Rc::clone(&envelopes), Rc::clone(&layers));
-        use_effect_with((), move |_| {
-            let frame_loop = Rc::new(FrameLoop {
-                model,
-                redraw: Callback::from(move |()| redraw.force_update()),
-                last_frame: Cell::new(None),
-                frame_started,
-                envelopes,
-                layers,
-                handle: RefCell::new(None),
-            });
-            frame_loop.schedule();
-            move || {
-                frame_loop.handle.borrow_mut().take();
-            }
-        });
-    }
-    {
-        let send = send.clone();
-        use_effect_with((), move |_| {
-            let document = gloo_utils_document();
-            let listener = document.map(|document| {
-                EventListener::new_with_options(
-                    &document,
-                    "keydown",
-                    EventListenerOptions::enable_prevent_default(),
-                    move |event| {
-                        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                        if let Some(msg) = key_message(event) {
-                            event.prevent_default();
-                            send.emit(msg);
-                        }
-                    },
-                )
-            });
-            move || drop(listener)
-        });
-    }
-    {
-        let (settings, embedding, model, send) =
-            (Rc::clone(&settings), Rc::clone(&embedding), Rc::clone(&model), send.clone());
-        let redraw = redraw.clone();
-        use_effect_with((), move |_| {
-            let listener = embedding.start(&settings, &model, &send, &Callback::from(move |()| redraw.force_update()));
-            move || drop(listener)
-        });
-    }
-    {
-        // After each drawn frame: move what moves with the clock, and time the frame; tell an
-        // embedding page what happened.
-        let embedding = Rc::clone(&embedding);
-        let (model, scene, envelopes) = (Rc::clone(&model), Rc::clone(&scene), Rc::clone(&envelopes));
-        let (layers, ladder_scroll) = (Rc::clone(&layers), ladder_scroll.clone());
-        let frame_started = Rc::clone(&frame_started.borrow());
-        use_effect(move || {
-            let (model, scene) = (model.borrow(), scene.borrow());
-            let drawn_on = (layers.labelled.cast(), layers.crowd.cast(), layers.bursts.cast());
-            if let (Some(labelled), Some(crowd), Some(bursts)) = drawn_on {
-                envelopes.borrow_mut().draw(&model, &scene.layout, &Layers { labelled, crowd, bursts });
-            }
-            if let Some(scroll) = ladder_scroll.cast::<web_sys::Element>() {
-                ladder::follow(&scene.ladder, model.session.now().total_micros(), &scroll);
-            }
-            if let Some(started) = frame_started.take() {
-                bench::record_frame(started);
-            }
-            embedding.report(&model);
-        });
-    }
-
-    {
-        // A question the run stopped for is scrolled into view in the Lesson tab.
-        let asking = model.borrow().asking;
-        use_effect_with(asking, move |asking| {
-            let question = asking.and_then(|_| gloo_utils_document()?.query_selector("li.asking").ok().flatten());
-            if let Some(question) = question {
-                question.scroll_into_view_with_bool(false);
-            }
-        });
-    }
-
-    let model_ref = model.borrow();
+    let model_ref = page.model.borrow();
     let shown = model_ref.shown();
-    if scene.borrow().made_at != shown.scene {
-        *scene.borrow_mut() = Rc::new(Scene::of(&model_ref));
+    if page.scene.borrow().made_at != shown.scene {
+        *page.scene.borrow_mut() = Rc::new(Scene::of(&model_ref));
     }
     let in_flight: usize = model_ref.session.network().links().iter().map(|link| link.in_flight().count()).sum();
     // Each panel below is drawn again only when `shown` changes, not on every frame.
     let panel = |draw: Rc<dyn Fn() -> Html>| html! { <Memo {shown} {draw} /> };
-    let scene = Rc::clone(&scene.borrow());
+    let scene = Rc::clone(&page.scene.borrow());
     let topology = {
-        let (scene, send, envelopes) = (Rc::clone(&scene), send.clone(), Rc::clone(&envelopes));
-        panel(Rc::new(move || topology::view(&scene, &send, &layers, &envelopes)))
+        let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
+        panel(Rc::new(move || topology::view(&scene, &page.send, &page.layers, &page.envelopes)))
     };
     let ladder = {
-        let (model, scene, send) = (Rc::clone(&model), Rc::clone(&scene), send.clone());
-        panel(Rc::new(move || ladder::view(&model.borrow(), &scene.ladder, &send, &ladder_scroll)))
+        let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
+        panel(Rc::new(move || ladder::view(&page.model.borrow(), &scene.ladder, &page.send, &page.ladder_scroll)))
     };
     let hosts = {
-        let (model, scene, send) = (Rc::clone(&model), Rc::clone(&scene), send.clone());
+        let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
         panel(Rc::new(move || {
-            let views = host_panel::views(&model.borrow(), &scene.snapshot);
+            let views = host_panel::views(&page.model.borrow(), &scene.snapshot);
             views
                 .into_iter()
                 .map(|view| {
                     let key = format!("{}-{}", view.caller.id, view.caller.name);
-                    html! { <host_panel::HostPanel {key} {view} send={send.clone()} /> }
+                    html! { <host_panel::HostPanel {key} {view} send={page.send.clone()} /> }
                 })
                 .collect::<Html>()
         }))
     };
     let side = {
-        let (model, send) = (Rc::clone(&model), send.clone());
-        let model = ModelHandle(model);
-        panel(Rc::new(move || side::view(&model, &send)))
+        let page = Rc::clone(&page);
+        let model = ModelHandle(Rc::clone(&page.model));
+        panel(Rc::new(move || side::view(&model, &page.send)))
     };
+    let settings = &page.settings;
     let panels = settings.panels;
-    let workspace = html! {
-        <main class={classes!("workspace", format!("panels-{}", panels.count()))}>
-            if panels.topology {
-                <section class="stage" aria-label="Network">{ topology }</section>
-            }
-            if panels.ladder {
-                <section class="ladder-panel" aria-label="Ladder diagram">{ ladder }</section>
-            }
-            if panels.hosts {
-                <section class="hosts" aria-label="Hosts">{ hosts }</section>
-            }
-            if panels.side {
-                { side }
-            }
-        </main>
-    };
-    html! {
-        <div id="app" class={classes!("app", settings.embed.then_some("embed"))} data-ready="true"
-            data-in-flight={in_flight.to_string()} data-playing={model_ref.playing.to_string()}>
-            if settings.embed {
-                { embed::controls(&model_ref, &send) }
-            } else {
-                { toolbar::view(&model_ref, &send, &Files { pcap: save_pcap.clone(), ladder: save_ladder.clone(), link: copy_link.clone() }) }
-                { toolbar::hint(&model_ref, &send) }
-            }
-            { workspace }
-        </div>
-    }
+    let workspace = element(
+        "main",
+        &["class"],
+        vec![Some(format!("workspace panels-{}", panels.count()))],
+        html! {
+            <>
+                if panels.topology {
+                    <section class="stage" aria-label="Network">{ topology }</section>
+                }
+                if panels.ladder {
+                    <section class="ladder-panel" aria-label="Ladder diagram">{ ladder }</section>
+                }
+                if panels.hosts {
+                    <section class="hosts" aria-label="Hosts">{ hosts }</section>
+                }
+                if panels.side {
+                    { side }
+                }
+            </>
+        },
+    );
+    element(
+        "div",
+        &["id", "class", "data-ready", "data-in-flight", "data-playing"],
+        vec![
+            Some("app".into()),
+            Some(if settings.embed { "app embed" } else { "app" }.into()),
+            Some("true".into()),
+            Some(in_flight.to_string()),
+            Some(model_ref.playing.to_string()),
+        ],
+        html! {
+            <>
+                if settings.embed {
+                    { embed::controls(&model_ref, &page.send) }
+                } else {
+                    { toolbar::view(&model_ref, &page.send, &page.files) }
+                    { toolbar::hint(&model_ref, &page.send) }
+                }
+                { workspace }
+            </>
+        },
+    )
 }
 
 fn prefers_reduced_motion() -> bool {

@@ -10,6 +10,7 @@
 //! nothing secret, and a deck on any origin may embed it.
 
 use std::cell::{Cell, RefCell};
+use std::fmt::Write;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -19,6 +20,7 @@ use web_sys::{MessageEvent, UrlSearchParams, Window};
 use yew::prelude::*;
 
 use super::fetch;
+use super::markup::{action_at, escape, fixed, into_html};
 use super::model::{Model, Msg, SPEEDS};
 use super::toolbar::time_label;
 use crate::scenario::lesson::Quoted;
@@ -150,28 +152,38 @@ fn warn(message: &str) {
 /// The control strip of an embedded page: back, play/pause, step, the clock and the lesson's title
 /// (or a notice), and a link that opens the full page.
 pub fn controls(model: &Model, send: &Callback<Msg>) -> Html {
-    let message = |msg: Msg| send.reform(move |_: MouseEvent| msg.clone());
+    // One listener for the buttons, which say what they do in `data-action`.
+    let onclick = {
+        let send = send.clone();
+        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+            Some("step-back") => send.emit(Msg::StepBack),
+            Some("play") => send.emit(Msg::TogglePlay),
+            Some("step") => send.emit(Msg::Step),
+            _ => {}
+        })
+    };
     let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
-    let full_page = model.lesson_id.map_or_else(|| "?".to_string(), |id| format!("?lesson={id}"));
+    // The notice or the title, then the link to the full page.
+    let mut rest = match &model.notice {
+        Some(notice) => format!(r#"<span class="notice" role="status">{}</span>"#, escape(notice)),
+        None => format!(r#"<span class="title">{}</span>"#, escape(&model.session.lesson().title)),
+    };
+    let _ = write!(
+        rest,
+        r#"<a class="full-page" href="?{}{}" target="_blank" rel="noopener" title="Open the full simulator">socksim ↗</a>"#,
+        if model.lesson_id.is_some() { "lesson=" } else { "" },
+        model.lesson_id.unwrap_or_default()
+    );
     html! {
-        <header class="embed-bar">
+        <header class="embed-bar" {onclick}>
             <div class="transport" role="group" aria-label="Time">
-                <button data-action="step-back" onclick={message(Msg::StepBack)} title="Back to the previous packet event (←)"
-                    aria-label="Step back">{ "◂" }</button>
-                <button data-action="play" class="play" aria-label={play_label} onclick={message(Msg::TogglePlay)}
+                { fixed(r#"<button data-action="step-back" title="Back to the previous packet event (←)" aria-label="Step back">◂</button>"#) }
+                <button data-action="play" class="play" aria-label={play_label}
                     title={format!("{play_label} (space)")}>{ play_icon }</button>
-                <button data-action="step" onclick={message(Msg::Step)} title="On to the next packet event (→)"
-                    aria-label="Step">{ "▸" }</button>
+                { fixed(r#"<button data-action="step" title="On to the next packet event (→)" aria-label="Step">▸</button>"#) }
             </div>
             <output id="clock" class="clock">{ time_label(model.session.now().total_micros()) }</output>
-            if let Some(notice) = &model.notice {
-                <span class="notice" role="status">{ notice }</span>
-            } else {
-                <span class="title">{ &model.session.lesson().title }</span>
-            }
-            <a class="full-page" href={full_page} target="_blank" rel="noopener" title="Open the full simulator">
-                { "socksim ↗" }
-            </a>
+            { into_html(rest) }
         </header>
     }
 }

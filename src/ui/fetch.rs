@@ -9,6 +9,15 @@ use web_sys::XmlHttpRequest;
 /// page works from any folder of any server), then calls `done` with its text or why it could not
 /// be had.
 pub fn lesson(id: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+    fetch_lesson(id, Box::new(done));
+}
+
+/// The type of what is called once a file has been read: its text, or why it could not be had.
+/// Taken as one boxed type, so that each caller's handler does not make its own copy of the code
+/// below.
+type Done<T> = Box<dyn FnOnce(Result<T, String>)>;
+
+fn fetch_lesson(id: &str, done: Done<String>) {
     let request = match XmlHttpRequest::new() {
         Ok(request) => request,
         Err(error) => return done(Err(reason(error))),
@@ -35,18 +44,27 @@ pub fn lesson(id: &str, done: impl FnOnce(Result<String, String>) + 'static) {
 /// Reads the file chosen in a file field as text, then calls `done` with it or why it could not
 /// be read. Nothing happens if no file was chosen.
 pub fn chosen_file(field: &web_sys::HtmlInputElement, done: impl FnOnce(Result<String, String>) + 'static) {
+    read_chosen(field, Box::new(done));
+}
+
+fn read_chosen(field: &web_sys::HtmlInputElement, done: Done<String>) {
     let Some(file) = field.files().and_then(|files| files.get(0)) else { return };
     if file.size() > crate::scenario::lesson::limits::FILE_BYTES as f64 {
         let limit = crate::scenario::lesson::limits::FILE_BYTES / 1024;
         return done(Err(format!("{} is larger than a lesson may be ({limit} KiB)", file.name())));
     }
-    settled(&file.text(), move |text| {
-        done(text.and_then(|text| text.as_string().ok_or_else(|| "it is not text".into())))
-    });
+    await_promise(
+        &file.text(),
+        Box::new(move |text| done(text.and_then(|text| text.as_string().ok_or_else(|| "it is not text".into())))),
+    );
 }
 
 /// Calls `done` once `promise` settles: with its value, or with why it was rejected.
 pub fn settled(promise: &JsValue, done: impl FnOnce(Result<JsValue, String>) + 'static) {
+    await_promise(promise, Box::new(done));
+}
+
+fn await_promise(promise: &JsValue, done: Done<JsValue>) {
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
     let failed = done.clone();
     let resolved = Closure::once_into_js(move |value: JsValue| {

@@ -3,11 +3,16 @@
 //! above the host's transcript of calls with their results or exceptions; and the host's Python
 //! program (see [`super::program_panel`]).
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::kept::{use_kept, Kept};
+use super::markup::{escape, into_html};
 use super::model::{Model, Msg};
-use super::program_panel::{ProgramPanel, ProgramState, ProgramView};
+use super::program_panel::{program_panel, ProgramState, ProgramView};
 use super::toolbar::time_label;
 use super::topology::state_class;
 use crate::scenario::lesson::{Action, Destination, Payload, Quoted};
@@ -313,13 +318,26 @@ fn value_of(event: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// What a host's panel keeps: the tab the person picked, and what they typed into the call form
+/// (nothing while the Python tab is open: the form starts afresh when it opens again).
+#[derive(Default)]
+struct PanelState {
+    picked: Option<bool>,
+    form: Option<Form>,
+}
+
+type Keeper = Kept<PanelState>;
+
 /// A field's listener: it writes the field's new value into the form with `apply`.
-fn form_editor<E: JsCast + 'static>(form: &UseStateHandle<Form>, apply: fn(&mut Form, String)) -> Callback<E> {
-    let form = form.clone();
+fn form_editor<E: JsCast + 'static>(keeper: &Keeper, apply: fn(&mut Form, String)) -> Callback<E> {
+    let keeper = keeper.clone();
     Callback::from(move |event: E| {
-        let mut changed = (*form).clone();
-        apply(&mut changed, value_of(event.unchecked_ref()));
-        form.set(changed);
+        let value = value_of(event.unchecked_ref());
+        keeper.change(|kept| {
+            if let Some(form) = &mut kept.form {
+                apply(form, value);
+            }
+        });
     })
 }
 
@@ -333,33 +351,42 @@ pub struct HostPanelProps {
 pub fn HostPanel(props: &HostPanelProps) -> Html {
     let view = &props.view;
     let host = &view.caller;
+    let keeper = use_kept(PanelState::default);
     // The program tab is open when the host runs a program, until the person picks a tab.
-    let picked = use_state(|| None::<bool>);
-    let show_program = picked.unwrap_or(view.program.state != ProgramState::None);
-    let pick = |program: bool| {
-        let picked = picked.clone();
-        Callback::from(move |_: MouseEvent| picked.set(Some(program)))
+    let show_program = keeper.get().picked.unwrap_or(view.program.state != ProgramState::None);
+    if show_program {
+        keeper.quietly(|kept| kept.form = None);
+    }
+    // One listener for both tabs: the one pressed is told by its label.
+    let pick = {
+        let keeper = keeper.clone();
+        Callback::from(move |event: MouseEvent| {
+            let tab = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+            let tab = tab.and_then(|target| target.closest("button.host-tab").ok().flatten());
+            if let Some(tab) = tab {
+                let python = tab.text_content().is_some_and(|label| label == "Python");
+                keeper.change(|kept| kept.picked = Some(python));
+            }
+        })
     };
     html! {
         <section class="host-panel" data-host={host.name.clone()} aria-label={format!("host {}", host.name)}>
             <h2>
-                { &host.name }<span class="address">{ &host.address }</span>
-                <span class="host-tabs" role="tablist">
-                    <button type="button" role="tab" class="host-tab" aria-selected={(!show_program).to_string()}
-                        onclick={pick(false)}>{ "Calls" }</button>
-                    <button type="button" role="tab" class="host-tab" aria-selected={show_program.to_string()}
-                        onclick={pick(true)}>{ "Python" }</button>
+                { into_html(format!(r#"{}<span class="address">{}</span>"#, escape(&host.name), escape(&host.address))) }
+                <span class="host-tabs" role="tablist" onclick={pick}>
+                    <button type="button" role="tab" class="host-tab" aria-selected={(!show_program).to_string()}>{ "Calls" }</button>
+                    <button type="button" role="tab" class="host-tab" aria-selected={show_program.to_string()}>{ "Python" }</button>
                 </span>
             </h2>
-            <div class="sockets-box">{ sockets_table(view) }</div>
+            <div class="sockets-box">{ into_html(sockets_table(view)) }</div>
             if show_program {
-                <ProgramPanel view={view.program.clone()} send={props.send.clone()} />
+                { program_panel(&view.program, &props.send) }
             } else {
-                <CallForm caller={host.clone()} send={props.send.clone()} />
+                { call_form(host, &keeper, &props.send) }
                 // The newest call stays in view, as in a console (see .transcript-scroll in style.css).
                 <div class="transcript-scroll">
                     <ol class="transcript" aria-label={format!("{}'s calls", host.name)}>
-                        { for view.transcript.iter().map(call_line) }
+                        { into_html(transcript(&view.transcript)) }
                     </ol>
                 </div>
             }
@@ -367,21 +394,14 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct CallFormProps {
-    caller: Caller,
-    send: Callback<Msg>,
-}
-
-/// The form that makes any socket call on the host, with the Python line it stands for.
-#[component]
-fn CallForm(props: &CallFormProps) -> Html {
-    let view = &props.caller;
-    let form = use_state(|| Form::new(view));
-    let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(&form, apply);
-    let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(&form, apply);
+/// The form that makes any socket call on the host, with the Python line it stands for. Its
+/// state is kept by the host's panel.
+fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
+    let form = keeper.quietly(|kept| kept.form.get_or_insert_with(|| Form::new(view)).clone());
+    let edit = |apply: fn(&mut Form, String)| form_editor::<Event>(keeper, apply);
+    let edit_input = |apply: fn(&mut Form, String)| form_editor::<InputEvent>(keeper, apply);
     // A socket variable that was closed falls back to one still open.
-    let mut current = (*form).clone();
+    let mut current = form;
     if !view.variables.iter().any(|(name, _)| name == &current.socket) {
         if let Some((name, _)) = view.variables.last() {
             current.socket = name.clone();
@@ -389,8 +409,8 @@ fn CallForm(props: &CallFormProps) -> Html {
     }
     let action = current.action(view);
     let run = {
-        let form = form.clone();
-        let send = props.send.clone();
+        let keeper = keeper.clone();
+        let send = send.clone();
         let host = view.id;
         let action = action.clone();
         let name = view.name.clone();
@@ -407,7 +427,7 @@ fn CallForm(props: &CallFormProps) -> Html {
                 next.socket = binds.clone();
             }
             next.call = next_call(current.call, next.kind, &name);
-            form.set(next);
+            keeper.change(|kept| kept.form = Some(next));
             send.emit(Msg::Call { host, action });
         })
     };
@@ -416,6 +436,19 @@ fn CallForm(props: &CallFormProps) -> Html {
     let needs_text = matches!(current.call, "send" | "sendall" | "sendto");
     let needs_bufsize = matches!(current.call, "recv" | "recvfrom");
     let address_list = format!("addresses-{}", view.id);
+    let mut addresses = String::new();
+    if current.call == "bind" {
+        addresses
+            .push_str(r#"<option value="0.0.0.0">every address</option><option value="">'' (every address)</option>"#);
+    }
+    addresses.push_str(r#"<option value="127.0.0.1">loopback</option>"#);
+    for (name, address) in &view.peers {
+        let _ = write!(addresses, r#"<option value="{}">{}</option>"#, escape(address), escape(name));
+    }
+    let preview = match &action {
+        Ok(action) => format!("&gt;&gt;&gt; {}", escape(&pyrepr::call_line(action))),
+        Err(message) => format!(r#"<span class="missing">{}</span>"#, escape(message)),
+    };
     html! {
             <form class="call-form" onsubmit={run}>
                 <div class="call-fields">
@@ -446,21 +479,13 @@ fn CallForm(props: &CallFormProps) -> Html {
                         </select>
                     }
                     if needs_address {
-                        if current.call == "bind" {
-                            <input name="address" aria-label="address" list={address_list.clone()} size="11"
-                                value={current.bind_address.clone()} oninput={edit_input(|form, value| form.bind_address = value)} />
-                        } else {
-                            <input name="address" aria-label="address" list={address_list.clone()} size="11"
-                                value={current.address.clone()} oninput={edit_input(|form, value| form.address = value)} />
-                        }
-                        <datalist id={address_list}>
-                            if current.call == "bind" {
-                                <option value="0.0.0.0">{ "every address" }</option>
-                                <option value="">{ "'' (every address)" }</option>
-                            }
-                            <option value="127.0.0.1">{ "loopback" }</option>
-                            { for view.peers.iter().map(|(name, address)| html! { <option value={address.clone()}>{ name }</option> }) }
-                        </datalist>
+                        // `bind` has an address of its own, the others share one.
+                        <input name="address" aria-label="address" list={address_list.clone()} size="11"
+                            value={if current.call == "bind" { &current.bind_address } else { &current.address }.clone()}
+                            oninput={edit_input(|form, value| {
+                                if form.call == "bind" { form.bind_address = value } else { form.address = value }
+                            })} />
+                        <datalist id={address_list}>{ into_html(addresses) }</datalist>
                         <input name="port" aria-label="port" type="number" class="port" value={current.port.clone()}
                             oninput={edit_input(|form, value| form.port = value)} />
                     }
@@ -478,72 +503,88 @@ fn CallForm(props: &CallFormProps) -> Html {
                     }
                     <button type="submit" class="run-call" disabled={action.is_err()}>{ "Call" }</button>
                 </div>
-                <code class="preview">
-                    { match &action {
-                        Ok(action) => html! { <>{ ">>> " }{ pyrepr::call_line(action) }</> },
-                        Err(message) => html! { <span class="missing">{ message }</span> },
-                    } }
-                </code>
+                <code class="preview">{ into_html(preview) }</code>
             </form>
     }
 }
 
-fn sockets_table(view: &HostView) -> Html {
+/// The sockets' table, as markup.
+fn sockets_table(view: &HostView) -> String {
     if view.sockets.is_empty() {
-        return html! { <p class="no-sockets">{ "No open sockets." }</p> };
+        return r#"<p class="no-sockets">No open sockets.</p>"#.into();
     }
-    html! {
-        <table class="sockets">
-            <thead><tr><th>{ "socket" }</th><th>{ "local ⇄ remote" }</th><th>{ "state" }</th></tr></thead>
-            <tbody>
-                { for view.sockets.iter().map(|socket| {
-                    let name = match (&socket.variable, socket.fd) {
-                        (Some(variable), Some(fd)) => format!("{variable} · fd {fd}"),
-                        (None, Some(fd)) => format!("fd {fd}"),
-                        (_, None) if socket.state == "TIME-WAIT" => "(closed)".into(),
-                        (_, None) => "(not yet accepted)".into(),
-                    };
-                    let kind = if socket.kind == SocketKind::Tcp { "TCP" } else { "UDP" };
-                    let queue = socket.queue.map(|(queued, capacity)| format!("accept queue {queued}/{capacity}"));
-                    let buffers = match (socket.unread, socket.unsent) {
-                        (0, 0) => String::new(),
-                        (unread, 0) => format!("{unread} B unread"),
-                        (0, unsent) => format!("{unsent} B unsent"),
-                        (unread, unsent) => format!("{unread} B unread, {unsent} B unsent"),
-                    };
-                    html! {
-                        <tr class={classes!("socket", socket.waiting.map(|_| "waiting"))}
-                            data-fd={socket.fd.map(|fd| fd.to_string())} data-state={socket.state.clone()}>
-                            <td>{ name }<small class="kind">{ kind }</small></td>
-                            <td class="mono">
-                                { &socket.local }{ " ⇄ " }{ &socket.remote }
-                                <div class="extra">{ queue.unwrap_or(buffers) }</div>
-                                if let Some(waiting) = socket.waiting {
-                                    <div class="waits">{ "⏳ " }{ waiting }</div>
-                                }
-                            </td>
-                            <td><span class={classes!("state", state_class(&socket.state))}>{ &socket.state }</span></td>
-                        </tr>
-                    }
-                }) }
-            </tbody>
-        </table>
+    let mut out = String::from(
+        r#"<table class="sockets"><thead><tr><th>socket</th><th>local ⇄ remote</th><th>state</th></tr></thead><tbody>"#,
+    );
+    for socket in &view.sockets {
+        out.push_str(r#"<tr class="socket"#);
+        if socket.waiting.is_some() {
+            out.push_str(" waiting");
+        }
+        out.push('"');
+        if let Some(fd) = socket.fd {
+            let _ = write!(out, r#" data-fd="{fd}""#);
+        }
+        let state = escape(&socket.state);
+        let _ = write!(out, r#" data-state="{state}"><td>"#);
+        match (&socket.variable, socket.fd) {
+            (Some(variable), Some(fd)) => {
+                let _ = write!(out, "{} · fd {fd}", escape(variable));
+            }
+            (None, Some(fd)) => {
+                let _ = write!(out, "fd {fd}");
+            }
+            (_, None) if socket.state == "TIME-WAIT" => out.push_str("(closed)"),
+            (_, None) => out.push_str("(not yet accepted)"),
+        }
+        let kind = if socket.kind == SocketKind::Tcp { "TCP" } else { "UDP" };
+        let _ = write!(
+            out,
+            r#"<small class="kind">{kind}</small></td><td class="mono">{} ⇄ {}<div class="extra">"#,
+            escape(&socket.local),
+            escape(&socket.remote)
+        );
+        let _ = match (socket.queue, socket.unread, socket.unsent) {
+            (Some((queued, capacity)), _, _) => write!(out, "accept queue {queued}/{capacity}"),
+            (None, 0, 0) => Ok(()),
+            (None, unread, 0) => write!(out, "{unread} B unread"),
+            (None, 0, unsent) => write!(out, "{unsent} B unsent"),
+            (None, unread, unsent) => write!(out, "{unread} B unread, {unsent} B unsent"),
+        };
+        out.push_str("</div>");
+        if let Some(waiting) = socket.waiting {
+            let _ = write!(out, r#"<div class="waits">⏳ {}</div>"#, escape(waiting));
+        }
+        let _ = write!(
+            out,
+            r#"</td><td><span class="state {}">{state}</span></td></tr>"#,
+            escape(&state_class(&socket.state))
+        );
     }
+    out.push_str("</tbody></table>");
+    out
 }
 
-/// A transcript line, keyed by its number so that a new line leaves the others be.
-fn call_line(line: &CallLine) -> Html {
-    let (class, result) = match &line.outcome {
-        Outcome::Blocked => ("blocked", html! { <span class="result">{ "⏳ blocked…" }</span> }),
-        Outcome::Returned(value) if value == "None" => ("returned", Html::default()),
-        Outcome::Returned(value) => ("returned", html! { <span class="result">{ "→ " }{ value }</span> }),
-        Outcome::Raised(error) => ("raised", html! { <span class="result">{ error }</span> }),
-    };
-    html! {
-        <li key={line.number} class={class}>
-            <span class="time">{ time_label(line.at) }</span>
-            <code>{ &line.code }</code>
-            { result }
-        </li>
+/// The transcript's lines, as markup.
+fn transcript(lines: &[CallLine]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let (class, result) = match &line.outcome {
+            Outcome::Blocked => ("blocked", Some(Cow::Borrowed("⏳ blocked…"))),
+            Outcome::Returned(value) if value == "None" => ("returned", None),
+            Outcome::Returned(value) => ("returned", Some(Cow::Owned(format!("→ {}", escape(value))))),
+            Outcome::Raised(error) => ("raised", Some(escape(error))),
+        };
+        let _ = write!(
+            out,
+            r#"<li class="{class}"><span class="time">{}</span><code>{}</code>"#,
+            time_label(line.at),
+            escape(&line.code)
+        );
+        if let Some(result) = result {
+            let _ = write!(out, r#"<span class="result">{result}</span>"#);
+        }
+        out.push_str("</li>");
     }
+    out
 }

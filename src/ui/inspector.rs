@@ -9,7 +9,8 @@ use std::ops::Range;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::markup::{escape, into_html};
+use super::kept::use_kept;
+use super::markup::{escape, into_html, within};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
@@ -56,7 +57,7 @@ pub fn props(model: &Model, send: &Callback<Msg>) -> InspectorProps {
 
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
-    let lit = use_state_eq(|| None::<Range<usize>>);
+    let lit = use_kept(|| None::<Range<usize>>);
     let (Some(id), Some(bytes)) = (props.packet, &props.bytes) else {
         return html! {
             <p class="empty">{ "Select a packet (an arrow of the ladder, a row of the list) to see its headers and bytes." }</p>
@@ -64,23 +65,43 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     };
     let hover = {
         let lit = lit.clone();
-        Callback::from(move |event: MouseEvent| lit.set(bytes_at(&event)))
+        Callback::from(move |event: MouseEvent| {
+            let bytes = bytes_at(&event);
+            if *lit.get() != bytes {
+                lit.change(|lit| *lit = bytes);
+            }
+        })
     };
     let leave = {
         let lit = lit.clone();
-        Callback::from(move |_: MouseEvent| lit.set(None))
+        Callback::from(move |_: MouseEvent| {
+            if lit.get().is_some() {
+                lit.change(|lit| *lit = None);
+            }
+        })
     };
-    let drop = props.send.reform(move |_: MouseEvent| Msg::DropPacket(id));
+    let drop = {
+        let send = props.send.clone();
+        Callback::from(move |event: MouseEvent| {
+            if within(&event, "button.drop") {
+                send.emit(Msg::DropPacket(id));
+            }
+        })
+    };
+    let mut headline = format!(
+        r#"<span class="chip {}">{}</span> {}"#,
+        escape(&kind_class(props.kind)),
+        escape(props.kind),
+        escape(&props.headline)
+    );
+    if props.in_flight {
+        headline.push_str(r#"<button class="drop">Drop it</button>"#);
+    }
     html! {
         <div id="inspector" class="inspector">
-            <p class="headline">
-                <span class={classes!("chip", kind_class(props.kind))}>{ props.kind }</span>{ " " }{ &props.headline }
-                if props.in_flight {
-                    <button class="drop" onclick={drop}>{ "Drop it" }</button>
-                }
-            </p>
+            <p class="headline" onclick={drop}>{ into_html(headline) }</p>
             <div class="layers" onmouseover={hover} onmouseleave={leave}>{ into_html(layers(&dissect(bytes))) }</div>
-            { into_html(hex(bytes, lit.as_ref())) }
+            { into_html(hex(bytes, lit.get().as_ref())) }
         </div>
     }
 }

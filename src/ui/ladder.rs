@@ -318,7 +318,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
     html! {
         <>
-            <div class={classes!("ladder-heads", (hosts.len() > CROWDED_LANES).then_some("crowded"))}>
+            <div class={if hosts.len() > CROWDED_LANES { "ladder-heads crowded" } else { "ladder-heads" }}>
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
                     <span style={format!("left: {}%", Rounded(lane_x(index, hosts.len()) / WIDTH * 100.0, 2))}>{ host.name() }</span>
                 }) }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
+use yew::virtual_dom::{AttributeOrProperty, Attributes, VTag};
 use yew::{AttrValue, Callback, Html, MouseEvent};
 
 use super::model::Msg;
@@ -49,6 +50,27 @@ pub fn into_html(markup: String) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup))
 }
 
+/// An element of the page whose attributes are worked out at run time (`None` leaves one out),
+/// around children drawn by Yew. `html!` would make a `Classes` set of a class worked out at run
+/// time, an ordered set with hashing: this spares the page that code.
+pub fn element(name: &'static str, keys: &'static [&'static str], values: Vec<Option<String>>, children: Html) -> Html {
+    let mut element = VTag::new(name);
+    let values = values.into_iter().map(|value| value.map(|value| AttributeOrProperty::Attribute(value.into())));
+    element.set_attributes(Attributes::Dynamic { keys, values: values.collect() });
+    element.add_child(children);
+    element.into()
+}
+
+/// Markup that never changes, as a node of the page: one string instead of the code that would
+/// build its elements one by one. Its elements stay as they are from one drawing to the next.
+///
+/// Yew parses markup text inside a `<div>`: parts of a table (`<thead>`, `<tr>`, `<td>`…) that are
+/// not in a whole `<table>` are dropped there, so they are never written this way (the same holds
+/// for [`into_html`]).
+pub fn fixed(markup: &'static str) -> Html {
+    Html::from_html_unchecked(AttrValue::Static(markup))
+}
+
 /// The packet an event happened on (the nearest element with a `data-packet`), and that element's
 /// `class`, which says which drawing it belongs to.
 pub fn packet_at(event: &web_sys::Event) -> Option<(PacketId, String)> {
@@ -56,6 +78,13 @@ pub fn packet_at(event: &web_sys::Event) -> Option<(PacketId, String)> {
     let element = target.closest("[data-packet]").ok()??;
     let id = element.get_attribute("data-packet")?.parse().ok()?;
     Some((id, element.get_attribute("class").unwrap_or_default()))
+}
+
+/// The `data-action` of the element an event happened on (or its nearest ancestor with one): one
+/// listener on a panel stands for a listener on each of its buttons.
+pub fn action_at(event: &web_sys::Event) -> Option<String> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    target.closest("[data-action]").ok()??.get_attribute("data-action")
 }
 
 /// Whether an event happened inside an element matching `selector`.

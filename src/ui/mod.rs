@@ -20,6 +20,7 @@ mod envelopes;
 mod fetch;
 mod host_panel;
 mod inspector;
+mod kept;
 mod ladder;
 pub mod markup;
 mod memo;

@@ -5,6 +5,8 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::kept::{use_kept, Kept};
+use super::markup::fixed;
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
 use crate::decimal::plain;
@@ -166,28 +168,30 @@ fn target_value(event: &Event) -> String {
 
 #[component]
 pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
-    let error = use_state(|| None::<String>);
-    let link_ends = use_state(|| (0usize, 1usize));
-    let dragging = use_state(|| None::<Dragging>);
+    let editing = use_kept(Editing::default);
+    let (error, link_ends, dragging) = {
+        let now = editing.get();
+        (now.error.clone(), now.link_ends, now.dragging)
+    };
     let network = &props.network;
 
     let rebuild = {
         let send = props.send.clone();
-        let error = error.clone();
+        let editing = editing.clone();
         move |network: Network| {
-            error.set(None);
+            editing.change(|editing| editing.error = None);
             send.emit(Msg::Rebuild(Box::new(network.lesson())));
         }
     };
     let edit_host = |index: usize, change: fn(&mut Network, usize, &str) -> Result<(), String>| {
         let network = network.clone();
         let rebuild = rebuild.clone();
-        let error = error.clone();
+        let editing = editing.clone();
         Callback::from(move |event: Event| {
             let mut changed = network.clone();
             match change(&mut changed, index, &target_value(&event)) {
                 Ok(()) => rebuild(changed),
-                Err(message) => error.set(Some(message)),
+                Err(message) => editing.change(|editing| editing.error = Some(message)),
             }
         })
     };
@@ -203,14 +207,15 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
     let add_link = {
         let network = network.clone();
         let rebuild = rebuild.clone();
-        let error = error.clone();
-        let (a, b) = *link_ends;
+        let editing = editing.clone();
+        let (a, b) = link_ends;
         Callback::from(move |_: MouseEvent| {
             let exists = network.links.iter().any(|link| link.ends == [a, b] || link.ends == [b, a]);
+            let error = |message: &str| editing.change(|editing| editing.error = Some(message.into()));
             if a == b || a >= network.hosts.len() || b >= network.hosts.len() {
-                error.set(Some("A link joins two different hosts.".into()));
+                error("A link joins two different hosts.");
             } else if exists {
-                error.set(Some("Those two hosts are linked already.".into()));
+                error("Those two hosts are linked already.");
             } else {
                 let mut network = network.clone();
                 network.links.push(LinkSpec { ends: [a, b], impairments: [Impairments::default(); 2] });
@@ -219,16 +224,16 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
         })
     };
     let choose_end = |which: usize| {
-        let link_ends = link_ends.clone();
+        let editing = editing.clone();
         Callback::from(move |event: Event| {
             if let Ok(host) = target_value(&event).parse::<usize>() {
-                let (mut a, mut b) = *link_ends;
+                let (mut a, mut b) = editing.get().link_ends;
                 if which == 0 {
                     a = host
                 } else {
                     b = host
                 }
-                link_ends.set((a, b));
+                editing.change(|editing| editing.link_ends = (a, b));
             }
         })
     };
@@ -243,11 +248,12 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
 
     html! {
         <div class="network-editor">
-            if let Some(message) = &*error {
+            if let Some(message) = &error {
                 <p class="error" role="alert">{ message }</p>
             }
-            <h3>{ "Hosts" }</h3>
+            { fixed(r#"<h3>Hosts</h3>"#) }
             <table class="hosts-table">
+                // Markup text would be read outside the table, which drops table rows: so not here.
                 <thead><tr><th>{ "name" }</th><th>{ "address" }</th><th /></tr></thead>
                 <tbody>
                     { for network.hosts.iter().enumerate().map(|(index, host)| html! {
@@ -265,7 +271,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
             <button data-action="add-host" onclick={change(0, add_host)} disabled={network.hosts.len() >= limits::HOSTS}>
                 { "+ Add a host" }
             </button>
-            <h3>{ "Links" }</h3>
+            { fixed("<h3>Links</h3>") }
             { for network.links.iter().enumerate().map(|(index, link)| {
                 let [a, b] = link.ends;
                 let impairments = props.impairments.get(index).copied().unwrap_or_default();
@@ -275,7 +281,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
                             { format!("{} ⇄ {}", network.hosts[a].name, network.hosts[b].name) }
                             <button class="remove" onclick={change(index, remove_link)} aria-label="remove this link">{ "✕" }</button>
                         </legend>
-                        { sliders(index, impairments, &dragging, &props.send) }
+                        { sliders(index, impairments, dragging, &editing, &props.send) }
                     </fieldset>
                 }
             }) }
@@ -288,6 +294,20 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
                 </p>
             }
         </div>
+    }
+}
+
+/// What the editor keeps while it is used: why the last edit was refused, the hosts chosen for
+/// a new link, and a slider being dragged.
+struct Editing {
+    error: Option<String>,
+    link_ends: (usize, usize),
+    dragging: Option<Dragging>,
+}
+
+impl Default for Editing {
+    fn default() -> Self {
+        Editing { error: None, link_ends: (0, 1), dragging: None }
     }
 }
 
@@ -336,10 +356,11 @@ const SLIDERS: [Slider; 4] = [
 fn sliders(
     link: usize,
     impairments: Impairments,
-    dragging: &UseStateHandle<Option<Dragging>>,
+    dragging: Option<Dragging>,
+    editing: &Kept<Editing>,
     send: &Callback<Msg>,
 ) -> Html {
-    let shown = match **dragging {
+    let shown = match dragging {
         Some(dragged) if dragged.link == link => dragged.impairments,
         _ => impairments,
     };
@@ -348,25 +369,25 @@ fn sliders(
             { for SLIDERS.iter().map(|slider| {
                 let value = (slider.get)(&shown);
                 let oninput = {
-                    let dragging = dragging.clone();
+                    let editing = editing.clone();
                     let set = slider.set;
                     Callback::from(move |event: InputEvent| {
                         if let Some(value) = input_number(&event) {
                             let mut impairments = shown;
                             set(&mut impairments, value);
-                            dragging.set(Some(Dragging { link, impairments }));
+                            editing.change(|editing| editing.dragging = Some(Dragging { link, impairments }));
                         }
                     })
                 };
                 let onchange = {
-                    let dragging = dragging.clone();
+                    let editing = editing.clone();
                     let send = send.clone();
                     let set = slider.set;
                     Callback::from(move |event: Event| {
                         if let Some(value) = input_number(&event) {
                             let mut impairments = shown;
                             set(&mut impairments, value);
-                            dragging.set(None);
+                            editing.change(|editing| editing.dragging = None);
                             send.emit(Msg::SetLink { link, impairments });
                         }
                     })

@@ -6,8 +6,10 @@
 
 use std::fmt::Write;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::kept::use_kept;
 use super::markup::{class_list, escape, hovering, into_html, selecting};
 use super::model::{ModelHandle, Msg, Shown};
 use super::toolbar::time_label;
@@ -37,19 +39,22 @@ pub struct PacketListProps {
 #[component]
 pub fn PacketList(props: &PacketListProps) -> Html {
     // Until the list has been laid out, assume it is as tall as a projector's window.
-    let viewport = use_state(|| Viewport { top: 0, height: 720 });
-    let scroll = use_node_ref();
+    let viewport = use_kept(|| Viewport { top: 0, height: 720 });
+    // The list's scroll box: the page has one.
     let measure = {
-        let (viewport, scroll) = (viewport.clone(), scroll.clone());
-        move || {
-            if let Some(element) = scroll.cast::<web_sys::Element>() {
-                viewport.set(Viewport { top: element.scroll_top(), height: element.client_height() });
+        let viewport = viewport.clone();
+        move |element: Option<web_sys::Element>| {
+            if let Some(element) = element {
+                let now = Viewport { top: element.scroll_top(), height: element.client_height() };
+                viewport.change(|viewport| *viewport = now);
             }
         }
     };
     {
         let measure = measure.clone();
-        use_effect_with((), move |_| measure());
+        use_effect_with((), move |_| {
+            measure(web_sys::window().and_then(|window| window.document()?.query_selector(".packet-scroll").ok()?))
+        });
     }
     let model = props.model.0.borrow();
     let network = model.session.network();
@@ -59,6 +64,7 @@ pub fn PacketList(props: &PacketListProps) -> Html {
     }
     let name = |host: usize| network.host(host).map_or("?", |host| host.name());
     let total = trace.len();
+    let viewport = *viewport.get();
     let first = ((viewport.top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN).min(total);
     let shown_rows = ((viewport.height / ROW_PX).max(1) as usize + 2 * OVERSCAN).min(total - first);
     let mut rows = String::with_capacity(shown_rows * 300);
@@ -71,9 +77,9 @@ pub fn PacketList(props: &PacketListProps) -> Html {
         r#"<table id="packets" class="packet-list"><thead><tr><th class="num">#</th><th>sent</th><th>hosts</th><th>kind</th><th>segment</th><th>fate</th></tr></thead><tbody>{rows}</tbody></table>"#
     );
     let (onmousedown, onmouseover) = (selecting(&props.send), hovering(&props.send));
-    let onscroll = move |_: Event| measure();
+    let onscroll = move |event: Event| measure(event.target().and_then(|target| target.dyn_into().ok()));
     html! {
-        <div class="packet-scroll" ref={scroll} {onscroll} {onmousedown} {onmouseover}>{ into_html(table) }</div>
+        <div class="packet-scroll" {onscroll} {onmousedown} {onmouseover}>{ into_html(table) }</div>
     }
 }
 

@@ -5,11 +5,14 @@
 //! what the session reports (the program's state, its threads' lines, its console) comes in as
 //! a [`ProgramView`], drawn again only when the session changed.
 
+use std::fmt::Write;
+
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
-use yew::virtual_dom::VText;
 
+use super::kept::{use_kept, Kept};
+use super::markup::{escape, fixed, into_html};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use crate::python::syntax::{self, Kind};
@@ -134,35 +137,29 @@ impl ProgramView {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ProgramPanelProps {
-    pub view: ProgramView,
-    pub send: Callback<Msg>,
-}
-
-/// The editor, its buttons and the console.
-#[component]
-pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
-    let view = &props.view;
+/// The editor, its buttons and the console. Not a component of its own: the editor is one, and
+/// the rest is drawn again with the host's panel.
+pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
     let host = view.host;
     let live = view.state.is_live();
-    let stop = props.send.reform(move |_: MouseEvent| Msg::StopProgram(host));
-    let field = use_node_ref();
+    let stop = send.reform(move |_: MouseEvent| Msg::StopProgram(host));
     let type_line = {
-        let (send, field) = (props.send.clone(), field.clone());
+        let send = send.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if let Some(field) = field.cast::<HtmlInputElement>() {
+            let form = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+            let field = form.and_then(|form| form.query_selector("input").ok().flatten());
+            if let Some(field) = field.and_then(|field| field.dyn_into::<HtmlInputElement>().ok()) {
                 send.emit(Msg::TypeLine { host, text: field.value() });
                 field.set_value("");
             }
         })
     };
     let status_class = match view.state {
-        ProgramState::Exited(0) => "ok",
-        ProgramState::Exited(_) => "failed",
-        ProgramState::Blocked | ProgramState::Input => "waiting",
-        _ => "",
+        ProgramState::Exited(0) => "program-state ok",
+        ProgramState::Exited(_) => "program-state failed",
+        ProgramState::Blocked | ProgramState::Input => "program-state waiting",
+        _ => "program-state",
     };
     let mut label = view.state.label();
     if let Some(thread) = view.threads.iter().find(|thread| thread.waiting) {
@@ -173,34 +170,51 @@ pub fn ProgramPanel(props: &ProgramPanelProps) -> Html {
     html! {
         <div class="program">
             <Editor host={host} file={view.file.clone()} source={view.source.clone()} threads={view.threads.clone()}
-                live={live} send={props.send.clone()}>
+                live={live} send={send.clone()}>
                 <button type="button" class="stop-program" disabled={!live} onclick={stop}>{ "■ Stop" }</button>
-                <span class={classes!("program-state", status_class)}>{ label }</span>
+                { into_html(format!(r#"<span class="{status_class}">{}</span>"#, escape(&label))) }
             </Editor>
             <div class="console-scroll">
-                <ol class="console" aria-label="console">
-                    { for view.console.iter().enumerate().map(|(index, line)| {
-                        // A time is shown once for the lines written at it (a traceback's, say).
-                        let repeated = index > 0 && view.console[index - 1].at == line.at;
-                        console_line(line, repeated)
-                    }) }
-                </ol>
+                <ol class="console" aria-label="console">{ into_html(console(&view.console)) }</ol>
             </div>
             <form class="console-input" onsubmit={type_line}>
-                <input ref={field} name="line" aria-label="type a line" autocomplete="off" disabled={!live}
+                <input name="line" aria-label="type a line" autocomplete="off" disabled={!live}
                     placeholder={if view.state == ProgramState::Input { "input() waits: type a line and press Enter" } else { "type a line for input()" }} />
             </form>
         </div>
     }
 }
 
-fn console_line(line: &ConsoleLine, repeated: bool) -> Html {
-    html! {
-        <li key={line.number} class={line.stream}>
-            <span class="time">{ if repeated { String::new() } else { time_label(line.at) } }</span>
-            <span class="text">{ &line.text }</span>
-        </li>
+/// The console's lines, as markup. A time is shown once for the lines written at it (a
+/// traceback's, say).
+fn console(lines: &[ConsoleLine]) -> String {
+    let mut out = String::new();
+    let mut last = None;
+    for line in lines {
+        let time = if last == Some(line.at) { String::new() } else { time_label(line.at) };
+        last = Some(line.at);
+        let _ = write!(
+            out,
+            r#"<li class="{}"><span class="time">{time}</span><span class="text">{}</span></li>"#,
+            line.stream,
+            escape(&line.text)
+        );
     }
+    out
+}
+
+/// What the editor holds: the text being edited, and where it scrolls (kept with it, so that
+/// the editor needs one hook for both).
+struct Draft {
+    text: String,
+    scroller: NodeRef,
+    /// The program's text the editor last started from.
+    source: String,
+}
+
+/// Replaces the text being edited.
+fn rewrite(draft: &Kept<Draft>, text: String) {
+    draft.change(|draft| draft.text = text);
 }
 
 #[derive(Properties, PartialEq)]
@@ -219,23 +233,27 @@ struct EditorProps {
 /// threads are on.
 #[component]
 fn Editor(props: &EditorProps) -> Html {
-    let text = use_state(|| props.source.clone());
-    {
-        // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
-        let text = text.clone();
-        use_effect_with(props.source.clone(), move |source| text.set(source.clone()));
-    }
+    let draft =
+        use_kept(|| Draft { text: props.source.clone(), scroller: NodeRef::default(), source: props.source.clone() });
+    // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
+    let text = &draft.quietly(|draft| {
+        if draft.source != props.source {
+            draft.source.clone_from(&props.source);
+            draft.text.clone_from(&props.source);
+        }
+        draft.text.clone()
+    });
     let oninput = {
-        let text = text.clone();
+        let draft = draft.clone();
         Callback::from(move |event: InputEvent| {
             if let Some(area) = event.target().and_then(|target| target.dyn_into::<HtmlTextAreaElement>().ok()) {
-                text.set(area.value());
+                rewrite(&draft, area.value());
             }
         })
     };
     // Tab indents (four spaces, as Python programs do) instead of leaving the editor.
     let onkeydown = {
-        let text = text.clone();
+        let draft = draft.clone();
         Callback::from(move |event: KeyboardEvent| {
             if event.key() != "Tab" || event.shift_key() {
                 return;
@@ -248,18 +266,19 @@ fn Editor(props: &EditorProps) -> Html {
             if let (Some(start), Some(end)) = (start, end) {
                 let _ = area.set_range_text_with_start_and_end("    ", start, end);
                 let _ = area.set_selection_range(start + 4, start + 4);
-                text.set(area.value());
+                rewrite(&draft, area.value());
             }
         })
     };
     let run = {
-        let (send, text, file, host) = (props.send.clone(), text.clone(), props.file.clone(), props.host);
+        let (send, draft, file, host) = (props.send.clone(), draft.clone(), props.file.clone(), props.host);
         Callback::from(move |_: MouseEvent| {
-            send.emit(Msg::RunProgram { host, file: file.clone(), source: (*text).clone() })
+            let source = draft.get().text.clone();
+            send.emit(Msg::RunProgram { host, file: file.clone(), source })
         })
     };
     // The line a thread is blocked on (or else runs) is scrolled into view when it changes.
-    let scroller = use_node_ref();
+    let scroller = draft.get().scroller.clone();
     {
         let focus = props.threads.iter().find(|thread| thread.waiting).or(props.threads.first()).map(|t| t.line);
         let scroller = scroller.clone();
@@ -276,38 +295,56 @@ fn Editor(props: &EditorProps) -> Html {
         let on_line = props.threads.iter().filter(|thread| thread.line as usize == line);
         on_line.fold(None, |mark, thread| if thread.waiting { Some("blocked") } else { mark.or(Some("current")) })
     };
+    let mut gutter = String::new();
+    for line in 1..=lines {
+        match mark(line) {
+            Some(class) => write!(gutter, r#"<li class="{class}">{line}</li>"#),
+            None => write!(gutter, "<li>{line}</li>"),
+        }
+        .unwrap_or_default();
+    }
+    // The threads' marks, then the coloured copy of the text. The parser drops a newline right
+    // after `<pre>`: the first one written is that one, so the text keeps its own.
+    let mut coloured = String::new();
+    for thread in &props.threads {
+        let _ = write!(
+            coloured,
+            r#"<div class="line-mark {}" style="--line:{}" title="{}"></div>"#,
+            if thread.waiting { "blocked" } else { "current" },
+            thread.line,
+            escape(&thread.thread)
+        );
+    }
+    coloured.push_str("<pre class=\"coloured\" aria-hidden=\"true\">\n");
+    for (kind, piece) in syntax::pieces(text) {
+        match kind {
+            Kind::Plain => coloured.push_str(&escape(piece)),
+            kind => {
+                let _ = write!(coloured, r#"<span class="{}">{}</span>"#, kind.class(), escape(piece));
+            }
+        }
+    }
+    coloured.push_str("\n</pre>");
     html! {
         <>
             <div class="program-bar">
-                <span class="file">{ &props.file }</span>
+                { into_html(format!(r#"<span class="file">{}</span>"#, escape(&props.file))) }
                 <button type="button" class="run-program" onclick={run} disabled={text.trim().is_empty()}
                     title="Run the program on this host (a running one is stopped first)">
                     { if props.live { "↻ Restart" } else { "▶ Run" } }
                 </button>
                 { props.children.clone() }
                 if edited {
-                    <span class="edited">{ "edited: restart to run it" }</span>
+                    { fixed(r#"<span class="edited">edited: restart to run it</span>"#) }
                 }
             </div>
             <div class="editor-scroll" ref={scroller}>
                 <div class="editor" style={format!("--lines:{lines};--columns:{columns}")}>
-                    <ol class="gutter" aria-hidden="true">
-                        { for (1..=lines).map(|line| html! { <li class={mark(line)}>{ line }</li> }) }
-                    </ol>
+                    <ol class="gutter" aria-hidden="true">{ into_html(gutter) }</ol>
                     <div class="code">
-                        { for props.threads.iter().map(|thread| html! {
-                            <div class={classes!("line-mark", if thread.waiting { "blocked" } else { "current" })}
-                                style={format!("--line:{}", thread.line)} title={thread.thread.to_string()} />
-                        }) }
-                        <pre class="coloured" aria-hidden="true">
-                            { for syntax::pieces(&text).into_iter().map(|(kind, piece)| match kind {
-                                Kind::Plain => Html::from(VText::new(piece.to_owned())),
-                                kind => html! { <span class={kind.class()}>{ piece }</span> },
-                            }) }
-                            { "\n" }
-                        </pre>
+                        { into_html(coloured) }
                         <textarea aria-label="program" spellcheck="false" autocapitalize="off" autocomplete="off"
-                            wrap="off" value={(*text).clone()} {oninput} {onkeydown}
+                            wrap="off" value={text.clone()} {oninput} {onkeydown}
                             placeholder="Paste a Python socket program here, then press Run." />
                     </div>
                 </div>

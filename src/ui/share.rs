@@ -16,26 +16,33 @@ use crate::scenario::lesson::recording;
 pub fn copy(model: &Model, send: Callback<Msg>) {
     let session = &model.session;
     let text = recording::write(session.lesson(), session.actions(), session.now());
-    call("copy", &text, move |result| {
-        send.emit(Msg::Notice(result.unwrap_or_else(|why| format!("The link could not be made: {why}."))));
-    });
+    call(
+        "copy",
+        &text,
+        Box::new(move |result| {
+            send.emit(Msg::Notice(result.unwrap_or_else(|why| format!("The link could not be made: {why}."))));
+        }),
+    );
 }
 
 /// Opens the session of the `#share=` link the page was opened with, if it was.
 pub fn open_from_address(send: Callback<Msg>) {
     let Some(hash) = web_sys::window().and_then(|window| window.location().hash().ok()) else { return };
     let Some(packed) = hash.strip_prefix("#share=") else { return };
-    call("open", packed, move |result| match result {
-        Ok(text) => send.emit(Msg::OpenShared(text)),
-        Err(why) => {
-            send.emit(Msg::Notice(format!("This link could not be opened ({why}), so here is the default network.")))
-        }
-    });
+    call(
+        "open",
+        packed,
+        Box::new(move |result| match result {
+            Ok(text) => send.emit(Msg::OpenShared(text)),
+            Err(why) => send
+                .emit(Msg::Notice(format!("This link could not be opened ({why}), so here is the default network."))),
+        }),
+    );
 }
 
 /// Calls `window.socksimShare[method](argument)`, then `done` with the string it resolves to or
 /// why it failed.
-fn call(method: &str, argument: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+fn call(method: &str, argument: &str, done: Box<dyn FnOnce(Result<String, String>)>) {
     let promise = web_sys::window()
         .and_then(|window| js_sys::Reflect::get(&window, &"socksimShare".into()).ok())
         .and_then(|share| {

@@ -1,10 +1,13 @@
 //! The side panel: tabs for the packet list, the inspector, the network editor and the lesson.
 
+use std::fmt::Write;
+
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::inspector::{self, Inspector};
+use super::markup::{element, escape, fixed, into_html};
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
 use super::network_editor::{self, NetworkEditor};
 use super::packets::PacketList;
@@ -19,16 +22,25 @@ pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
         Tab::Packets => html! { <PacketList model={handle.clone()} shown={model.shown()} send={send.clone()} /> },
         Tab::Inspector => html! { <Inspector ..inspector::props(model, send) /> },
         Tab::Network => html! { <NetworkEditor ..network_editor::props(model, send) /> },
-        Tab::Lesson => lesson(model, send),
+        Tab::Lesson => lesson(handle, model, send),
+    };
+    // One listener for the tabs, which say which they are in `data-tab`.
+    let onclick = {
+        let send = send.clone();
+        Callback::from(move |event: MouseEvent| {
+            let Some(pressed) = attribute_at(&event, "data-tab") else { return };
+            if let Some(&(tab, _)) = TABS.iter().find(|(_, label)| pressed.eq_ignore_ascii_case(label)) {
+                send.emit(Msg::Tab(tab));
+            }
+        })
     };
     html! {
         <aside class="side">
-            <div class="tabs" role="tablist">
+            <div class="tabs" role="tablist" {onclick}>
                 { for TABS.iter().map(|&(tab, label)| {
-                    let onclick = send.reform(move |_: MouseEvent| Msg::Tab(tab));
                     let selected = model.tab == tab;
                     html! {
-                        <button role="tab" class="tab" aria-selected={selected.to_string()} data-tab={label.to_ascii_lowercase()} {onclick}>
+                        <button role="tab" class="tab" aria-selected={selected.to_string()} data-tab={label.to_ascii_lowercase()}>
                             { label }
                         </button>
                     }
@@ -42,25 +54,33 @@ pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
 /// The lesson's intro and checkpoints, each with its verdict once its time has come. A question
 /// is answered before the run reaches it ("predict, then run"); its verdict is then shown beside
 /// the prediction.
-fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
+fn lesson(handle: &ModelHandle, model: &Model, send: &Callback<Msg>) -> Html {
     let player = model.session.player();
     let lesson = player.lesson();
+    let heading = into_html(format!("<h2>{}</h2><p>{}</p>", escape(&lesson.title), escape(&lesson.intro)));
     if lesson.checkpoints.is_empty() {
         return html! {
             <div class="lesson">
-                <h2>{ &lesson.title }</h2>
-                <p>{ &lesson.intro }</p>
-                { lesson_files(model, send) }
-                <p class="empty">{ "Free play: no checkpoints. Open a lesson from the menu for a guided run." }</p>
+                { heading }
+                { lesson_files(handle, send) }
+                { fixed(r#"<p class="empty">Free play: no checkpoints. Open a lesson from the menu for a guided run.</p>"#) }
             </div>
         };
     }
+    // One listener for the choices: a choice's checkpoint and place in its list say which it is.
+    let predict = {
+        let send = send.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some((checkpoint, choice)) = choice_at(&event) {
+                send.emit(Msg::Predict { checkpoint, choice });
+            }
+        })
+    };
     html! {
         <div class="lesson">
-            <h2>{ &lesson.title }</h2>
-            <p>{ &lesson.intro }</p>
-            { lesson_files(model, send) }
-            <ol class="checkpoints">
+            { heading }
+            { lesson_files(handle, send) }
+            <ol class="checkpoints" onclick={predict}>
                 { for lesson.checkpoints.iter().zip(player.results()).enumerate().map(|(number, (checkpoint, result))| {
                     let question = checkpoint.question.clone().unwrap_or_else(|| lesson.describe(&checkpoint.expect));
                     let (class, mark) = match result {
@@ -72,55 +92,94 @@ fn lesson(model: &Model, send: &Callback<Msg>) -> Html {
                     let asking = model.asking == Some(number);
                     // Once decided, a question the student answered is marked by their prediction.
                     let (mark, predicted) = match (result, prediction) {
-                        (Some(_), Prediction::Made(choice)) if checkpoint.answer == Some(choice) => ("✔", Some("right")),
-                        (Some(_), Prediction::Made(_)) => ("✘", Some("wrong")),
-                        _ => (mark, None),
+                        (Some(_), Prediction::Made(choice)) if checkpoint.answer == Some(choice) => ("✔", " right"),
+                        (Some(_), Prediction::Made(_)) => ("✘", " wrong"),
+                        _ => (mark, ""),
                     };
-                    html! {
-                        <li class={classes!(class, asking.then_some("asking"))} data-checkpoint={number.to_string()}>
-                            <span class={classes!("mark", predicted)} aria-hidden="true">{ mark }</span>
-                            <span class="question">{ question }</span>
-                            <small class="at">{ format!(" (at {} s)", crate::decimal::plain(checkpoint.at)) }</small>
-                            if asking {
-                                <p class="predict">{ "Predict first: pick what you think will happen, and the run goes on." }</p>
-                            }
-                            if !checkpoint.choices.is_empty() {
-                                <ul class="choices">
-                                    { for checkpoint.choices.iter().enumerate().map(|(index, choice)| {
-                                        let right = result.is_some() && checkpoint.answer == Some(index);
-                                        let picked = prediction == Prediction::Made(index);
-                                        let onclick = send.reform(move |_: MouseEvent| Msg::Predict { checkpoint: number, choice: index });
-                                        html! {
-                                            <li class={classes!(right.then_some("answer"), picked.then_some("picked"))}>
-                                                <button type="button" class="choice" disabled={result.is_some()}
-                                                    aria-pressed={picked.to_string()} {onclick}>{ choice }</button>
-                                            </li>
-                                        }
-                                    }) }
-                                </ul>
-                            }
-                            if let Some(result) = result {
-                                if let Prediction::Made(choice) = prediction {
-                                    <p class={classes!("verdict", if checkpoint.answer == Some(choice) { "right" } else { "wrong" })}>
-                                        { if checkpoint.answer == Some(choice) { "✔ Your prediction was right." } else { "✘ Not what happened." } }
-                                    </p>
-                                }
-                                <p class="observed">{ &result.observed }</p>
-                            }
-                        </li>
+                    let mut head = format!(
+                        r#"<span class="mark{predicted}" aria-hidden="true">{mark}</span><span class="question">{}</span><small class="at"> (at {} s)</small>"#,
+                        escape(&question),
+                        crate::decimal::plain(checkpoint.at)
+                    );
+                    if asking {
+                        head.push_str(r#"<p class="predict">Predict first: pick what you think will happen, and the run goes on.</p>"#);
                     }
+                    let mut tail = String::new();
+                    if let Some(result) = result {
+                        if let Prediction::Made(choice) = prediction {
+                            tail.push_str(if checkpoint.answer == Some(choice) {
+                                r#"<p class="verdict right">✔ Your prediction was right.</p>"#
+                            } else {
+                                r#"<p class="verdict wrong">✘ Not what happened.</p>"#
+                            });
+                        }
+                        let _ = write!(tail, r#"<p class="observed">{}</p>"#, escape(&result.observed));
+                    }
+                    let class = if asking { format!("{class} asking") } else { class.to_string() };
+                    let choices = checkpoint.choices.iter().enumerate().map(|(index, choice)| {
+                        let right = result.is_some() && checkpoint.answer == Some(index);
+                        let picked = prediction == Prediction::Made(index);
+                        let class = match (right, picked) {
+                            (true, true) => Some("answer picked"),
+                            (true, false) => Some("answer"),
+                            (false, true) => Some("picked"),
+                            (false, false) => None,
+                        };
+                        element("li", &["class"], vec![class.map(String::from)], html! {
+                            <button type="button" class="choice" disabled={result.is_some()}
+                                aria-pressed={picked.to_string()}>{ choice }</button>
+                        })
+                    });
+                    element("li", &["class", "data-checkpoint"], vec![Some(class), Some(number.to_string())], html! {
+                        <>
+                            { into_html(head) }
+                            if !checkpoint.choices.is_empty() {
+                                <ul class="choices">{ for choices }</ul>
+                            }
+                            { into_html(tail) }
+                        </>
+                    })
                 }) }
             </ol>
         </div>
     }
 }
 
-/// Saving the lesson as it is now (its network as edited, its seed) as a lesson file, and opening one.
-fn lesson_files(model: &Model, send: &Callback<Msg>) -> Html {
+/// The value of an attribute of the element an event happened on, or of its nearest ancestor
+/// with that attribute.
+fn attribute_at(event: &MouseEvent, name: &str) -> Option<String> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    target.closest(&format!("[{name}]")).ok()??.get_attribute(name)
+}
+
+/// The checkpoint and the choice of the choice button an event happened on.
+fn choice_at(event: &MouseEvent) -> Option<(usize, usize)> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let item = target.closest("button.choice").ok()??.parent_element()?;
+    let checkpoint = item.closest("[data-checkpoint]").ok()??.get_attribute("data-checkpoint")?.parse().ok()?;
+    let mut choice = 0;
+    let mut before = item.previous_element_sibling();
+    while let Some(element) = before {
+        choice += 1;
+        before = element.previous_element_sibling();
+    }
+    Some((checkpoint, choice))
+}
+
+/// Saving the lesson as it is now (its network as edited, its seed) as a lesson file, and opening
+/// one. Both are fixed markup with one listener each on their box.
+fn lesson_files(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     let save = {
-        let lesson = model.session.lesson();
-        let (text, title) = (lesson.to_json(), lesson.title.clone());
-        Callback::from(move |_: MouseEvent| download::save(&file_name(&title), "application/json", text.as_bytes()))
+        let model = handle.clone();
+        Callback::from(move |event: MouseEvent| {
+            let pressed = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+            if pressed.and_then(|target| target.closest("button.save-lesson").ok().flatten()).is_none() {
+                return;
+            }
+            let model = model.0.borrow();
+            let lesson = model.session.lesson();
+            download::save(&file_name(&lesson.title), "application/json", lesson.to_json().as_bytes());
+        })
     };
     let open = {
         let send = send.clone();
@@ -138,18 +197,14 @@ fn lesson_files(model: &Model, send: &Callback<Msg>) -> Html {
         })
     };
     html! {
-        <div class="lesson-files">
-            <button type="button" class="save-lesson" onclick={save} title="Download this lesson (as its network is now) as a lesson file">
-                { "⤓ Save lesson file" }
-            </button>
-            <label class="open-lesson" title="Open a lesson file from your computer">
-                <input type="file" accept=".json,application/json" onchange={open} />
-                { "Open lesson file…" }
-            </label>
+        <div class="lesson-files" onclick={save} onchange={open}>
+            { fixed(concat!(
+                r#"<button type="button" class="save-lesson" title="Download this lesson (as its network is now) as a lesson file">⤓ Save lesson file</button>"#,
+                r#"<label class="open-lesson" title="Open a lesson file from your computer"><input type="file" accept=".json,application/json">Open lesson file…</label>"#,
+            )) }
         </div>
     }
 }
-
 /// A file name for a lesson: its title in lower case, words joined by dashes.
 fn file_name(title: &str) -> String {
     let words: Vec<String> = title

@@ -6,6 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
+use super::markup::{action_at, element, escape, fixed, into_html, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::decimal::Rounded;
 use crate::scenario::library;
@@ -68,9 +69,19 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let session = &model.session;
     let now = session.now().total_micros();
     let horizon = session.horizon().total_micros().max(now);
-    let message = |msg: Msg| {
-        let send = send.clone();
-        Callback::from(move |_: MouseEvent| send.emit(msg.clone()))
+    // One listener for the buttons, which say what they do in `data-action`.
+    let onclick = {
+        let (send, files) = (send.clone(), (files.pcap.clone(), files.ladder.clone(), files.link.clone()));
+        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+            Some("reset") => send.emit(Msg::Reset),
+            Some("step-back") => send.emit(Msg::StepBack),
+            Some("play") => send.emit(Msg::TogglePlay),
+            Some("step") => send.emit(Msg::Step),
+            Some("pcap") => files.0.emit(()),
+            Some("ladder") => files.1.emit(()),
+            Some("share") => files.2.emit(()),
+            _ => {}
+        })
     };
     let open = {
         let send = send.clone();
@@ -105,7 +116,6 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             }
         })
     };
-    let click = |action: &Callback<()>| action.reform(|_: MouseEvent| ());
     let lesson_options = library::BUILT_IN
         .iter()
         .map(|lesson| {
@@ -119,10 +129,10 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
         .collect::<Html>();
     let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     html! {
-        <header class="toolbar">
-            <span class="brand">{ "socksim" }</span>
+        <header class="toolbar" {onclick}>
+            { fixed(r#"<span class="brand">socksim</span>"#) }
             <label class="lesson-menu">
-                <span class="visually-hidden">{ "Lesson" }</span>
+                { fixed(r#"<span class="visually-hidden">Lesson</span>"#) }
                 <select id="lesson" onchange={open} title="Open a lesson">
                     <option value="" selected={model.lesson_id.is_none() && !model.opened_file}>{ "Client and server (free play)" }</option>
                     if model.lesson_id.is_none() && model.opened_file {
@@ -132,22 +142,17 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                 </select>
             </label>
             <div class="transport" role="group" aria-label="Time">
-                <button data-action="reset" onclick={message(Msg::Reset)} title="Reset: back to 0 s, forget every action (R)">
-                    { "⟲" }<span class="visually-hidden">{ "Reset" }</span>
-                </button>
-                <button data-action="step-back" onclick={message(Msg::StepBack)} title="Back to the previous packet event (←)">
-                    { "◂ back" }
-                </button>
-                <button data-action="play" class="play" aria-label={play_label} onclick={message(Msg::TogglePlay)}
-                    title={format!("{play_label} (space)")}>
+                { fixed(concat!(
+                    r#"<button data-action="reset" title="Reset: back to 0 s, forget every action (R)">⟲<span class="visually-hidden">Reset</span></button>"#,
+                    r#"<button data-action="step-back" title="Back to the previous packet event (←)">◂ back</button>"#,
+                )) }
+                <button data-action="play" class="play" aria-label={play_label} title={format!("{play_label} (space)")}>
                     { play_icon }
                 </button>
-                <button data-action="step" onclick={message(Msg::Step)} title="On to the next packet event (→)">
-                    { "step ▸" }
-                </button>
+                { fixed(r#"<button data-action="step" title="On to the next packet event (→)">step ▸</button>"#) }
             </div>
             <label class="speed" title="Playback speed: virtual seconds per second">
-                <span class="visually-hidden">{ "Speed" }</span>
+                { fixed(r#"<span class="visually-hidden">Speed</span>"#) }
                 <select id="speed" onchange={speed}>
                     { for SPEEDS.iter().enumerate().map(|(index, speed)| html! {
                         <option value={index.to_string()} selected={index == model.speed}>{ speed.label }</option>
@@ -155,28 +160,30 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                 </select>
             </label>
             <label class="timeline">
-                <span class="visually-hidden">{ "Timeline" }</span>
+                { fixed(r#"<span class="visually-hidden">Timeline</span>"#) }
                 <input id="timeline" type="range" min="0" max={horizon.to_string()} step="1"
                     value={now.to_string()} oninput={seek}
                     aria-valuetext={time_label(now)} title="Drag to rewind and replay" />
             </label>
-            <output id="clock" class={classes!("clock", model.fast_forwarding.then_some("fast"))}
-                title={if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }}>
-                { time_label(now) }{ if model.fast_forwarding { " »" } else { "" } }
-            </output>
+            { element(
+                "output",
+                &["id", "class", "title"],
+                vec![
+                    Some("clock".into()),
+                    Some(if model.fast_forwarding { "clock fast" } else { "clock" }.into()),
+                    Some(if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }.into()),
+                ],
+                html! { <>{ time_label(now) }{ if model.fast_forwarding { " »" } else { "" } }</> },
+            ) }
             <label class="seed" title="The seed of the network's randomness: loss, jitter, ports, sequence numbers">
                 { "seed " }
                 <input id="seed" type="number" min="0" value={session.lesson().seed.to_string()} onchange={seed} />
             </label>
-            <button data-action="pcap" onclick={click(&files.pcap)} title="Download every packet as a capture for Wireshark">
-                { "⤓ pcap" }
-            </button>
-            <button data-action="ladder" onclick={click(&files.ladder)} title="Download the ladder as an SVG file, for slides">
-                { "⤓ svg" }
-            </button>
-            <button data-action="share" onclick={click(&files.link)} title="Copy a link that opens this network and replays what you did">
-                { "Link" }
-            </button>
+            { fixed(concat!(
+                r#"<button data-action="pcap" title="Download every packet as a capture for Wireshark">⤓ pcap</button>"#,
+                r#"<button data-action="ladder" title="Download the ladder as an SVG file, for slides">⤓ svg</button>"#,
+                r#"<button data-action="share" title="Copy a link that opens this network and replays what you did">Link</button>"#,
+            )) }
         </header>
     }
 }
@@ -186,29 +193,32 @@ pub fn hint(model: &Model, send: &Callback<Msg>) -> Html {
     let lesson = model.session.lesson();
     let dismiss = {
         let send = send.clone();
-        Callback::from(move |_: MouseEvent| send.emit(Msg::Dismiss))
-    };
-    html! {
-        <div class="hint-bar">
-            if let Some(notice) = &model.notice {
-                <p class="notice" role="status">
-                    { notice }
-                    <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{ "✕" }</button>
-                </p>
-            } else if let Some(question) = model.asking.and_then(|index| lesson.checkpoints.get(index)?.question.as_ref()) {
-                <p class="hint asking" role="status">
-                    <strong>{ "Predict, then run: " }</strong>{ question }
-                    { " Pick an answer in the Lesson tab (or press play to skip it)." }
-                </p>
-            } else if let Some((number, step)) = lesson.guide_at(model.session.now().total_micros() as f64 / 1e6) {
-                <p class="hint guide" role="status">
-                    <strong>{ format!("Step {} of {}: ", number + 1, lesson.guide.len()) }</strong>{ &step.text }
-                </p>
-            } else {
-                <p class="hint" title={lesson.intro.clone()}>
-                    <strong>{ &lesson.title }{ ": " }</strong>{ &lesson.intro }
-                </p>
+        Callback::from(move |event: MouseEvent| {
+            if within(&event, "button.dismiss") {
+                send.emit(Msg::Dismiss);
             }
-        </div>
-    }
+        })
+    };
+    let markup = if let Some(notice) = &model.notice {
+        format!(
+            r#"<p class="notice" role="status">{}<button class="dismiss" aria-label="Dismiss">✕</button></p>"#,
+            escape(notice)
+        )
+    } else if let Some(question) = model.asking.and_then(|index| lesson.checkpoints.get(index)?.question.as_ref()) {
+        format!(
+            r#"<p class="hint asking" role="status"><strong>Predict, then run: </strong>{} Pick an answer in the Lesson tab (or press play to skip it).</p>"#,
+            escape(question)
+        )
+    } else if let Some((number, step)) = lesson.guide_at(model.session.now().total_micros() as f64 / 1e6) {
+        format!(
+            r#"<p class="hint guide" role="status"><strong>Step {} of {}: </strong>{}</p>"#,
+            number + 1,
+            lesson.guide.len(),
+            escape(&step.text)
+        )
+    } else {
+        let intro = escape(&lesson.intro);
+        format!(r#"<p class="hint" title="{intro}"><strong>{}: </strong>{intro}</p>"#, escape(&lesson.title))
+    };
+    html! { <div class="hint-bar" onclick={dismiss}>{ into_html(markup) }</div> }
 }
