@@ -105,3 +105,11 @@ console.log('\nlargest modules and crates:');
 for (const [name, size] of [...parts].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
   console.log(`  ${name.padEnd(26)} ${kb(size).padStart(9)}`);
 }
+
+// Core's float printing and reading bring ~12 KB of tables that do not compress; src/decimal.rs
+// replaces them, and any `{}` of an f64 or `{:?}` of a string in page code brings them back.
+const floats = sizes.filter(([name]) => /flt2dec|dec2flt|fmt::float|unicode::printable/.test(name));
+console.log(floats.length === 0
+  ? '\ncore\'s float formatting and parsing: none in the page (as it should be: see src/decimal.rs)'
+  : `\ncore's float formatting or parsing is back in the page (${kb(floats.reduce((sum, [, size]) => sum + size, 0))} of code, plus ~12 KB of tables): ` +
+    floats.slice(0, 5).map(([name]) => name).join(', ') + ' — find the `{}` of an f64 or `{:?}` that brought it');
