@@ -50,14 +50,28 @@ pub struct LessonError {
     pub message: String,
 }
 
+// The constructors are not inlined, and take text or `format_args!` rather than a `String`: the
+// checks make errors in many places, and each place then only passes its pieces.
 impl LessonError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    #[inline(never)]
+    fn new(field: &str, message: &str) -> Self {
         LessonError { field: field.into(), message: message.into() }
     }
 
+    #[inline(never)]
+    fn new_fmt(field: &str, message: fmt::Arguments<'_>) -> Self {
+        LessonError { field: field.into(), message: fmt::format(message) }
+    }
+
     /// A problem with field `key` of the object at `path`.
-    fn at(path: &str, key: &str, message: impl Into<String>) -> Self {
-        LessonError::new(join(path, key), message)
+    #[inline(never)]
+    fn at(path: &str, key: &str, message: &str) -> Self {
+        LessonError { field: join(path, key), message: message.into() }
+    }
+
+    #[inline(never)]
+    fn at_fmt(path: &str, key: &str, message: fmt::Arguments<'_>) -> Self {
+        LessonError { field: join(path, key), message: fmt::format(message) }
     }
 }
 
@@ -384,7 +398,7 @@ impl Object {
         let index = self.fields.iter().position(|(name, _)| name == key)?;
         let (_, value) = self.fields.remove(index);
         if self.fields.iter().any(|(name, _)| name == key) && self.problem.is_none() {
-            self.problem = Some(LessonError::new(self.field(key), "given more than once"));
+            self.problem = Some(LessonError::at(&self.path, key, "given more than once"));
         }
         Some(value).filter(|value| !value.is_null())
     }
@@ -517,13 +531,13 @@ impl Object {
             return Err(problem);
         }
         if let Some((unknown, _)) = self.fields.first() {
-            return Err(LessonError::new(
-                self.path,
-                format!("unknown field `{unknown}` (the fields here are {})", self.known.join(", ")),
+            return Err(LessonError::new_fmt(
+                &self.path,
+                format_args!("unknown field `{unknown}` (the fields here are {})", self.known.join(", ")),
             ));
         }
         match self.missing {
-            Some(key) => Err(LessonError::new(self.field(key), "missing: this field is required")),
+            Some(key) => Err(LessonError::at(&self.path, key, "missing: this field is required")),
             None => Ok(()),
         }
     }
@@ -539,7 +553,7 @@ fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
         Value::Array(items) => format!("a list of {}", items.len()),
         Value::Object(_) => "an object".into(),
     };
-    LessonError::new(field, format!("expected {expected}, found {found}"))
+    LessonError::new_fmt(&field, format_args!("expected {expected}, found {found}"))
 }
 
 /// A number as written: `80`, or `80.5` (with a fraction always shown, so `80.0` is not
@@ -891,17 +905,17 @@ impl Lesson {
     /// Reads and checks a lesson file.
     pub fn parse(text: &str) -> Checked<Lesson> {
         if text.len() > limits::FILE_BYTES {
-            return Err(LessonError::new(
+            return Err(LessonError::new_fmt(
                 "",
-                format!(
+                format_args!(
                     "the file is {} KiB; a lesson may be at most {} KiB",
                     text.len() / 1024,
                     limits::FILE_BYTES / 1024
                 ),
             ));
         }
-        let value =
-            json::parse(text).map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
+        let value = json::parse(text)
+            .map_err(|error| LessonError::new_fmt("", format_args!("this is not valid JSON ({error})")))?;
         let Value::Object(fields) = value else {
             return Err(LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }"));
         };
@@ -916,9 +930,9 @@ impl Lesson {
             }
             Some(Value::Number(version)) if version.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             Some(Value::Number(version)) => {
-                return Err(LessonError::new(
+                return Err(LessonError::new_fmt(
                     "socksim",
-                    format!(
+                    format_args!(
                         "format version {} is not supported (this socksim reads version {FORMAT_VERSION})",
                         number_text(&version)
                     ),
@@ -944,10 +958,10 @@ fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     if value.is_finite() && (0.0..=limits::SECONDS).contains(&value) {
         Ok(value)
     } else {
-        Err(LessonError::at(
+        Err(LessonError::at_fmt(
             path,
             key,
-            format!(
+            format_args!(
                 "{} is not a time from 0 to {} seconds",
                 crate::decimal::plain(value),
                 crate::decimal::plain(limits::SECONDS)
@@ -958,14 +972,14 @@ fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
 
 fn text(value: String, path: &str, key: &str) -> Checked<String> {
     if value.len() > limits::TEXT_BYTES {
-        return Err(LessonError::at(path, key, format!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
+        return Err(LessonError::at_fmt(path, key, format_args!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
     }
     Ok(value)
 }
 
 fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
     if items.len() > max {
-        return Err(LessonError::at(path, key, format!("{} entries; at most {max} are allowed", items.len())));
+        return Err(LessonError::at_fmt(path, key, format_args!("{} entries; at most {max} are allowed", items.len())));
     }
     Ok(())
 }
@@ -992,10 +1006,10 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && value.chars().count() <= limits::NAME_CHARS;
     if !well_formed {
-        return Err(LessonError::at(
+        return Err(LessonError::at_fmt(
             path,
             key,
-            format!(
+            format_args!(
                 "{} is not a valid name (letters, digits, '_' and '-', starting with a letter, at most {} characters)",
                 Quoted(value),
                 limits::NAME_CHARS
@@ -1012,10 +1026,10 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
         && file.chars().count() <= limits::FILE_NAME_CHARS
         && file.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     if !well_formed {
-        return Err(LessonError::at(
+        return Err(LessonError::at_fmt(
             field,
             "file",
-            format!(
+            format_args!(
                 "{} is not a file name (letters, digits, '_', '-' and '.', at most {} characters)",
                 Quoted(&file),
                 limits::FILE_NAME_CHARS
@@ -1050,10 +1064,10 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         match value {
             None => Ok(default),
             Some(ms) if ms.is_finite() && (0.0..=60_000.0).contains(&ms) => Ok((ms * 1000.0).round() as u64),
-            Some(ms) => Err(LessonError::at(
+            Some(ms) => Err(LessonError::at_fmt(
                 field,
                 key,
-                format!("{} is not a delay from 0 to 60000 ms", crate::decimal::plain(ms)),
+                format_args!("{} is not a delay from 0 to 60000 ms", crate::decimal::plain(ms)),
             )),
         }
     };
@@ -1061,10 +1075,10 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         match value {
             None => Ok(default),
             Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
-            Some(p) => Err(LessonError::at(
+            Some(p) => Err(LessonError::at_fmt(
                 field,
                 key,
-                format!("{} is not a percentage from 0 to 100", crate::decimal::plain(p)),
+                format_args!("{} is not a percentage from 0 to 100", crate::decimal::plain(p)),
             )),
         }
     };
@@ -1072,10 +1086,13 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         None => base.bandwidth_bps,
         Some(kbps) if kbps.is_finite() && (0.0..=10_000_000.0).contains(&kbps) => (kbps * 1000.0).round() as u64,
         Some(kbps) => {
-            return Err(LessonError::at(
+            return Err(LessonError::at_fmt(
                 field,
                 "bandwidth_kbps",
-                format!("{} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s", crate::decimal::plain(kbps)),
+                format_args!(
+                    "{} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s",
+                    crate::decimal::plain(kbps)
+                ),
             ))
         }
     };
@@ -1108,9 +1125,9 @@ impl Checker {
         }
         let total_steps: usize = raw.hosts.iter().map(|host| host.script.len()).sum();
         if total_steps > limits::STEPS {
-            return Err(LessonError::new(
+            return Err(LessonError::new_fmt(
                 "hosts",
-                format!("{total_steps} script steps; at most {} are allowed", limits::STEPS),
+                format_args!("{total_steps} script steps; at most {} are allowed", limits::STEPS),
             ));
         }
 
@@ -1120,11 +1137,15 @@ impl Checker {
             let field = &format!("hosts[{index}]");
             let host_name = name(&host.name, field, "name")?;
             if self.host_names.contains(&host_name) || host_name == "localhost" {
-                return Err(LessonError::at(field, "name", format!("{} names two hosts", Quoted(&host_name))));
+                return Err(LessonError::at_fmt(field, "name", format_args!("{} names two hosts", Quoted(&host_name))));
             }
-            let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", message))?;
+            let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", &message))?;
             if addresses.contains(&address) {
-                return Err(LessonError::at(field, "address", format!("{address} is the address of two hosts")));
+                return Err(LessonError::at_fmt(
+                    field,
+                    "address",
+                    format_args!("{address} is the address of two hosts"),
+                ));
             }
             self.host_names.push(host_name);
             addresses.push(address);
@@ -1180,10 +1201,10 @@ impl Checker {
             let field = &format!("guide[{index}]");
             let at = seconds(step.at, field, "at")?;
             if at > duration {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "at",
-                    format!(
+                    format_args!(
                         "{} s is after the lesson ends ({} s)",
                         crate::decimal::plain(at),
                         crate::decimal::plain(duration)
@@ -1194,10 +1215,10 @@ impl Checker {
                 return Err(LessonError::at(field, "at", "the guide's steps are listed in time order"));
             }
             if step.text.trim().is_empty() || step.text.chars().count() > limits::GUIDE_CHARS {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "text",
-                    format!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
+                    format_args!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
                 ));
             }
             guide.push(GuideStep { at, text: step.text });
@@ -1210,7 +1231,7 @@ impl Checker {
         self.host_names
             .iter()
             .position(|host| host == value)
-            .ok_or_else(|| LessonError::at(path, key, format!("there is no host named {}", Quoted(value))))
+            .ok_or_else(|| LessonError::at_fmt(path, key, format_args!("there is no host named {}", Quoted(value))))
     }
 
     fn pair(&self, between: &[String; 2], path: &str, key: &str) -> Checked<[usize; 2]> {
@@ -1227,17 +1248,16 @@ impl Checker {
 
     fn link(&self, between: &[String; 2], links: &[LinkSpec], path: &str, key: &str) -> Checked<usize> {
         let ends = self.pair(between, path, key)?;
-        links
-            .iter()
-            .position(|link| link.ends == ends || link.ends == [ends[1], ends[0]])
-            .ok_or_else(|| LessonError::at(path, key, format!("{} and {} are not linked", between[0], between[1])))
+        links.iter().position(|link| link.ends == ends || link.ends == [ends[1], ends[0]]).ok_or_else(|| {
+            LessonError::at_fmt(path, key, format_args!("{} and {} are not linked", between[0], between[1]))
+        })
     }
 
     fn link_end(&self, from: Option<String>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
         let Some(from) = from else { return Ok(None) };
         let host = self.host(&from, path, key)?;
         if !link.ends.contains(&host) {
-            return Err(LessonError::at(path, key, format!("{} is not an end of this link", Quoted(&from))));
+            return Err(LessonError::at_fmt(path, key, format_args!("{} is not an end of this link", Quoted(&from))));
         }
         Ok(Some(host))
     }
@@ -1268,10 +1288,10 @@ impl Checker {
     fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
         let at = seconds(raw.at, field, "at")?;
         if at > duration {
-            return Err(LessonError::at(
+            return Err(LessonError::at_fmt(
                 field,
                 "at",
-                format!(
+                format_args!(
                     "{} s is after the lesson ends ({} s)",
                     crate::decimal::plain(at),
                     crate::decimal::plain(duration)
@@ -1280,7 +1300,7 @@ impl Checker {
         }
         if let Some(answer) = raw.answer {
             if answer >= raw.choices.len() {
-                return Err(LessonError::at(field, "answer", format!("choice {answer} does not exist")));
+                return Err(LessonError::at_fmt(field, "answer", format_args!("choice {answer} does not exist")));
             }
         }
         let expect = self.expectation(raw.expect, hosts, &format!("{field}.expect"))?;
@@ -1310,10 +1330,10 @@ impl Checker {
             let host = self.host(&r.host, field, "state.host")?;
             let state = r.state.to_ascii_uppercase().replace('_', "-");
             if !SOCKET_STATES.contains(&state.as_str()) {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "state.state",
-                    format!("{} is not a socket state ({})", Quoted(&r.state), SOCKET_STATES.join(", ")),
+                    format_args!("{} is not a socket state ({})", Quoted(&r.state), SOCKET_STATES.join(", ")),
                 ));
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
@@ -1327,7 +1347,11 @@ impl Checker {
         if let Some(r) = raw.printed {
             let host = self.host(&r.host, field, "printed.host")?;
             if hosts[host].program.is_none() {
-                return Err(LessonError::at(field, "printed.host", format!("{} runs no program", hosts[host].name)));
+                return Err(LessonError::at_fmt(
+                    field,
+                    "printed.host",
+                    format_args!("{} runs no program", hosts[host].name),
+                ));
             }
             found.push(Expectation::Printed { host, text: text(r.text, field, "printed.text")? });
         }
@@ -1335,10 +1359,10 @@ impl Checker {
             let host = self.host(&r.host, field, "accept_queue.host")?;
             let bound = hosts[host].script.iter().any(|step| step_binds(step, &r.socket));
             if !bound {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "accept_queue.socket",
-                    format!("{}'s script has no socket {}", hosts[host].name, Quoted(&r.socket)),
+                    format_args!("{}'s script has no socket {}", hosts[host].name, Quoted(&r.socket)),
                 ));
             }
             found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
@@ -1348,10 +1372,10 @@ impl Checker {
             let kind = packet_kind(r.kind, field, "kind")?;
             if let Some(fate) = &r.fate {
                 if !Fate::NAMES.contains(&fate.as_str()) {
-                    return Err(LessonError::at(
+                    return Err(LessonError::at_fmt(
                         field,
                         "fate",
-                        format!("{} is not a fate ({})", Quoted(fate), Fate::NAMES.join(", ")),
+                        format_args!("{} is not a fate ({})", Quoted(fate), Fate::NAMES.join(", ")),
                     ));
                 }
             }
@@ -1380,7 +1404,7 @@ fn packet_kind(label: Option<String>, path: &str, key: &str) -> Checked<Option<P
     let Some(label) = label else { return Ok(None) };
     PacketKind::from_label(&label).map(Some).ok_or_else(|| {
         let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
-        LessonError::at(path, key, format!("{} is not a packet kind ({kinds})", Quoted(&label)))
+        LessonError::at_fmt(path, key, format_args!("{} is not a packet kind ({kinds})", Quoted(&label)))
     })
 }
 
@@ -1443,28 +1467,27 @@ impl ScriptChecker {
     }
 
     fn socket(&self, raw: &RawStep, field: &str) -> Checked<String> {
-        let socket = raw
-            .socket
-            .clone()
-            .ok_or_else(|| LessonError::at(field, "socket", format!("missing: which socket does {} use?", raw.call)))?;
+        let socket = raw.socket.clone().ok_or_else(|| {
+            LessonError::at_fmt(field, "socket", format_args!("missing: which socket does {} use?", raw.call))
+        })?;
         if !self.sockets.contains(&socket) {
-            return Err(LessonError::at(
+            return Err(LessonError::at_fmt(
                 field,
                 "socket",
-                format!("{} is not a socket made by an earlier step of this host", Quoted(&socket)),
+                format_args!("{} is not a socket made by an earlier step of this host", Quoted(&socket)),
             ));
         }
         Ok(socket)
     }
 
     fn required<T: Clone>(value: &Option<T>, field: &str, key: &str, call: &str) -> Checked<T> {
-        value.clone().ok_or_else(|| LessonError::at(field, key, format!("missing: {call} needs \"{key}\"")))
+        value.clone().ok_or_else(|| LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\"")))
     }
 
     fn port(raw: &RawStep, field: &str) -> Checked<i64> {
         let port = Self::required(&raw.port, field, "port", &raw.call)?;
         if !(0..=65535).contains(&port) {
-            return Err(LessonError::at(field, "port", format!("{port} is not a port (0–65535)")));
+            return Err(LessonError::at_fmt(field, "port", format_args!("{port} is not a port (0–65535)")));
         }
         Ok(port)
     }
@@ -1482,7 +1505,7 @@ impl ScriptChecker {
             None => Ok(None),
             Some(RawBinding::One(variable)) => Ok(Some(name(variable, field, "as")?)),
             Some(RawBinding::Pair(..)) => {
-                Err(LessonError::at(field, "as", format!("{} returns one value, not a pair", raw.call)))
+                Err(LessonError::at_fmt(field, "as", format_args!("{} returns one value, not a pair", raw.call)))
             }
         }
     }
@@ -1507,15 +1530,17 @@ impl ScriptChecker {
             }
             (None, Some(variable)) => {
                 if !self.data.contains(variable) {
-                    return Err(LessonError::at(
+                    return Err(LessonError::at_fmt(
                         field,
                         "echo",
-                        format!("{} is not data received by an earlier step of this host", Quoted(variable)),
+                        format_args!("{} is not data received by an earlier step of this host", Quoted(variable)),
                     ));
                 }
                 Ok(Payload::Echo { variable: variable.clone(), transform: raw.transform.unwrap_or(Transform::None) })
             }
-            _ => Err(LessonError::new(field, format!("{} needs exactly one of \"text\" or \"echo\"", raw.call))),
+            _ => {
+                Err(LessonError::new_fmt(field, format_args!("{} needs exactly one of \"text\" or \"echo\"", raw.call)))
+            }
         }
     }
 
@@ -1527,7 +1552,7 @@ impl ScriptChecker {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
                     Some(other) => {
-                        return Err(LessonError::at(field, "type", format!("{} is not a socket type (tcp or udp)", Quoted(other))))
+                        return Err(LessonError::at_fmt(field, "type", format_args!("{} is not a socket type (tcp or udp)", Quoted(other))))
                     }
                 };
                 let binds = self
@@ -1585,8 +1610,8 @@ impl ScriptChecker {
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
-                            return Err(LessonError::at(field, "to",
-                                format!("{} is not an address received by an earlier step of this host", Quoted(variable)),
+                            return Err(LessonError::at_fmt(field, "to",
+                                format_args!("{} is not an address received by an earlier step of this host", Quoted(variable)),
                             ));
                         }
                         Destination::Variable(variable.clone())
@@ -1622,7 +1647,7 @@ impl ScriptChecker {
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
                     Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
                     Some(other) => {
-                        return Err(LessonError::at(field, "how", format!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other))))
+                        return Err(LessonError::at_fmt(field, "how", format_args!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other))))
                     }
                 },
             },
@@ -1635,8 +1660,8 @@ impl ScriptChecker {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
                     other => {
-                        return Err(LessonError::at(field, "option",
-                            format!("{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)", Quoted(other.unwrap_or(""))),
+                        return Err(LessonError::at_fmt(field, "option",
+                            format_args!("{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)", Quoted(other.unwrap_or(""))),
                         ))
                     }
                 },
@@ -1650,8 +1675,8 @@ impl ScriptChecker {
                 },
             },
             other => {
-                return Err(LessonError::at(field, "call",
-                    format!(
+                return Err(LessonError::at_fmt(field, "call",
+                    format_args!(
                         "{} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)",
                         Quoted(other)
                     ),

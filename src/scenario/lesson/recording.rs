@@ -76,7 +76,7 @@ pub fn write(lesson: &Lesson, actions: &[Recorded], at: Instant) -> String {
 /// Reads a shared session, checking it as strictly as a lesson file.
 pub fn read(text: &str) -> Checked<Shared> {
     let Value::Object(fields) =
-        json::parse(text).map_err(|error| LessonError::new("", format!("not JSON ({error})")))?
+        json::parse(text).map_err(|error| LessonError::new_fmt("", format_args!("not JSON ({error})")))?
     else {
         return Err(LessonError::new("", "a shared session is an object { \"lesson\": …, \"actions\": … }"));
     };
@@ -85,15 +85,15 @@ pub fn read(text: &str) -> Checked<Shared> {
         Some(lesson) => lesson.to_text(),
         None => return Err(LessonError::new("lesson", "missing: this field is required")),
     };
-    let lesson =
-        Lesson::parse(&lesson_text).map_err(|error| LessonError::new(join("lesson", &error.field), error.message))?;
+    let lesson = Lesson::parse(&lesson_text)
+        .map_err(|error| LessonError { field: join("lesson", &error.field), message: error.message })?;
     let at = file.number("at").unwrap_or(0.0);
     let actions = file.list("actions");
     file.done()?;
     if !(at.is_finite() && (0.0..=super::limits::SECONDS).contains(&at)) {
-        return Err(LessonError::new(
+        return Err(LessonError::new_fmt(
             "at",
-            format!(
+            format_args!(
                 "{} is not a time from 0 to {} seconds",
                 crate::decimal::plain(at),
                 crate::decimal::plain(super::limits::SECONDS)
@@ -101,7 +101,7 @@ pub fn read(text: &str) -> Checked<Shared> {
         ));
     }
     if actions.len() > MAX_ACTIONS {
-        return Err(LessonError::new("actions", format!("{} actions; at most {MAX_ACTIONS}", actions.len())));
+        return Err(LessonError::new_fmt("actions", format_args!("{} actions; at most {MAX_ACTIONS}", actions.len())));
     }
     let checker = Checker { host_names: lesson.hosts.iter().map(|host| host.name.clone()).collect() };
     // What each host's calls may name: the variables its script binds, then those of earlier calls.
@@ -112,7 +112,7 @@ pub fn read(text: &str) -> Checked<Shared> {
     for (field, value) in actions {
         let mut action = match value {
             Value::Object(fields) => Object { fields, path: field.clone(), ..Object::default() },
-            _ => return Err(LessonError::new(field, "an action is an object { \"us\": …, … }")),
+            _ => return Err(LessonError::new(&field, "an action is an object { \"us\": …, … }")),
         };
         let us = action.scalar("us", "a time in microseconds", Value::as_i64);
         let intent = read_intent(&mut action, &checker, &lesson, &mut scripts, &field)?;
