@@ -76,12 +76,19 @@ impl LessonError {
 }
 
 /// The path of field `key` of the object at `path`: `hosts[1]` and `name` make `hosts[1].name`.
+#[inline(never)]
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.into()
     } else {
         format!("{path}.{key}")
     }
+}
+
+/// The path of item `index` of the list at `path`: `hosts` and 1 make `hosts[1]`.
+#[inline(never)]
+fn item(path: &str, index: usize) -> String {
+    format!("{path}[{index}]")
 }
 
 impl fmt::Display for LessonError {
@@ -462,7 +469,7 @@ impl Object {
         match self.take(key) {
             None => Vec::new(),
             Some(Value::Array(items)) => {
-                items.into_iter().enumerate().map(|(index, item)| (format!("{field}[{index}]"), item)).collect()
+                items.into_iter().enumerate().map(|(index, item)| (self::item(&field, index), item)).collect()
             }
             Some(other) => {
                 self.wrong(field, "a list [ … ]", &other);
@@ -580,6 +587,7 @@ struct RawLesson {
 
 impl RawLesson {
     /// Reads the file's object, once its format version has been checked.
+    #[inline(never)]
     fn read(o: &mut Object) -> RawLesson {
         RawLesson {
             title: o.required("title", Object::string),
@@ -606,6 +614,7 @@ struct RawHost {
 }
 
 impl RawHost {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawHost {
         RawHost {
             name: o.required("name", Object::string),
@@ -630,6 +639,7 @@ struct RawTypedLine {
 }
 
 impl RawProgram {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawProgram {
         RawProgram {
             file: o.string("file"),
@@ -684,6 +694,7 @@ struct RawLink {
 }
 
 impl RawLink {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawLink {
         RawLink {
             between: o.required("between", Object::between),
@@ -765,6 +776,7 @@ struct RawEvent {
 }
 
 impl RawEvent {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawEvent {
         RawEvent {
             at: o.required("at", Object::number),
@@ -805,6 +817,7 @@ struct RawCheckpoint {
 }
 
 impl RawCheckpoint {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawCheckpoint {
         RawCheckpoint {
             at: o.required("at", Object::number),
@@ -831,6 +844,7 @@ struct RawExpectation {
 }
 
 impl RawExpectation {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawExpectation {
         /// `{ "host": "server" }`.
         fn host(o: &mut Object) -> String {
@@ -1020,6 +1034,7 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
 }
 
 /// Checks a host's program: its file name, its size, its arguments and its typed lines.
+#[inline(never)]
 fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
     let file = raw.file.unwrap_or_else(|| format!("{host}.py"));
     let well_formed = !file.is_empty()
@@ -1040,7 +1055,7 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
     count(&raw.input, limits::TYPED_LINES, field, "input")?;
     let mut input = Vec::new();
     for (index, line) in raw.input.into_iter().enumerate() {
-        let path = format!("{field}.input[{index}]");
+        let path = item(&join(field, "input"), index);
         let at = seconds(line.at, &path, "at")?;
         if input.last().is_some_and(|before: &TypedLine| before.at > at) {
             return Err(LessonError::at(&path, "at", "typed lines are listed in time order"));
@@ -1050,15 +1065,15 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
         }
         input.push(TypedLine { at, text: text(line.text, &path, "text")? });
     }
-    Ok(ProgramSpec {
-        file,
-        source: text(raw.source, field, "source")?,
-        argv: raw.argv.into_iter().map(|arg| text(arg, field, "argv")).collect::<Checked<_>>()?,
-        start: seconds(raw.start.unwrap_or(0.0), field, "start")?,
-        input,
-    })
+    let source = text(raw.source, field, "source")?;
+    let mut argv = Vec::new();
+    for arg in raw.argv {
+        argv.push(text(arg, field, "argv")?);
+    }
+    Ok(ProgramSpec { file, source, argv, start: seconds(raw.start.unwrap_or(0.0), field, "start")?, input })
 }
 
+#[inline(never)]
 fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<Impairments> {
     let ms = |value: Option<f64>, default: u64, key: &str| -> Checked<u64> {
         match value {
@@ -1106,6 +1121,7 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
 }
 
 impl Checker {
+    #[inline(never)]
     fn lesson(mut self, raw: RawLesson) -> Checked<Lesson> {
         if raw.title.trim().is_empty() {
             return Err(LessonError::new("title", "a lesson needs a title"));
@@ -1134,7 +1150,7 @@ impl Checker {
         // Names and addresses first, so scripts and links can refer to any host.
         let mut addresses = Vec::new();
         for (index, host) in raw.hosts.iter().enumerate() {
-            let field = &format!("hosts[{index}]");
+            let field = &item("hosts", index);
             let host_name = name(&host.name, field, "name")?;
             if self.host_names.contains(&host_name) || host_name == "localhost" {
                 return Err(LessonError::at_fmt(field, "name", format_args!("{} names two hosts", Quoted(&host_name))));
@@ -1153,15 +1169,15 @@ impl Checker {
 
         let mut hosts = Vec::new();
         for (index, (host, address)) in raw.hosts.into_iter().zip(addresses).enumerate() {
-            let field = &format!("hosts[{index}]");
+            let field = &item("hosts", index);
             count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
-            let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
+            let script = ScriptChecker::default().script(host.script, &join(field, "script"))?;
             let name = self.host_names[index].clone();
             let program = match host.program {
                 Some(_) if !script.is_empty() => {
                     return Err(LessonError::at(field, "program", "a host runs a script or a program, not both"))
                 }
-                Some(raw) => Some(program(raw, &name, &format!("{field}.program"))?),
+                Some(raw) => Some(program(raw, &name, &join(field, "program"))?),
                 None => None,
             };
             hosts.push(HostSpec { name, address, script, program });
@@ -1169,36 +1185,32 @@ impl Checker {
 
         let mut links: Vec<LinkSpec> = Vec::new();
         for (index, link) in raw.links.into_iter().enumerate() {
-            let field = &format!("links[{index}]");
+            let field = &item("links", index);
             let ends = self.pair(&link.between, field, "between")?;
             if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
                 return Err(LessonError::at(field, "between", "these hosts are already linked"));
             }
             let forward = impairments(link.impairments, Impairments::default(), field)?;
             let backward = match link.reverse {
-                Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
+                Some(reverse) => impairments(reverse, forward, &join(field, "reverse"))?,
                 None => forward,
             };
             links.push(LinkSpec { ends, impairments: [forward, backward] });
         }
 
-        let events = raw
-            .events
-            .into_iter()
-            .enumerate()
-            .map(|(index, event)| self.event(event, &links, &format!("events[{index}]")))
-            .collect::<Checked<Vec<_>>>()?;
-        let checkpoints = raw
-            .checkpoints
-            .into_iter()
-            .enumerate()
-            .map(|(index, checkpoint)| self.checkpoint(checkpoint, &hosts, duration, &format!("checkpoints[{index}]")))
-            .collect::<Checked<Vec<_>>>()?;
+        let mut events = Vec::new();
+        for (index, event) in raw.events.into_iter().enumerate() {
+            events.push(self.event(event, &links, &item("events", index))?);
+        }
+        let mut checkpoints = Vec::new();
+        for (index, checkpoint) in raw.checkpoints.into_iter().enumerate() {
+            checkpoints.push(self.checkpoint(checkpoint, &hosts, duration, &item("checkpoints", index))?);
+        }
 
         count(&raw.guide, limits::GUIDE_STEPS, "", "guide")?;
         let mut guide: Vec<GuideStep> = Vec::new();
         for (index, step) in raw.guide.into_iter().enumerate() {
-            let field = &format!("guide[{index}]");
+            let field = &item("guide", index);
             let at = seconds(step.at, field, "at")?;
             if at > duration {
                 return Err(LessonError::at_fmt(
@@ -1262,18 +1274,19 @@ impl Checker {
         Ok(Some(host))
     }
 
+    #[inline(never)]
     fn event(&self, raw: RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
         let at = seconds(raw.at, field, "at")?;
         let kind = match (raw.drop_next, raw.set_link) {
             (Some(drop), None) => {
-                let field = &format!("{field}.drop_next");
+                let field = &join(field, "drop_next");
                 let link = self.link(&drop.between, links, field, "between")?;
                 let from = self.link_end(drop.from, &links[link], field, "from")?;
                 let packet = packet_kind(drop.kind, field, "kind")?;
                 EventKind::DropNext { link, from, packet }
             }
             (None, Some(set)) => {
-                let field = &format!("{field}.set_link");
+                let field = &join(field, "set_link");
                 let link = self.link(&set.between, links, field, "between")?;
                 let from = self.link_end(set.from, &links[link], field, "from")?;
                 let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
@@ -1285,6 +1298,7 @@ impl Checker {
         Ok(Event { at, kind })
     }
 
+    #[inline(never)]
     fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
         let at = seconds(raw.at, field, "at")?;
         if at > duration {
@@ -1303,7 +1317,7 @@ impl Checker {
                 return Err(LessonError::at_fmt(field, "answer", format_args!("choice {answer} does not exist")));
             }
         }
-        let expect = self.expectation(raw.expect, hosts, &format!("{field}.expect"))?;
+        let expect = self.expectation(raw.expect, hosts, &join(field, "expect"))?;
         Ok(Checkpoint {
             at,
             question: raw.question.map(|q| text(q, field, "question")).transpose()?,
@@ -1313,6 +1327,7 @@ impl Checker {
         })
     }
 
+    #[inline(never)]
     fn expectation(&self, raw: RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
         let mut found = Vec::new();
         if let Some(r) = raw.received {
@@ -1368,7 +1383,7 @@ impl Checker {
             found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
         }
         if let Some(r) = raw.packets {
-            let field = &format!("{field}.packets");
+            let field = &join(field, "packets");
             let kind = packet_kind(r.kind, field, "kind")?;
             if let Some(fate) = &r.fate {
                 if !Fate::NAMES.contains(&fate.as_str()) {
@@ -1463,7 +1478,11 @@ impl ScriptChecker {
     }
 
     fn script(mut self, raw: Vec<RawStep>, field: &str) -> Checked<Vec<Step>> {
-        raw.into_iter().enumerate().map(|(index, step)| self.step(step, &format!("{field}[{index}]"))).collect()
+        let mut steps = Vec::new();
+        for (index, step) in raw.into_iter().enumerate() {
+            steps.push(self.step(step, &item(field, index))?);
+        }
+        Ok(steps)
     }
 
     fn socket(&self, raw: &RawStep, field: &str) -> Checked<String> {
