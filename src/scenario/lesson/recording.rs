@@ -12,10 +12,8 @@
 //! checked as a script step of its host would be (its socket must be one the host has made).
 
 use super::json::{self, Number, Value};
-use super::write::{drop_next, impairments_value, step_value};
-use super::{
-    impairments, join, Checked, Checker, Lesson, LessonError, Object, RawImpairments, RawStep, ScriptChecker, Step,
-};
+use super::write::{call_value, drop_next, impairments_value, Fields};
+use super::{impairments, join, Checked, Checker, Lesson, LessonError, Object, RawImpairments, RawStep, ScriptChecker};
 use crate::scenario::session::{Intent, Recorded};
 use crate::sim::{Impairments, Instant};
 
@@ -31,38 +29,35 @@ pub struct Shared {
 
 /// A session as the text a link carries.
 pub fn write(lesson: &Lesson, actions: &[Recorded], at: Instant) -> String {
-    let name = |host: usize| Value::String(lesson.hosts[host].name.clone());
-    let text = |words: &str| Value::String(words.into());
     let actions = actions.iter().map(|Recorded { at, intent }| {
-        let mut fields = vec![("us".to_string(), Value::Number(Number::Int(at.total_micros())))];
-        let mut add = |key: &str, value: Value| fields.push((key.to_string(), value));
+        let mut fields = Fields::default();
+        fields.add("us", Value::Number(Number::Int(at.total_micros())));
+        let name = |host: &usize| lesson.hosts[*host].name.as_str();
         match intent {
             Intent::Call { host, action } => {
-                add("host", name(*host));
-                add("call", step_value(&Step { at: None, action: action.clone(), continue_on_error: false }));
+                fields.text("host", name(host)).add("call", call_value(action));
             }
-            Intent::DropPacket { packet } => add("drop", Value::Number(Number::UInt(*packet))),
-            Intent::DropNext { link, from, kind } => add("drop_next", drop_next(lesson, *link, *from, *kind)),
+            Intent::DropPacket { packet } => {
+                fields.add("drop", Value::Number(Number::UInt(*packet)));
+            }
+            Intent::DropNext { link, from, kind } => {
+                fields.add("drop_next", drop_next(lesson, *link, *from, *kind));
+            }
             Intent::SetLink { link, from, impairments } => {
-                let ends = lesson.links[*link].ends;
-                add("set_link", Value::Array(ends.iter().map(|&end| name(end)).collect()));
-                add("from", name(*from));
-                for (key, value) in impairments_value(impairments) {
-                    add(key, value);
-                }
+                fields.add("set_link", lesson.between(*link)).text("from", name(from));
+                impairments_value(&mut fields, impairments);
             }
             Intent::Run { host, file, source } => {
-                add("run", name(*host));
-                add("file", text(file));
-                add("source", text(source));
+                fields.text("run", name(host)).text("file", file).text("source", source);
             }
-            Intent::Stop { host } => add("stop", name(*host)),
+            Intent::Stop { host } => {
+                fields.text("stop", name(host));
+            }
             Intent::Type { host, text: line } => {
-                add("type", name(*host));
-                add("text", text(line));
+                fields.text("type", name(host)).text("text", line);
             }
         }
-        Value::Object(fields)
+        Value::Object(fields.0)
     });
     let lesson = json::parse(&lesson.to_json()).expect("a lesson writes JSON");
     Value::Object(vec![
