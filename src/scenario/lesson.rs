@@ -956,7 +956,7 @@ impl Lesson {
         }
         let raw = RawLesson::read(&mut file);
         file.done()?;
-        Checker::default().lesson(raw)
+        Checker::default().lesson(&raw)
     }
 }
 
@@ -984,11 +984,11 @@ fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     }
 }
 
-fn text(value: String, path: &str, key: &str) -> Checked<String> {
+fn text(value: &str, path: &str, key: &str) -> Checked<String> {
     if value.len() > limits::TEXT_BYTES {
         return Err(LessonError::at_fmt(path, key, format_args!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
     }
-    Ok(value)
+    Ok(value.into())
 }
 
 fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
@@ -1035,8 +1035,8 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
 
 /// Checks a host's program: its file name, its size, its arguments and its typed lines.
 #[inline(never)]
-fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
-    let file = raw.file.unwrap_or_else(|| format!("{host}.py"));
+fn program(raw: &RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
+    let file = raw.file.clone().unwrap_or_else(|| format!("{host}.py"));
     let well_formed = !file.is_empty()
         && file.chars().count() <= limits::FILE_NAME_CHARS
         && file.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
@@ -1054,7 +1054,7 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
     count(&raw.argv, limits::ARGUMENTS, field, "argv")?;
     count(&raw.input, limits::TYPED_LINES, field, "input")?;
     let mut input = Vec::new();
-    for (index, line) in raw.input.into_iter().enumerate() {
+    for (index, line) in raw.input.iter().enumerate() {
         let path = item(&join(field, "input"), index);
         let at = seconds(line.at, &path, "at")?;
         if input.last().is_some_and(|before: &TypedLine| before.at > at) {
@@ -1063,11 +1063,11 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
         if line.text.contains('\n') {
             return Err(LessonError::at(&path, "text", "is one line: give each line its own entry"));
         }
-        input.push(TypedLine { at, text: text(line.text, &path, "text")? });
+        input.push(TypedLine { at, text: text(&line.text, &path, "text")? });
     }
-    let source = text(raw.source, field, "source")?;
+    let source = text(&raw.source, field, "source")?;
     let mut argv = Vec::new();
-    for arg in raw.argv {
+    for arg in &raw.argv {
         argv.push(text(arg, field, "argv")?);
     }
     Ok(ProgramSpec { file, source, argv, start: seconds(raw.start.unwrap_or(0.0), field, "start")?, input })
@@ -1122,12 +1122,12 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
 
 impl Checker {
     #[inline(never)]
-    fn lesson(mut self, raw: RawLesson) -> Checked<Lesson> {
+    fn lesson(mut self, raw: &RawLesson) -> Checked<Lesson> {
         if raw.title.trim().is_empty() {
             return Err(LessonError::new("title", "a lesson needs a title"));
         }
-        let title = text(raw.title, "", "title")?;
-        let intro = text(raw.intro, "", "intro")?;
+        let title = text(&raw.title, "", "title")?;
+        let intro = text(&raw.intro, "", "intro")?;
         let duration = seconds(raw.duration, "", "duration")?;
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
@@ -1168,12 +1168,12 @@ impl Checker {
         }
 
         let mut hosts = Vec::new();
-        for (index, (host, address)) in raw.hosts.into_iter().zip(addresses).enumerate() {
+        for (index, (host, address)) in raw.hosts.iter().zip(addresses).enumerate() {
             let field = &item("hosts", index);
             count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
-            let script = ScriptChecker::default().script(host.script, &join(field, "script"))?;
+            let script = ScriptChecker::default().script(&host.script, &join(field, "script"))?;
             let name = self.host_names[index].clone();
-            let program = match host.program {
+            let program = match &host.program {
                 Some(_) if !script.is_empty() => {
                     return Err(LessonError::at(field, "program", "a host runs a script or a program, not both"))
                 }
@@ -1184,7 +1184,7 @@ impl Checker {
         }
 
         let mut links: Vec<LinkSpec> = Vec::new();
-        for (index, link) in raw.links.into_iter().enumerate() {
+        for (index, link) in raw.links.iter().enumerate() {
             let field = &item("links", index);
             let ends = self.pair(&link.between, field, "between")?;
             if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
@@ -1199,17 +1199,17 @@ impl Checker {
         }
 
         let mut events = Vec::new();
-        for (index, event) in raw.events.into_iter().enumerate() {
+        for (index, event) in raw.events.iter().enumerate() {
             events.push(self.event(event, &links, &item("events", index))?);
         }
         let mut checkpoints = Vec::new();
-        for (index, checkpoint) in raw.checkpoints.into_iter().enumerate() {
+        for (index, checkpoint) in raw.checkpoints.iter().enumerate() {
             checkpoints.push(self.checkpoint(checkpoint, &hosts, duration, &item("checkpoints", index))?);
         }
 
         count(&raw.guide, limits::GUIDE_STEPS, "", "guide")?;
         let mut guide: Vec<GuideStep> = Vec::new();
-        for (index, step) in raw.guide.into_iter().enumerate() {
+        for (index, step) in raw.guide.iter().enumerate() {
             let field = &item("guide", index);
             let at = seconds(step.at, field, "at")?;
             if at > duration {
@@ -1233,7 +1233,7 @@ impl Checker {
                     format_args!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
                 ));
             }
-            guide.push(GuideStep { at, text: step.text });
+            guide.push(GuideStep { at, text: step.text.clone() });
         }
 
         Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints, guide })
@@ -1265,7 +1265,7 @@ impl Checker {
         })
     }
 
-    fn link_end(&self, from: Option<String>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
+    fn link_end(&self, from: Option<&str>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
         let Some(from) = from else { return Ok(None) };
         let host = self.host(&from, path, key)?;
         if !link.ends.contains(&host) {
@@ -1275,20 +1275,20 @@ impl Checker {
     }
 
     #[inline(never)]
-    fn event(&self, raw: RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
+    fn event(&self, raw: &RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
         let at = seconds(raw.at, field, "at")?;
-        let kind = match (raw.drop_next, raw.set_link) {
+        let kind = match (&raw.drop_next, &raw.set_link) {
             (Some(drop), None) => {
                 let field = &join(field, "drop_next");
                 let link = self.link(&drop.between, links, field, "between")?;
-                let from = self.link_end(drop.from, &links[link], field, "from")?;
-                let packet = packet_kind(drop.kind, field, "kind")?;
+                let from = self.link_end(drop.from.as_deref(), &links[link], field, "from")?;
+                let packet = packet_kind(drop.kind.as_deref(), field, "kind")?;
                 EventKind::DropNext { link, from, packet }
             }
             (None, Some(set)) => {
                 let field = &join(field, "set_link");
                 let link = self.link(&set.between, links, field, "between")?;
-                let from = self.link_end(set.from, &links[link], field, "from")?;
+                let from = self.link_end(set.from.as_deref(), &links[link], field, "from")?;
                 let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
                 let impairments = impairments(set.impairments, links[link].impairments[direction], field)?;
                 EventKind::SetLink { link, from, impairments }
@@ -1299,7 +1299,7 @@ impl Checker {
     }
 
     #[inline(never)]
-    fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
+    fn checkpoint(&self, raw: &RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
         let at = seconds(raw.at, field, "at")?;
         if at > duration {
             return Err(LessonError::at_fmt(
@@ -1317,31 +1317,31 @@ impl Checker {
                 return Err(LessonError::at_fmt(field, "answer", format_args!("choice {answer} does not exist")));
             }
         }
-        let expect = self.expectation(raw.expect, hosts, &join(field, "expect"))?;
+        let expect = self.expectation(&raw.expect, hosts, &join(field, "expect"))?;
         Ok(Checkpoint {
             at,
-            question: raw.question.map(|q| text(q, field, "question")).transpose()?,
-            choices: raw.choices,
+            question: raw.question.as_deref().map(|q| text(q, field, "question")).transpose()?,
+            choices: raw.choices.clone(),
             answer: raw.answer,
             expect,
         })
     }
 
     #[inline(never)]
-    fn expectation(&self, raw: RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
+    fn expectation(&self, raw: &RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
         let mut found = Vec::new();
-        if let Some(r) = raw.received {
+        if let Some(r) = &raw.received {
             let host = self.host(&r.host, field, "received.host")?;
-            found.push(Expectation::Received { host, text: text(r.text, field, "received.text")? });
+            found.push(Expectation::Received { host, text: text(&r.text, field, "received.text")? });
         }
-        if let Some(r) = raw.raised {
+        if let Some(r) = &raw.raised {
             let host = self.host(&r.host, field, "raised.host")?;
-            found.push(Expectation::Raised { host, exception: r.exception });
+            found.push(Expectation::Raised { host, exception: r.exception.clone() });
         }
-        if let Some(host) = raw.peer_closed {
+        if let Some(host) = &raw.peer_closed {
             found.push(Expectation::PeerClosed { host: self.host(&host, field, "peer_closed.host")? });
         }
-        if let Some(r) = raw.state {
+        if let Some(r) = &raw.state {
             let host = self.host(&r.host, field, "state.host")?;
             let state = r.state.to_ascii_uppercase().replace('_', "-");
             if !SOCKET_STATES.contains(&state.as_str()) {
@@ -1353,13 +1353,13 @@ impl Checker {
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
         }
-        if let Some(host) = raw.blocked {
+        if let Some(host) = &raw.blocked {
             found.push(Expectation::Blocked { host: self.host(&host, field, "blocked.host")? });
         }
-        if let Some(host) = raw.finished {
+        if let Some(host) = &raw.finished {
             found.push(Expectation::Finished { host: self.host(&host, field, "finished.host")? });
         }
-        if let Some(r) = raw.printed {
+        if let Some(r) = &raw.printed {
             let host = self.host(&r.host, field, "printed.host")?;
             if hosts[host].program.is_none() {
                 return Err(LessonError::at_fmt(
@@ -1368,9 +1368,9 @@ impl Checker {
                     format_args!("{} runs no program", hosts[host].name),
                 ));
             }
-            found.push(Expectation::Printed { host, text: text(r.text, field, "printed.text")? });
+            found.push(Expectation::Printed { host, text: text(&r.text, field, "printed.text")? });
         }
-        if let Some(r) = raw.accept_queue {
+        if let Some(r) = &raw.accept_queue {
             let host = self.host(&r.host, field, "accept_queue.host")?;
             let bound = hosts[host].script.iter().any(|step| step_binds(step, &r.socket));
             if !bound {
@@ -1380,11 +1380,11 @@ impl Checker {
                     format_args!("{}'s script has no socket {}", hosts[host].name, Quoted(&r.socket)),
                 ));
             }
-            found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
+            found.push(Expectation::AcceptQueue { host, socket: r.socket.clone(), length: r.length });
         }
-        if let Some(r) = raw.packets {
+        if let Some(r) = &raw.packets {
             let field = &join(field, "packets");
-            let kind = packet_kind(r.kind, field, "kind")?;
+            let kind = packet_kind(r.kind.as_deref(), field, "kind")?;
             if let Some(fate) = &r.fate {
                 if !Fate::NAMES.contains(&fate.as_str()) {
                     return Err(LessonError::at_fmt(
@@ -1396,9 +1396,9 @@ impl Checker {
             }
             let filter = PacketFilter {
                 kind,
-                fate: r.fate,
-                from: r.from.map(|h| self.host(&h, field, "from")).transpose()?,
-                to: r.to.map(|h| self.host(&h, field, "to")).transpose()?,
+                fate: r.fate.clone(),
+                from: r.from.as_deref().map(|h| self.host(h, field, "from")).transpose()?,
+                to: r.to.as_deref().map(|h| self.host(h, field, "to")).transpose()?,
                 duplicate: r.duplicate,
             };
             if r.at_most.is_some_and(|at_most| at_most < r.at_least) {
@@ -1415,7 +1415,7 @@ impl Checker {
 }
 
 /// A packet kind as lesson files write it (`syn-ack`), if the field is there.
-fn packet_kind(label: Option<String>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
+fn packet_kind(label: Option<&str>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
     let Some(label) = label else { return Ok(None) };
     PacketKind::from_label(&label).map(Some).ok_or_else(|| {
         let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
@@ -1477,9 +1477,9 @@ impl ScriptChecker {
         known
     }
 
-    fn script(mut self, raw: Vec<RawStep>, field: &str) -> Checked<Vec<Step>> {
+    fn script(mut self, raw: &[RawStep], field: &str) -> Checked<Vec<Step>> {
         let mut steps = Vec::new();
-        for (index, step) in raw.into_iter().enumerate() {
+        for (index, step) in raw.iter().enumerate() {
             steps.push(self.step(step, &item(field, index))?);
         }
         Ok(steps)
@@ -1545,7 +1545,7 @@ impl ScriptChecker {
                 if raw.transform.is_some() {
                     return Err(LessonError::at(field, "transform", "transform goes with \"echo\", not \"text\""));
                 }
-                Ok(Payload::Text(text(value.clone(), field, "text")?))
+                Ok(Payload::Text(text(value, field, "text")?))
             }
             (None, Some(variable)) => {
                 if !self.data.contains(variable) {
@@ -1563,7 +1563,7 @@ impl ScriptChecker {
         }
     }
 
-    fn step(&mut self, raw: RawStep, field: &str) -> Checked<Step> {
+    fn step(&mut self, raw: &RawStep, field: &str) -> Checked<Step> {
         let at = raw.at.map(|at| seconds(at, field, "at")).transpose()?;
         let action = match raw.call.as_str() {
             "socket" => {
@@ -1575,23 +1575,23 @@ impl ScriptChecker {
                     }
                 };
                 let binds = self
-                    .one_binding(&raw, field)?
+                    .one_binding(raw, field)?
                     .ok_or_else(|| LessonError::at(field, "as", "missing: name the new socket, e.g. \"as\": \"s\""))?;
                 self.sockets.add(binds.clone());
                 Action::Socket { kind, binds }
             }
             "bind" => Action::Bind {
-                socket: self.socket(&raw, field)?,
-                address: Self::address(&raw, field)?,
-                port: Self::port(&raw, field)?,
+                socket: self.socket(raw, field)?,
+                address: Self::address(raw, field)?,
+                port: Self::port(raw, field)?,
             },
             "listen" => Action::Listen {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 backlog: raw.backlog.unwrap_or(5),
             },
             "accept" => {
-                let socket = self.socket(&raw, field)?;
-                let (binds, binds_address) = self.two_bindings(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let (binds, binds_address) = self.two_bindings(raw, field)?;
                 let binds = binds.ok_or_else(|| {
                     LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
                 })?;
@@ -1602,18 +1602,18 @@ impl ScriptChecker {
                 Action::Accept { socket, binds, binds_address }
             }
             "connect" => Action::Connect {
-                socket: self.socket(&raw, field)?,
-                address: Self::address(&raw, field)?,
-                port: Self::port(&raw, field)?,
+                socket: self.socket(raw, field)?,
+                address: Self::address(raw, field)?,
+                port: Self::port(raw, field)?,
             },
             "send" | "sendall" => Action::Send {
-                socket: self.socket(&raw, field)?,
-                payload: self.payload(&raw, field)?,
+                socket: self.socket(raw, field)?,
+                payload: self.payload(raw, field)?,
                 all: raw.call == "sendall",
             },
             "recv" => {
-                let socket = self.socket(&raw, field)?;
-                let binds = self.one_binding(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let binds = self.one_binding(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
                 }
@@ -1624,8 +1624,8 @@ impl ScriptChecker {
                 }
             }
             "sendto" => {
-                let socket = self.socket(&raw, field)?;
-                let payload = self.payload(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let payload = self.payload(raw, field)?;
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
@@ -1636,16 +1636,16 @@ impl ScriptChecker {
                         Destination::Variable(variable.clone())
                     }
                     (None, Some(_)) => Destination::Address {
-                        address: Self::address(&raw, field)?,
-                        port: Self::port(&raw, field)?,
+                        address: Self::address(raw, field)?,
+                        port: Self::port(raw, field)?,
                     },
                     _ => return Err(LessonError::new(field, "sendto needs exactly one of \"to\" or \"address\" and \"port\"")),
                 };
                 Action::Sendto { socket, payload, to }
             }
             "recvfrom" => {
-                let socket = self.socket(&raw, field)?;
-                let (binds, binds_address) = self.two_bindings(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let (binds, binds_address) = self.two_bindings(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
                 }
@@ -1660,7 +1660,7 @@ impl ScriptChecker {
                 }
             }
             "shutdown" => Action::Shutdown {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 how: match raw.how.as_deref() {
                     Some("SHUT_RD") => ShutdownHow::ShutRd,
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
@@ -1671,10 +1671,10 @@ impl ScriptChecker {
                 },
             },
             "close" => Action::Close {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
             },
             "setsockopt" => Action::Setsockopt {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 option: match raw.option.as_deref() {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
@@ -1687,7 +1687,7 @@ impl ScriptChecker {
                 value: raw.value.unwrap_or(1),
             },
             "settimeout" => Action::Settimeout {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 seconds: match raw.seconds {
                     Some(value) => Some(seconds(value, field, "seconds")?),
                     None => None,

@@ -134,7 +134,7 @@ fn read_intent(
     };
     if let Some(host) = host(action, "host")? {
         let call = action.object("call", RawStep::read).ok_or_else(|| LessonError::at(field, "call", "missing"))?;
-        let step = scripts[host].step(call, &join(field, "call"))?;
+        let step = scripts[host].step(&call, &join(field, "call"))?;
         return Ok(Intent::Call { host, action: step.action });
     }
     if let Some(packet) = action.scalar("drop", "a packet number", Value::as_u64) {
@@ -143,8 +143,8 @@ fn read_intent(
     if let Some(drop) = action.object("drop_next", super::RawDropNext::read) {
         let field = &join(field, "drop_next");
         let link = checker.link(&drop.between, &lesson.links, field, "between")?;
-        let from = checker.link_end(drop.from, &lesson.links[link], field, "from")?;
-        let kind = super::packet_kind(drop.kind, field, "kind")?;
+        let from = checker.link_end(drop.from.as_deref(), &lesson.links[link], field, "from")?;
+        let kind = super::packet_kind(drop.kind.as_deref(), field, "kind")?;
         return Ok(Intent::DropNext { link, from, kind });
     }
     if let Some(between) = action.between("set_link") {
