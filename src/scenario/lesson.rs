@@ -419,12 +419,23 @@ impl Object {
 
     /// A field holding one value, read by `read`, which answers `None` when the value is not `what`.
     fn scalar<T>(&mut self, key: &'static str, what: &str, read: fn(&Value) -> Option<T>) -> Option<T> {
-        let value = self.take(key)?;
-        let read = read(&value);
-        if read.is_none() {
-            self.wrong(self.field(key), what, &value);
+        let mut scalar = None;
+        self.check(key, what, &mut |value| {
+            scalar = read(value);
+            scalar.is_some()
+        });
+        scalar
+    }
+
+    /// What [`Object::scalar`] does for every type: takes the field, and notes a value `read`
+    /// refuses.
+    #[inline(never)]
+    fn check(&mut self, key: &'static str, what: &str, read: &mut dyn FnMut(&Value) -> bool) {
+        if let Some(value) = self.take(key) {
+            if !read(&value) {
+                self.wrong(self.field(key), what, &value);
+            }
         }
-        read
     }
 
     fn string(&mut self, key: &'static str) -> Option<String> {
@@ -494,24 +505,34 @@ impl Object {
 
     /// An object inside this one, read by `read`.
     fn object<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Option<T> {
-        let field = self.field(key);
-        let value = self.take(key)?;
-        let mut inner = self.open(value, field)?;
-        let read = read(&mut inner);
-        self.close(inner);
-        Some(read)
+        let mut object = None;
+        self.visit(key, false, &mut |inner| object = Some(read(inner)));
+        object
     }
 
     /// The objects of a list, each read by `read`.
     fn objects<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Vec<T> {
         let mut objects = Vec::new();
-        for (field, item) in self.list(key) {
+        self.visit(key, true, &mut |inner| objects.push(read(inner)));
+        objects
+    }
+
+    /// Opens the object at `key` (or each object of the list there) for `read`, then closes it:
+    /// what [`Object::object`] and [`Object::objects`] share, once for every type they read.
+    #[inline(never)]
+    fn visit(&mut self, key: &'static str, list: bool, read: &mut dyn FnMut(&mut Object)) {
+        let items = if list {
+            self.list(key)
+        } else {
+            let field = self.field(key);
+            self.take(key).map(|value| (field, value)).into_iter().collect()
+        };
+        for (field, item) in items {
             if let Some(mut inner) = self.open(item, field) {
-                objects.push(read(&mut inner));
+                read(&mut inner);
                 self.close(inner);
             }
         }
-        objects
     }
 
     /// An object inside this one, to read (and then [`Object::close`]), if the value is one.
