@@ -1288,9 +1288,9 @@ impl Checker {
 
     fn link_end(&self, from: Option<&str>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
         let Some(from) = from else { return Ok(None) };
-        let host = self.host(&from, path, key)?;
+        let host = self.host(from, path, key)?;
         if !link.ends.contains(&host) {
-            return Err(LessonError::at_fmt(path, key, format_args!("{} is not an end of this link", Quoted(&from))));
+            return Err(LessonError::at_fmt(path, key, format_args!("{} is not an end of this link", Quoted(from))));
         }
         Ok(Some(host))
     }
@@ -1360,7 +1360,7 @@ impl Checker {
             found.push(Expectation::Raised { host, exception: r.exception.clone() });
         }
         if let Some(host) = &raw.peer_closed {
-            found.push(Expectation::PeerClosed { host: self.host(&host, field, "peer_closed.host")? });
+            found.push(Expectation::PeerClosed { host: self.host(host, field, "peer_closed.host")? });
         }
         if let Some(r) = &raw.state {
             let host = self.host(&r.host, field, "state.host")?;
@@ -1375,10 +1375,10 @@ impl Checker {
             found.push(Expectation::SocketState { host, state, count: r.count });
         }
         if let Some(host) = &raw.blocked {
-            found.push(Expectation::Blocked { host: self.host(&host, field, "blocked.host")? });
+            found.push(Expectation::Blocked { host: self.host(host, field, "blocked.host")? });
         }
         if let Some(host) = &raw.finished {
-            found.push(Expectation::Finished { host: self.host(&host, field, "finished.host")? });
+            found.push(Expectation::Finished { host: self.host(host, field, "finished.host")? });
         }
         if let Some(r) = &raw.printed {
             let host = self.host(&r.host, field, "printed.host")?;
@@ -1438,9 +1438,9 @@ impl Checker {
 /// A packet kind as lesson files write it (`syn-ack`), if the field is there.
 fn packet_kind(label: Option<&str>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
     let Some(label) = label else { return Ok(None) };
-    PacketKind::from_label(&label).map(Some).ok_or_else(|| {
+    PacketKind::from_label(label).map(Some).ok_or_else(|| {
         let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
-        LessonError::at_fmt(path, key, format_args!("{} is not a packet kind ({kinds})", Quoted(&label)))
+        LessonError::at_fmt(path, key, format_args!("{} is not a packet kind ({kinds})", Quoted(label)))
     })
 }
 
