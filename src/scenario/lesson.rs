@@ -50,24 +50,45 @@ pub struct LessonError {
     pub message: String,
 }
 
+// The constructors are not inlined, and take text or `format_args!` rather than a `String`: the
+// checks make errors in many places, and each place then only passes its pieces.
 impl LessonError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    #[inline(never)]
+    fn new(field: &str, message: &str) -> Self {
         LessonError { field: field.into(), message: message.into() }
     }
 
+    #[inline(never)]
+    fn new_fmt(field: &str, message: fmt::Arguments<'_>) -> Self {
+        LessonError { field: field.into(), message: fmt::format(message) }
+    }
+
     /// A problem with field `key` of the object at `path`.
-    fn at(path: &str, key: &str, message: impl Into<String>) -> Self {
-        LessonError::new(join(path, key), message)
+    #[inline(never)]
+    fn at(path: &str, key: &str, message: &str) -> Self {
+        LessonError { field: join(path, key), message: message.into() }
+    }
+
+    #[inline(never)]
+    fn at_fmt(path: &str, key: &str, message: fmt::Arguments<'_>) -> Self {
+        LessonError { field: join(path, key), message: fmt::format(message) }
     }
 }
 
 /// The path of field `key` of the object at `path`: `hosts[1]` and `name` make `hosts[1].name`.
+#[inline(never)]
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.into()
     } else {
         format!("{path}.{key}")
     }
+}
+
+/// The path of item `index` of the list at `path`: `hosts` and 1 make `hosts[1]`.
+#[inline(never)]
+fn item(path: &str, index: usize) -> String {
+    format!("{path}[{index}]")
 }
 
 impl fmt::Display for LessonError {
@@ -384,7 +405,7 @@ impl Object {
         let index = self.fields.iter().position(|(name, _)| name == key)?;
         let (_, value) = self.fields.remove(index);
         if self.fields.iter().any(|(name, _)| name == key) && self.problem.is_none() {
-            self.problem = Some(LessonError::new(self.field(key), "given more than once"));
+            self.problem = Some(LessonError::at(&self.path, key, "given more than once"));
         }
         Some(value).filter(|value| !value.is_null())
     }
@@ -398,12 +419,23 @@ impl Object {
 
     /// A field holding one value, read by `read`, which answers `None` when the value is not `what`.
     fn scalar<T>(&mut self, key: &'static str, what: &str, read: fn(&Value) -> Option<T>) -> Option<T> {
-        let value = self.take(key)?;
-        let read = read(&value);
-        if read.is_none() {
-            self.wrong(self.field(key), what, &value);
+        let mut scalar = None;
+        self.check(key, what, &mut |value| {
+            scalar = read(value);
+            scalar.is_some()
+        });
+        scalar
+    }
+
+    /// What [`Object::scalar`] does for every type: takes the field, and notes a value `read`
+    /// refuses.
+    #[inline(never)]
+    fn check(&mut self, key: &'static str, what: &str, read: &mut dyn FnMut(&Value) -> bool) {
+        if let Some(value) = self.take(key) {
+            if !read(&value) {
+                self.wrong(self.field(key), what, &value);
+            }
         }
-        read
     }
 
     fn string(&mut self, key: &'static str) -> Option<String> {
@@ -448,7 +480,7 @@ impl Object {
         match self.take(key) {
             None => Vec::new(),
             Some(Value::Array(items)) => {
-                items.into_iter().enumerate().map(|(index, item)| (format!("{field}[{index}]"), item)).collect()
+                items.into_iter().enumerate().map(|(index, item)| (self::item(&field, index), item)).collect()
             }
             Some(other) => {
                 self.wrong(field, "a list [ … ]", &other);
@@ -473,24 +505,34 @@ impl Object {
 
     /// An object inside this one, read by `read`.
     fn object<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Option<T> {
-        let field = self.field(key);
-        let value = self.take(key)?;
-        let mut inner = self.open(value, field)?;
-        let read = read(&mut inner);
-        self.close(inner);
-        Some(read)
+        let mut object = None;
+        self.visit(key, false, &mut |inner| object = Some(read(inner)));
+        object
     }
 
     /// The objects of a list, each read by `read`.
     fn objects<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Vec<T> {
         let mut objects = Vec::new();
-        for (field, item) in self.list(key) {
+        self.visit(key, true, &mut |inner| objects.push(read(inner)));
+        objects
+    }
+
+    /// Opens the object at `key` (or each object of the list there) for `read`, then closes it:
+    /// what [`Object::object`] and [`Object::objects`] share, once for every type they read.
+    #[inline(never)]
+    fn visit(&mut self, key: &'static str, list: bool, read: &mut dyn FnMut(&mut Object)) {
+        let items = if list {
+            self.list(key)
+        } else {
+            let field = self.field(key);
+            self.take(key).map(|value| (field, value)).into_iter().collect()
+        };
+        for (field, item) in items {
             if let Some(mut inner) = self.open(item, field) {
-                objects.push(read(&mut inner));
+                read(&mut inner);
                 self.close(inner);
             }
         }
-        objects
     }
 
     /// An object inside this one, to read (and then [`Object::close`]), if the value is one.
@@ -517,13 +559,13 @@ impl Object {
             return Err(problem);
         }
         if let Some((unknown, _)) = self.fields.first() {
-            return Err(LessonError::new(
-                self.path,
-                format!("unknown field `{unknown}` (the fields here are {})", self.known.join(", ")),
+            return Err(LessonError::new_fmt(
+                &self.path,
+                format_args!("unknown field `{unknown}` (the fields here are {})", self.known.join(", ")),
             ));
         }
         match self.missing {
-            Some(key) => Err(LessonError::new(self.field(key), "missing: this field is required")),
+            Some(key) => Err(LessonError::at(&self.path, key, "missing: this field is required")),
             None => Ok(()),
         }
     }
@@ -539,7 +581,7 @@ fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
         Value::Array(items) => format!("a list of {}", items.len()),
         Value::Object(_) => "an object".into(),
     };
-    LessonError::new(field, format!("expected {expected}, found {found}"))
+    LessonError::new_fmt(&field, format_args!("expected {expected}, found {found}"))
 }
 
 /// A number as written: `80`, or `80.5` (with a fraction always shown, so `80.0` is not
@@ -566,6 +608,7 @@ struct RawLesson {
 
 impl RawLesson {
     /// Reads the file's object, once its format version has been checked.
+    #[inline(never)]
     fn read(o: &mut Object) -> RawLesson {
         RawLesson {
             title: o.required("title", Object::string),
@@ -592,6 +635,7 @@ struct RawHost {
 }
 
 impl RawHost {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawHost {
         RawHost {
             name: o.required("name", Object::string),
@@ -616,6 +660,7 @@ struct RawTypedLine {
 }
 
 impl RawProgram {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawProgram {
         RawProgram {
             file: o.string("file"),
@@ -670,6 +715,7 @@ struct RawLink {
 }
 
 impl RawLink {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawLink {
         RawLink {
             between: o.required("between", Object::between),
@@ -751,6 +797,7 @@ struct RawEvent {
 }
 
 impl RawEvent {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawEvent {
         RawEvent {
             at: o.required("at", Object::number),
@@ -791,6 +838,7 @@ struct RawCheckpoint {
 }
 
 impl RawCheckpoint {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawCheckpoint {
         RawCheckpoint {
             at: o.required("at", Object::number),
@@ -817,6 +865,7 @@ struct RawExpectation {
 }
 
 impl RawExpectation {
+    #[inline(never)]
     fn read(o: &mut Object) -> RawExpectation {
         /// `{ "host": "server" }`.
         fn host(o: &mut Object) -> String {
@@ -891,17 +940,17 @@ impl Lesson {
     /// Reads and checks a lesson file.
     pub fn parse(text: &str) -> Checked<Lesson> {
         if text.len() > limits::FILE_BYTES {
-            return Err(LessonError::new(
+            return Err(LessonError::new_fmt(
                 "",
-                format!(
+                format_args!(
                     "the file is {} KiB; a lesson may be at most {} KiB",
                     text.len() / 1024,
                     limits::FILE_BYTES / 1024
                 ),
             ));
         }
-        let value =
-            json::parse(text).map_err(|error| LessonError::new("", format!("this is not valid JSON ({error})")))?;
+        let value = json::parse(text)
+            .map_err(|error| LessonError::new_fmt("", format_args!("this is not valid JSON ({error})")))?;
         let Value::Object(fields) = value else {
             return Err(LessonError::new("", "a lesson file is a JSON object: { \"socksim\": 1, \"title\": … }"));
         };
@@ -916,9 +965,9 @@ impl Lesson {
             }
             Some(Value::Number(version)) if version.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             Some(Value::Number(version)) => {
-                return Err(LessonError::new(
+                return Err(LessonError::new_fmt(
                     "socksim",
-                    format!(
+                    format_args!(
                         "format version {} is not supported (this socksim reads version {FORMAT_VERSION})",
                         number_text(&version)
                     ),
@@ -928,7 +977,7 @@ impl Lesson {
         }
         let raw = RawLesson::read(&mut file);
         file.done()?;
-        Checker::default().lesson(raw)
+        Checker::default().lesson(&raw)
     }
 }
 
@@ -944,10 +993,10 @@ fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     if value.is_finite() && (0.0..=limits::SECONDS).contains(&value) {
         Ok(value)
     } else {
-        Err(LessonError::at(
+        Err(LessonError::at_fmt(
             path,
             key,
-            format!(
+            format_args!(
                 "{} is not a time from 0 to {} seconds",
                 crate::decimal::plain(value),
                 crate::decimal::plain(limits::SECONDS)
@@ -956,16 +1005,16 @@ fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     }
 }
 
-fn text(value: String, path: &str, key: &str) -> Checked<String> {
+fn text(value: &str, path: &str, key: &str) -> Checked<String> {
     if value.len() > limits::TEXT_BYTES {
-        return Err(LessonError::at(path, key, format!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
+        return Err(LessonError::at_fmt(path, key, format_args!("longer than {} KiB", limits::TEXT_BYTES / 1024)));
     }
-    Ok(value)
+    Ok(value.into())
 }
 
 fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
     if items.len() > max {
-        return Err(LessonError::at(path, key, format!("{} entries; at most {max} are allowed", items.len())));
+        return Err(LessonError::at_fmt(path, key, format_args!("{} entries; at most {max} are allowed", items.len())));
     }
     Ok(())
 }
@@ -992,10 +1041,10 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && value.chars().count() <= limits::NAME_CHARS;
     if !well_formed {
-        return Err(LessonError::at(
+        return Err(LessonError::at_fmt(
             path,
             key,
-            format!(
+            format_args!(
                 "{} is not a valid name (letters, digits, '_' and '-', starting with a letter, at most {} characters)",
                 Quoted(value),
                 limits::NAME_CHARS
@@ -1006,16 +1055,17 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
 }
 
 /// Checks a host's program: its file name, its size, its arguments and its typed lines.
-fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
-    let file = raw.file.unwrap_or_else(|| format!("{host}.py"));
+#[inline(never)]
+fn program(raw: &RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
+    let file = raw.file.clone().unwrap_or_else(|| format!("{host}.py"));
     let well_formed = !file.is_empty()
         && file.chars().count() <= limits::FILE_NAME_CHARS
         && file.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     if !well_formed {
-        return Err(LessonError::at(
+        return Err(LessonError::at_fmt(
             field,
             "file",
-            format!(
+            format_args!(
                 "{} is not a file name (letters, digits, '_', '-' and '.', at most {} characters)",
                 Quoted(&file),
                 limits::FILE_NAME_CHARS
@@ -1025,8 +1075,8 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
     count(&raw.argv, limits::ARGUMENTS, field, "argv")?;
     count(&raw.input, limits::TYPED_LINES, field, "input")?;
     let mut input = Vec::new();
-    for (index, line) in raw.input.into_iter().enumerate() {
-        let path = format!("{field}.input[{index}]");
+    for (index, line) in raw.input.iter().enumerate() {
+        let path = item(&join(field, "input"), index);
         let at = seconds(line.at, &path, "at")?;
         if input.last().is_some_and(|before: &TypedLine| before.at > at) {
             return Err(LessonError::at(&path, "at", "typed lines are listed in time order"));
@@ -1034,26 +1084,26 @@ fn program(raw: RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
         if line.text.contains('\n') {
             return Err(LessonError::at(&path, "text", "is one line: give each line its own entry"));
         }
-        input.push(TypedLine { at, text: text(line.text, &path, "text")? });
+        input.push(TypedLine { at, text: text(&line.text, &path, "text")? });
     }
-    Ok(ProgramSpec {
-        file,
-        source: text(raw.source, field, "source")?,
-        argv: raw.argv.into_iter().map(|arg| text(arg, field, "argv")).collect::<Checked<_>>()?,
-        start: seconds(raw.start.unwrap_or(0.0), field, "start")?,
-        input,
-    })
+    let source = text(&raw.source, field, "source")?;
+    let mut argv = Vec::new();
+    for arg in &raw.argv {
+        argv.push(text(arg, field, "argv")?);
+    }
+    Ok(ProgramSpec { file, source, argv, start: seconds(raw.start.unwrap_or(0.0), field, "start")?, input })
 }
 
+#[inline(never)]
 fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<Impairments> {
     let ms = |value: Option<f64>, default: u64, key: &str| -> Checked<u64> {
         match value {
             None => Ok(default),
             Some(ms) if ms.is_finite() && (0.0..=60_000.0).contains(&ms) => Ok((ms * 1000.0).round() as u64),
-            Some(ms) => Err(LessonError::at(
+            Some(ms) => Err(LessonError::at_fmt(
                 field,
                 key,
-                format!("{} is not a delay from 0 to 60000 ms", crate::decimal::plain(ms)),
+                format_args!("{} is not a delay from 0 to 60000 ms", crate::decimal::plain(ms)),
             )),
         }
     };
@@ -1061,10 +1111,10 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         match value {
             None => Ok(default),
             Some(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
-            Some(p) => Err(LessonError::at(
+            Some(p) => Err(LessonError::at_fmt(
                 field,
                 key,
-                format!("{} is not a percentage from 0 to 100", crate::decimal::plain(p)),
+                format_args!("{} is not a percentage from 0 to 100", crate::decimal::plain(p)),
             )),
         }
     };
@@ -1072,10 +1122,13 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
         None => base.bandwidth_bps,
         Some(kbps) if kbps.is_finite() && (0.0..=10_000_000.0).contains(&kbps) => (kbps * 1000.0).round() as u64,
         Some(kbps) => {
-            return Err(LessonError::at(
+            return Err(LessonError::at_fmt(
                 field,
                 "bandwidth_kbps",
-                format!("{} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s", crate::decimal::plain(kbps)),
+                format_args!(
+                    "{} is not a bandwidth from 0 (unlimited) to 10000000 kbit/s",
+                    crate::decimal::plain(kbps)
+                ),
             ))
         }
     };
@@ -1089,12 +1142,13 @@ fn impairments(raw: RawImpairments, base: Impairments, field: &str) -> Checked<I
 }
 
 impl Checker {
-    fn lesson(mut self, raw: RawLesson) -> Checked<Lesson> {
+    #[inline(never)]
+    fn lesson(mut self, raw: &RawLesson) -> Checked<Lesson> {
         if raw.title.trim().is_empty() {
             return Err(LessonError::new("title", "a lesson needs a title"));
         }
-        let title = text(raw.title, "", "title")?;
-        let intro = text(raw.intro, "", "intro")?;
+        let title = text(&raw.title, "", "title")?;
+        let intro = text(&raw.intro, "", "intro")?;
         let duration = seconds(raw.duration, "", "duration")?;
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
@@ -1108,82 +1162,82 @@ impl Checker {
         }
         let total_steps: usize = raw.hosts.iter().map(|host| host.script.len()).sum();
         if total_steps > limits::STEPS {
-            return Err(LessonError::new(
+            return Err(LessonError::new_fmt(
                 "hosts",
-                format!("{total_steps} script steps; at most {} are allowed", limits::STEPS),
+                format_args!("{total_steps} script steps; at most {} are allowed", limits::STEPS),
             ));
         }
 
         // Names and addresses first, so scripts and links can refer to any host.
         let mut addresses = Vec::new();
         for (index, host) in raw.hosts.iter().enumerate() {
-            let field = &format!("hosts[{index}]");
+            let field = &item("hosts", index);
             let host_name = name(&host.name, field, "name")?;
             if self.host_names.contains(&host_name) || host_name == "localhost" {
-                return Err(LessonError::at(field, "name", format!("{} names two hosts", Quoted(&host_name))));
+                return Err(LessonError::at_fmt(field, "name", format_args!("{} names two hosts", Quoted(&host_name))));
             }
-            let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", message))?;
+            let address = host_address(&host.address).map_err(|message| LessonError::at(field, "address", &message))?;
             if addresses.contains(&address) {
-                return Err(LessonError::at(field, "address", format!("{address} is the address of two hosts")));
+                return Err(LessonError::at_fmt(
+                    field,
+                    "address",
+                    format_args!("{address} is the address of two hosts"),
+                ));
             }
             self.host_names.push(host_name);
             addresses.push(address);
         }
 
         let mut hosts = Vec::new();
-        for (index, (host, address)) in raw.hosts.into_iter().zip(addresses).enumerate() {
-            let field = &format!("hosts[{index}]");
+        for (index, (host, address)) in raw.hosts.iter().zip(addresses).enumerate() {
+            let field = &item("hosts", index);
             count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
-            let script = ScriptChecker::default().script(host.script, &format!("{field}.script"))?;
+            let script = ScriptChecker::default().script(&host.script, &join(field, "script"))?;
             let name = self.host_names[index].clone();
-            let program = match host.program {
+            let program = match &host.program {
                 Some(_) if !script.is_empty() => {
                     return Err(LessonError::at(field, "program", "a host runs a script or a program, not both"))
                 }
-                Some(raw) => Some(program(raw, &name, &format!("{field}.program"))?),
+                Some(raw) => Some(program(raw, &name, &join(field, "program"))?),
                 None => None,
             };
             hosts.push(HostSpec { name, address, script, program });
         }
 
         let mut links: Vec<LinkSpec> = Vec::new();
-        for (index, link) in raw.links.into_iter().enumerate() {
-            let field = &format!("links[{index}]");
+        for (index, link) in raw.links.iter().enumerate() {
+            let field = &item("links", index);
             let ends = self.pair(&link.between, field, "between")?;
             if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
                 return Err(LessonError::at(field, "between", "these hosts are already linked"));
             }
             let forward = impairments(link.impairments, Impairments::default(), field)?;
             let backward = match link.reverse {
-                Some(reverse) => impairments(reverse, forward, &format!("{field}.reverse"))?,
+                Some(reverse) => impairments(reverse, forward, &join(field, "reverse"))?,
                 None => forward,
             };
             links.push(LinkSpec { ends, impairments: [forward, backward] });
         }
 
-        let events = raw
-            .events
-            .into_iter()
-            .enumerate()
-            .map(|(index, event)| self.event(event, &links, &format!("events[{index}]")))
-            .collect::<Checked<Vec<_>>>()?;
-        let checkpoints = raw
-            .checkpoints
-            .into_iter()
-            .enumerate()
-            .map(|(index, checkpoint)| self.checkpoint(checkpoint, &hosts, duration, &format!("checkpoints[{index}]")))
-            .collect::<Checked<Vec<_>>>()?;
+        let mut events = Vec::new();
+        for (index, event) in raw.events.iter().enumerate() {
+            events.push(self.event(event, &links, &item("events", index))?);
+        }
+        let mut checkpoints = Vec::new();
+        for (index, checkpoint) in raw.checkpoints.iter().enumerate() {
+            checkpoints.push(self.checkpoint(checkpoint, &hosts, duration, &item("checkpoints", index))?);
+        }
 
         count(&raw.guide, limits::GUIDE_STEPS, "", "guide")?;
         let mut guide: Vec<GuideStep> = Vec::new();
-        for (index, step) in raw.guide.into_iter().enumerate() {
-            let field = &format!("guide[{index}]");
+        for (index, step) in raw.guide.iter().enumerate() {
+            let field = &item("guide", index);
             let at = seconds(step.at, field, "at")?;
             if at > duration {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "at",
-                    format!(
+                    format_args!(
                         "{} s is after the lesson ends ({} s)",
                         crate::decimal::plain(at),
                         crate::decimal::plain(duration)
@@ -1194,13 +1248,13 @@ impl Checker {
                 return Err(LessonError::at(field, "at", "the guide's steps are listed in time order"));
             }
             if step.text.trim().is_empty() || step.text.chars().count() > limits::GUIDE_CHARS {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "text",
-                    format!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
+                    format_args!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
                 ));
             }
-            guide.push(GuideStep { at, text: step.text });
+            guide.push(GuideStep { at, text: step.text.clone() });
         }
 
         Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints, guide })
@@ -1210,7 +1264,7 @@ impl Checker {
         self.host_names
             .iter()
             .position(|host| host == value)
-            .ok_or_else(|| LessonError::at(path, key, format!("there is no host named {}", Quoted(value))))
+            .ok_or_else(|| LessonError::at_fmt(path, key, format_args!("there is no host named {}", Quoted(value))))
     }
 
     fn pair(&self, between: &[String; 2], path: &str, key: &str) -> Checked<[usize; 2]> {
@@ -1227,35 +1281,35 @@ impl Checker {
 
     fn link(&self, between: &[String; 2], links: &[LinkSpec], path: &str, key: &str) -> Checked<usize> {
         let ends = self.pair(between, path, key)?;
-        links
-            .iter()
-            .position(|link| link.ends == ends || link.ends == [ends[1], ends[0]])
-            .ok_or_else(|| LessonError::at(path, key, format!("{} and {} are not linked", between[0], between[1])))
+        links.iter().position(|link| link.ends == ends || link.ends == [ends[1], ends[0]]).ok_or_else(|| {
+            LessonError::at_fmt(path, key, format_args!("{} and {} are not linked", between[0], between[1]))
+        })
     }
 
-    fn link_end(&self, from: Option<String>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
+    fn link_end(&self, from: Option<&str>, link: &LinkSpec, path: &str, key: &str) -> Checked<Option<usize>> {
         let Some(from) = from else { return Ok(None) };
-        let host = self.host(&from, path, key)?;
+        let host = self.host(from, path, key)?;
         if !link.ends.contains(&host) {
-            return Err(LessonError::at(path, key, format!("{} is not an end of this link", Quoted(&from))));
+            return Err(LessonError::at_fmt(path, key, format_args!("{} is not an end of this link", Quoted(from))));
         }
         Ok(Some(host))
     }
 
-    fn event(&self, raw: RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
+    #[inline(never)]
+    fn event(&self, raw: &RawEvent, links: &[LinkSpec], field: &str) -> Checked<Event> {
         let at = seconds(raw.at, field, "at")?;
-        let kind = match (raw.drop_next, raw.set_link) {
+        let kind = match (&raw.drop_next, &raw.set_link) {
             (Some(drop), None) => {
-                let field = &format!("{field}.drop_next");
+                let field = &join(field, "drop_next");
                 let link = self.link(&drop.between, links, field, "between")?;
-                let from = self.link_end(drop.from, &links[link], field, "from")?;
-                let packet = packet_kind(drop.kind, field, "kind")?;
+                let from = self.link_end(drop.from.as_deref(), &links[link], field, "from")?;
+                let packet = packet_kind(drop.kind.as_deref(), field, "kind")?;
                 EventKind::DropNext { link, from, packet }
             }
             (None, Some(set)) => {
-                let field = &format!("{field}.set_link");
+                let field = &join(field, "set_link");
                 let link = self.link(&set.between, links, field, "between")?;
-                let from = self.link_end(set.from, &links[link], field, "from")?;
+                let from = self.link_end(set.from.as_deref(), &links[link], field, "from")?;
                 let direction = from.map_or(0, |from| usize::from(links[link].ends[0] != from));
                 let impairments = impairments(set.impairments, links[link].impairments[direction], field)?;
                 EventKind::SetLink { link, from, impairments }
@@ -1265,13 +1319,14 @@ impl Checker {
         Ok(Event { at, kind })
     }
 
-    fn checkpoint(&self, raw: RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
+    #[inline(never)]
+    fn checkpoint(&self, raw: &RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
         let at = seconds(raw.at, field, "at")?;
         if at > duration {
-            return Err(LessonError::at(
+            return Err(LessonError::at_fmt(
                 field,
                 "at",
-                format!(
+                format_args!(
                     "{} s is after the lesson ends ({} s)",
                     crate::decimal::plain(at),
                     crate::decimal::plain(duration)
@@ -1280,86 +1335,91 @@ impl Checker {
         }
         if let Some(answer) = raw.answer {
             if answer >= raw.choices.len() {
-                return Err(LessonError::at(field, "answer", format!("choice {answer} does not exist")));
+                return Err(LessonError::at_fmt(field, "answer", format_args!("choice {answer} does not exist")));
             }
         }
-        let expect = self.expectation(raw.expect, hosts, &format!("{field}.expect"))?;
+        let expect = self.expectation(&raw.expect, hosts, &join(field, "expect"))?;
         Ok(Checkpoint {
             at,
-            question: raw.question.map(|q| text(q, field, "question")).transpose()?,
-            choices: raw.choices,
+            question: raw.question.as_deref().map(|q| text(q, field, "question")).transpose()?,
+            choices: raw.choices.clone(),
             answer: raw.answer,
             expect,
         })
     }
 
-    fn expectation(&self, raw: RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
+    #[inline(never)]
+    fn expectation(&self, raw: &RawExpectation, hosts: &[HostSpec], field: &str) -> Checked<Expectation> {
         let mut found = Vec::new();
-        if let Some(r) = raw.received {
+        if let Some(r) = &raw.received {
             let host = self.host(&r.host, field, "received.host")?;
-            found.push(Expectation::Received { host, text: text(r.text, field, "received.text")? });
+            found.push(Expectation::Received { host, text: text(&r.text, field, "received.text")? });
         }
-        if let Some(r) = raw.raised {
+        if let Some(r) = &raw.raised {
             let host = self.host(&r.host, field, "raised.host")?;
-            found.push(Expectation::Raised { host, exception: r.exception });
+            found.push(Expectation::Raised { host, exception: r.exception.clone() });
         }
-        if let Some(host) = raw.peer_closed {
-            found.push(Expectation::PeerClosed { host: self.host(&host, field, "peer_closed.host")? });
+        if let Some(host) = &raw.peer_closed {
+            found.push(Expectation::PeerClosed { host: self.host(host, field, "peer_closed.host")? });
         }
-        if let Some(r) = raw.state {
+        if let Some(r) = &raw.state {
             let host = self.host(&r.host, field, "state.host")?;
             let state = r.state.to_ascii_uppercase().replace('_', "-");
             if !SOCKET_STATES.contains(&state.as_str()) {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "state.state",
-                    format!("{} is not a socket state ({})", Quoted(&r.state), SOCKET_STATES.join(", ")),
+                    format_args!("{} is not a socket state ({})", Quoted(&r.state), SOCKET_STATES.join(", ")),
                 ));
             }
             found.push(Expectation::SocketState { host, state, count: r.count });
         }
-        if let Some(host) = raw.blocked {
-            found.push(Expectation::Blocked { host: self.host(&host, field, "blocked.host")? });
+        if let Some(host) = &raw.blocked {
+            found.push(Expectation::Blocked { host: self.host(host, field, "blocked.host")? });
         }
-        if let Some(host) = raw.finished {
-            found.push(Expectation::Finished { host: self.host(&host, field, "finished.host")? });
+        if let Some(host) = &raw.finished {
+            found.push(Expectation::Finished { host: self.host(host, field, "finished.host")? });
         }
-        if let Some(r) = raw.printed {
+        if let Some(r) = &raw.printed {
             let host = self.host(&r.host, field, "printed.host")?;
             if hosts[host].program.is_none() {
-                return Err(LessonError::at(field, "printed.host", format!("{} runs no program", hosts[host].name)));
+                return Err(LessonError::at_fmt(
+                    field,
+                    "printed.host",
+                    format_args!("{} runs no program", hosts[host].name),
+                ));
             }
-            found.push(Expectation::Printed { host, text: text(r.text, field, "printed.text")? });
+            found.push(Expectation::Printed { host, text: text(&r.text, field, "printed.text")? });
         }
-        if let Some(r) = raw.accept_queue {
+        if let Some(r) = &raw.accept_queue {
             let host = self.host(&r.host, field, "accept_queue.host")?;
             let bound = hosts[host].script.iter().any(|step| step_binds(step, &r.socket));
             if !bound {
-                return Err(LessonError::at(
+                return Err(LessonError::at_fmt(
                     field,
                     "accept_queue.socket",
-                    format!("{}'s script has no socket {}", hosts[host].name, Quoted(&r.socket)),
+                    format_args!("{}'s script has no socket {}", hosts[host].name, Quoted(&r.socket)),
                 ));
             }
-            found.push(Expectation::AcceptQueue { host, socket: r.socket, length: r.length });
+            found.push(Expectation::AcceptQueue { host, socket: r.socket.clone(), length: r.length });
         }
-        if let Some(r) = raw.packets {
-            let field = &format!("{field}.packets");
-            let kind = packet_kind(r.kind, field, "kind")?;
+        if let Some(r) = &raw.packets {
+            let field = &join(field, "packets");
+            let kind = packet_kind(r.kind.as_deref(), field, "kind")?;
             if let Some(fate) = &r.fate {
                 if !Fate::NAMES.contains(&fate.as_str()) {
-                    return Err(LessonError::at(
+                    return Err(LessonError::at_fmt(
                         field,
                         "fate",
-                        format!("{} is not a fate ({})", Quoted(fate), Fate::NAMES.join(", ")),
+                        format_args!("{} is not a fate ({})", Quoted(fate), Fate::NAMES.join(", ")),
                     ));
                 }
             }
             let filter = PacketFilter {
                 kind,
-                fate: r.fate,
-                from: r.from.map(|h| self.host(&h, field, "from")).transpose()?,
-                to: r.to.map(|h| self.host(&h, field, "to")).transpose()?,
+                fate: r.fate.clone(),
+                from: r.from.as_deref().map(|h| self.host(h, field, "from")).transpose()?,
+                to: r.to.as_deref().map(|h| self.host(h, field, "to")).transpose()?,
                 duplicate: r.duplicate,
             };
             if r.at_most.is_some_and(|at_most| at_most < r.at_least) {
@@ -1376,11 +1436,11 @@ impl Checker {
 }
 
 /// A packet kind as lesson files write it (`syn-ack`), if the field is there.
-fn packet_kind(label: Option<String>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
+fn packet_kind(label: Option<&str>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
     let Some(label) = label else { return Ok(None) };
-    PacketKind::from_label(&label).map(Some).ok_or_else(|| {
+    PacketKind::from_label(label).map(Some).ok_or_else(|| {
         let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
-        LessonError::at(path, key, format!("{} is not a packet kind ({kinds})", Quoted(&label)))
+        LessonError::at_fmt(path, key, format_args!("{} is not a packet kind ({kinds})", Quoted(label)))
     })
 }
 
@@ -1438,33 +1498,36 @@ impl ScriptChecker {
         known
     }
 
-    fn script(mut self, raw: Vec<RawStep>, field: &str) -> Checked<Vec<Step>> {
-        raw.into_iter().enumerate().map(|(index, step)| self.step(step, &format!("{field}[{index}]"))).collect()
+    fn script(mut self, raw: &[RawStep], field: &str) -> Checked<Vec<Step>> {
+        let mut steps = Vec::new();
+        for (index, step) in raw.iter().enumerate() {
+            steps.push(self.step(step, &item(field, index))?);
+        }
+        Ok(steps)
     }
 
     fn socket(&self, raw: &RawStep, field: &str) -> Checked<String> {
-        let socket = raw
-            .socket
-            .clone()
-            .ok_or_else(|| LessonError::at(field, "socket", format!("missing: which socket does {} use?", raw.call)))?;
+        let socket = raw.socket.clone().ok_or_else(|| {
+            LessonError::at_fmt(field, "socket", format_args!("missing: which socket does {} use?", raw.call))
+        })?;
         if !self.sockets.contains(&socket) {
-            return Err(LessonError::at(
+            return Err(LessonError::at_fmt(
                 field,
                 "socket",
-                format!("{} is not a socket made by an earlier step of this host", Quoted(&socket)),
+                format_args!("{} is not a socket made by an earlier step of this host", Quoted(&socket)),
             ));
         }
         Ok(socket)
     }
 
     fn required<T: Clone>(value: &Option<T>, field: &str, key: &str, call: &str) -> Checked<T> {
-        value.clone().ok_or_else(|| LessonError::at(field, key, format!("missing: {call} needs \"{key}\"")))
+        value.clone().ok_or_else(|| LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\"")))
     }
 
     fn port(raw: &RawStep, field: &str) -> Checked<i64> {
         let port = Self::required(&raw.port, field, "port", &raw.call)?;
         if !(0..=65535).contains(&port) {
-            return Err(LessonError::at(field, "port", format!("{port} is not a port (0–65535)")));
+            return Err(LessonError::at_fmt(field, "port", format_args!("{port} is not a port (0–65535)")));
         }
         Ok(port)
     }
@@ -1482,7 +1545,7 @@ impl ScriptChecker {
             None => Ok(None),
             Some(RawBinding::One(variable)) => Ok(Some(name(variable, field, "as")?)),
             Some(RawBinding::Pair(..)) => {
-                Err(LessonError::at(field, "as", format!("{} returns one value, not a pair", raw.call)))
+                Err(LessonError::at_fmt(field, "as", format_args!("{} returns one value, not a pair", raw.call)))
             }
         }
     }
@@ -1503,23 +1566,25 @@ impl ScriptChecker {
                 if raw.transform.is_some() {
                     return Err(LessonError::at(field, "transform", "transform goes with \"echo\", not \"text\""));
                 }
-                Ok(Payload::Text(text(value.clone(), field, "text")?))
+                Ok(Payload::Text(text(value, field, "text")?))
             }
             (None, Some(variable)) => {
                 if !self.data.contains(variable) {
-                    return Err(LessonError::at(
+                    return Err(LessonError::at_fmt(
                         field,
                         "echo",
-                        format!("{} is not data received by an earlier step of this host", Quoted(variable)),
+                        format_args!("{} is not data received by an earlier step of this host", Quoted(variable)),
                     ));
                 }
                 Ok(Payload::Echo { variable: variable.clone(), transform: raw.transform.unwrap_or(Transform::None) })
             }
-            _ => Err(LessonError::new(field, format!("{} needs exactly one of \"text\" or \"echo\"", raw.call))),
+            _ => {
+                Err(LessonError::new_fmt(field, format_args!("{} needs exactly one of \"text\" or \"echo\"", raw.call)))
+            }
         }
     }
 
-    fn step(&mut self, raw: RawStep, field: &str) -> Checked<Step> {
+    fn step(&mut self, raw: &RawStep, field: &str) -> Checked<Step> {
         let at = raw.at.map(|at| seconds(at, field, "at")).transpose()?;
         let action = match raw.call.as_str() {
             "socket" => {
@@ -1527,27 +1592,27 @@ impl ScriptChecker {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
                     Some(other) => {
-                        return Err(LessonError::at(field, "type", format!("{} is not a socket type (tcp or udp)", Quoted(other))))
+                        return Err(LessonError::at_fmt(field, "type", format_args!("{} is not a socket type (tcp or udp)", Quoted(other))))
                     }
                 };
                 let binds = self
-                    .one_binding(&raw, field)?
+                    .one_binding(raw, field)?
                     .ok_or_else(|| LessonError::at(field, "as", "missing: name the new socket, e.g. \"as\": \"s\""))?;
                 self.sockets.add(binds.clone());
                 Action::Socket { kind, binds }
             }
             "bind" => Action::Bind {
-                socket: self.socket(&raw, field)?,
-                address: Self::address(&raw, field)?,
-                port: Self::port(&raw, field)?,
+                socket: self.socket(raw, field)?,
+                address: Self::address(raw, field)?,
+                port: Self::port(raw, field)?,
             },
             "listen" => Action::Listen {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 backlog: raw.backlog.unwrap_or(5),
             },
             "accept" => {
-                let socket = self.socket(&raw, field)?;
-                let (binds, binds_address) = self.two_bindings(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let (binds, binds_address) = self.two_bindings(raw, field)?;
                 let binds = binds.ok_or_else(|| {
                     LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
                 })?;
@@ -1558,18 +1623,18 @@ impl ScriptChecker {
                 Action::Accept { socket, binds, binds_address }
             }
             "connect" => Action::Connect {
-                socket: self.socket(&raw, field)?,
-                address: Self::address(&raw, field)?,
-                port: Self::port(&raw, field)?,
+                socket: self.socket(raw, field)?,
+                address: Self::address(raw, field)?,
+                port: Self::port(raw, field)?,
             },
             "send" | "sendall" => Action::Send {
-                socket: self.socket(&raw, field)?,
-                payload: self.payload(&raw, field)?,
+                socket: self.socket(raw, field)?,
+                payload: self.payload(raw, field)?,
                 all: raw.call == "sendall",
             },
             "recv" => {
-                let socket = self.socket(&raw, field)?;
-                let binds = self.one_binding(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let binds = self.one_binding(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
                 }
@@ -1580,28 +1645,28 @@ impl ScriptChecker {
                 }
             }
             "sendto" => {
-                let socket = self.socket(&raw, field)?;
-                let payload = self.payload(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let payload = self.payload(raw, field)?;
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
-                            return Err(LessonError::at(field, "to",
-                                format!("{} is not an address received by an earlier step of this host", Quoted(variable)),
+                            return Err(LessonError::at_fmt(field, "to",
+                                format_args!("{} is not an address received by an earlier step of this host", Quoted(variable)),
                             ));
                         }
                         Destination::Variable(variable.clone())
                     }
                     (None, Some(_)) => Destination::Address {
-                        address: Self::address(&raw, field)?,
-                        port: Self::port(&raw, field)?,
+                        address: Self::address(raw, field)?,
+                        port: Self::port(raw, field)?,
                     },
                     _ => return Err(LessonError::new(field, "sendto needs exactly one of \"to\" or \"address\" and \"port\"")),
                 };
                 Action::Sendto { socket, payload, to }
             }
             "recvfrom" => {
-                let socket = self.socket(&raw, field)?;
-                let (binds, binds_address) = self.two_bindings(&raw, field)?;
+                let socket = self.socket(raw, field)?;
+                let (binds, binds_address) = self.two_bindings(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
                 }
@@ -1616,42 +1681,42 @@ impl ScriptChecker {
                 }
             }
             "shutdown" => Action::Shutdown {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 how: match raw.how.as_deref() {
                     Some("SHUT_RD") => ShutdownHow::ShutRd,
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
                     Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
                     Some(other) => {
-                        return Err(LessonError::at(field, "how", format!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other))))
+                        return Err(LessonError::at_fmt(field, "how", format_args!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other))))
                     }
                 },
             },
             "close" => Action::Close {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
             },
             "setsockopt" => Action::Setsockopt {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 option: match raw.option.as_deref() {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
                     other => {
-                        return Err(LessonError::at(field, "option",
-                            format!("{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)", Quoted(other.unwrap_or(""))),
+                        return Err(LessonError::at_fmt(field, "option",
+                            format_args!("{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)", Quoted(other.unwrap_or(""))),
                         ))
                     }
                 },
                 value: raw.value.unwrap_or(1),
             },
             "settimeout" => Action::Settimeout {
-                socket: self.socket(&raw, field)?,
+                socket: self.socket(raw, field)?,
                 seconds: match raw.seconds {
                     Some(value) => Some(seconds(value, field, "seconds")?),
                     None => None,
                 },
             },
             other => {
-                return Err(LessonError::at(field, "call",
-                    format!(
+                return Err(LessonError::at_fmt(field, "call",
+                    format_args!(
                         "{} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)",
                         Quoted(other)
                     ),

@@ -12,10 +12,8 @@
 //! checked as a script step of its host would be (its socket must be one the host has made).
 
 use super::json::{self, Number, Value};
-use super::write::{drop_next, impairments_value, step_value};
-use super::{
-    impairments, join, Checked, Checker, Lesson, LessonError, Object, RawImpairments, RawStep, ScriptChecker, Step,
-};
+use super::write::{call_value, drop_next, impairments_value, Fields};
+use super::{impairments, join, Checked, Checker, Lesson, LessonError, Object, RawImpairments, RawStep, ScriptChecker};
 use crate::scenario::session::{Intent, Recorded};
 use crate::sim::{Impairments, Instant};
 
@@ -31,38 +29,35 @@ pub struct Shared {
 
 /// A session as the text a link carries.
 pub fn write(lesson: &Lesson, actions: &[Recorded], at: Instant) -> String {
-    let name = |host: usize| Value::String(lesson.hosts[host].name.clone());
-    let text = |words: &str| Value::String(words.into());
     let actions = actions.iter().map(|Recorded { at, intent }| {
-        let mut fields = vec![("us".to_string(), Value::Number(Number::Int(at.total_micros())))];
-        let mut add = |key: &str, value: Value| fields.push((key.to_string(), value));
+        let mut fields = Fields::default();
+        fields.add("us", Value::Number(Number::Int(at.total_micros())));
+        let name = |host: &usize| lesson.hosts[*host].name.as_str();
         match intent {
             Intent::Call { host, action } => {
-                add("host", name(*host));
-                add("call", step_value(&Step { at: None, action: action.clone(), continue_on_error: false }));
+                fields.text("host", name(host)).add("call", call_value(action));
             }
-            Intent::DropPacket { packet } => add("drop", Value::Number(Number::UInt(*packet))),
-            Intent::DropNext { link, from, kind } => add("drop_next", drop_next(lesson, *link, *from, *kind)),
+            Intent::DropPacket { packet } => {
+                fields.add("drop", Value::Number(Number::UInt(*packet)));
+            }
+            Intent::DropNext { link, from, kind } => {
+                fields.add("drop_next", drop_next(lesson, *link, *from, *kind));
+            }
             Intent::SetLink { link, from, impairments } => {
-                let ends = lesson.links[*link].ends;
-                add("set_link", Value::Array(ends.iter().map(|&end| name(end)).collect()));
-                add("from", name(*from));
-                for (key, value) in impairments_value(impairments) {
-                    add(key, value);
-                }
+                fields.add("set_link", lesson.between(*link)).text("from", name(from));
+                impairments_value(&mut fields, impairments);
             }
             Intent::Run { host, file, source } => {
-                add("run", name(*host));
-                add("file", text(file));
-                add("source", text(source));
+                fields.text("run", name(host)).text("file", file).text("source", source);
             }
-            Intent::Stop { host } => add("stop", name(*host)),
+            Intent::Stop { host } => {
+                fields.text("stop", name(host));
+            }
             Intent::Type { host, text: line } => {
-                add("type", name(*host));
-                add("text", text(line));
+                fields.text("type", name(host)).text("text", line);
             }
         }
-        Value::Object(fields)
+        Value::Object(fields.0)
     });
     let lesson = json::parse(&lesson.to_json()).expect("a lesson writes JSON");
     Value::Object(vec![
@@ -76,7 +71,7 @@ pub fn write(lesson: &Lesson, actions: &[Recorded], at: Instant) -> String {
 /// Reads a shared session, checking it as strictly as a lesson file.
 pub fn read(text: &str) -> Checked<Shared> {
     let Value::Object(fields) =
-        json::parse(text).map_err(|error| LessonError::new("", format!("not JSON ({error})")))?
+        json::parse(text).map_err(|error| LessonError::new_fmt("", format_args!("not JSON ({error})")))?
     else {
         return Err(LessonError::new("", "a shared session is an object { \"lesson\": …, \"actions\": … }"));
     };
@@ -85,15 +80,15 @@ pub fn read(text: &str) -> Checked<Shared> {
         Some(lesson) => lesson.to_text(),
         None => return Err(LessonError::new("lesson", "missing: this field is required")),
     };
-    let lesson =
-        Lesson::parse(&lesson_text).map_err(|error| LessonError::new(join("lesson", &error.field), error.message))?;
+    let lesson = Lesson::parse(&lesson_text)
+        .map_err(|error| LessonError { field: join("lesson", &error.field), message: error.message })?;
     let at = file.number("at").unwrap_or(0.0);
     let actions = file.list("actions");
     file.done()?;
     if !(at.is_finite() && (0.0..=super::limits::SECONDS).contains(&at)) {
-        return Err(LessonError::new(
+        return Err(LessonError::new_fmt(
             "at",
-            format!(
+            format_args!(
                 "{} is not a time from 0 to {} seconds",
                 crate::decimal::plain(at),
                 crate::decimal::plain(super::limits::SECONDS)
@@ -101,7 +96,7 @@ pub fn read(text: &str) -> Checked<Shared> {
         ));
     }
     if actions.len() > MAX_ACTIONS {
-        return Err(LessonError::new("actions", format!("{} actions; at most {MAX_ACTIONS}", actions.len())));
+        return Err(LessonError::new_fmt("actions", format_args!("{} actions; at most {MAX_ACTIONS}", actions.len())));
     }
     let checker = Checker { host_names: lesson.hosts.iter().map(|host| host.name.clone()).collect() };
     // What each host's calls may name: the variables its script binds, then those of earlier calls.
@@ -112,7 +107,7 @@ pub fn read(text: &str) -> Checked<Shared> {
     for (field, value) in actions {
         let mut action = match value {
             Value::Object(fields) => Object { fields, path: field.clone(), ..Object::default() },
-            _ => return Err(LessonError::new(field, "an action is an object { \"us\": …, … }")),
+            _ => return Err(LessonError::new(&field, "an action is an object { \"us\": …, … }")),
         };
         let us = action.scalar("us", "a time in microseconds", Value::as_i64);
         let intent = read_intent(&mut action, &checker, &lesson, &mut scripts, &field)?;
@@ -139,7 +134,7 @@ fn read_intent(
     };
     if let Some(host) = host(action, "host")? {
         let call = action.object("call", RawStep::read).ok_or_else(|| LessonError::at(field, "call", "missing"))?;
-        let step = scripts[host].step(call, &join(field, "call"))?;
+        let step = scripts[host].step(&call, &join(field, "call"))?;
         return Ok(Intent::Call { host, action: step.action });
     }
     if let Some(packet) = action.scalar("drop", "a packet number", Value::as_u64) {
@@ -148,8 +143,8 @@ fn read_intent(
     if let Some(drop) = action.object("drop_next", super::RawDropNext::read) {
         let field = &join(field, "drop_next");
         let link = checker.link(&drop.between, &lesson.links, field, "between")?;
-        let from = checker.link_end(drop.from, &lesson.links[link], field, "from")?;
-        let kind = super::packet_kind(drop.kind, field, "kind")?;
+        let from = checker.link_end(drop.from.as_deref(), &lesson.links[link], field, "from")?;
+        let kind = super::packet_kind(drop.kind.as_deref(), field, "kind")?;
         return Ok(Intent::DropNext { link, from, kind });
     }
     if let Some(between) = action.between("set_link") {

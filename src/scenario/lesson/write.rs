@@ -3,6 +3,9 @@
 //! What the page saves, and what a shared link carries, is this text. Every field is written as
 //! the file format spells it, with the defaults left out, so that reading the text gives the same
 //! lesson back (a test checks this for every built-in lesson).
+//!
+//! Objects are built field by field with [`Fields`], whose adds are not inlined: each field then
+//! costs the page a call rather than a copy of the code that makes it.
 
 use super::json::{Number, Value};
 use super::{
@@ -11,273 +14,407 @@ use super::{
 };
 use crate::sim::{Impairments, PacketKind, ShutdownHow, SocketKind, SocketOption};
 
+/// An object's fields, in the order they are written.
+#[derive(Default)]
+pub(super) struct Fields(pub(super) Vec<(String, Value)>);
+
+impl Fields {
+    #[inline(never)]
+    pub(super) fn add(&mut self, key: &str, value: Value) -> &mut Self {
+        self.0.push((key.into(), value));
+        self
+    }
+
+    #[inline(never)]
+    pub(super) fn text(&mut self, key: &str, words: &str) -> &mut Self {
+        self.add(key, text(words))
+    }
+
+    #[inline(never)]
+    fn number(&mut self, key: &str, value: f64) -> &mut Self {
+        self.add(key, Value::Number(Number::Float(value)))
+    }
+
+    #[inline(never)]
+    fn whole(&mut self, key: &str, value: i64) -> &mut Self {
+        self.add(key, Value::Number(Number::Int(value)))
+    }
+
+    #[inline(never)]
+    fn count(&mut self, key: &str, value: usize) -> &mut Self {
+        self.add(key, Value::Number(Number::UInt(value as u64)))
+    }
+
+    fn done(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+/// A list of `count` values, item `index` made by `item`.
+#[inline(never)]
+fn list(count: usize, item: &mut dyn FnMut(usize) -> Value) -> Value {
+    Value::Array((0..count).map(item).collect())
+}
+
 impl Lesson {
     /// The lesson as the text of a lesson file.
     pub fn to_json(&self) -> String {
-        let host_name = |host: &usize| text(&self.hosts[*host].name);
-        let mut file = vec![
-            ("socksim", Value::Number(Number::Int(FORMAT_VERSION.into()))),
-            ("title", text(&self.title)),
-            ("intro", text(&self.intro)),
-            ("seed", Value::Number(Number::UInt(self.seed))),
-            ("duration", number(self.duration)),
-            ("hosts", Value::Array(self.hosts.iter().map(host).collect())),
-            ("links", Value::Array(self.links.iter().map(|link| self.link(link)).collect())),
-        ];
+        let mut file = Fields::default();
+        file.whole("socksim", FORMAT_VERSION.into()).text("title", &self.title).text("intro", &self.intro);
+        file.add("seed", Value::Number(Number::UInt(self.seed))).number("duration", self.duration);
+        file.add("hosts", list(self.hosts.len(), &mut |index| host(&self.hosts[index])));
+        file.add("links", list(self.links.len(), &mut |index| self.link(&self.links[index])));
         if !self.events.is_empty() {
-            file.push(("events", Value::Array(self.events.iter().map(|event| self.event(event)).collect())));
+            file.add("events", list(self.events.len(), &mut |index| self.event(&self.events[index])));
         }
         if !self.guide.is_empty() {
-            let steps = self.guide.iter().map(|step| object(vec![("at", number(step.at)), ("text", text(&step.text))]));
-            file.push(("guide", Value::Array(steps.collect())));
+            let guide = &self.guide;
+            file.add("guide", list(guide.len(), &mut |index| at_text(guide[index].at, &guide[index].text)));
         }
         if !self.checkpoints.is_empty() {
-            let checkpoints = self.checkpoints.iter().map(|checkpoint| checkpoint_value(checkpoint, &host_name));
-            file.push(("checkpoints", Value::Array(checkpoints.collect())));
+            let checkpoints = &self.checkpoints;
+            file.add("checkpoints", list(checkpoints.len(), &mut |index| self.checkpoint(&checkpoints[index])));
         }
-        object(file).to_text() + "\n"
+        file.done().to_text() + "\n"
+    }
+
+    /// A link's two hosts: `["client", "server"]`.
+    pub(super) fn between(&self, link: usize) -> Value {
+        self.ends(self.links[link].ends)
+    }
+
+    fn ends(&self, [first, second]: [usize; 2]) -> Value {
+        Value::Array(vec![text(&self.hosts[first].name), text(&self.hosts[second].name)])
     }
 
     fn link(&self, link: &LinkSpec) -> Value {
-        let between = Value::Array(link.ends.iter().map(|&end| text(&self.hosts[end].name)).collect());
-        let mut fields = vec![("between", between)];
-        fields.extend(impairments(&link.impairments[0], Some(&Impairments::default())));
+        let mut fields = Fields::default();
+        fields.add("between", self.ends(link.ends));
+        impairments(&mut fields, &link.impairments[0], Some(&Impairments::default()));
         if link.impairments[1] != link.impairments[0] {
-            fields.push(("reverse", object(impairments(&link.impairments[1], Some(&link.impairments[0])))));
+            let mut reverse = Fields::default();
+            impairments(&mut reverse, &link.impairments[1], Some(&link.impairments[0]));
+            fields.add("reverse", reverse.done());
         }
-        object(fields)
+        fields.done()
     }
 
     fn event(&self, event: &Event) -> Value {
-        let link = |link: usize| {
-            let ends = self.links[link].ends;
-            Value::Array(ends.iter().map(|&end| text(&self.hosts[end].name)).collect())
-        };
-        let from = |from: Option<usize>| from.map(|host| ("from", text(&self.hosts[host].name)));
-        let kind = match &event.kind {
-            EventKind::DropNext { link: index, from: sender, packet } => {
-                ("drop_next", drop_next(self, *index, *sender, *packet))
+        let mut fields = Fields::default();
+        fields.number("at", event.at);
+        match &event.kind {
+            EventKind::DropNext { link, from, packet } => {
+                fields.add("drop_next", drop_next(self, *link, *from, *packet));
             }
-            EventKind::SetLink { link: index, from: sender, impairments: set } => {
-                let mut fields = vec![("between", link(*index))];
-                fields.extend(from(*sender));
+            EventKind::SetLink { link, from, impairments: set } => {
+                let mut inner = Fields::default();
+                inner.add("between", self.between(*link));
+                if let Some(host) = from {
+                    inner.text("from", &self.hosts[*host].name);
+                }
                 // Every field: one left out would be the link's own, not the default.
-                fields.extend(impairments_value(set));
-                ("set_link", object(fields))
+                impairments(&mut inner, set, None);
+                fields.add("set_link", inner.done());
+            }
+        }
+        fields.done()
+    }
+
+    fn checkpoint(&self, checkpoint: &Checkpoint) -> Value {
+        let mut expect = Fields::default();
+        let host = |fields: &mut Fields, key: &str, host: usize| {
+            fields.text(key, &self.hosts[host].name);
+        };
+        let name = match &checkpoint.expect {
+            Expectation::Received { host: h, text: words } => {
+                host(&mut expect, "host", *h);
+                expect.text("text", words);
+                "received"
+            }
+            Expectation::Raised { host: h, exception } => {
+                host(&mut expect, "host", *h);
+                expect.text("exception", exception);
+                "raised"
+            }
+            Expectation::PeerClosed { host: h } => {
+                host(&mut expect, "host", *h);
+                "peer_closed"
+            }
+            Expectation::SocketState { host: h, state, count } => {
+                host(&mut expect, "host", *h);
+                expect.text("state", state).count("count", *count);
+                "state"
+            }
+            Expectation::Blocked { host: h } => {
+                host(&mut expect, "host", *h);
+                "blocked"
+            }
+            Expectation::Finished { host: h } => {
+                host(&mut expect, "host", *h);
+                "finished"
+            }
+            Expectation::Printed { host: h, text: words } => {
+                host(&mut expect, "host", *h);
+                expect.text("text", words);
+                "printed"
+            }
+            Expectation::AcceptQueue { host: h, socket, length } => {
+                host(&mut expect, "host", *h);
+                expect.text("socket", socket).count("length", *length);
+                "accept_queue"
+            }
+            Expectation::Packets { filter, at_least, at_most } => {
+                if let Some(kind) = filter.kind {
+                    expect.text("kind", &kind.label().to_ascii_lowercase());
+                }
+                if let Some(fate) = &filter.fate {
+                    expect.text("fate", fate);
+                }
+                if let Some(from) = filter.from {
+                    host(&mut expect, "from", from);
+                }
+                if let Some(to) = filter.to {
+                    host(&mut expect, "to", to);
+                }
+                if let Some(duplicate) = filter.duplicate {
+                    expect.add("duplicate", Value::Bool(duplicate));
+                }
+                expect.count("at_least", *at_least);
+                if let Some(at_most) = at_most {
+                    expect.count("at_most", *at_most);
+                }
+                "packets"
             }
         };
-        object(vec![("at", number(event.at)), kind])
+        let mut fields = Fields::default();
+        fields.number("at", checkpoint.at);
+        if let Some(question) = &checkpoint.question {
+            fields.text("question", question);
+        }
+        let choices = &checkpoint.choices;
+        if !choices.is_empty() {
+            fields.add("choices", list(choices.len(), &mut |index| text(&choices[index])));
+        }
+        if let Some(answer) = checkpoint.answer {
+            fields.count("answer", answer);
+        }
+        let mut outcome = Fields::default();
+        outcome.add(name, expect.done());
+        fields.add("expect", outcome.done());
+        fields.done()
     }
+}
+
+/// A guide's step or a typed line: `{ "at": 2, "text": "…" }`.
+fn at_text(at: f64, words: &str) -> Value {
+    let mut fields = Fields::default();
+    fields.number("at", at).text("text", words);
+    fields.done()
 }
 
 /// A `drop_next`: the link (its two hosts), and which packet.
 pub(super) fn drop_next(lesson: &Lesson, link: usize, from: Option<usize>, kind: Option<PacketKind>) -> Value {
-    let ends = lesson.links[link].ends;
-    let mut fields = vec![("between", Value::Array(ends.iter().map(|&end| text(&lesson.hosts[end].name)).collect()))];
-    fields.extend(from.map(|host| ("from", text(&lesson.hosts[host].name))));
-    fields.extend(kind.map(|kind| ("kind", text(&kind.label().to_ascii_lowercase()))));
-    object(fields)
+    let mut fields = Fields::default();
+    fields.add("between", lesson.between(link));
+    if let Some(host) = from {
+        fields.text("from", &lesson.hosts[host].name);
+    }
+    if let Some(kind) = kind {
+        fields.text("kind", &kind.label().to_ascii_lowercase());
+    }
+    fields.done()
 }
 
 /// Every field of a direction's impairments.
-pub(super) fn impairments_value(set: &Impairments) -> Vec<(&'static str, Value)> {
-    impairments(set, None)
+pub(super) fn impairments_value(fields: &mut Fields, set: &Impairments) {
+    impairments(fields, set, None)
 }
 
 fn host(host: &HostSpec) -> Value {
-    let mut fields = vec![("name", text(&host.name)), ("address", text(&host.address.to_string()))];
+    let mut fields = Fields::default();
+    fields.text("name", &host.name).text("address", &host.address.to_string());
     if !host.script.is_empty() {
-        fields.push(("script", Value::Array(host.script.iter().map(step_value).collect())));
+        fields.add("script", list(host.script.len(), &mut |index| step_value(&host.script[index])));
     }
     if let Some(program) = &host.program {
-        fields.push(("program", program_value(program)));
+        fields.add("program", program_value(program));
     }
-    object(fields)
+    fields.done()
 }
 
 fn program_value(program: &ProgramSpec) -> Value {
-    let lines = program.source.strip_suffix('\n').unwrap_or(&program.source).split('\n');
+    let mut fields = Fields::default();
+    fields.text("file", &program.file);
     // A list of lines reads back as the lines joined, each ending in a newline.
-    let source =
-        if program.source.ends_with('\n') { Value::Array(lines.map(text).collect()) } else { text(&program.source) };
-    let mut fields = vec![("file", text(&program.file)), ("source", source)];
-    if !program.argv.is_empty() {
-        fields.push(("argv", Value::Array(program.argv.iter().map(|arg| text(arg)).collect())));
+    match program.source.strip_suffix('\n') {
+        Some(lines) => fields.add("source", Value::Array(lines.split('\n').map(text).collect())),
+        None => fields.text("source", &program.source),
+    };
+    let argv = &program.argv;
+    if !argv.is_empty() {
+        fields.add("argv", list(argv.len(), &mut |index| text(&argv[index])));
     }
     if program.start != 0.0 {
-        fields.push(("start", number(program.start)));
+        fields.number("start", program.start);
     }
-    if !program.input.is_empty() {
-        let lines = program.input.iter().map(|line| object(vec![("at", number(line.at)), ("text", text(&line.text))]));
-        fields.push(("input", Value::Array(lines.collect())));
+    let input = &program.input;
+    if !input.is_empty() {
+        fields.add("input", list(input.len(), &mut |index| at_text(input[index].at, &input[index].text)));
     }
-    object(fields)
+    fields.done()
 }
 
 pub(super) fn step_value(step: &Step) -> Value {
-    let mut fields = Vec::new();
+    let mut fields = Fields::default();
     if let Some(at) = step.at {
-        fields.push(("at", number(at)));
+        fields.number("at", at);
     }
-    let call = |name: &str| ("call", text(name));
-    let socket = |socket: &str| ("socket", text(socket));
-    let whole = |value: i64| Value::Number(Number::Int(value));
-    let binding = |first: &str, second: &Option<String>| match second {
-        Some(second) => ("as", Value::Array(vec![text(first), text(second)])),
-        None => ("as", text(first)),
+    action_fields(&mut fields, &step.action);
+    if step.continue_on_error {
+        fields.add("continue_on_error", Value::Bool(true));
+    }
+    fields.done()
+}
+
+/// A script step's call, as a step without its time.
+pub(super) fn call_value(action: &Action) -> Value {
+    let mut fields = Fields::default();
+    action_fields(&mut fields, action);
+    fields.done()
+}
+
+/// A call's fields: `call`, then `socket` (but for `socket()`), then its own.
+fn action_fields(fields: &mut Fields, action: &Action) {
+    let call = match action {
+        Action::Socket { .. } => "socket",
+        Action::Bind { .. } => "bind",
+        Action::Listen { .. } => "listen",
+        Action::Accept { .. } => "accept",
+        Action::Connect { .. } => "connect",
+        Action::Send { all: true, .. } => "sendall",
+        Action::Send { all: false, .. } => "send",
+        Action::Recv { .. } => "recv",
+        Action::Sendto { .. } => "sendto",
+        Action::Recvfrom { .. } => "recvfrom",
+        Action::Shutdown { .. } => "shutdown",
+        Action::Close { .. } => "close",
+        Action::Setsockopt { .. } => "setsockopt",
+        Action::Settimeout { .. } => "settimeout",
     };
-    let payload = |payload: &Payload| match payload {
-        Payload::Text(words) => vec![("text", text(words))],
+    fields.text("call", call);
+    if let Some(socket) = action.socket() {
+        fields.text("socket", socket);
+    }
+    let binding = |fields: &mut Fields, first: &str, second: &Option<String>| match second {
+        Some(second) => {
+            fields.add("as", Value::Array(vec![text(first), text(second)]));
+        }
+        None => {
+            fields.text("as", first);
+        }
+    };
+    let payload = |fields: &mut Fields, payload: &Payload| match payload {
+        Payload::Text(words) => {
+            fields.text("text", words);
+        }
         Payload::Echo { variable, transform } => {
-            let mut fields = vec![("echo", text(variable))];
+            fields.text("echo", variable);
             match transform {
                 Transform::None => {}
-                Transform::Upper => fields.push(("transform", text("upper"))),
-                Transform::Lower => fields.push(("transform", text("lower"))),
+                Transform::Upper => {
+                    fields.text("transform", "upper");
+                }
+                Transform::Lower => {
+                    fields.text("transform", "lower");
+                }
             }
-            fields
         }
     };
-    match &step.action {
+    match action {
         Action::Socket { kind, binds } => {
-            let kind = if *kind == SocketKind::Tcp { "tcp" } else { "udp" };
-            fields.extend([call("socket"), ("type", text(kind)), ("as", text(binds))]);
+            fields.text("type", if *kind == SocketKind::Tcp { "tcp" } else { "udp" }).text("as", binds);
         }
-        Action::Bind { socket: s, address, port } | Action::Connect { socket: s, address, port } => {
-            let name = if matches!(step.action, Action::Bind { .. }) { "bind" } else { "connect" };
-            fields.extend([call(name), socket(s), ("address", text(address)), ("port", whole(*port))]);
+        Action::Bind { address, port, .. } | Action::Connect { address, port, .. } => {
+            fields.text("address", address).whole("port", *port);
         }
-        Action::Listen { socket: s, backlog } => {
-            fields.extend([call("listen"), socket(s), ("backlog", whole(*backlog))])
+        Action::Listen { backlog, .. } => {
+            fields.whole("backlog", *backlog);
         }
-        Action::Accept { socket: s, binds, binds_address } => {
-            fields.extend([call("accept"), socket(s), binding(binds, binds_address)]);
-        }
-        Action::Send { socket: s, payload: bytes, all } => {
-            fields.extend([call(if *all { "sendall" } else { "send" }), socket(s)]);
-            fields.extend(payload(bytes));
-        }
-        Action::Recv { socket: s, bufsize, binds } => {
-            fields.extend([call("recv"), socket(s), ("bufsize", whole(*bufsize))]);
-            fields.extend(binds.as_ref().map(|binds| ("as", text(binds))));
-        }
-        Action::Sendto { socket: s, payload: bytes, to } => {
-            fields.extend([call("sendto"), socket(s)]);
-            fields.extend(payload(bytes));
-            match to {
-                Destination::Address { address, port } => {
-                    fields.extend([("address", text(address)), ("port", whole(*port))]);
-                }
-                Destination::Variable(variable) => fields.push(("to", text(variable))),
+        Action::Accept { binds, binds_address, .. } => binding(fields, binds, binds_address),
+        Action::Send { payload: bytes, .. } => payload(fields, bytes),
+        Action::Recv { bufsize, binds, .. } => {
+            fields.whole("bufsize", *bufsize);
+            if let Some(binds) = binds {
+                fields.text("as", binds);
             }
         }
-        Action::Recvfrom { socket: s, bufsize, binds, binds_address } => {
-            fields.extend([call("recvfrom"), socket(s), ("bufsize", whole(*bufsize))]);
-            fields.extend(binds.as_ref().map(|binds| binding(binds, binds_address)));
+        Action::Sendto { payload: bytes, to, .. } => {
+            payload(fields, bytes);
+            match to {
+                Destination::Address { address, port } => {
+                    fields.text("address", address).whole("port", *port);
+                }
+                Destination::Variable(variable) => {
+                    fields.text("to", variable);
+                }
+            }
         }
-        Action::Shutdown { socket: s, how } => {
+        Action::Recvfrom { bufsize, binds, binds_address, .. } => {
+            fields.whole("bufsize", *bufsize);
+            if let Some(binds) = binds {
+                binding(fields, binds, binds_address);
+            }
+        }
+        Action::Shutdown { how, .. } => {
             let how = match how {
                 ShutdownHow::ShutRd => "SHUT_RD",
                 ShutdownHow::ShutWr => "SHUT_WR",
                 ShutdownHow::ShutRdwr => "SHUT_RDWR",
             };
-            fields.extend([call("shutdown"), socket(s), ("how", text(how))]);
+            fields.text("how", how);
         }
-        Action::Close { socket: s } => fields.extend([call("close"), socket(s)]),
-        Action::Setsockopt { socket: s, option, value } => {
+        Action::Close { .. } => {}
+        Action::Setsockopt { option, value, .. } => {
             let option = match option {
                 SocketOption::SoReuseaddr => "SO_REUSEADDR",
                 SocketOption::TcpNodelay => "TCP_NODELAY",
             };
-            fields.extend([call("setsockopt"), socket(s), ("option", text(option)), ("value", whole(*value))]);
+            fields.text("option", option).whole("value", *value);
         }
-        Action::Settimeout { socket: s, seconds } => {
-            fields.extend([call("settimeout"), socket(s)]);
-            fields.extend(seconds.map(|seconds| ("seconds", number(seconds))));
+        Action::Settimeout { seconds, .. } => {
+            if let Some(seconds) = seconds {
+                fields.number("seconds", *seconds);
+            }
         }
     }
-    if step.continue_on_error {
-        fields.push(("continue_on_error", Value::Bool(true)));
-    }
-    object(fields)
-}
-
-fn checkpoint_value(checkpoint: &Checkpoint, host: &dyn Fn(&usize) -> Value) -> Value {
-    let on = |name: &'static str, fields: Vec<(&'static str, Value)>| object(vec![(name, object(fields))]);
-    let count = |value: usize| Value::Number(Number::UInt(value as u64));
-    let expect = match &checkpoint.expect {
-        Expectation::Received { host: h, text: words } => {
-            on("received", vec![("host", host(h)), ("text", text(words))])
-        }
-        Expectation::Raised { host: h, exception } => {
-            on("raised", vec![("host", host(h)), ("exception", text(exception))])
-        }
-        Expectation::PeerClosed { host: h } => on("peer_closed", vec![("host", host(h))]),
-        Expectation::SocketState { host: h, state, count: n } => {
-            on("state", vec![("host", host(h)), ("state", text(state)), ("count", count(*n))])
-        }
-        Expectation::Blocked { host: h } => on("blocked", vec![("host", host(h))]),
-        Expectation::Finished { host: h } => on("finished", vec![("host", host(h))]),
-        Expectation::Printed { host: h, text: words } => on("printed", vec![("host", host(h)), ("text", text(words))]),
-        Expectation::AcceptQueue { host: h, socket, length } => {
-            on("accept_queue", vec![("host", host(h)), ("socket", text(socket)), ("length", count(*length))])
-        }
-        Expectation::Packets { filter, at_least, at_most } => {
-            let mut fields = Vec::new();
-            fields.extend(filter.kind.map(|kind| ("kind", text(&kind.label().to_ascii_lowercase()))));
-            fields.extend(filter.fate.as_ref().map(|fate| ("fate", text(fate))));
-            fields.extend(filter.from.as_ref().map(|from| ("from", host(from))));
-            fields.extend(filter.to.as_ref().map(|to| ("to", host(to))));
-            fields.extend(filter.duplicate.map(|duplicate| ("duplicate", Value::Bool(duplicate))));
-            fields.push(("at_least", count(*at_least)));
-            fields.extend(at_most.map(|at_most| ("at_most", count(at_most))));
-            on("packets", fields)
-        }
-    };
-    let mut fields = vec![("at", number(checkpoint.at))];
-    fields.extend(checkpoint.question.as_ref().map(|question| ("question", text(question))));
-    if !checkpoint.choices.is_empty() {
-        fields.push(("choices", Value::Array(checkpoint.choices.iter().map(|choice| text(choice)).collect())));
-    }
-    fields.extend(checkpoint.answer.map(|answer| ("answer", count(answer))));
-    fields.push(("expect", expect));
-    object(fields)
 }
 
 /// A direction's impairments as a file writes them: the fields that differ from `base`, or all
 /// of them.
-fn impairments(impairments: &Impairments, base: Option<&Impairments>) -> Vec<(&'static str, Value)> {
-    let ms = |us: u64| number(us as f64 / 1000.0);
+fn impairments(fields: &mut Fields, set: &Impairments, base: Option<&Impairments>) {
     let all = [
-        ("delay_ms", ms(impairments.delay_us), base.is_none_or(|base| base.delay_us != impairments.delay_us)),
-        ("jitter_ms", ms(impairments.jitter_us), base.is_none_or(|base| base.jitter_us != impairments.jitter_us)),
-        (
-            "loss_percent",
-            number(impairments.loss_percent),
-            base.is_none_or(|base| base.loss_percent != impairments.loss_percent),
-        ),
+        ("delay_ms", set.delay_us as f64 / 1000.0, base.is_none_or(|base| base.delay_us != set.delay_us)),
+        ("jitter_ms", set.jitter_us as f64 / 1000.0, base.is_none_or(|base| base.jitter_us != set.jitter_us)),
+        ("loss_percent", set.loss_percent, base.is_none_or(|base| base.loss_percent != set.loss_percent)),
         (
             "duplicate_percent",
-            number(impairments.duplicate_percent),
-            base.is_none_or(|base| base.duplicate_percent != impairments.duplicate_percent),
+            set.duplicate_percent,
+            base.is_none_or(|base| base.duplicate_percent != set.duplicate_percent),
         ),
         (
             "bandwidth_kbps",
-            number(impairments.bandwidth_bps as f64 / 1000.0),
-            base.is_none_or(|base| base.bandwidth_bps != impairments.bandwidth_bps),
+            set.bandwidth_bps as f64 / 1000.0,
+            base.is_none_or(|base| base.bandwidth_bps != set.bandwidth_bps),
         ),
     ];
-    all.into_iter().filter(|(_, _, differs)| *differs).map(|(key, value, _)| (key, value)).collect()
+    for (key, value, differs) in all {
+        if differs {
+            fields.number(key, value);
+        }
+    }
 }
 
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(fields.into_iter().map(|(key, value)| (key.to_string(), value)).collect())
-}
-
+#[inline(never)]
 fn text(words: &str) -> Value {
     Value::String(words.to_string())
-}
-
-fn number(value: f64) -> Value {
-    Value::Number(Number::Float(value))
 }
