@@ -989,6 +989,23 @@ struct Checker {
 // The checks below take the path of the object a value is in and the value's key, and join them
 // only to say what is wrong.
 
+/// An `at` field's time, which must fall within the lesson's `duration`.
+fn seconds_within(value: f64, duration: f64, path: &str) -> Checked<f64> {
+    let at = seconds(value, path, "at")?;
+    if at > duration {
+        return Err(LessonError::at_fmt(
+            path,
+            "at",
+            format_args!(
+                "{} s is after the lesson ends ({} s)",
+                crate::decimal::plain(at),
+                crate::decimal::plain(duration)
+            ),
+        ));
+    }
+    Ok(at)
+}
+
 fn seconds(value: f64, path: &str, key: &str) -> Checked<f64> {
     if value.is_finite() && (0.0..=limits::SECONDS).contains(&value) {
         Ok(value)
@@ -1232,18 +1249,7 @@ impl Checker {
         let mut guide: Vec<GuideStep> = Vec::new();
         for (index, step) in raw.guide.iter().enumerate() {
             let field = &item("guide", index);
-            let at = seconds(step.at, field, "at")?;
-            if at > duration {
-                return Err(LessonError::at_fmt(
-                    field,
-                    "at",
-                    format_args!(
-                        "{} s is after the lesson ends ({} s)",
-                        crate::decimal::plain(at),
-                        crate::decimal::plain(duration)
-                    ),
-                ));
-            }
+            let at = seconds_within(step.at, duration, field)?;
             if guide.last().is_some_and(|before| before.at > at) {
                 return Err(LessonError::at(field, "at", "the guide's steps are listed in time order"));
             }
@@ -1321,18 +1327,7 @@ impl Checker {
 
     #[inline(never)]
     fn checkpoint(&self, raw: &RawCheckpoint, hosts: &[HostSpec], duration: f64, field: &str) -> Checked<Checkpoint> {
-        let at = seconds(raw.at, field, "at")?;
-        if at > duration {
-            return Err(LessonError::at_fmt(
-                field,
-                "at",
-                format_args!(
-                    "{} s is after the lesson ends ({} s)",
-                    crate::decimal::plain(at),
-                    crate::decimal::plain(duration)
-                ),
-            ));
-        }
+        let at = seconds_within(raw.at, duration, field)?;
         if let Some(answer) = raw.answer {
             if answer >= raw.choices.len() {
                 return Err(LessonError::at_fmt(field, "answer", format_args!("choice {answer} does not exist")));
