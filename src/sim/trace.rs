@@ -5,7 +5,7 @@
 //! numbers, payload preview) and its [`Fate`]. The [`Trace`] keeps the newest records in a ring
 //! buffer, so an hour of traffic keeps memory flat.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddrV4;
 use std::rc::Rc;
@@ -16,7 +16,6 @@ use smoltcp::wire::{Icmpv4Message, Icmpv4Packet, IpProtocol, Ipv4Packet, TcpPack
 
 use super::host::HostId;
 use super::link::LinkId;
-use super::sorted_map::SortedMap;
 
 /// A packet's number in its network, from 0, in the order packets are sent.
 pub type PacketId = u64;
@@ -341,9 +340,8 @@ pub struct Trace {
     records: VecDeque<PacketRecord>,
     capacity: usize,
     /// The initial sequence number of each TCP direction (src, dst) seen, for relative numbers.
-    /// One entry a TCP connection direction, as many as the trace holds packets at most: a sorted
-    /// list does, with less code than a hash map.
-    initial_seq: SortedMap<(SocketAddrV4, SocketAddrV4), u32>,
+    /// Only looked up, never iterated, so its order cannot leak into the output.
+    initial_seq: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
     /// Flow keys in the order they were added, so the oldest are forgotten first.
     flow_order: VecDeque<(SocketAddrV4, SocketAddrV4)>,
     /// How many packets have been sent or have ended their trip, ever.
@@ -355,7 +353,7 @@ impl Trace {
         Trace {
             records: VecDeque::new(),
             capacity: capacity.max(1),
-            initial_seq: SortedMap::new(),
+            initial_seq: HashMap::new(),
             flow_order: VecDeque::new(),
             events: 0,
         }
