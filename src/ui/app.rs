@@ -120,20 +120,33 @@ impl FrameLoop {
     fn frame(self: &Rc<Self>, timestamp: f64) {
         let page = &self.page;
         let elapsed = self.last_frame.replace(Some(timestamp)).map_or(0.0, |last| timestamp - last);
-        if let Some(canvas) = page.layers.crowd.cast() {
-            page.envelopes.borrow_mut().measure(&canvas);
-        }
-        let playing = {
+        let size = page.layers.crowd.cast().map(|canvas| page.envelopes.borrow_mut().measure(&canvas));
+        let ladder_width = page
+            .ladder_scroll
+            .cast::<web_sys::Element>()
+            .map(|scroll| ladder::width_for(scroll.client_width(), page.settings.embed));
+        let redraw = {
             let mut model = page.model.borrow_mut();
+            // The panels changed shape enough to draw two hosts the other way round, or the
+            // ladder at another width.
+            let turned = size.is_some_and(|size| topology::suits_portrait(size) != model.portrait);
+            if turned {
+                model.portrait = !model.portrait;
+            }
+            let widened = ladder_width.filter(|&width| width != model.ladder_width);
+            if let Some(width) = widened {
+                model.ladder_width = width;
+            }
+            // A frame that stops the run (at a question, or the lesson's end) draws that too.
             let playing = model.playing;
             if playing {
                 page.frame_started.set(Some(timestamp));
                 model.tick(elapsed);
                 bench::keep_busy(&mut model);
             }
-            playing
+            playing || turned || widened.is_some()
         };
-        if playing {
+        if redraw {
             page.redraw.emit(());
         }
         self.schedule();

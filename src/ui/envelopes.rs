@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 
 use super::markup::escape;
 use super::model::{Model, QUIET_FAST_FORWARD, SPEEDS};
-use super::topology::{kind_class, Layout, DRAWING_HEIGHT, DRAWING_WIDTH};
+use super::topology::{kind_class, Layout};
 use crate::decimal::Rounded;
 use crate::sim::{order, Fate, PacketId, PacketKind, PacketRecord, SortedMap};
 
@@ -67,9 +67,11 @@ struct Fit {
 }
 
 impl Fit {
-    fn of(width: f64, height: f64) -> Fit {
-        let scale = (width / DRAWING_WIDTH).min(height / DRAWING_HEIGHT).max(f64::MIN_POSITIVE);
-        Fit { scale, left: (width - DRAWING_WIDTH * scale) / 2.0, top: (height - DRAWING_HEIGHT * scale) / 2.0 }
+    /// How a drawing of `drawing` units fits a canvas of `width` × `height` CSS pixels.
+    fn of(width: f64, height: f64, drawing: (f64, f64)) -> Fit {
+        let (drawing_width, drawing_height) = drawing;
+        let scale = (width / drawing_width).min(height / drawing_height).max(f64::MIN_POSITIVE);
+        Fit { scale, left: (width - drawing_width * scale) / 2.0, top: (height - drawing_height * scale) / 2.0 }
     }
 }
 
@@ -117,9 +119,12 @@ impl Envelopes {
         }
     }
 
-    /// Notes the canvas's size, at the start of a frame, while the page's layout is up to date.
-    pub fn measure(&mut self, canvas: &web_sys::HtmlCanvasElement) {
-        self.canvas_size = Some((canvas.client_width() as f64, canvas.client_height() as f64));
+    /// Notes the canvas's size in CSS pixels (the topology panel's), at the start of a frame,
+    /// while the page's layout is up to date, and returns it.
+    pub fn measure(&mut self, canvas: &web_sys::HtmlCanvasElement) -> (f64, f64) {
+        let size = (canvas.client_width() as f64, canvas.client_height() as f64);
+        self.canvas_size = Some(size);
+        size
     }
 
     /// The packet whose crowd tag is under a point of the page (client coordinates), if any.
@@ -219,7 +224,7 @@ impl Envelopes {
         if !crowd {
             return;
         }
-        self.fit = Fit::of(width, height);
+        self.fit = Fit::of(width, height, layout.size());
         let Fit { scale, left, top } = self.fit;
         let _ = context.set_transform(ratio * scale, 0.0, 0.0, ratio * scale, ratio * left, ratio * top);
         if self.colours.is_empty() {

@@ -16,7 +16,11 @@ use crate::decimal::Rounded;
 use crate::scenario::{Outcome, Session, TranscriptLine};
 use crate::sim::{order, Fate, PacketRecord, Transport};
 
-const WIDTH: f64 = 440.0;
+/// The ladder's widest drawing in an embed, in its units: a wider panel scales it up, for a
+/// lecture hall.
+const WIDEST_EMBEDDED: f64 = 440.0;
+/// Its narrowest: a narrower panel shrinks it.
+const NARROWEST: f64 = 260.0;
 const MARGIN: f64 = 60.0;
 const TOP: f64 = 16.0;
 /// The newest packets drawn; older ones are in the packet list and the capture.
@@ -167,11 +171,35 @@ impl LabelPlaces {
     }
 }
 
-fn lane_x(host: usize, hosts: usize) -> f64 {
-    if hosts <= 1 {
-        return WIDTH / 2.0;
+/// The ladder's width in its units for a panel `panel_px` CSS pixels wide: the panel's own, so
+/// that the text is drawn at its size (a slide's narrow column does not shrink it) and the host
+/// names above the lanes line up with them; not narrower than [`NARROWEST`], and in an embed not
+/// wider than [`WIDEST_EMBEDDED`]. A panel not laid out yet gets that width.
+pub fn width_for(panel_px: i32, embedded: bool) -> u16 {
+    let widest = if embedded { WIDEST_EMBEDDED } else { f64::from(u16::MAX) };
+    let width = if panel_px > 0 { f64::from(panel_px).clamp(NARROWEST, widest) } else { WIDEST_EMBEDDED };
+    width as u16
+}
+
+/// Where the hosts' lanes are, across a ladder `width` units wide.
+#[derive(Clone, Copy)]
+struct Lanes {
+    hosts: usize,
+    width: f64,
+}
+
+impl Lanes {
+    fn x(self, host: usize) -> f64 {
+        if self.hosts <= 1 {
+            return self.width / 2.0;
+        }
+        MARGIN + host as f64 * (self.width - 2.0 * MARGIN) / (self.hosts - 1) as f64
     }
-    MARGIN + host as f64 * (WIDTH - 2.0 * MARGIN) / (hosts - 1) as f64
+
+    /// Whether `host`'s lane is the rightmost of several, whose texts go to its left.
+    fn is_last(self, host: usize) -> bool {
+        host + 1 == self.hosts && self.hosts > 1
+    }
 }
 
 /// The arrow's label: `SYN`, `DATA 5 B`, `ACK 1`.
@@ -246,6 +274,8 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let hosts = network.hosts();
     let axis = &plan.axis;
     let height = axis.height();
+    let width = f64::from(model.ladder_width);
+    let lanes = Lanes { hosts: hosts.len(), width };
 
     let mut svg = String::with_capacity(8192 + MAX_ARROWS * 400);
     let _ = write!(
@@ -253,10 +283,10 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#,
         height_1 = Rounded(height, 1),
         height_0 = Rounded(height, 0),
-        WIDTH = Rounded(WIDTH, 0)
+        WIDTH = Rounded(width, 0)
     );
     for index in 0..hosts.len() {
-        let x = lane_x(index, hosts.len());
+        let x = lanes.x(index);
         let _ = write!(
             svg,
             r#"<line class="lane" x1="{x_1}" y1="0" x2="{x_1}" y2="{height_1}"/>"#,
@@ -269,19 +299,19 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
             svg,
             r#"<g class="fold"><line x1="0" y1="{y_1}" x2="{WIDTH}" y2="{y_1}"/>"#,
             y_1 = Rounded(y, 1),
-            WIDTH = Rounded(WIDTH, 0)
+            WIDTH = Rounded(width, 0)
         );
-        text(&mut svg, "", WIDTH / 2.0, y + 4.0, &format!("… {} later …", time_label(gap)));
+        text(&mut svg, "", width / 2.0, y + 4.0, &format!("… {} later …", time_label(gap)));
         svg.push_str("</g>");
     }
     let trace = network.trace();
     let oldest = trace.records().nth(plan.first_record).map_or(0, |record| record.sent_at.total_micros());
     let mut labels = LabelPlaces::default();
     for (index, line) in marked_calls(&model.session, oldest).enumerate() {
-        let x = lane_x(line.host, hosts.len());
+        let x = lanes.x(line.host);
         let y = axis.mark_y(index);
         let raised = matches!(line.outcome, Outcome::Raised(_));
-        let anchor_left = line.host + 1 == hosts.len() && hosts.len() > 1;
+        let anchor_left = lanes.is_last(line.host);
         let (text_x, anchor) = if anchor_left { (x - 8.0, "end") } else { (x + 8.0, "start") };
         let code = line.code.split(" = ").last().unwrap_or(&line.code);
         labels.reserve(text_x, y + 4.0, code.chars().count(), anchor_left);
@@ -300,7 +330,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     // a packet in flight grows as the curtain goes down.
     svg.push_str(r#"<g class="arrows">"#);
     for (record, planned) in trace.records().skip(plan.first_record).zip(&plan.planned) {
-        arrow(&mut svg, model, plan, record, *planned, hosts.len(), &mut labels);
+        arrow(&mut svg, model, plan, record, *planned, lanes, &mut labels);
     }
     // The curtain is a drawing of its own over the ladder, so that moving it every frame repaints
     // neither the arrows nor their labels.
@@ -312,7 +342,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         height_1 = Rounded(height, 1),
         height_0 = Rounded(height, 0),
         now_y_1 = Rounded(now_y, 1),
-        WIDTH = Rounded(WIDTH, 0)
+        WIDTH = Rounded(width, 0)
     );
 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
@@ -320,7 +350,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         <>
             <div class={if hosts.len() > CROWDED_LANES { "ladder-heads crowded" } else { "ladder-heads" }}>
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
-                    <span style={format!("left: {}%", Rounded(lane_x(index, hosts.len()) / WIDTH * 100.0, 2))}>{ host.name() }</span>
+                    <span style={format!("left: {}%", Rounded(lanes.x(index) / width * 100.0, 2))}>{ host.name() }</span>
                 }) }
             </div>
             <div class="ladder-scroll" ref={scroll.clone()} {onmousedown} {onmouseover}>
@@ -338,8 +368,12 @@ const HEADS_PX: f64 = 28.0;
 /// looks the same pasted into slides.
 pub fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String> {
     let ladder = scroll.query_selector("#ladder").ok()??;
-    let height = Some(crate::decimal::parse(ladder.get_attribute("viewBox")?.split(' ').nth(3)?))
-        .filter(|height| height.is_finite())?;
+    let view_box = ladder.get_attribute("viewBox")?;
+    let mut numbers = view_box.split(' ').skip(2).map(crate::decimal::parse);
+    let (width, height) = (numbers.next()?, numbers.next()?);
+    if !(width.is_finite() && height.is_finite()) {
+        return None;
+    }
     let now = scroll.query_selector(".ladder-now").ok()?.map(|now| now.inner_html()).unwrap_or_default();
     let total = height + HEADS_PX;
     let mut svg = String::with_capacity(16_384);
@@ -350,15 +384,11 @@ pub fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String>
         top = Rounded(-HEADS_PX, 0),
         total_1 = Rounded(total, 1),
         total_0 = Rounded(total, 0),
-        WIDTH = Rounded(WIDTH, 0)
+        WIDTH = Rounded(width, 0)
     );
+    let lanes = Lanes { hosts: hosts.len(), width };
     for (index, name) in hosts.iter().enumerate() {
-        let _ = write!(
-            svg,
-            r#"<text class="head" x="{}" y="-10">{}</text>"#,
-            Rounded(lane_x(index, hosts.len()), 1),
-            escape(name)
-        );
+        let _ = write!(svg, r#"<text class="head" x="{}" y="-10">{}</text>"#, Rounded(lanes.x(index), 1), escape(name));
     }
     // The page's markup, as HTML writes it: the one entity it may use that XML lacks is &nbsp;.
     let _ = write!(svg, r#"<g id="ladder">{}</g><g class="ladder-now">{now}</g></svg>"#, ladder.inner_html());
@@ -408,12 +438,12 @@ fn arrow(
     plan: &Plan,
     record: &PacketRecord,
     planned: Option<(i64, f64)>,
-    hosts: usize,
+    lanes: Lanes,
     labels: &mut LabelPlaces,
 ) {
     let id = record.id;
-    let x1 = lane_x(record.from, hosts);
-    let x2 = lane_x(record.to.unwrap_or(record.from), hosts);
+    let x1 = lanes.x(record.from);
+    let x2 = lanes.x(record.to.unwrap_or(record.from));
     let y1 = plan.axis.y(record.sent_at.total_micros());
     let (end, fraction, dies) = match record.fate {
         Fate::InFlight => {
@@ -431,7 +461,7 @@ fn arrow(
     };
     let y2 = plan.axis.y(end);
     let (x2, path) = if record.to == Some(record.from) {
-        let bulge = x1 + if record.from + 1 == hosts && hosts > 1 { -36.0 } else { 36.0 };
+        let bulge = x1 + if lanes.is_last(record.from) { -36.0 } else { 36.0 };
         (
             bulge,
             format!(

@@ -134,11 +134,14 @@ impl PartialEq for ModelHandle {
 /// What the panels show, apart from the clock: when it is the same, a panel is the same.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shown {
-    /// Which session (a new one for each lesson opened or network rebuilt) and its revision.
-    pub scene: (u64, Revision),
+    /// Which session (a new one for each lesson opened or network rebuilt), its revision, and
+    /// whether the topology is drawn upright.
+    pub scene: (u64, Revision, bool),
     pub hovered: Option<PacketId>,
     pub selected: Option<PacketId>,
     pub tab: Tab,
+    /// The ladder's width: a panel that changed width draws it again.
+    pub ladder_width: u16,
     /// Changes with every prediction made or asked for.
     pub predictions: usize,
 }
@@ -167,6 +170,11 @@ pub struct Model {
     pub tab: Tab,
     /// The person prefers reduced motion: bursts stay still.
     pub reduced_motion: bool,
+    /// The topology's panel is taller than wide, so two hosts are drawn one above the other
+    /// ([`super::topology::suits_portrait`]).
+    pub portrait: bool,
+    /// The ladder's width in its units ([`super::ladder::width_for`] its panel).
+    pub ladder_width: u16,
     /// How many sessions the page has opened before this one.
     sessions_before: u64,
     /// The student's prediction for each checkpoint of the lesson.
@@ -200,6 +208,8 @@ impl Model {
             notice: None,
             tab: if lesson_id.is_some() { Tab::Lesson } else { Tab::Packets },
             reduced_motion: false,
+            portrait: false,
+            ladder_width: super::ladder::width_for(0, true),
             sessions_before: 0,
             predictions: vec![Prediction::Pending; session_checkpoints],
             asking: None,
@@ -209,10 +219,11 @@ impl Model {
 
     pub fn shown(&self) -> Shown {
         Shown {
-            scene: (self.sessions_before, self.session.revision()),
+            scene: (self.sessions_before, self.session.revision(), self.portrait),
             hovered: self.hovered,
             selected: self.selected,
             tab: self.tab,
+            ladder_width: self.ladder_width,
             predictions: self.prediction_changes,
         }
     }
@@ -413,6 +424,8 @@ impl Model {
         Model {
             speed: self.speed,
             reduced_motion: self.reduced_motion,
+            portrait: self.portrait,
+            ladder_width: self.ladder_width,
             asks_predictions: self.asks_predictions,
             sessions_before: self.sessions_before + 1,
             ..Model::with_session(session, lesson_id)

@@ -12,8 +12,9 @@ use crate::scenario::session::Revision;
 use crate::sim::Snapshot;
 
 pub struct Scene {
-    /// The model's session count and the session's revision this scene was made at.
-    pub made_at: (u64, Revision),
+    /// The model's session count, the session's revision and the topology's orientation this
+    /// scene was made at.
+    pub made_at: (u64, Revision, bool),
     pub snapshot: Snapshot,
     pub layout: Layout,
     pub ladder: ladder::Plan,
@@ -24,7 +25,7 @@ impl Scene {
         let snapshot = model.session.network().snapshot();
         Scene {
             made_at: model.shown().scene,
-            layout: Layout::of(&snapshot),
+            layout: Layout::of(&snapshot, model.portrait),
             ladder: ladder::Plan::of(&model.session),
             snapshot,
         }

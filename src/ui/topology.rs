@@ -15,11 +15,14 @@ use super::scene::Scene;
 use crate::decimal::Rounded;
 use crate::sim::{HostSnapshot, Impairments, Snapshot, SocketView};
 
-/// The drawing's size in its own units (its `viewBox`).
-pub const DRAWING_WIDTH: f64 = 800.0;
-pub const DRAWING_HEIGHT: f64 = 330.0;
-const VIEW_BOX: &str = "0 0 800 330";
+/// The drawing's size in its own units (its `viewBox`) with the cards side by side…
+const LANDSCAPE: (f64, f64) = (800.0, 330.0);
+/// …and with two cards one above the other, for a panel taller than it is wide (a slide's
+/// column), where the side-by-side drawing would be shrunk to half its size.
+const PORTRAIT: (f64, f64) = (330.0, 520.0);
 const CARD_WIDTH: f64 = 252.0;
+/// A monospace character of a port line (13 px), to squeeze a line that would overflow its card.
+const PORT_CHAR_WIDTH: f64 = 7.9;
 const LINE_HEIGHT: f64 = 19.0;
 /// Sockets listed on a card before "+N more".
 const STRIP_LINES: usize = 4;
@@ -40,13 +43,23 @@ impl Point {
     }
 }
 
-/// Where each host's card is centred: side by side for two, around an ellipse for more.
-pub fn host_positions(count: usize) -> Vec<Point> {
-    let centre = Point { x: DRAWING_WIDTH / 2.0, y: DRAWING_HEIGHT / 2.0 + 14.0 };
+/// Whether a panel of `width` × `height` CSS pixels shows two hosts larger one above the other
+/// than side by side.
+pub fn suits_portrait((width, height): (f64, f64)) -> bool {
+    let scale = |(drawing_width, drawing_height): (f64, f64)| (width / drawing_width).min(height / drawing_height);
+    scale(PORTRAIT) > scale(LANDSCAPE)
+}
+
+/// Where each host's card is centred: side by side for two (or one above the other in a
+/// portrait drawing, leaving room on the right for the loopback loops), around an ellipse for more.
+fn host_positions(count: usize, portrait: bool) -> Vec<Point> {
+    let (width, height) = LANDSCAPE;
+    let centre = Point { x: width / 2.0, y: height / 2.0 + 14.0 };
     match count {
         0 => Vec::new(),
         1 => vec![centre],
-        2 => vec![Point { x: 150.0, y: centre.y }, Point { x: DRAWING_WIDTH - 150.0, y: centre.y }],
+        2 if portrait => vec![Point { x: 140.0, y: 100.0 }, Point { x: 140.0, y: PORTRAIT.1 - 100.0 }],
+        2 => vec![Point { x: 150.0, y: centre.y }, Point { x: width - 150.0, y: centre.y }],
         _ => (0..count)
             .map(|index| {
                 let angle = core::f64::consts::PI + index as f64 * core::f64::consts::TAU / count as f64;
@@ -86,23 +99,43 @@ pub struct Layout {
     positions: Vec<Point>,
     heights: Vec<f64>,
     compact: bool,
+    /// Two hosts one above the other, their loopback loops on their right.
+    portrait: bool,
     /// Each link's delay in each direction (by `ends`), to place where a dropped packet died.
     delays: Vec<([usize; 2], [u64; 2])>,
 }
 
 impl Layout {
-    pub fn of(snapshot: &Snapshot) -> Layout {
+    /// The layout of `snapshot`'s hosts, one above the other if there are two and the panel
+    /// [`suits_portrait`].
+    pub fn of(snapshot: &Snapshot, portrait: bool) -> Layout {
         let compact = snapshot.hosts.len() > 6;
+        let portrait = portrait && snapshot.hosts.len() == 2;
         Layout {
-            positions: host_positions(snapshot.hosts.len()),
+            positions: host_positions(snapshot.hosts.len(), portrait),
             heights: snapshot.hosts.iter().map(|host| card_height(host, compact)).collect(),
             compact,
+            portrait,
             delays: snapshot
                 .links
                 .iter()
                 .map(|link| (link.ends, [link.impairments[0].delay_us, link.impairments[1].delay_us]))
                 .collect(),
         }
+    }
+
+    /// The drawing's width and height in its units.
+    pub fn size(&self) -> (f64, f64) {
+        if self.portrait {
+            PORTRAIT
+        } else {
+            LANDSCAPE
+        }
+    }
+
+    fn view_box(&self) -> String {
+        let (width, height) = self.size();
+        format!("0 0 {} {}", Rounded(width, 0), Rounded(height, 0))
     }
 
     fn lane(&self, from: usize, to: usize) -> Option<Lane> {
@@ -117,10 +150,12 @@ impl Layout {
         Some(Lane { start: Point { x: start.x + nx, y: start.y + ny }, end: Point { x: end.x + nx, y: end.y + ny } })
     }
 
-    /// A point on the host's loopback loop, drawn above its card; `t` from 0 to 1 goes round it.
+    /// A point on the host's loopback loop, drawn above its card (on its right in a portrait
+    /// drawing); `t` from 0 to 1 goes round it from where it touches the card.
     fn on_loop(&self, host: usize, t: f64) -> Option<Point> {
         let centre = self.loop_centre(host)?;
-        let angle = core::f64::consts::FRAC_PI_2 - t * core::f64::consts::TAU;
+        let start = if self.portrait { core::f64::consts::PI } else { core::f64::consts::FRAC_PI_2 };
+        let angle = start - t * core::f64::consts::TAU;
         Some(Point {
             x: centre.x + LOOP_RADIUS * js_sys::Math::cos(angle),
             y: centre.y + LOOP_RADIUS * js_sys::Math::sin(angle),
@@ -129,6 +164,9 @@ impl Layout {
 
     fn loop_centre(&self, host: usize) -> Option<Point> {
         let position = self.positions.get(host)?;
+        if self.portrait {
+            return Some(Point { x: position.x + CARD_WIDTH / 2.0 + LOOP_RADIUS - 2.0, y: position.y });
+        }
         Some(Point { x: position.x, y: position.y - self.heights[host] / 2.0 - LOOP_RADIUS + 2.0 })
     }
 
@@ -172,7 +210,7 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
         link_view(&mut svg, layout, link, legend.is_none());
     }
     if let Some(label) = legend {
-        text(&mut svg, "link-label legend", 12.0, DRAWING_HEIGHT - 10.0, &format!("every link: {label}"));
+        text(&mut svg, "link-label legend", 12.0, layout.size().1 - 10.0, &format!("every link: {label}"));
     }
     svg.push_str(r#"</g><g class="loops">"#);
     // A narrow card's loopback loop would cover its neighbours: only roomy layouts draw them.
@@ -224,12 +262,13 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
         })
     };
     let onmouseleave = send.reform(|_: MouseEvent| Msg::Hover(None));
+    let view_box = layout.view_box();
     html! {
         <div class="drawing" id="topology" {onmousedown} {onmousemove} {onmouseleave}>
-            <svg class="still" viewBox={VIEW_BOX} role="img" aria-label="Hosts and the links between them">
+            <svg class="still" viewBox={view_box.clone()} role="img" aria-label="Hosts and the links between them">
                 { into_html(svg) }
             </svg>
-            <svg class="moving" viewBox={VIEW_BOX} role="img" aria-label="Packets travelling on the links">
+            <svg class="moving" viewBox={view_box} role="img" aria-label="Packets travelling on the links">
                 <g class="bursts" ref={layers.bursts.clone()} />
                 <g class="packets" ref={layers.labelled.clone()} />
             </svg>
@@ -291,7 +330,10 @@ fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot,
         Rounded(to.x, 1),
         Rounded(to.y, 1)
     );
-    if labelled {
+    if labelled && layout.portrait {
+        // Beside an upright link, clear of the envelopes on its lanes.
+        text(svg, "link-label beside", middle.x + 44.0, middle.y + 5.0, &link_label(link));
+    } else if labelled {
         text(svg, "link-label", middle.x, middle.y - 18.0, &link_label(link));
     }
     svg.push_str("</g>");
@@ -334,13 +376,23 @@ fn card_view(svg: &mut String, layout: &Layout, host: &HostSnapshot) {
         text(svg, "strip-title", left + 10.0, top + 48.0, title);
         for (index, socket) in host.sockets.iter().take(STRIP_LINES).enumerate() {
             let y = top + 64.0 + index as f64 * LINE_HEIGHT;
+            let line = port_line(socket);
+            // A line longer than the card (`SYN-RECEIVED :8080 ⇄ 10.0.0.1:52657`) is squeezed
+            // into it rather than run over its edge.
+            let room = width - 20.0;
+            let characters = (socket.state.chars().count() + 1 + line.chars().count()) as f64;
+            let squeeze = if characters * PORT_CHAR_WIDTH > room {
+                format!(r#" textLength="{}" lengthAdjust="spacingAndGlyphs""#, Rounded(room, 0))
+            } else {
+                String::new()
+            };
             let _ = write!(
                 svg,
-                r#"<text class="port" x="{}" y="{y_1}"><tspan class="state {}">{}</tspan> {}</text>"#,
+                r#"<text class="port" x="{}" y="{y_1}"{squeeze}><tspan class="state {}">{}</tspan> {}</text>"#,
                 Rounded(left + 10.0, 1),
                 state_class(&socket.state),
                 escape(&socket.state),
-                escape(&port_line(socket)),
+                escape(&line),
                 y_1 = Rounded(y, 1)
             );
         }

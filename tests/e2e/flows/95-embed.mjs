@@ -45,6 +45,15 @@ test('95-embed: the example deck steps embedded lessons with its arrow keys and 
   await expectText(page.locator('.slide.current .progress'), 'step 3 of 8');
   await expectText(frame(page, 1).locator('#clock'), /\d/);
   await expectCount(frame(page, 1).locator('#ladder g.arrow'), (n) => n >= 2);
+  // The slide's column is taller than wide: the two hosts stand one above the other and both
+  // drawings keep their text at its size (side by side, the cards' names were 9 px tall and the
+  // ladder's labels 10 px).
+  const tallest = (selector) => frame(page, 1).locator(selector).evaluateAll(
+    (texts) => Math.max(0, ...texts.map((text) => text.getBoundingClientRect().height)));
+  await waitFor(async () => (await tallest('#topology .host-name')) >= 15, 5_000,
+    async () => `the cards' names should be at least 15 px tall; they are ${await tallest('#topology .host-name')} px`);
+  await waitFor(async () => (await tallest('#ladder .arrow-label')) >= 12, 5_000,
+    async () => `the ladder's labels should be at least 12 px tall; they are ${await tallest('#ladder .arrow-label')} px`);
   await screenshot('95-embed-1-handshake-stepped');
 
   // ← steps back: the clock goes back, told as a state with an earlier time.
