@@ -307,6 +307,9 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let trace = network.trace();
     let oldest = trace.records().nth(plan.first_record).map_or(0, |record| record.sent_at.total_micros());
     let mut labels = LabelPlaces::default();
+    // The calls' marks go over the arrows, their texts haloed, so that an arrow crossing one does
+    // not strike it through; they are placed first, so that the arrows' labels keep clear of them.
+    let mut marks = String::new();
     for (index, line) in marked_calls(&model.session, oldest).enumerate() {
         let x = lanes.x(line.host);
         let y = axis.mark_y(index);
@@ -316,7 +319,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         let code = line.code.split(" = ").last().unwrap_or(&line.code);
         labels.reserve(text_x, y + 4.0, code.chars().count(), anchor_left);
         let _ = write!(
-            svg,
+            marks,
             r#"<g class="call-mark{}"><circle cx="{x_1}" cy="{y_1}" r="4"/><text x="{text_x_1}" y="{}" text-anchor="{anchor}">{}</text></g>"#,
             if raised { " raised" } else { "" },
             Rounded(y + 4.0, 1),
@@ -332,12 +335,14 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     for (record, planned) in trace.records().skip(plan.first_record).zip(&plan.planned) {
         arrow(&mut svg, model, plan, record, *planned, lanes, &mut labels);
     }
+    svg.push_str("</g>");
+    svg.push_str(&marks);
     // The curtain is a drawing of its own over the ladder, so that moving it every frame repaints
     // neither the arrows nor their labels.
     let now_y = axis.now_y(now);
     let _ = write!(
         svg,
-        r#"</g></svg><svg class="ladder-now" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" aria-hidden="true"><g class="now" transform="translate(0 {now_y_1})"><rect class="curtain" x="-1000" y="0" width="3000" height="{height_1}"/><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
+        r#"</svg><svg class="ladder-now" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" aria-hidden="true"><g class="now" transform="translate(0 {now_y_1})"><rect class="curtain" x="-1000" y="0" width="3000" height="{height_1}"/><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
         time_label(now),
         height_1 = Rounded(height, 1),
         height_0 = Rounded(height, 0),
