@@ -150,24 +150,32 @@ impl Layout {
         Some(Lane { start: Point { x: start.x + nx, y: start.y + ny }, end: Point { x: end.x + nx, y: end.y + ny } })
     }
 
-    /// A point on the host's loopback loop, drawn above its card (on its right in a portrait
-    /// drawing); `t` from 0 to 1 goes round it from where it touches the card.
+    /// A point on the host's loopback loop; `t` from 0 to 1 goes round it from where it touches
+    /// the card.
     fn on_loop(&self, host: usize, t: f64) -> Option<Point> {
-        let centre = self.loop_centre(host)?;
-        let start = if self.portrait { core::f64::consts::PI } else { core::f64::consts::FRAC_PI_2 };
-        let angle = start - t * core::f64::consts::TAU;
+        let (centre, towards_card) = self.loop_place(host)?;
+        let angle = towards_card - t * core::f64::consts::TAU;
         Some(Point {
             x: centre.x + LOOP_RADIUS * js_sys::Math::cos(angle),
             y: centre.y + LOOP_RADIUS * js_sys::Math::sin(angle),
         })
     }
 
-    fn loop_centre(&self, host: usize) -> Option<Point> {
-        let position = self.positions.get(host)?;
-        if self.portrait {
-            return Some(Point { x: position.x + CARD_WIDTH / 2.0 + LOOP_RADIUS - 2.0, y: position.y });
+    /// The centre of the host's loopback loop, and the angle from it to the card it touches. The
+    /// loop sits above a card of one or two side by side; beside it, away from the others, when
+    /// cards are one above the other (a portrait drawing, or round an ellipse), where above would
+    /// cover the card or link over it.
+    fn loop_place(&self, host: usize) -> Option<(Point, f64)> {
+        let position = *self.positions.get(host)?;
+        let beside = LOOP_RADIUS - 2.0 + if self.compact { 60.0 } else { CARD_WIDTH / 2.0 };
+        if self.portrait || (self.positions.len() > 2 && position.x >= LANDSCAPE.0 / 2.0) {
+            return Some((Point { x: position.x + beside, y: position.y }, core::f64::consts::PI));
         }
-        Some(Point { x: position.x, y: position.y - self.heights[host] / 2.0 - LOOP_RADIUS + 2.0 })
+        if self.positions.len() > 2 {
+            return Some((Point { x: position.x - beside, y: position.y }, 0.0));
+        }
+        let above = Point { x: position.x, y: position.y - self.heights[host] / 2.0 - LOOP_RADIUS + 2.0 };
+        Some((above, core::f64::consts::FRAC_PI_2))
     }
 
     /// Where a packet from `from` to `to` is, a fraction `t` of the way.
@@ -202,10 +210,11 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
     let mut svg = String::with_capacity(4096);
     svg.push_str(r#"<g class="links">"#);
     let wires = || snapshot.links.iter().filter(|link| !link.loopback);
-    // Many hosts whose links all do the same: one legend says what, instead of a label crowding
-    // every link near the host they share.
+    // Three hosts or more whose links all do the same: one legend says what, instead of a label
+    // crowding every link near the host they share.
     let labels = wires().map(link_label).collect::<Vec<_>>();
-    let legend = (layout.compact && labels.windows(2).all(|pair| pair[0] == pair[1])).then(|| labels.first()).flatten();
+    let shared = snapshot.hosts.len() > 2 && labels.windows(2).all(|pair| pair[0] == pair[1]);
+    let legend = shared.then(|| labels.first()).flatten();
     for link in wires() {
         link_view(&mut svg, layout, link, legend.is_none());
     }
@@ -215,7 +224,7 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
     svg.push_str(r#"</g><g class="loops">"#);
     // A narrow card's loopback loop would cover its neighbours: only roomy layouts draw them.
     for link in snapshot.links.iter().filter(|link| link.loopback && !layout.compact) {
-        if let Some(centre) = layout.loop_centre(link.ends[0]) {
+        if let Some((centre, _)) = layout.loop_place(link.ends[0]) {
             let name = escape(&snapshot.hosts[link.ends[0]].name);
             let _ = write!(
                 svg,

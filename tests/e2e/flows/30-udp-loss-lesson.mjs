@@ -21,7 +21,9 @@ test('30-udp-loss-lesson: lesson 04 loses datagrams and its checkpoints pass', a
     await expectCount(page.locator(`#topology g.host[data-host="${host}"]`), 1);
     await expectCount(panel(page, host), 1);
   }
-  await expectSvgText(page.locator('#topology g.link'), '30 ms · 30% loss');
+  // Both links do the same: one legend says what, rather than a label on each.
+  await expectSvgText(page.locator('#topology .link-label.legend'), 'every link: 30 ms · 30% loss');
+  await expectCount(page.locator('#topology g.link .link-label'), 0);
   const checkpoints = page.locator('.lesson ol.checkpoints > li');
   await expectCount(checkpoints, 4);
   await expectCount(page.locator('.lesson ol.checkpoints > li.pending'), 4);
