@@ -18,7 +18,7 @@ use super::memo::Memo;
 use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
 use super::toolbar::Files;
-use super::topology::LayerRefs;
+use super::topology::{LayerRefs, Shape};
 use super::{bench, download, host_panel, ladder, share, side, toolbar, topology};
 use crate::sim::pcap;
 
@@ -127,11 +127,10 @@ impl FrameLoop {
             .map(|scroll| ladder::width_for(scroll.client_width(), page.settings.embed));
         let redraw = {
             let mut model = page.model.borrow_mut();
-            // The panels changed shape enough to draw two hosts the other way round, or the
-            // ladder at another width.
-            let turned = size.is_some_and(|size| topology::suits_portrait(size) != model.portrait);
-            if turned {
-                model.portrait = !model.portrait;
+            // The panels changed shape enough to lay the topology out again, or the ladder.
+            let reshaped = size.map(Shape::of_panel).filter(|&shape| shape != model.shape);
+            if let Some(shape) = reshaped {
+                model.shape = shape;
             }
             let widened = ladder_width.filter(|&width| width != model.ladder_width);
             if let Some(width) = widened {
@@ -144,7 +143,7 @@ impl FrameLoop {
                 model.tick(elapsed);
                 bench::keep_busy(&mut model);
             }
-            playing || turned || widened.is_some()
+            playing || reshaped.is_some() || widened.is_some()
         };
         if redraw {
             page.redraw.emit(());

@@ -9,6 +9,7 @@ use crate::scenario::lesson::Action;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::topology::Shape;
 use crate::scenario::lesson::{recording, Quoted};
 use crate::scenario::session::Revision;
 use crate::scenario::{library, Intent, Lesson, Session};
@@ -135,8 +136,8 @@ impl PartialEq for ModelHandle {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shown {
     /// Which session (a new one for each lesson opened or network rebuilt), its revision, and
-    /// whether the topology is drawn upright.
-    pub scene: (u64, Revision, bool),
+    /// the topology's shape.
+    pub scene: (u64, Revision, Shape),
     pub hovered: Option<PacketId>,
     pub selected: Option<PacketId>,
     pub tab: Tab,
@@ -170,9 +171,8 @@ pub struct Model {
     pub tab: Tab,
     /// The person prefers reduced motion: bursts stay still.
     pub reduced_motion: bool,
-    /// The topology's panel is taller than wide, so two hosts are drawn one above the other
-    /// ([`super::topology::suits_portrait`]).
-    pub portrait: bool,
+    /// The topology's drawing's shape, from its panel's.
+    pub shape: Shape,
     /// The ladder's width in its units ([`super::ladder::width_for`] its panel).
     pub ladder_width: u16,
     /// How many sessions the page has opened before this one.
@@ -208,7 +208,7 @@ impl Model {
             notice: None,
             tab: if lesson_id.is_some() { Tab::Lesson } else { Tab::Packets },
             reduced_motion: false,
-            portrait: false,
+            shape: Shape::default(),
             ladder_width: super::ladder::width_for(0, true),
             sessions_before: 0,
             predictions: vec![Prediction::Pending; session_checkpoints],
@@ -219,7 +219,7 @@ impl Model {
 
     pub fn shown(&self) -> Shown {
         Shown {
-            scene: (self.sessions_before, self.session.revision(), self.portrait),
+            scene: (self.sessions_before, self.session.revision(), self.shape),
             hovered: self.hovered,
             selected: self.selected,
             tab: self.tab,
@@ -424,7 +424,7 @@ impl Model {
         Model {
             speed: self.speed,
             reduced_motion: self.reduced_motion,
-            portrait: self.portrait,
+            shape: self.shape,
             ladder_width: self.ladder_width,
             asks_predictions: self.asks_predictions,
             sessions_before: self.sessions_before + 1,

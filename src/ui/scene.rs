@@ -7,14 +7,14 @@
 
 use super::ladder;
 use super::model::Model;
-use super::topology::Layout;
+use super::topology::{Layout, Shape};
 use crate::scenario::session::Revision;
 use crate::sim::Snapshot;
 
 pub struct Scene {
-    /// The model's session count, the session's revision and the topology's orientation this
-    /// scene was made at.
-    pub made_at: (u64, Revision, bool),
+    /// The model's session count, the session's revision and the topology's shape this scene
+    /// was made at.
+    pub made_at: (u64, Revision, Shape),
     pub snapshot: Snapshot,
     pub layout: Layout,
     pub ladder: ladder::Plan,
@@ -25,7 +25,7 @@ impl Scene {
         let snapshot = model.session.network().snapshot();
         Scene {
             made_at: model.shown().scene,
-            layout: Layout::of(&snapshot, model.portrait),
+            layout: Layout::of(&snapshot, model.shape),
             ladder: ladder::Plan::of(&model.session),
             snapshot,
         }

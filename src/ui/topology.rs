@@ -15,10 +15,13 @@ use super::scene::Scene;
 use crate::decimal::Rounded;
 use crate::sim::{HostSnapshot, Impairments, Snapshot, SocketView};
 
-/// The drawing's size in its own units (its `viewBox`) with the cards side by side…
-const LANDSCAPE: (f64, f64) = (800.0, 330.0);
-/// …and with two cards one above the other, for a panel taller than it is wide (a slide's
-/// column), where the side-by-side drawing would be shrunk to half its size.
+/// The drawing's height in its own units (its `viewBox`) with the cards side by side, and its
+/// narrowest and widest width: it is as wide as the panel's shape allows, so that a wide panel
+/// spreads the hosts out rather than leaving its sides empty.
+const LANDSCAPE_HEIGHT: f64 = 330.0;
+const LANDSCAPE_WIDTHS: (f64, f64) = (800.0, 1600.0);
+/// The drawing's size with two cards one above the other, for a panel taller than it is wide (a
+/// slide's column), where the side-by-side drawing would be shrunk to half its size.
 const PORTRAIT: (f64, f64) = (330.0, 520.0);
 const CARD_WIDTH: f64 = 252.0;
 /// A monospace character of a port line (13 px), to squeeze a line that would overflow its card.
@@ -43,18 +46,42 @@ impl Point {
     }
 }
 
-/// Whether a panel of `width` × `height` CSS pixels shows two hosts larger one above the other
-/// than side by side.
-pub fn suits_portrait((width, height): (f64, f64)) -> bool {
-    let scale = |(drawing_width, drawing_height): (f64, f64)| (width / drawing_width).min(height / drawing_height);
-    scale(PORTRAIT) > scale(LANDSCAPE)
+/// The shape of the drawing for the panel it is in: two hosts one above the other or not, and the
+/// width of a side-by-side drawing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub portrait: bool,
+    pub width: u16,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape { portrait: false, width: LANDSCAPE_WIDTHS.0 as u16 }
+    }
+}
+
+impl Shape {
+    /// The shape for a panel of `width` × `height` CSS pixels: one above the other when that
+    /// draws two hosts larger than side by side, and a side-by-side drawing of the panel's
+    /// proportions (in steps of 40 units, so that a few pixels do not lay it out again).
+    pub fn of_panel((width, height): (f64, f64)) -> Shape {
+        if width <= 0.0 || height <= 0.0 {
+            return Shape::default();
+        }
+        let (narrowest, widest) = LANDSCAPE_WIDTHS;
+        let scale = |(drawing_width, drawing_height): (f64, f64)| (width / drawing_width).min(height / drawing_height);
+        let portrait = scale(PORTRAIT) > scale((narrowest, LANDSCAPE_HEIGHT));
+        let wide = (LANDSCAPE_HEIGHT * width / height).clamp(narrowest, widest);
+        Shape { portrait, width: ((wide / 40.0).round() * 40.0) as u16 }
+    }
 }
 
 /// Where each host's card is centred: side by side for two (or one above the other in a
 /// portrait drawing, leaving room on the right for the loopback loops), around an ellipse for more.
-fn host_positions(count: usize, portrait: bool) -> Vec<Point> {
-    let (width, height) = LANDSCAPE;
-    let centre = Point { x: width / 2.0, y: height / 2.0 + 14.0 };
+fn host_positions(count: usize, portrait: bool, width: f64) -> Vec<Point> {
+    let centre = Point { x: width / 2.0, y: LANDSCAPE_HEIGHT / 2.0 + 14.0 };
+    // Round an ellipse, the cards leave room at the sides for the loopback loops beside them.
+    let radius_x = width / 2.0 - CARD_WIDTH / 2.0 - 2.0 * LOOP_RADIUS - 4.0;
     match count {
         0 => Vec::new(),
         1 => vec![centre],
@@ -63,7 +90,10 @@ fn host_positions(count: usize, portrait: bool) -> Vec<Point> {
         _ => (0..count)
             .map(|index| {
                 let angle = core::f64::consts::PI + index as f64 * core::f64::consts::TAU / count as f64;
-                Point { x: centre.x + 268.0 * js_sys::Math::cos(angle), y: centre.y + 104.0 * js_sys::Math::sin(angle) }
+                Point {
+                    x: centre.x + radius_x * js_sys::Math::cos(angle),
+                    y: centre.y + 104.0 * js_sys::Math::sin(angle),
+                }
             })
             .collect(),
     }
@@ -101,18 +131,22 @@ pub struct Layout {
     compact: bool,
     /// Two hosts one above the other, their loopback loops on their right.
     portrait: bool,
+    /// The drawing's width when it is not portrait.
+    width: f64,
     /// Each link's delay in each direction (by `ends`), to place where a dropped packet died.
     delays: Vec<([usize; 2], [u64; 2])>,
 }
 
 impl Layout {
-    /// The layout of `snapshot`'s hosts, one above the other if there are two and the panel
-    /// [`suits_portrait`].
-    pub fn of(snapshot: &Snapshot, portrait: bool) -> Layout {
+    /// The layout of `snapshot`'s hosts in a drawing of `shape` (one above the other only if
+    /// there are two).
+    pub fn of(snapshot: &Snapshot, shape: Shape) -> Layout {
         let compact = snapshot.hosts.len() > 6;
-        let portrait = portrait && snapshot.hosts.len() == 2;
+        let portrait = shape.portrait && snapshot.hosts.len() == 2;
+        let width = f64::from(shape.width);
         Layout {
-            positions: host_positions(snapshot.hosts.len(), portrait),
+            positions: host_positions(snapshot.hosts.len(), portrait, width),
+            width,
             heights: snapshot.hosts.iter().map(|host| card_height(host, compact)).collect(),
             compact,
             portrait,
@@ -129,7 +163,7 @@ impl Layout {
         if self.portrait {
             PORTRAIT
         } else {
-            LANDSCAPE
+            (self.width, LANDSCAPE_HEIGHT)
         }
     }
 
@@ -168,7 +202,7 @@ impl Layout {
     fn loop_place(&self, host: usize) -> Option<(Point, f64)> {
         let position = *self.positions.get(host)?;
         let beside = LOOP_RADIUS - 2.0 + if self.compact { 60.0 } else { CARD_WIDTH / 2.0 };
-        if self.portrait || (self.positions.len() > 2 && position.x >= LANDSCAPE.0 / 2.0) {
+        if self.portrait || (self.positions.len() > 2 && position.x >= self.width / 2.0) {
             return Some((Point { x: position.x + beside, y: position.y }, core::f64::consts::PI));
         }
         if self.positions.len() > 2 {
