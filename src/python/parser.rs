@@ -32,7 +32,7 @@ pub struct Program {
 pub fn parse(source: &str) -> Result<Program, Box<CompileError>> {
     let mut parser = Parser { toks: tokenize(source)?, pos: 0, depth: 0, python2: false, line_offset: 0 };
     let mut body = Vec::new();
-    while parser.peek() != &Tok::End {
+    while !matches!(parser.peek(), Tok::End) {
         parser.statement(&mut body)?;
     }
     Ok(Program { body, python2: parser.python2 })
@@ -64,12 +64,6 @@ impl Parser {
 
     fn line(&self) -> u32 {
         self.toks[self.pos.min(self.toks.len() - 1)].line + self.line_offset
-    }
-
-    fn advance(&mut self) -> Tok {
-        let tok = self.peek().clone();
-        self.pos += 1;
-        tok
     }
 
     fn error_here(&self, message: &'static str) -> Box<CompileError> {
@@ -236,9 +230,9 @@ impl Parser {
         self.expect(":")?;
         self.nest(1)?;
         let mut body = Vec::new();
-        if self.peek() == &Tok::Newline {
+        if matches!(self.peek(), Tok::Newline) {
             self.pos += 1;
-            if self.peek() != &Tok::Indent {
+            if !matches!(self.peek(), Tok::Indent) {
                 let here = self.line();
                 let message = format!("{} on line {line}", expected_block(what));
                 return Err(CompileError::new("IndentationError", here, 1, message));
@@ -387,9 +381,10 @@ impl Parser {
     }
 
     fn simple_statement(&mut self) -> Parsed<StmtKind> {
-        let Tok::Name(keyword) = self.peek().clone() else {
+        let Tok::Name(keyword) = self.peek() else {
             return self.expression_statement();
         };
+        let keyword = keyword.clone();
         let kind = match &*keyword {
             "pass" => StmtKind::Pass,
             "break" => StmtKind::Break,
@@ -857,15 +852,12 @@ impl Parser {
 
     fn atom(&mut self) -> Parsed<Expr> {
         let line = self.line();
-        let tok = self.advance();
-        Ok(match tok {
-            Tok::Int(n) => Expr::Const(Const::Int(n)),
-            Tok::Float(f) => Expr::Const(Const::Float(f)),
-            Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => {
-                self.pos -= 1;
-                self.strings()?
-            }
+        let value = match self.peek() {
+            Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => return self.strings(),
+            Tok::Int(n) => Expr::Const(Const::Int(*n)),
+            Tok::Float(f) => Expr::Const(Const::Float(*f)),
             Tok::Op("(") => {
+                self.pos += 1;
                 if self.eat(")") {
                     return Ok(Expr::Tuple(Vec::new()));
                 }
@@ -884,9 +876,10 @@ impl Parser {
                     items.push(self.star_test()?);
                 }
                 self.expect(")")?;
-                Expr::Tuple(items)
+                return Ok(Expr::Tuple(items));
             }
             Tok::Op("[") => {
+                self.pos += 1;
                 let mut items = Vec::new();
                 while !self.at("]") {
                     let item = self.star_test()?;
@@ -901,11 +894,14 @@ impl Parser {
                     }
                 }
                 self.expect("]")?;
-                Expr::List(items)
+                return Ok(Expr::List(items));
             }
-            Tok::Op("{") => self.braces()?,
+            Tok::Op("{") => {
+                self.pos += 1;
+                return self.braces();
+            }
             Tok::Op("...") => Expr::Const(Const::Ellipsis),
-            Tok::Name(name) => match &*name {
+            Tok::Name(name) => match &**name {
                 "None" => Expr::Const(Const::None),
                 "True" => Expr::Const(Const::Bool(true)),
                 "False" => Expr::Const(Const::Bool(false)),
@@ -917,21 +913,18 @@ impl Parser {
                         "generators (yield) are not supported by socksim",
                     ))
                 }
-                _ if is_keyword(&name) => {
-                    self.pos -= 1;
-                    return Err(self.invalid());
-                }
+                _ if is_keyword(name) => return Err(self.invalid()),
                 "raw_input" => {
+                    let name = name.clone();
                     self.python2 = true;
                     Expr::Name(name)
                 }
-                _ => Expr::Name(name),
+                _ => Expr::Name(name.clone()),
             },
-            _ => {
-                self.pos -= 1;
-                return Err(self.invalid());
-            }
-        })
+            _ => return Err(self.invalid()),
+        };
+        self.pos += 1;
+        Ok(value)
     }
 
     /// Adjacent string literals, joined: `'a' 'b'`, `'x' f'{y}'`.
@@ -940,13 +933,13 @@ impl Parser {
         let mut bytes: Option<Vec<u8>> = None;
         let mut formatted = false;
         loop {
-            match self.peek().clone() {
-                Tok::Str(text) if bytes.is_none() => parts.push(FormatPart::Text(text)),
-                Tok::Bytes(data) if parts.is_empty() => bytes.get_or_insert_with(Vec::new).extend_from_slice(&data),
+            match self.peek() {
+                Tok::Str(text) if bytes.is_none() => parts.push(FormatPart::Text(text.clone())),
+                Tok::Bytes(data) if parts.is_empty() => bytes.get_or_insert_with(Vec::new).extend_from_slice(data),
                 Tok::FStr(pieces) if bytes.is_none() => {
                     formatted = true;
                     for piece in pieces {
-                        parts.push(self.format_part(piece)?);
+                        parts.push(format_part(piece, self.depth)?);
                     }
                 }
                 Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => {
@@ -969,23 +962,6 @@ impl Parser {
             return Ok(Expr::Const(Const::Str(text.into())));
         }
         Ok(Expr::Format(parts))
-    }
-
-    fn format_part(&mut self, piece: FPart) -> Parsed<FormatPart> {
-        Ok(match piece {
-            FPart::Text(text) => FormatPart::Text(text.into()),
-            FPart::Field { source, line, col, conversion, spec } => {
-                let tokens = tokenize(source.trim()).map_err(|error| error.on_line(line))?;
-                let mut inner =
-                    Parser { toks: tokens, pos: 0, depth: self.depth, python2: false, line_offset: line - 1 };
-                let value = inner.test_list().map_err(|error| error.on_line(line))?;
-                if !matches!(inner.peek(), Tok::Newline | Tok::End) {
-                    return Err(CompileError::syntax(line, col, "f-string: expecting '}'"));
-                }
-                let spec = spec.into_iter().map(|part| self.format_part(part)).collect::<Parsed<Vec<_>>>()?;
-                FormatPart::Field { value, conversion, spec }
-            }
-        })
     }
 
     fn braces(&mut self) -> Parsed<Expr> {
@@ -1040,6 +1016,27 @@ impl Parser {
         }
         Ok(if set { Expr::SetComp(Box::new(element), clauses) } else { Expr::ListComp(Box::new(element), clauses) })
     }
+}
+
+/// A piece of an f-string, its field's expression parsed (at nesting `depth`) from its own text.
+fn format_part(piece: &FPart, depth: u32) -> Parsed<FormatPart> {
+    Ok(match piece {
+        FPart::Text(text) => FormatPart::Text(text.as_str().into()),
+        FPart::Field { source, line, col, conversion, spec } => {
+            let line = *line;
+            let tokens = tokenize(source.trim()).map_err(|error| error.on_line(line))?;
+            let mut inner = Parser { toks: tokens, pos: 0, depth, python2: false, line_offset: line - 1 };
+            let value = inner.test_list().map_err(|error| error.on_line(line))?;
+            if !matches!(inner.peek(), Tok::Newline | Tok::End) {
+                return Err(CompileError::syntax(line, *col, "f-string: expecting '}'"));
+            }
+            let mut parts = Vec::new();
+            for part in spec {
+                parts.push(format_part(part, depth)?);
+            }
+            FormatPart::Field { value, conversion: *conversion, spec: parts }
+        }
+    })
 }
 
 fn print_call(args: Vec<Arg>) -> Expr {

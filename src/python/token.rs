@@ -12,8 +12,7 @@ use super::traceback::CompileError;
 use crate::decimal;
 
 /// A token's kind and value.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub enum Tok {
     Name(Rc<str>),
     Int(i64),
@@ -30,8 +29,7 @@ pub enum Tok {
 }
 
 /// A piece of an f-string.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub enum FPart {
     Text(String),
     /// `{expression!conversion:spec}`: the expression's source, where it starts, the conversion
@@ -45,7 +43,6 @@ pub enum FPart {
     },
 }
 
-#[derive(Clone)]
 #[cfg_attr(test, derive(Debug))]
 pub struct Token {
     pub tok: Tok,
