@@ -1006,44 +1006,41 @@ impl<'a> Compiler<'a> {
                 self.patch(end);
             }
             Expr::Lambda(function) => self.function(function)?,
-            Expr::ListComp(element, clauses) => {
-                self.emit(Op::BuildList(0));
-                self.comprehension(clauses, 0, &mut |c| {
-                    c.expr(element)?;
-                    c.emit(Op::ListAppend(clauses.len() as u32));
-                    Ok(())
-                })?;
-            }
-            Expr::SetComp(element, clauses) => {
-                self.emit(Op::BuildSet(0));
-                self.comprehension(clauses, 0, &mut |c| {
-                    c.expr(element)?;
-                    c.emit(Op::ListAppend(clauses.len() as u32));
-                    Ok(())
-                })?;
+            Expr::ListComp(element, clauses) | Expr::SetComp(element, clauses) => {
+                self.emit(if matches!(expr, Expr::ListComp(..)) { Op::BuildList(0) } else { Op::BuildSet(0) });
+                self.comprehension(clauses, 0, element, None)?;
             }
             Expr::DictComp(pair, clauses) => {
                 self.emit(Op::BuildDict(0));
-                self.comprehension(clauses, 0, &mut |c| {
-                    c.expr(&pair.0)?;
-                    c.expr(&pair.1)?;
-                    c.emit(Op::DictSet(clauses.len() as u32));
-                    Ok(())
-                })?;
+                self.comprehension(clauses, 0, &pair.0, Some(&pair.1))?;
             }
             Expr::Starred(_) => return Err(self.error("SyntaxError", "can't use starred expression here")),
         }
         Ok(())
     }
 
+    /// The loops of a comprehension's clauses from `index` on, around adding `element` to the
+    /// list or set being built (or, with its `value`, setting it in the dict being built).
     fn comprehension(
         &mut self,
         clauses: &'a [Comprehension],
         index: usize,
-        element: &mut dyn FnMut(&mut Self) -> Compiled<()>,
+        element: &'a Expr,
+        value: Option<&'a Expr>,
     ) -> Compiled<()> {
         let Some(clause) = clauses.get(index) else {
-            return element(self);
+            self.expr(element)?;
+            let depth = clauses.len() as u32;
+            match value {
+                Some(value) => {
+                    self.expr(value)?;
+                    self.emit(Op::DictSet(depth));
+                }
+                None => {
+                    self.emit(Op::ListAppend(depth));
+                }
+            }
+            return Ok(());
         };
         self.expr(&clause.iter)?;
         self.emit(Op::GetIter);
@@ -1055,7 +1052,7 @@ impl<'a> Compiler<'a> {
             self.expr(condition)?;
             skips.push(self.emit(Op::JumpIfFalse(0)));
         }
-        self.comprehension(clauses, index + 1, element)?;
+        self.comprehension(clauses, index + 1, element, value)?;
         for skip in skips {
             self.patch_to(skip, start as u32);
         }

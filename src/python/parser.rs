@@ -601,10 +601,16 @@ impl Parser {
         self.test()
     }
 
+    /// An operand of `|` or weaker operators, or one starred: an item of a `for` or `del` target.
+    fn star_or(&mut self) -> Parsed<Expr> {
+        let starred = self.eat("*");
+        let value = self.binary(1)?;
+        Ok(if starred { Expr::Starred(Box::new(value)) } else { value })
+    }
+
     /// Assignment targets of `for` and `del`: expressions up to `in`, never a comparison.
     fn target_list(&mut self) -> Parsed<Expr> {
-        let target =
-            self.list_of(|p| if p.eat("*") { Ok(Expr::Starred(Box::new(p.binary(1)?))) } else { p.binary(1) })?;
+        let target = self.list_of(Self::star_or)?;
         check_target(&target, self, false)?;
         Ok(target)
     }
