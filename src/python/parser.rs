@@ -165,7 +165,7 @@ impl Parser {
             "while" => {
                 self.pos += 1;
                 let test = self.test()?;
-                let body = self.block("while", line)?;
+                let body = self.block("expected an indented block after 'while' statement", line)?;
                 let orelse = self.else_block()?;
                 StmtKind::While(test, body, orelse)
             }
@@ -174,7 +174,7 @@ impl Parser {
                 let target = self.target_list()?;
                 self.expect_kw("in")?;
                 let iter = self.test_list()?;
-                let body = self.block("for", line)?;
+                let body = self.block("expected an indented block after 'for' statement", line)?;
                 let orelse = self.else_block()?;
                 StmtKind::For(target, iter, body, orelse)
             }
@@ -190,7 +190,7 @@ impl Parser {
                         break;
                     }
                 }
-                StmtKind::With(items, self.block("with", line)?)
+                StmtKind::With(items, self.block("expected an indented block after 'with' statement", line)?)
             }
             "def" => StmtKind::Def(self.def(Vec::new())?),
             "class" => self.class(Vec::new())?,
@@ -225,8 +225,9 @@ impl Parser {
         Ok(())
     }
 
-    /// `:` then an indented block, or simple statements on the same line.
-    fn block(&mut self, what: &'static str, line: u32) -> Parsed<Vec<Stmt>> {
+    /// `:` then an indented block, or simple statements on the same line. `missing` is the error
+    /// when the block is not there (`line` is the header's, which the error names).
+    fn block(&mut self, missing: &'static str, line: u32) -> Parsed<Vec<Stmt>> {
         self.expect(":")?;
         self.nest(1)?;
         let mut body = Vec::new();
@@ -234,7 +235,7 @@ impl Parser {
             self.pos += 1;
             if !matches!(self.peek(), Tok::Indent) {
                 let here = self.line();
-                let message = format!("{} on line {line}", expected_block(what));
+                let message = format!("{missing} on line {line}");
                 return Err(CompileError::new("IndentationError", here, 1, message));
             }
             self.pos += 1;
@@ -252,7 +253,7 @@ impl Parser {
     fn else_block(&mut self) -> Parsed<Vec<Stmt>> {
         let line = self.line();
         if self.eat_kw("else") {
-            return self.block("else", line);
+            return self.block("expected an indented block after 'else' statement", line);
         }
         Ok(Vec::new())
     }
@@ -264,13 +265,18 @@ impl Parser {
             let line = self.line();
             self.pos += 1; // `if` or `elif`
             let test = self.test()?;
-            branches.push((test, self.block(if branches.is_empty() { "if" } else { "elif" }, line)?));
+            let missing = if branches.is_empty() {
+                "expected an indented block after 'if' statement"
+            } else {
+                "expected an indented block after 'elif' statement"
+            };
+            branches.push((test, self.block(missing, line)?));
             if self.at_kw("elif") {
                 continue;
             }
             let line = self.line();
             if self.eat_kw("else") {
-                orelse = self.block("else", line)?;
+                orelse = self.block("expected an indented block after 'else' statement", line)?;
             }
             return Ok(StmtKind::If(branches, orelse));
         }
@@ -278,7 +284,7 @@ impl Parser {
 
     fn try_statement(&mut self, line: u32) -> Parsed<StmtKind> {
         self.pos += 1;
-        let body = self.block("try", line)?;
+        let body = self.block("expected an indented block after 'try' statement", line)?;
         let mut handlers = Vec::new();
         while self.at_kw("except") {
             let line = self.line();
@@ -293,12 +299,16 @@ impl Parser {
                     handler.name = Some(self.name()?);
                 }
             }
-            handler.body = self.block("except", line)?;
+            handler.body = self.block("expected an indented block after 'except' statement", line)?;
             handlers.push(handler);
         }
         let orelse = if handlers.is_empty() { Vec::new() } else { self.else_block()? };
         let line = self.line();
-        let finally = if self.eat_kw("finally") { self.block("finally", line)? } else { Vec::new() };
+        let finally = if self.eat_kw("finally") {
+            self.block("expected an indented block after 'finally' statement", line)?
+        } else {
+            Vec::new()
+        };
         if handlers.is_empty() && finally.is_empty() {
             return Err(self.error_here("expected 'except' or 'finally' block"));
         }
@@ -315,7 +325,7 @@ impl Parser {
         if self.eat("->") {
             self.test()?;
         }
-        let body = self.block("function definition", line)?;
+        let body = self.block("expected an indented block after function definition", line)?;
         Ok(Rc::new(Function { name, params, body, line, decorators }))
     }
 
@@ -333,7 +343,7 @@ impl Parser {
             }
             self.expect(")")?;
         }
-        let body = self.block("class definition", line)?;
+        let body = self.block("expected an indented block after class definition", line)?;
         Ok(StmtKind::Class { name, bases, body, decorators })
     }
 
@@ -1065,22 +1075,6 @@ fn augmented(op: &str) -> Option<BinOp> {
         "^=" => BinOp::BitXor,
         _ => return None,
     })
-}
-
-fn expected_block(what: &str) -> &'static str {
-    match what {
-        "if" => "expected an indented block after 'if' statement",
-        "elif" => "expected an indented block after 'elif' statement",
-        "else" => "expected an indented block after 'else' statement",
-        "while" => "expected an indented block after 'while' statement",
-        "for" => "expected an indented block after 'for' statement",
-        "try" => "expected an indented block after 'try' statement",
-        "except" => "expected an indented block after 'except' statement",
-        "finally" => "expected an indented block after 'finally' statement",
-        "with" => "expected an indented block after 'with' statement",
-        "class definition" => "expected an indented block after class definition",
-        _ => "expected an indented block after function definition",
-    }
 }
 
 /// Refuses what cannot be assigned to, with CPython's words.
