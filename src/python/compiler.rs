@@ -807,29 +807,31 @@ impl<'a> Compiler<'a> {
     /// Compiles a `def` or `lambda` and leaves the function on the stack.
     fn function(&mut self, function: &'a Function) -> Compiled<()> {
         let mut flags = 0;
-        let defaults: Vec<&Expr> =
-            function.params.iter().filter(|p| p.kind == ParamKind::Normal).filter_map(|p| p.default.as_ref()).collect();
-        if !defaults.is_empty() {
-            for default in &defaults {
+        // The defaults of positional parameters, as a tuple; of keyword-only ones, as a dict.
+        for kind in [ParamKind::Normal, ParamKind::KeywordOnly] {
+            let keyword = kind == ParamKind::KeywordOnly;
+            let mut count = 0;
+            for param in function.params.iter().filter(|param| param.kind == kind) {
+                let Some(default) = &param.default else { continue };
+                if keyword {
+                    self.emit_const(Value::Str(param.name.clone()));
+                }
                 self.expr(default)?;
+                count += 1;
             }
-            self.emit(Op::BuildTuple(defaults.len() as u32));
-            flags |= 1;
-        }
-        let keyword_defaults: Vec<&Param> =
-            function.params.iter().filter(|p| p.kind == ParamKind::KeywordOnly && p.default.is_some()).collect();
-        if !keyword_defaults.is_empty() {
-            for param in &keyword_defaults {
-                self.emit_const(Value::Str(param.name.clone()));
-                self.expr(param.default.as_ref().expect("filtered"))?;
+            if count > 0 {
+                self.emit(if keyword { Op::BuildDict(count) } else { Op::BuildTuple(count) });
+                flags |= 1 << u8::from(keyword);
             }
-            self.emit(Op::BuildDict(keyword_defaults.len() as u32));
-            flags |= 2;
         }
         // Parameters in slot order: positional, keyword-only, *args, **kwargs.
         let mut locals: Vec<Rc<str>> = Vec::new();
         for kind in [ParamKind::Normal, ParamKind::KeywordOnly, ParamKind::Star, ParamKind::StarStar] {
-            locals.extend(function.params.iter().filter(|p| p.kind == kind).map(|p| p.name.clone()));
+            for param in &function.params {
+                if param.kind == kind {
+                    locals.push(param.name.clone());
+                }
+            }
         }
         let mut unit = Unit::new(CodeKind::Function, function.name.clone(), locals);
         let count = |kind| function.params.iter().filter(|p| p.kind == kind).count();
