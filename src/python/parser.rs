@@ -605,8 +605,8 @@ impl Parser {
     }
 
     fn star_test(&mut self) -> Parsed<Expr> {
-        if self.eat("*") {
-            return Ok(Expr::Starred(Box::new(self.binary(1)?)));
+        if self.at("*") {
+            return self.star_or();
         }
         self.test()
     }
