@@ -182,10 +182,16 @@ impl Lexer<'_> {
                         self.pos += 1;
                     }
                     let word = &self.text[start..self.pos];
-                    if matches!(self.peek(0), b'\'' | b'"') && word.len() <= 2 {
-                        let lower = word.to_ascii_lowercase();
-                        if ["b", "r", "f", "u", "br", "rb", "fr", "rf"].contains(&lower.as_str()) {
-                            let tok = self.string(lower.contains('b'), lower.contains('r'), lower.contains('f'))?;
+                    if matches!(self.peek(0), b'\'' | b'"') {
+                        // A string prefix: one of b, r, f, u, or r with b or f, in either case.
+                        let has = |letter: u8| word.bytes().any(|b| b.to_ascii_lowercase() == letter);
+                        let prefix = match word.len() {
+                            1 => has(b'b') || has(b'r') || has(b'f') || has(b'u'),
+                            2 => has(b'r') && (has(b'b') || has(b'f')),
+                            _ => false,
+                        };
+                        if prefix {
+                            let tok = self.string(has(b'b'), has(b'r'), has(b'f'))?;
                             self.push(tok, line, col);
                             continue;
                         }
@@ -275,7 +281,7 @@ impl Lexer<'_> {
         if self.peek(0) == b'_' || self.peek(0).is_ascii_alphabetic() {
             return Err(self.error("invalid decimal literal"));
         }
-        let digits: String = self.text[start..self.pos].chars().filter(|&c| c != '_').collect();
+        let digits = self.text[start..self.pos].replace('_', "");
         let tok = if float {
             Tok::Float(parse_float(&digits).ok_or_else(|| self.error("invalid decimal literal"))?)
         } else {
