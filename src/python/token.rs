@@ -662,6 +662,16 @@ mod tests {
     }
 
     #[test]
+    fn string_prefixes_in_either_case() {
+        assert_eq!(kinds(r"Rb'\n'")[0], Tok::Bytes(br"\n".to_vec().into()));
+        assert_eq!(kinds(r"bR'\n'")[0], Tok::Bytes(br"\n".to_vec().into()));
+        assert_eq!(kinds("U'x'")[0], Tok::Str("x".into()));
+        assert!(matches!(kinds("fR'{x}'")[0], Tok::FStr(_)));
+        assert_eq!(kinds("ub'x'")[..2], [Tok::Name("ub".into()), Tok::Str("x".into())]);
+        assert_eq!(kinds("bf'x'")[..2], [Tok::Name("bf".into()), Tok::Str("x".into())]);
+    }
+
+    #[test]
     fn fstrings_are_cut_into_fields() {
         let Tok::FStr(parts) = &kinds("f'x={x!r:>{w}} {{y}}'")[0] else { panic!() };
         assert_eq!(parts.len(), 3);
