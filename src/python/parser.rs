@@ -878,39 +878,19 @@ impl Parser {
                     return Ok(Expr::Tuple(Vec::new()));
                 }
                 let first = self.star_test()?;
-                if self.at_kw("for") {
-                    let comprehension = self.comprehension(first, false)?;
-                    self.expect(")")?;
-                    return Ok(comprehension);
-                }
-                if !self.at(",") {
+                if !self.at(",") && !self.at_kw("for") {
                     self.expect(")")?;
                     return Ok(first);
                 }
-                let mut items = vec![first];
-                while self.eat(",") && !self.at(")") {
-                    items.push(self.star_test()?);
-                }
-                self.expect(")")?;
-                return Ok(Expr::Tuple(items));
+                return self.display(first, ")", Expr::Tuple);
             }
             Tok::Op("[") => {
                 self.pos += 1;
-                let mut items = Vec::new();
-                while !self.at("]") {
-                    let item = self.star_test()?;
-                    if items.is_empty() && self.at_kw("for") {
-                        let comprehension = self.comprehension(item, false)?;
-                        self.expect("]")?;
-                        return Ok(comprehension);
-                    }
-                    items.push(item);
-                    if !self.eat(",") {
-                        break;
-                    }
+                if self.eat("]") {
+                    return Ok(Expr::List(Vec::new()));
                 }
-                self.expect("]")?;
-                return Ok(Expr::List(items));
+                let first = self.star_test()?;
+                return self.display(first, "]", Expr::List);
             }
             Tok::Op("{") => {
                 self.pos += 1;
@@ -980,24 +960,29 @@ impl Parser {
         Ok(Expr::Format(parts))
     }
 
+    /// A tuple, list or set display after its `first` item, up to its `close` bracket: the other
+    /// items, made into one by `make`, or the comprehension's clauses.
+    fn display(&mut self, first: Expr, close: &str, make: fn(Vec<Expr>) -> Expr) -> Parsed<Expr> {
+        if self.at_kw("for") {
+            let comprehension = self.comprehension(first, close == "}")?;
+            self.expect(close)?;
+            return Ok(comprehension);
+        }
+        let mut items = vec![first];
+        while self.eat(",") && !self.at(close) {
+            items.push(self.star_test()?);
+        }
+        self.expect(close)?;
+        Ok(make(items))
+    }
+
     fn braces(&mut self) -> Parsed<Expr> {
         if self.eat("}") {
             return Ok(Expr::Dict(Vec::new()));
         }
         let first = self.star_test()?;
         if !self.eat(":") {
-            // A set.
-            if self.at_kw("for") {
-                let comprehension = self.comprehension(first, true)?;
-                self.expect("}")?;
-                return Ok(comprehension);
-            }
-            let mut items = vec![first];
-            while self.eat(",") && !self.at("}") {
-                items.push(self.star_test()?);
-            }
-            self.expect("}")?;
-            return Ok(Expr::Set(items));
+            return self.display(first, "}", Expr::Set);
         }
         let value = self.test()?;
         if self.at_kw("for") {
