@@ -260,7 +260,6 @@ impl Parser {
 
     fn if_statement(&mut self) -> Parsed<StmtKind> {
         let mut branches = Vec::new();
-        let mut orelse = Vec::new();
         loop {
             let line = self.line();
             self.pos += 1; // `if` or `elif`
@@ -271,14 +270,9 @@ impl Parser {
                 "expected an indented block after 'elif' statement"
             };
             branches.push((test, self.block(missing, line)?));
-            if self.at_kw("elif") {
-                continue;
+            if !self.at_kw("elif") {
+                return Ok(StmtKind::If(branches, self.else_block()?));
             }
-            let line = self.line();
-            if self.eat_kw("else") {
-                orelse = self.block("expected an indented block after 'else' statement", line)?;
-            }
-            return Ok(StmtKind::If(branches, orelse));
         }
     }
 
