@@ -109,7 +109,7 @@ impl Lexer<'_> {
     fn run(mut self) -> Result<Vec<Token>, Box<CompileError>> {
         let mut indents: Vec<u32> = vec![0];
         // Open brackets: the bracket, its line and column.
-        let mut brackets: Vec<(u8, u32, u32)> = Vec::new();
+        let mut brackets: Vec<(&Bracket, u32, u32)> = Vec::new();
         loop {
             if self.at_line_start && brackets.is_empty() {
                 // Measure the indentation; blank and comment-only lines do not count.
@@ -212,23 +212,23 @@ impl Lexer<'_> {
                         }));
                     };
                     self.pos += op.len();
-                    match op {
-                        "(" | "[" | "{" => brackets.push((op.as_bytes()[0], line, col)),
-                        ")" | "]" | "}" => match brackets.pop() {
-                            None => return Err(CompileError::syntax(line, col, unmatched(op))),
-                            Some((open, ..)) if closer(open) != op => {
-                                return Err(CompileError::syntax(line, col, mismatched(op)))
+                    if let Some(bracket) = BRACKETS.iter().find(|bracket| bracket.open == op) {
+                        brackets.push((bracket, line, col));
+                    } else if let Some(bracket) = BRACKETS.iter().find(|bracket| bracket.close == op) {
+                        match brackets.pop() {
+                            None => return Err(CompileError::syntax(line, col, bracket.unmatched)),
+                            Some((open, ..)) if open.close != op => {
+                                return Err(CompileError::syntax(line, col, bracket.mismatched))
                             }
                             Some(_) => {}
-                        },
-                        _ => {}
+                        }
                     }
                     self.push(Tok::Op(op), line, col);
                 }
             }
         }
         if let Some(&(open, line, col)) = brackets.last() {
-            return Err(CompileError::syntax(line, col, never_closed(open)));
+            return Err(CompileError::syntax(line, col, open.never_closed));
         }
         let (line, col) = (self.line, self.col());
         if !self.at_line_start {
@@ -445,37 +445,39 @@ impl Lexer<'_> {
     }
 }
 
-fn closer(open: u8) -> &'static str {
-    match open {
-        b'(' => ")",
-        b'[' => "]",
-        _ => "}",
-    }
+/// A kind of bracket: its opener and closer, and CPython's errors for a closer with no opener, a
+/// closer that does not match the opener, and an opener never closed.
+struct Bracket {
+    open: &'static str,
+    close: &'static str,
+    unmatched: &'static str,
+    mismatched: &'static str,
+    never_closed: &'static str,
 }
 
-fn unmatched(close: &str) -> &'static str {
-    match close {
-        ")" => "unmatched ')'",
-        "]" => "unmatched ']'",
-        _ => "unmatched '}'",
-    }
-}
-
-fn mismatched(close: &str) -> &'static str {
-    match close {
-        ")" => "closing parenthesis ')' does not match the opening one",
-        "]" => "closing parenthesis ']' does not match the opening one",
-        _ => "closing parenthesis '}' does not match the opening one",
-    }
-}
-
-fn never_closed(open: u8) -> &'static str {
-    match open {
-        b'(' => "'(' was never closed",
-        b'[' => "'[' was never closed",
-        _ => "'{' was never closed",
-    }
-}
+const BRACKETS: [Bracket; 3] = [
+    Bracket {
+        open: "(",
+        close: ")",
+        unmatched: "unmatched ')'",
+        mismatched: "closing parenthesis ')' does not match the opening one",
+        never_closed: "'(' was never closed",
+    },
+    Bracket {
+        open: "[",
+        close: "]",
+        unmatched: "unmatched ']'",
+        mismatched: "closing parenthesis ']' does not match the opening one",
+        never_closed: "'[' was never closed",
+    },
+    Bracket {
+        open: "{",
+        close: "}",
+        unmatched: "unmatched '}'",
+        mismatched: "closing parenthesis '}' does not match the opening one",
+        never_closed: "'{' was never closed",
+    },
+];
 
 /// Cuts the text of an f-string (escapes already applied) into literal text and fields.
 fn fstring_parts(text: &str, line: u32, col: u32) -> Result<Vec<FPart>, Box<CompileError>> {
