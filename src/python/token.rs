@@ -689,6 +689,12 @@ mod tests {
         assert_eq!((error.line, error.message.as_ref()), (2, "unterminated string literal"));
         let error = tokenize("f(1,\n2\n").unwrap_err();
         assert_eq!((error.line, error.message.as_ref()), (1, "'(' was never closed"));
+        let error = tokenize("x = [1, 2}\n").unwrap_err();
+        assert_eq!((error.col, error.message.as_ref()), (10, "closing parenthesis '}' does not match the opening one"));
+        let error = tokenize("x = 1)\n").unwrap_err();
+        assert_eq!((error.col, error.message.as_ref()), (6, "unmatched ')'"));
+        let error = tokenize("x = {1,\n").unwrap_err();
+        assert_eq!((error.col, error.message.as_ref()), (5, "'{' was never closed"));
         let error = tokenize("if x:\n    a\n  b\n").unwrap_err();
         assert_eq!(error.kind, "IndentationError");
     }
