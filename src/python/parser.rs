@@ -539,7 +539,7 @@ impl Parser {
     fn expression_statement(&mut self) -> Parsed<StmtKind> {
         let first = self.star_test_list()?;
         if let Tok::Op(op) = self.peek() {
-            if let Some(operator) = augmented(op) {
+            if let Some(&(.., operator)) = op.strip_suffix('=').and_then(binary_operator) {
                 self.pos += 1;
                 check_target(&first, self, false)?;
                 if matches!(first, Expr::Tuple(_) | Expr::List(_)) {
@@ -730,25 +730,12 @@ impl Parser {
         Ok(Expr::Compare(Box::new(first), rest))
     }
 
-    /// Binary operators by precedence climbing: `|` 1, `^` 2, `&` 3, shifts 4, `+ -` 5, `* / // % @` 6.
+    /// Binary operators of precedence `min` or more (see [`BINARY_OPERATORS`]), by precedence climbing.
     fn binary(&mut self, min: u8) -> Parsed<Expr> {
         let mut left = self.factor()?;
         let depth = self.depth;
         while let Tok::Op(op) = self.peek() {
-            let (precedence, operator) = match *op {
-                "|" => (1, BinOp::BitOr),
-                "^" => (2, BinOp::BitXor),
-                "&" => (3, BinOp::BitAnd),
-                "<<" => (4, BinOp::LShift),
-                ">>" => (4, BinOp::RShift),
-                "+" => (5, BinOp::Add),
-                "-" => (5, BinOp::Sub),
-                "*" => (6, BinOp::Mul),
-                "/" => (6, BinOp::Div),
-                "//" => (6, BinOp::FloorDiv),
-                "%" => (6, BinOp::Mod),
-                _ => break,
-            };
+            let Some(&(_, precedence, operator)) = binary_operator(op) else { break };
             if precedence < min {
                 break;
             }
@@ -1038,22 +1025,26 @@ fn print_call(args: Vec<Arg>) -> Expr {
     Expr::Call(Box::new(Expr::Name("print".into())), args)
 }
 
-fn augmented(op: &str) -> Option<BinOp> {
-    Some(match op {
-        "+=" => BinOp::Add,
-        "-=" => BinOp::Sub,
-        "*=" => BinOp::Mul,
-        "/=" => BinOp::Div,
-        "//=" => BinOp::FloorDiv,
-        "%=" => BinOp::Mod,
-        "**=" => BinOp::Pow,
-        "<<=" => BinOp::LShift,
-        ">>=" => BinOp::RShift,
-        "&=" => BinOp::BitAnd,
-        "|=" => BinOp::BitOr,
-        "^=" => BinOp::BitXor,
-        _ => return None,
-    })
+/// The binary operators: text, precedence and meaning. `**` binds tighter than unary minus and is
+/// read apart, by [`Parser::power`]; its precedence is 0 so that [`Parser::binary`] never takes it.
+const BINARY_OPERATORS: [(&str, u8, BinOp); 12] = [
+    ("|", 1, BinOp::BitOr),
+    ("^", 2, BinOp::BitXor),
+    ("&", 3, BinOp::BitAnd),
+    ("<<", 4, BinOp::LShift),
+    (">>", 4, BinOp::RShift),
+    ("+", 5, BinOp::Add),
+    ("-", 5, BinOp::Sub),
+    ("*", 6, BinOp::Mul),
+    ("/", 6, BinOp::Div),
+    ("//", 6, BinOp::FloorDiv),
+    ("%", 6, BinOp::Mod),
+    ("**", 0, BinOp::Pow),
+];
+
+/// The binary operator written `op`, if it is one.
+fn binary_operator(op: &str) -> Option<&'static (&'static str, u8, BinOp)> {
+    BINARY_OPERATORS.iter().find(|(text, ..)| *text == op)
 }
 
 /// Refuses what cannot be assigned to, with CPython's words.
