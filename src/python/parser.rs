@@ -700,12 +700,10 @@ impl Parser {
         let mut rest = Vec::new();
         loop {
             let op = match self.peek() {
-                Tok::Op("==") => CmpOp::Eq,
-                Tok::Op("!=") => CmpOp::Ne,
-                Tok::Op("<") => CmpOp::Lt,
-                Tok::Op("<=") => CmpOp::Le,
-                Tok::Op(">") => CmpOp::Gt,
-                Tok::Op(">=") => CmpOp::Ge,
+                Tok::Op(op) => match COMPARISONS.iter().find(|(text, _)| text == op) {
+                    Some(&(_, operator)) => operator,
+                    None => break,
+                },
                 Tok::Name(n) if &**n == "in" => CmpOp::In,
                 Tok::Name(n) if &**n == "is" => {
                     if matches!(self.peek_at(1), Tok::Name(n) if &**n == "not") {
@@ -1024,6 +1022,10 @@ fn format_part(piece: &FPart, depth: u32) -> Parsed<FormatPart> {
 fn print_call(args: Vec<Arg>) -> Expr {
     Expr::Call(Box::new(Expr::Name("print".into())), args)
 }
+
+/// The comparison operators written with symbols.
+const COMPARISONS: [(&str, CmpOp); 6] =
+    [("==", CmpOp::Eq), ("!=", CmpOp::Ne), ("<", CmpOp::Lt), ("<=", CmpOp::Le), (">", CmpOp::Gt), (">=", CmpOp::Ge)];
 
 /// The binary operators: text, precedence and meaning. `**` binds tighter than unary minus and is
 /// read apart, by [`Parser::power`]; its precedence is 0 so that [`Parser::binary`] never takes it.
