@@ -18,12 +18,17 @@ type Compiled<T> = Result<T, Box<CompileError>>;
 
 /// Compiles a module. Returns its code and the names of its global slots, in slot order.
 pub fn compile(program: &Program, source: Rc<Source>) -> Compiled<(Rc<Code>, Vec<Rc<str>>)> {
-    let mut compiler = Compiler { units: Vec::new(), globals: Vec::new(), source, python2: program.python2 };
-    compiler.units.push(Unit::new(CodeKind::Module, "<module>".into(), Vec::new()));
+    let mut compiler = Compiler {
+        unit: Unit::new(CodeKind::Module, "<module>".into(), Vec::new()),
+        outer: Vec::new(),
+        globals: Vec::new(),
+        source,
+        python2: program.python2,
+    };
     compiler.block(&program.body)?;
     compiler.emit_const(Value::None);
     compiler.emit(Op::Return);
-    let code = compiler.finish_unit();
+    let code = compiler.unit.into_code(compiler.source);
     Ok((code, compiler.globals))
 }
 
@@ -92,10 +97,43 @@ impl Unit<'_> {
             star_star: false,
         }
     }
+
+    /// The finished code object, for the program `source`.
+    fn into_code(mut self, source: Rc<Source>) -> Rc<Code> {
+        // Locals read by inner functions live in cells.
+        for op in &mut self.ops {
+            *op = match *op {
+                Op::LoadLocal(slot) if self.cells.contains(&(slot as u16)) => Op::LoadCell(slot),
+                Op::StoreLocal(slot) if self.cells.contains(&(slot as u16)) => Op::StoreCell(slot),
+                other => other,
+            };
+        }
+        Rc::new(Code {
+            name: self.name,
+            qualname: self.qualname,
+            kind: self.kind,
+            source,
+            ops: self.ops,
+            lines: self.lines,
+            consts: self.consts,
+            names: self.names,
+            codes: self.codes,
+            locals: self.locals,
+            positional: self.positional,
+            keyword_only: self.keyword_only,
+            star: self.star,
+            star_star: self.star_star,
+            cells: self.cells,
+            free: self.free,
+        })
+    }
 }
 
 struct Compiler<'a> {
-    units: Vec<Unit<'a>>,
+    /// The code object being built.
+    unit: Unit<'a>,
+    /// The ones around it, the module first.
+    outer: Vec<Unit<'a>>,
     globals: Vec<Rc<str>>,
     source: Rc<Source>,
     python2: bool,
@@ -121,17 +159,12 @@ enum Place {
 }
 
 impl<'a> Compiler<'a> {
-    fn unit(&mut self) -> &mut Unit<'a> {
-        self.units.last_mut().expect("a unit is being compiled")
-    }
-
     fn error(&self, kind: &'static str, message: &'static str) -> Box<CompileError> {
-        let line = self.units.last().map_or(0, |unit| unit.line);
-        CompileError::new(kind, line, 0, message)
+        CompileError::new(kind, self.unit.line, 0, message)
     }
 
     fn emit(&mut self, op: Op) -> usize {
-        let unit = self.unit();
+        let unit = &mut self.unit;
         let line = unit.line;
         unit.ops.push(op);
         unit.lines.push(line);
@@ -139,7 +172,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn here(&mut self) -> usize {
-        self.unit().ops.len()
+        self.unit.ops.len()
     }
 
     /// Points the jump at `at` to the next instruction.
@@ -149,7 +182,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn patch_to(&mut self, at: usize, target: u32) {
-        let op = &mut self.unit().ops[at];
+        let op = &mut self.unit.ops[at];
         *op = match *op {
             Op::Jump(_) => Op::Jump(target),
             Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
@@ -163,74 +196,51 @@ impl<'a> Compiler<'a> {
     }
 
     fn emit_const(&mut self, value: Value) {
-        let unit = self.unit();
+        let unit = &mut self.unit;
         unit.consts.push(value);
         let index = unit.consts.len() as u32 - 1;
         self.emit(Op::Const(index));
     }
 
     fn name_index(&mut self, name: &str) -> u32 {
-        intern(&mut self.unit().names, name)
+        intern(&mut self.unit.names, name)
     }
 
     /// A new hidden local slot.
     fn temp(&mut self) -> u32 {
-        let unit = self.unit();
+        let unit = &mut self.unit;
         unit.locals.push("".into());
         unit.locals.len() as u32 - 1
     }
 
+    /// Starts building a nested code object, inside the one being built.
+    fn enter(&mut self, unit: Unit<'a>) {
+        let outer = std::mem::replace(&mut self.unit, unit);
+        self.outer.push(outer);
+    }
+
+    /// The nested code object built, and back to the one around it.
     fn finish_unit(&mut self) -> Rc<Code> {
-        let mut unit = self.units.pop().expect("a unit is being compiled");
-        // Locals read by inner functions live in cells.
-        for op in &mut unit.ops {
-            *op = match *op {
-                Op::LoadLocal(slot) if unit.cells.contains(&(slot as u16)) => Op::LoadCell(slot),
-                Op::StoreLocal(slot) if unit.cells.contains(&(slot as u16)) => Op::StoreCell(slot),
-                other => other,
-            };
-        }
-        Rc::new(Code {
-            name: unit.name,
-            qualname: unit.qualname,
-            kind: unit.kind,
-            source: self.source.clone(),
-            ops: unit.ops,
-            lines: unit.lines,
-            consts: unit.consts,
-            names: unit.names,
-            codes: unit.codes,
-            locals: unit.locals,
-            positional: unit.positional,
-            keyword_only: unit.keyword_only,
-            star: unit.star,
-            star_star: unit.star_star,
-            cells: unit.cells,
-            free: unit.free,
-        })
+        let outer = self.outer.pop().expect("a unit around the nested one");
+        std::mem::replace(&mut self.unit, outer).into_code(self.source.clone())
     }
 
     /// `Outer.name` in a class body, `outer.<locals>.name` in a function.
     fn qualname(&self, name: &str) -> Rc<str> {
-        let parent = self.units.last().expect("a unit is being compiled");
-        match parent.kind {
+        match self.unit.kind {
             CodeKind::Module => name.into(),
-            CodeKind::Class => format!("{}.{name}", parent.qualname).into(),
-            CodeKind::Function => format!("{}.<locals>.{name}", parent.qualname).into(),
+            CodeKind::Class => format!("{}.{name}", self.unit.qualname).into(),
+            CodeKind::Function => format!("{}.<locals>.{name}", self.unit.qualname).into(),
         }
     }
 
     // ---- Names ------------------------------------------------------------------------------
 
     fn place(&mut self, name: &str) -> Place {
-        let depth = self.units.len() - 1;
-        let unit = &self.units[depth];
+        let unit = &self.unit;
         match unit.kind {
             CodeKind::Module => return Place::Global(intern(&mut self.globals, name)),
-            CodeKind::Class => {
-                let index = intern(&mut self.unit().names, name);
-                return Place::Name(index);
-            }
+            CodeKind::Class => return Place::Name(intern(&mut self.unit.names, name)),
             CodeKind::Function => {}
         }
         if position(&unit.declared_global, name).is_some() {
@@ -246,8 +256,7 @@ impl<'a> Compiler<'a> {
             return Place::Free(slot as u32);
         }
         // A local of an enclosing function (class bodies do not count)?
-        let owner = (1..depth).rev().find(|&d| {
-            let outer = &self.units[d];
+        let owner = self.outer.iter().rposition(|outer| {
             outer.kind == CodeKind::Function
                 && position(&outer.declared_global, name).is_none()
                 && (position(&outer.bound, name).is_some() || position(&outer.declared_nonlocal, name).is_some())
@@ -255,20 +264,21 @@ impl<'a> Compiler<'a> {
         let Some(owner) = owner else {
             return Place::Global(intern(&mut self.globals, name));
         };
-        if let Some(slot) = position(&self.units[owner].bound, name) {
-            if position(&self.units[owner].declared_nonlocal, name).is_none() {
-                let cells = &mut self.units[owner].cells;
+        let owner_unit = &mut self.outer[owner];
+        if let Some(slot) = position(&owner_unit.bound, name) {
+            if position(&owner_unit.declared_nonlocal, name).is_none() {
+                let cells = &mut owner_unit.cells;
                 if !cells.contains(&(slot as u16)) {
                     cells.push(slot as u16);
                 }
             }
         }
-        for d in owner + 1..=depth {
-            if self.units[d].kind == CodeKind::Function {
-                intern(&mut self.units[d].free, name);
+        for outer in &mut self.outer[owner + 1..] {
+            if outer.kind == CodeKind::Function {
+                intern(&mut outer.free, name);
             }
         }
-        Place::Free(position(&self.units[depth].free, name).expect("just added") as u32)
+        Place::Free(intern(&mut self.unit.free, name))
     }
 
     fn load(&mut self, name: &str) {
@@ -313,7 +323,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn statement(&mut self, stmt: &'a Stmt) -> Compiled<()> {
-        self.unit().line = stmt.line;
+        self.unit.line = stmt.line;
         match &stmt.kind {
             StmtKind::Expr(expr) => {
                 self.expr(expr)?;
@@ -380,20 +390,20 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::Break | StmtKind::Continue => {
                 let is_break = matches!(stmt.kind, StmtKind::Break);
-                let Some(loop_at) = self.unit().blocks.iter().rposition(|b| matches!(b, Block::Loop { .. })) else {
+                let Some(loop_at) = self.unit.blocks.iter().rposition(|b| matches!(b, Block::Loop { .. })) else {
                     return Err(self.error(
                         "SyntaxError",
                         if is_break { "'break' outside loop" } else { "'continue' not properly in loop" },
                     ));
                 };
                 self.unwind(loop_at + 1)?;
-                let Block::Loop { start, iterator, .. } = self.unit().blocks[loop_at] else { unreachable!() };
+                let Block::Loop { start, iterator, .. } = self.unit.blocks[loop_at] else { unreachable!() };
                 if is_break {
                     if iterator {
                         self.emit(Op::Pop);
                     }
                     let at = self.emit(Op::Jump(0));
-                    if let Block::Loop { breaks, .. } = &mut self.unit().blocks[loop_at] {
+                    if let Block::Loop { breaks, .. } = &mut self.unit.blocks[loop_at] {
                         breaks.push(at);
                     }
                 } else {
@@ -402,14 +412,14 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::Pass => {}
             StmtKind::Return(value) => {
-                if self.unit().kind != CodeKind::Function {
+                if self.unit.kind != CodeKind::Function {
                     return Err(self.error("SyntaxError", "'return' outside function"));
                 }
                 match value {
                     Some(value) => self.expr(value)?,
                     None => self.emit_const(Value::None),
                 }
-                if self.unit().blocks.is_empty() {
+                if self.unit.blocks.is_empty() {
                     self.emit(Op::Return);
                 } else {
                     let slot = self.temp();
@@ -440,13 +450,13 @@ impl<'a> Compiler<'a> {
                 }
                 let mut unit = Unit::new(CodeKind::Class, name.clone(), Vec::new());
                 unit.qualname = self.qualname(name);
-                self.units.push(unit);
-                self.unit().line = stmt.line;
+                self.enter(unit);
+                self.unit.line = stmt.line;
                 self.block(body)?;
                 self.emit_const(Value::None);
                 self.emit(Op::Return);
                 let code = self.finish_unit();
-                let unit = self.unit();
+                let unit = &mut self.unit;
                 unit.codes.push(code);
                 let index = unit.codes.len() as u32 - 1;
                 self.emit(Op::MakeClass(index));
@@ -458,7 +468,7 @@ impl<'a> Compiler<'a> {
             StmtKind::Try { body, handlers, orelse, finally } => self.try_statement(body, handlers, orelse, finally)?,
             StmtKind::With(items, body) => self.with(items, body)?,
             StmtKind::Raise(exception, cause) => match (exception, cause) {
-                (None, _) => match self.unit().handling.last() {
+                (None, _) => match self.unit.handling.last() {
                     Some(&slot) => {
                         self.emit(Op::LoadLocal(slot));
                         self.emit(Op::Reraise);
@@ -489,7 +499,7 @@ impl<'a> Compiler<'a> {
                 let index = self.name_index(module);
                 self.emit(Op::Import(index, true));
                 if names.is_empty() {
-                    if self.unit().kind != CodeKind::Module {
+                    if self.unit.kind != CodeKind::Module {
                         return Err(self.error("SyntaxError", "import * only allowed at module level"));
                     }
                     self.emit(Op::ImportStar);
@@ -505,15 +515,15 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::Global(names) => {
                 for name in names {
-                    self.unit().declared_global.push(name.clone());
+                    self.unit.declared_global.push(name.clone());
                 }
             }
             StmtKind::Nonlocal(names) => {
-                if self.unit().kind != CodeKind::Function {
+                if self.unit.kind != CodeKind::Function {
                     return Err(self.error("SyntaxError", "nonlocal declaration not allowed at module level"));
                 }
                 for name in names {
-                    self.unit().declared_nonlocal.push(name.clone());
+                    self.unit.declared_nonlocal.push(name.clone());
                 }
             }
             StmtKind::Del(targets) => {
@@ -555,12 +565,12 @@ impl<'a> Compiler<'a> {
     }
 
     fn loop_body(&mut self, start: usize, iterator: bool, body: &'a [Stmt]) -> Compiled<()> {
-        self.unit().blocks.push(Block::Loop { start, iterator, breaks: Vec::new() });
+        self.unit.blocks.push(Block::Loop { start, iterator, breaks: Vec::new() });
         self.block(body)
     }
 
     fn end_loop(&mut self) -> Vec<usize> {
-        match self.unit().blocks.pop() {
+        match self.unit.blocks.pop() {
             Some(Block::Loop { breaks, .. }) => breaks,
             _ => Vec::new(),
         }
@@ -569,10 +579,10 @@ impl<'a> Compiler<'a> {
     /// Leaves every block from the innermost down to `keep` (which stays): pops handlers, runs
     /// `finally` bodies and `__exit__` calls, drops `for` iterators.
     fn unwind(&mut self, keep: usize) -> Compiled<()> {
-        let saved = self.unit().line;
+        let saved = self.unit.line;
         let mut taken = Vec::new();
-        while self.unit().blocks.len() > keep {
-            let block = self.unit().blocks.pop().expect("a block");
+        while self.unit.blocks.len() > keep {
+            let block = self.unit.blocks.pop().expect("a block");
             match &block {
                 Block::Loop { iterator: true, .. } => {
                     self.emit(Op::Pop);
@@ -584,7 +594,7 @@ impl<'a> Compiler<'a> {
                 Block::Finally(body) => {
                     self.emit(Op::PopBlock);
                     self.block(body)?;
-                    self.unit().line = saved;
+                    self.unit.line = saved;
                 }
                 Block::With => {
                     self.emit(Op::PopBlock);
@@ -594,7 +604,7 @@ impl<'a> Compiler<'a> {
             taken.push(block);
         }
         while let Some(block) = taken.pop() {
-            self.unit().blocks.push(block);
+            self.unit.blocks.push(block);
         }
         Ok(())
     }
@@ -616,12 +626,12 @@ impl<'a> Compiler<'a> {
         orelse: &'a [Stmt],
         finally: &'a [Stmt],
     ) -> Compiled<()> {
-        let line = self.unit().line;
+        let line = self.unit.line;
         let finally_setup = if finally.is_empty() {
             None
         } else {
             let at = self.emit(Op::SetupExcept(0));
-            self.unit().blocks.push(Block::Finally(finally));
+            self.unit.blocks.push(Block::Finally(finally));
             Some(at)
         };
         let mut ends = Vec::new();
@@ -629,18 +639,18 @@ impl<'a> Compiler<'a> {
             self.block(body)?;
         } else {
             let setup = self.emit(Op::SetupExcept(0));
-            self.unit().blocks.push(Block::Except);
+            self.unit.blocks.push(Block::Except);
             self.block(body)?;
-            self.unit().blocks.pop();
+            self.unit.blocks.pop();
             self.emit(Op::PopBlock);
             self.block(orelse)?;
             ends.push(self.emit(Op::Jump(0)));
             self.patch(setup);
-            self.unit().line = handlers[0].line;
+            self.unit.line = handlers[0].line;
             let exception = self.temp();
             self.emit(Op::StoreLocal(exception));
             for handler in handlers {
-                self.unit().line = handler.line;
+                self.unit.line = handler.line;
                 let mut next = None;
                 if let Some(class) = &handler.class {
                     self.emit(Op::LoadLocal(exception));
@@ -652,9 +662,9 @@ impl<'a> Compiler<'a> {
                     self.emit(Op::LoadLocal(exception));
                     self.store(name);
                 }
-                self.unit().handling.push(exception);
+                self.unit.handling.push(exception);
                 self.block(&handler.body)?;
-                self.unit().handling.pop();
+                self.unit.handling.pop();
                 ends.push(self.emit(Op::Jump(0)));
                 if let Some(next) = next {
                     self.patch(next);
@@ -667,12 +677,12 @@ impl<'a> Compiler<'a> {
             self.patch(end);
         }
         if let Some(setup) = finally_setup {
-            self.unit().blocks.pop();
+            self.unit.blocks.pop();
             self.emit(Op::PopBlock);
             self.block(finally)?;
             let end = self.emit(Op::Jump(0));
             self.patch(setup);
-            self.unit().line = line;
+            self.unit.line = line;
             let exception = self.temp();
             self.emit(Op::StoreLocal(exception));
             self.block(finally)?;
@@ -687,7 +697,7 @@ impl<'a> Compiler<'a> {
         let Some(((manager, target), rest)) = items.split_first() else {
             return self.block(body);
         };
-        let line = self.unit().line;
+        let line = self.unit.line;
         self.expr(manager)?;
         self.emit(Op::Copy(0));
         let enter = self.name_index("__enter__");
@@ -699,10 +709,10 @@ impl<'a> Compiler<'a> {
             }
         }
         let setup = self.emit(Op::SetupExcept(0));
-        self.unit().blocks.push(Block::With);
+        self.unit.blocks.push(Block::With);
         self.with(rest, body)?;
-        self.unit().blocks.pop();
-        self.unit().line = line;
+        self.unit.blocks.pop();
+        self.unit.line = line;
         self.emit(Op::PopBlock);
         self.exit_normally();
         let end = self.emit(Op::Jump(0));
@@ -797,29 +807,31 @@ impl<'a> Compiler<'a> {
     /// Compiles a `def` or `lambda` and leaves the function on the stack.
     fn function(&mut self, function: &'a Function) -> Compiled<()> {
         let mut flags = 0;
-        let defaults: Vec<&Expr> =
-            function.params.iter().filter(|p| p.kind == ParamKind::Normal).filter_map(|p| p.default.as_ref()).collect();
-        if !defaults.is_empty() {
-            for default in &defaults {
+        // The defaults of positional parameters, as a tuple; of keyword-only ones, as a dict.
+        for kind in [ParamKind::Normal, ParamKind::KeywordOnly] {
+            let keyword = kind == ParamKind::KeywordOnly;
+            let mut count = 0;
+            for param in function.params.iter().filter(|param| param.kind == kind) {
+                let Some(default) = &param.default else { continue };
+                if keyword {
+                    self.emit_const(Value::Str(param.name.clone()));
+                }
                 self.expr(default)?;
+                count += 1;
             }
-            self.emit(Op::BuildTuple(defaults.len() as u32));
-            flags |= 1;
-        }
-        let keyword_defaults: Vec<&Param> =
-            function.params.iter().filter(|p| p.kind == ParamKind::KeywordOnly && p.default.is_some()).collect();
-        if !keyword_defaults.is_empty() {
-            for param in &keyword_defaults {
-                self.emit_const(Value::Str(param.name.clone()));
-                self.expr(param.default.as_ref().expect("filtered"))?;
+            if count > 0 {
+                self.emit(if keyword { Op::BuildDict(count) } else { Op::BuildTuple(count) });
+                flags |= 1 << u8::from(keyword);
             }
-            self.emit(Op::BuildDict(keyword_defaults.len() as u32));
-            flags |= 2;
         }
         // Parameters in slot order: positional, keyword-only, *args, **kwargs.
         let mut locals: Vec<Rc<str>> = Vec::new();
         for kind in [ParamKind::Normal, ParamKind::KeywordOnly, ParamKind::Star, ParamKind::StarStar] {
-            locals.extend(function.params.iter().filter(|p| p.kind == kind).map(|p| p.name.clone()));
+            for param in &function.params {
+                if param.kind == kind {
+                    locals.push(param.name.clone());
+                }
+            }
         }
         let mut unit = Unit::new(CodeKind::Function, function.name.clone(), locals);
         let count = |kind| function.params.iter().filter(|p| p.kind == kind).count();
@@ -835,17 +847,17 @@ impl<'a> Compiler<'a> {
         unit.locals = unit.bound.clone();
         unit.line = function.line;
         unit.qualname = self.qualname(&function.name);
-        self.units.push(unit);
+        self.enter(unit);
         self.block(&function.body)?;
         self.emit_const(Value::None);
         self.emit(Op::Return);
-        let free = self.units.last().expect("the function's unit").free.clone();
+        let free = self.unit.free.clone();
         let code = self.finish_unit();
         if !free.is_empty() {
             for name in &free {
                 let op = match self.place(name) {
                     Place::Local(slot) => {
-                        let cells = &mut self.unit().cells;
+                        let cells = &mut self.unit.cells;
                         if !cells.contains(&(slot as u16)) {
                             cells.push(slot as u16);
                         }
@@ -859,7 +871,7 @@ impl<'a> Compiler<'a> {
             self.emit(Op::BuildTuple(free.len() as u32));
             flags |= 4;
         }
-        let unit = self.unit();
+        let unit = &mut self.unit;
         unit.codes.push(code);
         let index = unit.codes.len() as u32 - 1;
         self.emit(Op::MakeFunction(index, flags));
@@ -996,44 +1008,41 @@ impl<'a> Compiler<'a> {
                 self.patch(end);
             }
             Expr::Lambda(function) => self.function(function)?,
-            Expr::ListComp(element, clauses) => {
-                self.emit(Op::BuildList(0));
-                self.comprehension(clauses, 0, &mut |c| {
-                    c.expr(element)?;
-                    c.emit(Op::ListAppend(clauses.len() as u32));
-                    Ok(())
-                })?;
-            }
-            Expr::SetComp(element, clauses) => {
-                self.emit(Op::BuildSet(0));
-                self.comprehension(clauses, 0, &mut |c| {
-                    c.expr(element)?;
-                    c.emit(Op::ListAppend(clauses.len() as u32));
-                    Ok(())
-                })?;
+            Expr::ListComp(element, clauses) | Expr::SetComp(element, clauses) => {
+                self.emit(if matches!(expr, Expr::ListComp(..)) { Op::BuildList(0) } else { Op::BuildSet(0) });
+                self.comprehension(clauses, 0, element, None)?;
             }
             Expr::DictComp(pair, clauses) => {
                 self.emit(Op::BuildDict(0));
-                self.comprehension(clauses, 0, &mut |c| {
-                    c.expr(&pair.0)?;
-                    c.expr(&pair.1)?;
-                    c.emit(Op::DictSet(clauses.len() as u32));
-                    Ok(())
-                })?;
+                self.comprehension(clauses, 0, &pair.0, Some(&pair.1))?;
             }
             Expr::Starred(_) => return Err(self.error("SyntaxError", "can't use starred expression here")),
         }
         Ok(())
     }
 
+    /// The loops of a comprehension's clauses from `index` on, around adding `element` to the
+    /// list or set being built (or, with its `value`, setting it in the dict being built).
     fn comprehension(
         &mut self,
         clauses: &'a [Comprehension],
         index: usize,
-        element: &mut dyn FnMut(&mut Self) -> Compiled<()>,
+        element: &'a Expr,
+        value: Option<&'a Expr>,
     ) -> Compiled<()> {
         let Some(clause) = clauses.get(index) else {
-            return element(self);
+            self.expr(element)?;
+            let depth = clauses.len() as u32;
+            match value {
+                Some(value) => {
+                    self.expr(value)?;
+                    self.emit(Op::DictSet(depth));
+                }
+                None => {
+                    self.emit(Op::ListAppend(depth));
+                }
+            }
+            return Ok(());
         };
         self.expr(&clause.iter)?;
         self.emit(Op::GetIter);
@@ -1045,7 +1054,7 @@ impl<'a> Compiler<'a> {
             self.expr(condition)?;
             skips.push(self.emit(Op::JumpIfFalse(0)));
         }
-        self.comprehension(clauses, index + 1, element)?;
+        self.comprehension(clauses, index + 1, element, value)?;
         for skip in skips {
             self.patch_to(skip, start as u32);
         }
@@ -1135,7 +1144,7 @@ impl<'a> Compiler<'a> {
         if names.is_empty() {
             self.emit(Op::Call(args.len() as u32));
         } else {
-            let unit = self.unit();
+            let unit = &mut self.unit;
             unit.consts.push(Value::tuple(names));
             let index = unit.consts.len() as u32 - 1;
             self.emit(Op::CallKw(args.len() as u32, index));

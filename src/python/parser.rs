@@ -32,7 +32,7 @@ pub struct Program {
 pub fn parse(source: &str) -> Result<Program, Box<CompileError>> {
     let mut parser = Parser { toks: tokenize(source)?, pos: 0, depth: 0, python2: false, line_offset: 0 };
     let mut body = Vec::new();
-    while parser.peek() != &Tok::End {
+    while !matches!(parser.peek(), Tok::End) {
         parser.statement(&mut body)?;
     }
     Ok(Program { body, python2: parser.python2 })
@@ -64,12 +64,6 @@ impl Parser {
 
     fn line(&self) -> u32 {
         self.toks[self.pos.min(self.toks.len() - 1)].line + self.line_offset
-    }
-
-    fn advance(&mut self) -> Tok {
-        let tok = self.peek().clone();
-        self.pos += 1;
-        tok
     }
 
     fn error_here(&self, message: &'static str) -> Box<CompileError> {
@@ -171,7 +165,7 @@ impl Parser {
             "while" => {
                 self.pos += 1;
                 let test = self.test()?;
-                let body = self.block("while", line)?;
+                let body = self.block("expected an indented block after 'while' statement", line)?;
                 let orelse = self.else_block()?;
                 StmtKind::While(test, body, orelse)
             }
@@ -180,7 +174,7 @@ impl Parser {
                 let target = self.target_list()?;
                 self.expect_kw("in")?;
                 let iter = self.test_list()?;
-                let body = self.block("for", line)?;
+                let body = self.block("expected an indented block after 'for' statement", line)?;
                 let orelse = self.else_block()?;
                 StmtKind::For(target, iter, body, orelse)
             }
@@ -196,7 +190,7 @@ impl Parser {
                         break;
                     }
                 }
-                StmtKind::With(items, self.block("with", line)?)
+                StmtKind::With(items, self.block("expected an indented block after 'with' statement", line)?)
             }
             "def" => StmtKind::Def(self.def(Vec::new())?),
             "class" => self.class(Vec::new())?,
@@ -231,16 +225,17 @@ impl Parser {
         Ok(())
     }
 
-    /// `:` then an indented block, or simple statements on the same line.
-    fn block(&mut self, what: &'static str, line: u32) -> Parsed<Vec<Stmt>> {
+    /// `:` then an indented block, or simple statements on the same line. `missing` is the error
+    /// when the block is not there (`line` is the header's, which the error names).
+    fn block(&mut self, missing: &'static str, line: u32) -> Parsed<Vec<Stmt>> {
         self.expect(":")?;
         self.nest(1)?;
         let mut body = Vec::new();
-        if self.peek() == &Tok::Newline {
+        if matches!(self.peek(), Tok::Newline) {
             self.pos += 1;
-            if self.peek() != &Tok::Indent {
+            if !matches!(self.peek(), Tok::Indent) {
                 let here = self.line();
-                let message = format!("{} on line {line}", expected_block(what));
+                let message = format!("{missing} on line {line}");
                 return Err(CompileError::new("IndentationError", here, 1, message));
             }
             self.pos += 1;
@@ -258,33 +253,32 @@ impl Parser {
     fn else_block(&mut self) -> Parsed<Vec<Stmt>> {
         let line = self.line();
         if self.eat_kw("else") {
-            return self.block("else", line);
+            return self.block("expected an indented block after 'else' statement", line);
         }
         Ok(Vec::new())
     }
 
     fn if_statement(&mut self) -> Parsed<StmtKind> {
         let mut branches = Vec::new();
-        let mut orelse = Vec::new();
         loop {
             let line = self.line();
             self.pos += 1; // `if` or `elif`
             let test = self.test()?;
-            branches.push((test, self.block(if branches.is_empty() { "if" } else { "elif" }, line)?));
-            if self.at_kw("elif") {
-                continue;
+            let missing = if branches.is_empty() {
+                "expected an indented block after 'if' statement"
+            } else {
+                "expected an indented block after 'elif' statement"
+            };
+            branches.push((test, self.block(missing, line)?));
+            if !self.at_kw("elif") {
+                return Ok(StmtKind::If(branches, self.else_block()?));
             }
-            let line = self.line();
-            if self.eat_kw("else") {
-                orelse = self.block("else", line)?;
-            }
-            return Ok(StmtKind::If(branches, orelse));
         }
     }
 
     fn try_statement(&mut self, line: u32) -> Parsed<StmtKind> {
         self.pos += 1;
-        let body = self.block("try", line)?;
+        let body = self.block("expected an indented block after 'try' statement", line)?;
         let mut handlers = Vec::new();
         while self.at_kw("except") {
             let line = self.line();
@@ -299,12 +293,16 @@ impl Parser {
                     handler.name = Some(self.name()?);
                 }
             }
-            handler.body = self.block("except", line)?;
+            handler.body = self.block("expected an indented block after 'except' statement", line)?;
             handlers.push(handler);
         }
         let orelse = if handlers.is_empty() { Vec::new() } else { self.else_block()? };
         let line = self.line();
-        let finally = if self.eat_kw("finally") { self.block("finally", line)? } else { Vec::new() };
+        let finally = if self.eat_kw("finally") {
+            self.block("expected an indented block after 'finally' statement", line)?
+        } else {
+            Vec::new()
+        };
         if handlers.is_empty() && finally.is_empty() {
             return Err(self.error_here("expected 'except' or 'finally' block"));
         }
@@ -321,7 +319,7 @@ impl Parser {
         if self.eat("->") {
             self.test()?;
         }
-        let body = self.block("function definition", line)?;
+        let body = self.block("expected an indented block after function definition", line)?;
         Ok(Rc::new(Function { name, params, body, line, decorators }))
     }
 
@@ -339,7 +337,7 @@ impl Parser {
             }
             self.expect(")")?;
         }
-        let body = self.block("class definition", line)?;
+        let body = self.block("expected an indented block after class definition", line)?;
         Ok(StmtKind::Class { name, bases, body, decorators })
     }
 
@@ -387,9 +385,10 @@ impl Parser {
     }
 
     fn simple_statement(&mut self) -> Parsed<StmtKind> {
-        let Tok::Name(keyword) = self.peek().clone() else {
+        let Tok::Name(keyword) = self.peek() else {
             return self.expression_statement();
         };
+        let keyword = keyword.clone();
         let kind = match &*keyword {
             "pass" => StmtKind::Pass,
             "break" => StmtKind::Break,
@@ -540,7 +539,7 @@ impl Parser {
     fn expression_statement(&mut self) -> Parsed<StmtKind> {
         let first = self.star_test_list()?;
         if let Tok::Op(op) = self.peek() {
-            if let Some(operator) = augmented(op) {
+            if let Some(&(.., operator)) = op.strip_suffix('=').and_then(binary_operator) {
                 self.pos += 1;
                 check_target(&first, self, false)?;
                 if matches!(first, Expr::Tuple(_) | Expr::List(_)) {
@@ -600,16 +599,22 @@ impl Parser {
     }
 
     fn star_test(&mut self) -> Parsed<Expr> {
-        if self.eat("*") {
-            return Ok(Expr::Starred(Box::new(self.binary(1)?)));
+        if self.at("*") {
+            return self.star_or();
         }
         self.test()
     }
 
+    /// An operand of `|` or weaker operators, or one starred: an item of a `for` or `del` target.
+    fn star_or(&mut self) -> Parsed<Expr> {
+        let starred = self.eat("*");
+        let value = self.binary(1)?;
+        Ok(if starred { Expr::Starred(Box::new(value)) } else { value })
+    }
+
     /// Assignment targets of `for` and `del`: expressions up to `in`, never a comparison.
     fn target_list(&mut self) -> Parsed<Expr> {
-        let target =
-            self.list_of(|p| if p.eat("*") { Ok(Expr::Starred(Box::new(p.binary(1)?))) } else { p.binary(1) })?;
+        let target = self.list_of(Self::star_or)?;
         check_target(&target, self, false)?;
         Ok(target)
     }
@@ -695,12 +700,10 @@ impl Parser {
         let mut rest = Vec::new();
         loop {
             let op = match self.peek() {
-                Tok::Op("==") => CmpOp::Eq,
-                Tok::Op("!=") => CmpOp::Ne,
-                Tok::Op("<") => CmpOp::Lt,
-                Tok::Op("<=") => CmpOp::Le,
-                Tok::Op(">") => CmpOp::Gt,
-                Tok::Op(">=") => CmpOp::Ge,
+                Tok::Op(op) => match COMPARISONS.iter().find(|(text, _)| text == op) {
+                    Some(&(_, operator)) => operator,
+                    None => break,
+                },
                 Tok::Name(n) if &**n == "in" => CmpOp::In,
                 Tok::Name(n) if &**n == "is" => {
                     if matches!(self.peek_at(1), Tok::Name(n) if &**n == "not") {
@@ -725,25 +728,12 @@ impl Parser {
         Ok(Expr::Compare(Box::new(first), rest))
     }
 
-    /// Binary operators by precedence climbing: `|` 1, `^` 2, `&` 3, shifts 4, `+ -` 5, `* / // % @` 6.
+    /// Binary operators of precedence `min` or more (see [`BINARY_OPERATORS`]), by precedence climbing.
     fn binary(&mut self, min: u8) -> Parsed<Expr> {
         let mut left = self.factor()?;
         let depth = self.depth;
         while let Tok::Op(op) = self.peek() {
-            let (precedence, operator) = match *op {
-                "|" => (1, BinOp::BitOr),
-                "^" => (2, BinOp::BitXor),
-                "&" => (3, BinOp::BitAnd),
-                "<<" => (4, BinOp::LShift),
-                ">>" => (4, BinOp::RShift),
-                "+" => (5, BinOp::Add),
-                "-" => (5, BinOp::Sub),
-                "*" => (6, BinOp::Mul),
-                "/" => (6, BinOp::Div),
-                "//" => (6, BinOp::FloorDiv),
-                "%" => (6, BinOp::Mod),
-                _ => break,
-            };
+            let Some(&(_, precedence, operator)) = binary_operator(op) else { break };
             if precedence < min {
                 break;
             }
@@ -857,55 +847,36 @@ impl Parser {
 
     fn atom(&mut self) -> Parsed<Expr> {
         let line = self.line();
-        let tok = self.advance();
-        Ok(match tok {
-            Tok::Int(n) => Expr::Const(Const::Int(n)),
-            Tok::Float(f) => Expr::Const(Const::Float(f)),
-            Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => {
-                self.pos -= 1;
-                self.strings()?
-            }
+        let value = match self.peek() {
+            Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => return self.strings(),
+            Tok::Int(n) => Expr::Const(Const::Int(*n)),
+            Tok::Float(f) => Expr::Const(Const::Float(*f)),
             Tok::Op("(") => {
+                self.pos += 1;
                 if self.eat(")") {
                     return Ok(Expr::Tuple(Vec::new()));
                 }
                 let first = self.star_test()?;
-                if self.at_kw("for") {
-                    let comprehension = self.comprehension(first, false)?;
-                    self.expect(")")?;
-                    return Ok(comprehension);
-                }
-                if !self.at(",") {
+                if !self.at(",") && !self.at_kw("for") {
                     self.expect(")")?;
                     return Ok(first);
                 }
-                let mut items = vec![first];
-                while self.eat(",") && !self.at(")") {
-                    items.push(self.star_test()?);
-                }
-                self.expect(")")?;
-                Expr::Tuple(items)
+                return self.display(first, ")", Expr::Tuple);
             }
             Tok::Op("[") => {
-                let mut items = Vec::new();
-                while !self.at("]") {
-                    let item = self.star_test()?;
-                    if items.is_empty() && self.at_kw("for") {
-                        let comprehension = self.comprehension(item, false)?;
-                        self.expect("]")?;
-                        return Ok(comprehension);
-                    }
-                    items.push(item);
-                    if !self.eat(",") {
-                        break;
-                    }
+                self.pos += 1;
+                if self.eat("]") {
+                    return Ok(Expr::List(Vec::new()));
                 }
-                self.expect("]")?;
-                Expr::List(items)
+                let first = self.star_test()?;
+                return self.display(first, "]", Expr::List);
             }
-            Tok::Op("{") => self.braces()?,
+            Tok::Op("{") => {
+                self.pos += 1;
+                return self.braces();
+            }
             Tok::Op("...") => Expr::Const(Const::Ellipsis),
-            Tok::Name(name) => match &*name {
+            Tok::Name(name) => match &**name {
                 "None" => Expr::Const(Const::None),
                 "True" => Expr::Const(Const::Bool(true)),
                 "False" => Expr::Const(Const::Bool(false)),
@@ -917,21 +888,18 @@ impl Parser {
                         "generators (yield) are not supported by socksim",
                     ))
                 }
-                _ if is_keyword(&name) => {
-                    self.pos -= 1;
-                    return Err(self.invalid());
-                }
+                _ if is_keyword(name) => return Err(self.invalid()),
                 "raw_input" => {
+                    let name = name.clone();
                     self.python2 = true;
                     Expr::Name(name)
                 }
-                _ => Expr::Name(name),
+                _ => Expr::Name(name.clone()),
             },
-            _ => {
-                self.pos -= 1;
-                return Err(self.invalid());
-            }
-        })
+            _ => return Err(self.invalid()),
+        };
+        self.pos += 1;
+        Ok(value)
     }
 
     /// Adjacent string literals, joined: `'a' 'b'`, `'x' f'{y}'`.
@@ -940,13 +908,13 @@ impl Parser {
         let mut bytes: Option<Vec<u8>> = None;
         let mut formatted = false;
         loop {
-            match self.peek().clone() {
-                Tok::Str(text) if bytes.is_none() => parts.push(FormatPart::Text(text)),
-                Tok::Bytes(data) if parts.is_empty() => bytes.get_or_insert_with(Vec::new).extend_from_slice(&data),
+            match self.peek() {
+                Tok::Str(text) if bytes.is_none() => parts.push(FormatPart::Text(text.clone())),
+                Tok::Bytes(data) if parts.is_empty() => bytes.get_or_insert_with(Vec::new).extend_from_slice(data),
                 Tok::FStr(pieces) if bytes.is_none() => {
                     formatted = true;
                     for piece in pieces {
-                        parts.push(self.format_part(piece)?);
+                        parts.push(format_part(piece, self.depth)?);
                     }
                 }
                 Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => {
@@ -971,21 +939,20 @@ impl Parser {
         Ok(Expr::Format(parts))
     }
 
-    fn format_part(&mut self, piece: FPart) -> Parsed<FormatPart> {
-        Ok(match piece {
-            FPart::Text(text) => FormatPart::Text(text.into()),
-            FPart::Field { source, line, col, conversion, spec } => {
-                let tokens = tokenize(source.trim()).map_err(|error| error.on_line(line))?;
-                let mut inner =
-                    Parser { toks: tokens, pos: 0, depth: self.depth, python2: false, line_offset: line - 1 };
-                let value = inner.test_list().map_err(|error| error.on_line(line))?;
-                if !matches!(inner.peek(), Tok::Newline | Tok::End) {
-                    return Err(CompileError::syntax(line, col, "f-string: expecting '}'"));
-                }
-                let spec = spec.into_iter().map(|part| self.format_part(part)).collect::<Parsed<Vec<_>>>()?;
-                FormatPart::Field { value, conversion, spec }
-            }
-        })
+    /// A tuple, list or set display after its `first` item, up to its `close` bracket: the other
+    /// items, made into one by `make`, or the comprehension's clauses.
+    fn display(&mut self, first: Expr, close: &str, make: fn(Vec<Expr>) -> Expr) -> Parsed<Expr> {
+        if self.at_kw("for") {
+            let comprehension = self.comprehension(first, close == "}")?;
+            self.expect(close)?;
+            return Ok(comprehension);
+        }
+        let mut items = vec![first];
+        while self.eat(",") && !self.at(close) {
+            items.push(self.star_test()?);
+        }
+        self.expect(close)?;
+        Ok(make(items))
     }
 
     fn braces(&mut self) -> Parsed<Expr> {
@@ -994,18 +961,7 @@ impl Parser {
         }
         let first = self.star_test()?;
         if !self.eat(":") {
-            // A set.
-            if self.at_kw("for") {
-                let comprehension = self.comprehension(first, true)?;
-                self.expect("}")?;
-                return Ok(comprehension);
-            }
-            let mut items = vec![first];
-            while self.eat(",") && !self.at("}") {
-                items.push(self.star_test()?);
-            }
-            self.expect("}")?;
-            return Ok(Expr::Set(items));
+            return self.display(first, "}", Expr::Set);
         }
         let value = self.test()?;
         if self.at_kw("for") {
@@ -1042,42 +998,55 @@ impl Parser {
     }
 }
 
+/// A piece of an f-string, its field's expression parsed (at nesting `depth`) from its own text.
+fn format_part(piece: &FPart, depth: u32) -> Parsed<FormatPart> {
+    Ok(match piece {
+        FPart::Text(text) => FormatPart::Text(text.as_str().into()),
+        FPart::Field { source, line, col, conversion, spec } => {
+            let line = *line;
+            let tokens = tokenize(source.trim()).map_err(|error| error.on_line(line))?;
+            let mut inner = Parser { toks: tokens, pos: 0, depth, python2: false, line_offset: line - 1 };
+            let value = inner.test_list().map_err(|error| error.on_line(line))?;
+            if !matches!(inner.peek(), Tok::Newline | Tok::End) {
+                return Err(CompileError::syntax(line, *col, "f-string: expecting '}'"));
+            }
+            let mut parts = Vec::new();
+            for part in spec {
+                parts.push(format_part(part, depth)?);
+            }
+            FormatPart::Field { value, conversion: *conversion, spec: parts }
+        }
+    })
+}
+
 fn print_call(args: Vec<Arg>) -> Expr {
     Expr::Call(Box::new(Expr::Name("print".into())), args)
 }
 
-fn augmented(op: &str) -> Option<BinOp> {
-    Some(match op {
-        "+=" => BinOp::Add,
-        "-=" => BinOp::Sub,
-        "*=" => BinOp::Mul,
-        "/=" => BinOp::Div,
-        "//=" => BinOp::FloorDiv,
-        "%=" => BinOp::Mod,
-        "**=" => BinOp::Pow,
-        "<<=" => BinOp::LShift,
-        ">>=" => BinOp::RShift,
-        "&=" => BinOp::BitAnd,
-        "|=" => BinOp::BitOr,
-        "^=" => BinOp::BitXor,
-        _ => return None,
-    })
-}
+/// The comparison operators written with symbols.
+const COMPARISONS: [(&str, CmpOp); 6] =
+    [("==", CmpOp::Eq), ("!=", CmpOp::Ne), ("<", CmpOp::Lt), ("<=", CmpOp::Le), (">", CmpOp::Gt), (">=", CmpOp::Ge)];
 
-fn expected_block(what: &str) -> &'static str {
-    match what {
-        "if" => "expected an indented block after 'if' statement",
-        "elif" => "expected an indented block after 'elif' statement",
-        "else" => "expected an indented block after 'else' statement",
-        "while" => "expected an indented block after 'while' statement",
-        "for" => "expected an indented block after 'for' statement",
-        "try" => "expected an indented block after 'try' statement",
-        "except" => "expected an indented block after 'except' statement",
-        "finally" => "expected an indented block after 'finally' statement",
-        "with" => "expected an indented block after 'with' statement",
-        "class definition" => "expected an indented block after class definition",
-        _ => "expected an indented block after function definition",
-    }
+/// The binary operators: text, precedence and meaning. `**` binds tighter than unary minus and is
+/// read apart, by [`Parser::power`]; its precedence is 0 so that [`Parser::binary`] never takes it.
+const BINARY_OPERATORS: [(&str, u8, BinOp); 12] = [
+    ("|", 1, BinOp::BitOr),
+    ("^", 2, BinOp::BitXor),
+    ("&", 3, BinOp::BitAnd),
+    ("<<", 4, BinOp::LShift),
+    (">>", 4, BinOp::RShift),
+    ("+", 5, BinOp::Add),
+    ("-", 5, BinOp::Sub),
+    ("*", 6, BinOp::Mul),
+    ("/", 6, BinOp::Div),
+    ("//", 6, BinOp::FloorDiv),
+    ("%", 6, BinOp::Mod),
+    ("**", 0, BinOp::Pow),
+];
+
+/// The binary operator written `op`, if it is one.
+fn binary_operator(op: &str) -> Option<&'static (&'static str, u8, BinOp)> {
+    BINARY_OPERATORS.iter().find(|(text, ..)| *text == op)
 }
 
 /// Refuses what cannot be assigned to, with CPython's words.

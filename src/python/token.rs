@@ -12,8 +12,7 @@ use super::traceback::CompileError;
 use crate::decimal;
 
 /// A token's kind and value.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub enum Tok {
     Name(Rc<str>),
     Int(i64),
@@ -30,8 +29,7 @@ pub enum Tok {
 }
 
 /// A piece of an f-string.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(test, derive(Debug))]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub enum FPart {
     Text(String),
     /// `{expression!conversion:spec}`: the expression's source, where it starts, the conversion
@@ -45,7 +43,6 @@ pub enum FPart {
     },
 }
 
-#[derive(Clone)]
 #[cfg_attr(test, derive(Debug))]
 pub struct Token {
     pub tok: Tok,
@@ -112,7 +109,7 @@ impl Lexer<'_> {
     fn run(mut self) -> Result<Vec<Token>, Box<CompileError>> {
         let mut indents: Vec<u32> = vec![0];
         // Open brackets: the bracket, its line and column.
-        let mut brackets: Vec<(u8, u32, u32)> = Vec::new();
+        let mut brackets: Vec<(&Bracket, u32, u32)> = Vec::new();
         loop {
             if self.at_line_start && brackets.is_empty() {
                 // Measure the indentation; blank and comment-only lines do not count.
@@ -185,10 +182,16 @@ impl Lexer<'_> {
                         self.pos += 1;
                     }
                     let word = &self.text[start..self.pos];
-                    if matches!(self.peek(0), b'\'' | b'"') && word.len() <= 2 {
-                        let lower = word.to_ascii_lowercase();
-                        if ["b", "r", "f", "u", "br", "rb", "fr", "rf"].contains(&lower.as_str()) {
-                            let tok = self.string(lower.contains('b'), lower.contains('r'), lower.contains('f'))?;
+                    if matches!(self.peek(0), b'\'' | b'"') {
+                        // A string prefix: one of b, r, f, u, or r with b or f, in either case.
+                        let has = |letter: u8| word.bytes().any(|b| b.to_ascii_lowercase() == letter);
+                        let prefix = match word.len() {
+                            1 => has(b'b') || has(b'r') || has(b'f') || has(b'u'),
+                            2 => has(b'r') && (has(b'b') || has(b'f')),
+                            _ => false,
+                        };
+                        if prefix {
+                            let tok = self.string(has(b'b'), has(b'r'), has(b'f'))?;
                             self.push(tok, line, col);
                             continue;
                         }
@@ -209,23 +212,23 @@ impl Lexer<'_> {
                         }));
                     };
                     self.pos += op.len();
-                    match op {
-                        "(" | "[" | "{" => brackets.push((op.as_bytes()[0], line, col)),
-                        ")" | "]" | "}" => match brackets.pop() {
-                            None => return Err(CompileError::syntax(line, col, unmatched(op))),
-                            Some((open, ..)) if closer(open) != op => {
-                                return Err(CompileError::syntax(line, col, mismatched(op)))
+                    if let Some(bracket) = BRACKETS.iter().find(|bracket| bracket.open == op) {
+                        brackets.push((bracket, line, col));
+                    } else if let Some(bracket) = BRACKETS.iter().find(|bracket| bracket.close == op) {
+                        match brackets.pop() {
+                            None => return Err(CompileError::syntax(line, col, bracket.unmatched)),
+                            Some((open, ..)) if open.close != op => {
+                                return Err(CompileError::syntax(line, col, bracket.mismatched))
                             }
                             Some(_) => {}
-                        },
-                        _ => {}
+                        }
                     }
                     self.push(Tok::Op(op), line, col);
                 }
             }
         }
         if let Some(&(open, line, col)) = brackets.last() {
-            return Err(CompileError::syntax(line, col, never_closed(open)));
+            return Err(CompileError::syntax(line, col, open.never_closed));
         }
         let (line, col) = (self.line, self.col());
         if !self.at_line_start {
@@ -278,7 +281,7 @@ impl Lexer<'_> {
         if self.peek(0) == b'_' || self.peek(0).is_ascii_alphabetic() {
             return Err(self.error("invalid decimal literal"));
         }
-        let digits: String = self.text[start..self.pos].chars().filter(|&c| c != '_').collect();
+        let digits = self.text[start..self.pos].replace('_', "");
         let tok = if float {
             Tok::Float(parse_float(&digits).ok_or_else(|| self.error("invalid decimal literal"))?)
         } else {
@@ -442,37 +445,39 @@ impl Lexer<'_> {
     }
 }
 
-fn closer(open: u8) -> &'static str {
-    match open {
-        b'(' => ")",
-        b'[' => "]",
-        _ => "}",
-    }
+/// A kind of bracket: its opener and closer, and CPython's errors for a closer with no opener, a
+/// closer that does not match the opener, and an opener never closed.
+struct Bracket {
+    open: &'static str,
+    close: &'static str,
+    unmatched: &'static str,
+    mismatched: &'static str,
+    never_closed: &'static str,
 }
 
-fn unmatched(close: &str) -> &'static str {
-    match close {
-        ")" => "unmatched ')'",
-        "]" => "unmatched ']'",
-        _ => "unmatched '}'",
-    }
-}
-
-fn mismatched(close: &str) -> &'static str {
-    match close {
-        ")" => "closing parenthesis ')' does not match the opening one",
-        "]" => "closing parenthesis ']' does not match the opening one",
-        _ => "closing parenthesis '}' does not match the opening one",
-    }
-}
-
-fn never_closed(open: u8) -> &'static str {
-    match open {
-        b'(' => "'(' was never closed",
-        b'[' => "'[' was never closed",
-        _ => "'{' was never closed",
-    }
-}
+const BRACKETS: [Bracket; 3] = [
+    Bracket {
+        open: "(",
+        close: ")",
+        unmatched: "unmatched ')'",
+        mismatched: "closing parenthesis ')' does not match the opening one",
+        never_closed: "'(' was never closed",
+    },
+    Bracket {
+        open: "[",
+        close: "]",
+        unmatched: "unmatched ']'",
+        mismatched: "closing parenthesis ']' does not match the opening one",
+        never_closed: "'[' was never closed",
+    },
+    Bracket {
+        open: "{",
+        close: "}",
+        unmatched: "unmatched '}'",
+        mismatched: "closing parenthesis '}' does not match the opening one",
+        never_closed: "'{' was never closed",
+    },
+];
 
 /// Cuts the text of an f-string (escapes already applied) into literal text and fields.
 fn fstring_parts(text: &str, line: u32, col: u32) -> Result<Vec<FPart>, Box<CompileError>> {
@@ -659,6 +664,16 @@ mod tests {
     }
 
     #[test]
+    fn string_prefixes_in_either_case() {
+        assert_eq!(kinds(r"Rb'\n'")[0], Tok::Bytes(br"\n".to_vec().into()));
+        assert_eq!(kinds(r"bR'\n'")[0], Tok::Bytes(br"\n".to_vec().into()));
+        assert_eq!(kinds("U'x'")[0], Tok::Str("x".into()));
+        assert!(matches!(kinds("fR'{x}'")[0], Tok::FStr(_)));
+        assert_eq!(kinds("ub'x'")[..2], [Tok::Name("ub".into()), Tok::Str("x".into())]);
+        assert_eq!(kinds("bf'x'")[..2], [Tok::Name("bf".into()), Tok::Str("x".into())]);
+    }
+
+    #[test]
     fn fstrings_are_cut_into_fields() {
         let Tok::FStr(parts) = &kinds("f'x={x!r:>{w}} {{y}}'")[0] else { panic!() };
         assert_eq!(parts.len(), 3);
@@ -674,6 +689,12 @@ mod tests {
         assert_eq!((error.line, error.message.as_ref()), (2, "unterminated string literal"));
         let error = tokenize("f(1,\n2\n").unwrap_err();
         assert_eq!((error.line, error.message.as_ref()), (1, "'(' was never closed"));
+        let error = tokenize("x = [1, 2}\n").unwrap_err();
+        assert_eq!((error.col, error.message.as_ref()), (10, "closing parenthesis '}' does not match the opening one"));
+        let error = tokenize("x = 1)\n").unwrap_err();
+        assert_eq!((error.col, error.message.as_ref()), (6, "unmatched ')'"));
+        let error = tokenize("x = {1,\n").unwrap_err();
+        assert_eq!((error.col, error.message.as_ref()), (5, "'{' was never closed"));
         let error = tokenize("if x:\n    a\n  b\n").unwrap_err();
         assert_eq!(error.kind, "IndentationError");
     }
