@@ -312,16 +312,22 @@ pub fn parse_int(text: &str, base: u32) -> Option<i64> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
+/// Calls built-in `native`.
 pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
+    // The arguments are dropped here, once, rather than on each of the many ways out of `run`.
+    run(vm, native, &mut args, &mut kwargs)
+}
+
+fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<str>, Value)>) -> Res<Value> {
     use Native as N;
     let name = native.name();
     match native {
         N::Print => {
-            let sep = keyword(&mut kwargs, "sep");
-            let end = keyword(&mut kwargs, "end");
-            let file = keyword(&mut kwargs, "file");
-            keyword(&mut kwargs, "flush");
-            no_keywords(name, &kwargs)?;
+            let sep = keyword(kwargs, "sep");
+            let end = keyword(kwargs, "end");
+            let file = keyword(kwargs, "file");
+            keyword(kwargs, "flush");
+            no_keywords(name, kwargs)?;
             let text_or = |value: Option<Value>, default: &str| -> Res<String> {
                 match value {
                     None | Some(Value::None) => Ok(default.to_string()),
@@ -344,7 +350,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::None)
         }
         N::Input | N::Readline => {
-            arity(name, &args, 0, 1)?;
+            arity(name, args, 0, 1)?;
             if let Some(prompt) = args.first() {
                 let prompt = vm.str(prompt)?;
                 vm.rt.write(Stream::Stdout, &prompt, vm.net);
@@ -356,7 +362,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Len => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             let len = match &args[0] {
                 Value::Str(s) => s.chars().count(),
                 Value::Bytes(b) => b.len(),
@@ -366,18 +372,18 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 Value::Range(r) => range_len(r) as usize,
                 Value::Instance(instance) if instance.class.lookup("__len__").is_some() => {
                     let method = instance.class.lookup("__len__").unwrap_or(Value::None);
-                    return vm.call_value(method, args, Vec::new());
+                    return vm.call_value(method, core::mem::take(args), Vec::new());
                 }
                 other => return Err(type_error(format!("object of type '{}' has no len()", other.type_name()))),
             };
             Ok(Value::Int(len as i64))
         }
         N::Repr => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             Ok(Value::str(&vm.repr(&args[0])?))
         }
         N::Format => {
-            arity(name, &args, 1, 2)?;
+            arity(name, args, 1, 2)?;
             let spec = match args.get(1) {
                 Some(spec) => str_arg(spec, "format() argument 2")?.clone(),
                 None => "".into(),
@@ -385,14 +391,14 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::str(&super::format::format_value(vm, &args[0], &spec)?))
         }
         N::Abs => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             match &args[0] {
                 Value::Float(f) => Ok(Value::Float(f.abs())),
                 v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
             }
         }
         N::Ord => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             let (code, len) = match &args[0] {
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
                 Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
@@ -409,7 +415,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::Int(code))
         }
         N::Chr => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             let code = int_arg(&args[0], "chr()")?;
             let c = u32::try_from(code)
                 .ok()
@@ -418,7 +424,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::str(c.encode_utf8(&mut [0; 4])))
         }
         N::Round => {
-            arity(name, &args, 1, 2)?;
+            arity(name, args, 1, 2)?;
             let digits = match args.get(1) {
                 None | Some(Value::None) => None,
                 Some(d) => Some(int_arg(d, "round()")?),
@@ -445,11 +451,11 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Isinstance | N::Issubclass => {
-            arity(name, &args, 2, 2)?;
+            arity(name, args, 2, 2)?;
             Ok(Value::Bool(is_instance(vm.rt, &args[0], &args[1], native == N::Issubclass)?))
         }
         N::Getattr => {
-            arity(name, &args, 2, 3)?;
+            arity(name, args, 2, 3)?;
             let attribute = str_arg(&args[1], "attribute name")?.clone();
             match vm.get_attr(&args[0], &attribute) {
                 Err(error) if args.len() == 3 && matches!(*error, Thrown::New(Kind::AttributeError, _)) => {
@@ -459,7 +465,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Setattr => {
-            arity(name, &args, 3, 3)?;
+            arity(name, args, 3, 3)?;
             let attribute = str_arg(&args[1], "attribute name")?;
             match &args[0] {
                 Value::Instance(instance) => set_attr(&instance.attrs, attribute, args[2].clone()),
@@ -475,18 +481,18 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::None)
         }
         N::Callable => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             Ok(Value::Bool(matches!(
                 args[0],
                 Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::NativeMethod(_) | Value::Class(_)
             )))
         }
         N::Iter => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             iterate(vm, args.swap_remove(0))
         }
         N::Next => {
-            arity(name, &args, 1, 2)?;
+            arity(name, args, 1, 2)?;
             let Value::Iter(iter) = &args[0] else {
                 return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
             };
@@ -498,15 +504,15 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Id => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             Ok(Value::Int(args[0].address().unwrap_or(0) as i64))
         }
         N::Hash => {
-            arity(name, &args, 1, 1)?;
+            arity(name, args, 1, 1)?;
             Ok(Value::Int(hash(&args[0], 0)? as i64 >> 1))
         }
         N::Super => {
-            arity(name, &args, 0, 2)?;
+            arity(name, args, 0, 2)?;
             let (class, instance) = match args.as_slice() {
                 [Value::Class(class), instance] => (class.clone(), instance.clone()),
                 [] => {
@@ -529,7 +535,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
         N::Ellipsis => Err(type_error("'ellipsis' object is not callable")),
         N::NoneType => Ok(Value::None),
         N::Object => {
-            arity(name, &args, 0, 0)?;
+            arity(name, args, 0, 0)?;
             let class =
                 Rc::new(Class { name: "object".into(), base: None, attrs: RefCell::new(Vec::new()), builtin: None });
             Ok(Value::Instance(Rc::new(Instance {
@@ -545,16 +551,16 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(type_of(vm.rt, &args[0]))
         }
         N::Bool => {
-            arity(name, &args, 0, 1)?;
+            arity(name, args, 0, 1)?;
             Ok(Value::Bool(match args.first() {
                 Some(value) => vm.truthy(value)?,
                 None => false,
             }))
         }
         N::Int => {
-            let base = keyword(&mut kwargs, "base");
-            no_keywords(name, &kwargs)?;
-            arity(name, &args, 0, 2)?;
+            let base = keyword(kwargs, "base");
+            no_keywords(name, kwargs)?;
+            arity(name, args, 0, 2)?;
             let base = match args.get(1).or(base.as_ref()) {
                 Some(base) => Some(int_arg(base, "int()")?),
                 None => None,
@@ -604,7 +610,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Float => {
-            arity(name, &args, 0, 1)?;
+            arity(name, args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::Float(0.0)),
                 Some(Value::Str(text)) => {
@@ -626,10 +632,10 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Str => {
-            let encoding = keyword(&mut kwargs, "encoding");
-            keyword(&mut kwargs, "errors");
-            no_keywords(name, &kwargs)?;
-            arity(name, &args, 0, 3)?;
+            let encoding = keyword(kwargs, "encoding");
+            keyword(kwargs, "errors");
+            no_keywords(name, kwargs)?;
+            arity(name, args, 0, 3)?;
             match (args.first(), args.get(1).or(encoding.as_ref())) {
                 (None, _) => Ok(Value::str("")),
                 (Some(Value::Bytes(_)), Some(encoding)) => {
@@ -639,9 +645,9 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Bytes => {
-            let encoding = keyword(&mut kwargs, "encoding");
-            no_keywords(name, &kwargs)?;
-            arity(name, &args, 0, 3)?;
+            let encoding = keyword(kwargs, "encoding");
+            no_keywords(name, kwargs)?;
+            arity(name, args, 0, 3)?;
             match (args.first(), args.get(1).or(encoding.as_ref())) {
                 (None, _) => Ok(Value::Bytes(Vec::new().into())),
                 (Some(Value::Str(_)), Some(encoding)) => {
@@ -665,7 +671,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::List | N::Tuple | N::Set => {
-            arity(name, &args, 0, 1)?;
+            arity(name, args, 0, 1)?;
             let items = match args.first() {
                 Some(value) => collect(vm, value)?,
                 None => Vec::new(),
@@ -683,7 +689,7 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             })
         }
         N::Dict => {
-            arity(name, &args, 0, 1)?;
+            arity(name, args, 0, 1)?;
             let mut dict = Dict::default();
             match args.first() {
                 Some(Value::Dict(other)) => dict.entries = other.borrow().entries.clone(),
@@ -701,14 +707,14 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             let mut rebuilt = Dict::default();
             for (key, value) in core::mem::take(&mut dict.entries)
                 .into_iter()
-                .chain(kwargs.into_iter().map(|(k, v)| (Value::Str(k), v)))
+                .chain(core::mem::take(kwargs).into_iter().map(|(k, v)| (Value::Str(k), v)))
             {
                 rebuilt.insert(key, value)?;
             }
             Ok(Value::Dict(Rc::new(RefCell::new(rebuilt))))
         }
         N::Range => {
-            arity(name, &args, 1, 3)?;
+            arity(name, args, 1, 3)?;
             let mut numbers = [0i64, 0, 1];
             for (i, arg) in args.iter().enumerate() {
                 numbers[i] = int_arg(arg, "range()")?;
