@@ -13,7 +13,7 @@ use super::process::{Stream, Wait};
 use super::value::*;
 
 macro_rules! natives {
-    ($($variant:ident $name:literal,)* ; $($mvariant:ident $mname:literal,)*) => {
+    ($($variant:ident $name:literal $($min:literal $max:literal)?,)* ; $($mvariant:ident $mname:literal $($mmin:literal $mmax:literal)?,)*) => {
         /// A built-in function or type.
         #[derive(Clone, Copy, PartialEq, Eq)]
         #[cfg_attr(test, derive(Debug))]
@@ -21,44 +21,60 @@ macro_rules! natives {
 
         const ALL: &[Native] = &[$(Native::$variant,)* $(Native::$mvariant,)*];
         const NAMES: &[&str] = &[$($name,)* $($mname,)*];
+        /// How many positional arguments each takes, least and most, checked before it runs
+        /// ([`UNCHECKED`] for those that check for themselves, after their keywords).
+        const ARITIES: &[(u8, u8)] = &[$(arities!($($min $max)?),)* $(arities!($($mmin $mmax)?),)*];
         /// How many of [`ALL`] are Python's builtins (the others belong to `_socksim`).
         const BUILTINS: usize = [$($name,)*].len();
     };
 }
 
+/// A built-in's entry in `ARITIES`: its least and most positional arguments, if given.
+macro_rules! arities {
+    () => {
+        UNCHECKED
+    };
+    ($min:literal $max:literal) => {
+        ($min, $max)
+    };
+}
+
+/// The entry in `ARITIES` of a built-in whose arguments are not counted before it runs.
+const UNCHECKED: (u8, u8) = (0, u8::MAX);
+
 natives! {
-    Object "object",
+    Object "object" 0 0,
     Type "type",
-    Bool "bool",
+    Bool "bool" 0 1,
     Int "int",
-    Float "float",
+    Float "float" 0 1,
     Str "str",
     Bytes "bytes",
-    List "list",
-    Tuple "tuple",
-    Dict "dict",
-    Set "set",
-    Range "range",
+    List "list" 0 1,
+    Tuple "tuple" 0 1,
+    Dict "dict" 0 1,
+    Set "set" 0 1,
+    Range "range" 1 3,
     NoneType "NoneType",
     Print "print",
-    Input "input",
-    Len "len",
-    Repr "repr",
-    Abs "abs",
-    Ord "ord",
-    Chr "chr",
-    Round "round",
-    Isinstance "isinstance",
-    Issubclass "issubclass",
-    Getattr "getattr",
-    Setattr "setattr",
-    Callable "callable",
-    Iter "iter",
-    Next "next",
-    Id "id",
-    Hash "hash",
-    Super "super",
-    Format "format",
+    Input "input" 0 1,
+    Len "len" 1 1,
+    Repr "repr" 1 1,
+    Abs "abs" 1 1,
+    Ord "ord" 1 1,
+    Chr "chr" 1 1,
+    Round "round" 1 2,
+    Isinstance "isinstance" 2 2,
+    Issubclass "issubclass" 2 2,
+    Getattr "getattr" 2 3,
+    Setattr "setattr" 3 3,
+    Callable "callable" 1 1,
+    Iter "iter" 1 1,
+    Next "next" 1 2,
+    Id "id" 1 1,
+    Hash "hash" 1 1,
+    Super "super" 0 2,
+    Format "format" 1 2,
     Ellipsis "Ellipsis",
     // The functions of `_socksim`:
     ;
@@ -74,7 +90,7 @@ natives! {
     Gethostbyname "gethostbyname",
     Gethostname "gethostname",
     Lock "Lock",
-    Readline "readline",
+    Readline "readline" 0 1,
     ExceptionInit "__init__",
 }
 
@@ -321,6 +337,10 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
 fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<str>, Value)>) -> Res<Value> {
     use Native as N;
     let name = native.name();
+    let (least, most) = ARITIES[native as usize];
+    if (least, most) != UNCHECKED {
+        arity(name, args, least.into(), most.into())?;
+    }
     match native {
         N::Print => {
             let sep = keyword(kwargs, "sep");
@@ -350,7 +370,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(Value::None)
         }
         N::Input | N::Readline => {
-            arity(name, args, 0, 1)?;
             if let Some(prompt) = args.first() {
                 let prompt = vm.str(prompt)?;
                 vm.rt.write(Stream::Stdout, &prompt, vm.net);
@@ -362,7 +381,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             }
         }
         N::Len => {
-            arity(name, args, 1, 1)?;
             let len = match &args[0] {
                 Value::Str(s) => s.chars().count(),
                 Value::Bytes(b) => b.len(),
@@ -379,11 +397,9 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(Value::Int(len as i64))
         }
         N::Repr => {
-            arity(name, args, 1, 1)?;
             Ok(Value::str(&vm.repr(&args[0])?))
         }
         N::Format => {
-            arity(name, args, 1, 2)?;
             let spec = match args.get(1) {
                 Some(spec) => str_arg(spec, "format() argument 2")?.clone(),
                 None => "".into(),
@@ -391,14 +407,12 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(Value::str(&super::format::format_value(vm, &args[0], &spec)?))
         }
         N::Abs => {
-            arity(name, args, 1, 1)?;
             match &args[0] {
                 Value::Float(f) => Ok(Value::Float(f.abs())),
                 v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
             }
         }
         N::Ord => {
-            arity(name, args, 1, 1)?;
             let (code, len) = match &args[0] {
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
                 Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
@@ -415,7 +429,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(Value::Int(code))
         }
         N::Chr => {
-            arity(name, args, 1, 1)?;
             let code = int_arg(&args[0], "chr()")?;
             let c = u32::try_from(code)
                 .ok()
@@ -424,7 +437,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(Value::str(c.encode_utf8(&mut [0; 4])))
         }
         N::Round => {
-            arity(name, args, 1, 2)?;
             let digits = match args.get(1) {
                 None | Some(Value::None) => None,
                 Some(d) => Some(int_arg(d, "round()")?),
@@ -451,11 +463,9 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             }
         }
         N::Isinstance | N::Issubclass => {
-            arity(name, args, 2, 2)?;
             Ok(Value::Bool(is_instance(vm.rt, &args[0], &args[1], native == N::Issubclass)?))
         }
         N::Getattr => {
-            arity(name, args, 2, 3)?;
             let attribute = str_arg(&args[1], "attribute name")?.clone();
             match vm.get_attr(&args[0], &attribute) {
                 Err(error) if args.len() == 3 && matches!(*error, Thrown::New(Kind::AttributeError, _)) => {
@@ -465,7 +475,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             }
         }
         N::Setattr => {
-            arity(name, args, 3, 3)?;
             let attribute = str_arg(&args[1], "attribute name")?;
             match &args[0] {
                 Value::Instance(instance) => set_attr(&instance.attrs, attribute, args[2].clone()),
@@ -481,18 +490,15 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(Value::None)
         }
         N::Callable => {
-            arity(name, args, 1, 1)?;
             Ok(Value::Bool(matches!(
                 args[0],
                 Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::NativeMethod(_) | Value::Class(_)
             )))
         }
         N::Iter => {
-            arity(name, args, 1, 1)?;
             iterate(vm, args.swap_remove(0))
         }
         N::Next => {
-            arity(name, args, 1, 2)?;
             let Value::Iter(iter) = &args[0] else {
                 return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
             };
@@ -504,15 +510,12 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             }
         }
         N::Id => {
-            arity(name, args, 1, 1)?;
             Ok(Value::Int(args[0].address().unwrap_or(0) as i64))
         }
         N::Hash => {
-            arity(name, args, 1, 1)?;
             Ok(Value::Int(hash(&args[0], 0)? as i64 >> 1))
         }
         N::Super => {
-            arity(name, args, 0, 2)?;
             let (class, instance) = match args.as_slice() {
                 [Value::Class(class), instance] => (class.clone(), instance.clone()),
                 [] => {
@@ -535,7 +538,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
         N::Ellipsis => Err(type_error("'ellipsis' object is not callable")),
         N::NoneType => Ok(Value::None),
         N::Object => {
-            arity(name, args, 0, 0)?;
             let class =
                 Rc::new(Class { name: "object".into(), base: None, attrs: RefCell::new(Vec::new()), builtin: None });
             Ok(Value::Instance(Rc::new(Instance {
@@ -551,7 +553,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(type_of(vm.rt, &args[0]))
         }
         N::Bool => {
-            arity(name, args, 0, 1)?;
             Ok(Value::Bool(match args.first() {
                 Some(value) => vm.truthy(value)?,
                 None => false,
@@ -610,7 +611,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             }
         }
         N::Float => {
-            arity(name, args, 0, 1)?;
             match args.first() {
                 None => Ok(Value::Float(0.0)),
                 Some(Value::Str(text)) => {
@@ -671,7 +671,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             }
         }
         N::List | N::Tuple | N::Set => {
-            arity(name, args, 0, 1)?;
             let items = match args.first() {
                 Some(value) => collect(vm, value)?,
                 None => Vec::new(),
@@ -689,7 +688,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             })
         }
         N::Dict => {
-            arity(name, args, 0, 1)?;
             let mut dict = Dict::default();
             match args.first() {
                 Some(Value::Dict(other)) => dict.entries = other.borrow().entries.clone(),
@@ -714,7 +712,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             Ok(Value::Dict(Rc::new(RefCell::new(rebuilt))))
         }
         N::Range => {
-            arity(name, args, 1, 3)?;
             let mut numbers = [0i64, 0, 1];
             for (i, arg) in args.iter().enumerate() {
                 numbers[i] = int_arg(arg, "range()")?;
