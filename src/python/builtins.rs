@@ -687,29 +687,10 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 }
             })
         }
+        // Written in Python: `_dict` in builtins.py.
         N::Dict => {
-            let mut dict = Dict::default();
-            match args.first() {
-                Some(Value::Dict(other)) => dict.entries = other.borrow().entries.clone(),
-                Some(pairs) => {
-                    for pair in collect(vm, pairs)? {
-                        let pair = collect(vm, &pair)?;
-                        let [key, value] = <[Value; 2]>::try_from(pair).map_err(|_| {
-                            value_error("dictionary update sequence element has the wrong length; 2 is required")
-                        })?;
-                        dict.insert(key, value)?;
-                    }
-                }
-                None => {}
-            }
-            let mut rebuilt = Dict::default();
-            for (key, value) in core::mem::take(&mut dict.entries)
-                .into_iter()
-                .chain(core::mem::take(kwargs).into_iter().map(|(k, v)| (Value::Str(k), v)))
-            {
-                rebuilt.insert(key, value)?;
-            }
-            Ok(Value::Dict(Rc::new(RefCell::new(rebuilt))))
+            let dict = super::modules::python_builtins(vm)?.get("_dict").unwrap_or(Value::None);
+            vm.call_value(dict, core::mem::take(args), core::mem::take(kwargs))
         }
         N::Range => {
             let mut numbers = [0i64, 0, 1];

@@ -140,6 +140,20 @@ def open(*args, **kwargs):
     raise NotImplementedError('socksim programs have no files to open')
 
 
+def _dict(*sources, **kwargs):
+    # dict(): `sources` is empty or one mapping or iterable of pairs.
+    d = {}
+    for source in sources:
+        for pair in source.items() if isinstance(source, dict) else source:
+            pair = list(pair)
+            if len(pair) != 2:
+                raise ValueError('dictionary update sequence element has the wrong length; 2 is required')
+            d[pair[0]] = pair[1]
+    for key in kwargs:
+        d[key] = kwargs[key]
+    return d
+
+
 # ---- str and bytes ----------------------------------------------------------------------------
 
 def str_center(s, width, fillchar=' '):
