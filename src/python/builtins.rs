@@ -644,31 +644,17 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 (Some(value), _) => Ok(Value::str(&vm.str(value)?)),
             }
         }
+        // Written in Python: `_bytes` in builtins.py, given the source and the encoding if any.
         N::Bytes => {
             let encoding = keyword(kwargs, "encoding");
             no_keywords(name, kwargs)?;
             arity(name, args, 0, 3)?;
-            match (args.first(), args.get(1).or(encoding.as_ref())) {
-                (None, _) => Ok(Value::Bytes(Vec::new().into())),
-                (Some(Value::Str(_)), Some(encoding)) => {
-                    super::methods::call(vm, &args[0], "encode", vec![encoding.clone()], Vec::new())
-                }
-                (Some(Value::Str(_)), None) => Err(type_error("string argument without an encoding")),
-                (Some(Value::Bytes(b)), _) => Ok(Value::Bytes(b.clone())),
-                (Some(Value::Int(n)), _) => {
-                    let n = usize::try_from(*n).map_err(|_| value_error("negative count"))?;
-                    check_len(n)?;
-                    Ok(Value::Bytes(vec![0; n].into()))
-                }
-                (Some(value), _) => {
-                    let mut bytes = Vec::new();
-                    for item in collect(vm, value)? {
-                        let byte = item.as_int().filter(|b| (0..256).contains(b));
-                        bytes.push(byte.ok_or_else(|| value_error("bytes must be in range(0, 256)"))? as u8);
-                    }
-                    Ok(Value::Bytes(bytes.into()))
-                }
+            args.truncate(2);
+            if let (1, Some(encoding)) = (args.len(), encoding) {
+                args.push(encoding);
             }
+            let bytes = super::modules::python_builtins(vm)?.get("_bytes").unwrap_or(Value::None);
+            vm.call_value(bytes, core::mem::take(args), Vec::new())
         }
         N::List | N::Tuple | N::Set => {
             let items = match args.first() {

@@ -154,6 +154,28 @@ def _dict(*sources, **kwargs):
     return d
 
 
+def _bytes(source=_missing, encoding=_missing):
+    # bytes(): the arguments are checked and the keyword `encoding` placed by the caller.
+    if source is _missing:
+        return b''
+    if isinstance(source, str):
+        if encoding is _missing:
+            raise TypeError('string argument without an encoding')
+        return source.encode(encoding)
+    if isinstance(source, bytes):
+        return source
+    if type(source) is int:
+        if source < 0:
+            raise ValueError('negative count')
+        return b'\x00' * source
+    out = []
+    for item in list(source):
+        if not isinstance(item, int) or not 0 <= item < 256:
+            raise ValueError('bytes must be in range(0, 256)')
+        out.append(chr(item).encode('latin-1'))
+    return b''.join(out)
+
+
 # ---- str and bytes ----------------------------------------------------------------------------
 
 def str_center(s, width, fillchar=' '):
