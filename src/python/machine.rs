@@ -288,16 +288,21 @@ impl Vm<'_> {
         self.frames.last_mut().expect("a frame is running")
     }
 
+    /// The running frame's value stack: found inline, as push and pop run at almost every step.
+    fn stack(&mut self) -> &mut Vec<Value> {
+        &mut self.frames.last_mut().expect("a frame is running").stack
+    }
+
     fn push(&mut self, value: Value) {
-        self.frame().stack.push(value);
+        self.stack().push(value);
     }
 
     fn pop(&mut self) -> Value {
-        self.frame().stack.pop().unwrap_or(Value::None)
+        self.stack().pop().unwrap_or(Value::None)
     }
 
     fn pop_n(&mut self, n: usize) -> Vec<Value> {
-        let stack = &mut self.frame().stack;
+        let stack = self.stack();
         let at = stack.len().saturating_sub(n);
         stack.split_off(at)
     }
