@@ -476,17 +476,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
         }
         N::Setattr => {
             let attribute = str_arg(&args[1], "attribute name")?;
-            match &args[0] {
-                Value::Instance(instance) => set_attr(&instance.attrs, attribute, args[2].clone()),
-                Value::Class(class) => set_attr(&class.attrs, attribute, args[2].clone()),
-                Value::Module(module) => module.set(attribute, args[2].clone()),
-                other => {
-                    return Err(raise(
-                        Kind::AttributeError,
-                        format!("'{}' object attribute '{attribute}' is read-only", other.type_name()),
-                    ))
-                }
-            }
+            vm.set_attr(&args[0], attribute, args[2].clone())?;
             Ok(Value::None)
         }
         N::Callable => {

@@ -1371,7 +1371,7 @@ impl Vm<'_> {
     }
 
     /// `value.name = new`.
-    fn set_attr(&mut self, value: &Value, name: &str, new: Value) -> Res<()> {
+    pub fn set_attr(&mut self, value: &Value, name: &str, new: Value) -> Res<()> {
         match value {
             Value::Instance(instance) => super::value::set_attr(&instance.attrs, name, new),
             Value::Class(class) => super::value::set_attr(&class.attrs, name, new),
