@@ -396,9 +396,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             };
             Ok(Value::Int(len as i64))
         }
-        N::Repr => {
-            Ok(Value::str(&vm.repr(&args[0])?))
-        }
+        N::Repr => Ok(Value::str(&vm.repr(&args[0])?)),
         N::Format => {
             let spec = match args.get(1) {
                 Some(spec) => str_arg(spec, "format() argument 2")?.clone(),
@@ -406,12 +404,10 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             };
             Ok(Value::str(&super::format::format_value(vm, &args[0], &spec)?))
         }
-        N::Abs => {
-            match &args[0] {
-                Value::Float(f) => Ok(Value::Float(f.abs())),
-                v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
-            }
-        }
+        N::Abs => match &args[0] {
+            Value::Float(f) => Ok(Value::Float(f.abs())),
+            v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
+        },
         N::Ord => {
             let (code, len) = match &args[0] {
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
@@ -479,15 +475,11 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             vm.set_attr(&args[0], attribute, args[2].clone())?;
             Ok(Value::None)
         }
-        N::Callable => {
-            Ok(Value::Bool(matches!(
-                args[0],
-                Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::NativeMethod(_) | Value::Class(_)
-            )))
-        }
-        N::Iter => {
-            iterate(vm, args.swap_remove(0))
-        }
+        N::Callable => Ok(Value::Bool(matches!(
+            args[0],
+            Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::NativeMethod(_) | Value::Class(_)
+        ))),
+        N::Iter => iterate(vm, args.swap_remove(0)),
         N::Next => {
             let Value::Iter(iter) = &args[0] else {
                 return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
@@ -499,12 +491,8 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 (None, None) => Err(raise(Kind::StopIteration, "")),
             }
         }
-        N::Id => {
-            Ok(Value::Int(args[0].address().unwrap_or(0) as i64))
-        }
-        N::Hash => {
-            Ok(Value::Int(hash(&args[0], 0)? as i64 >> 1))
-        }
+        N::Id => Ok(Value::Int(args[0].address().unwrap_or(0) as i64)),
+        N::Hash => Ok(Value::Int(hash(&args[0], 0)? as i64 >> 1)),
         N::Super => {
             let (class, instance) = match args.as_slice() {
                 [Value::Class(class), instance] => (class.clone(), instance.clone()),
@@ -542,12 +530,10 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             }
             Ok(type_of(vm.rt, &args[0]))
         }
-        N::Bool => {
-            Ok(Value::Bool(match args.first() {
-                Some(value) => vm.truthy(value)?,
-                None => false,
-            }))
-        }
+        N::Bool => Ok(Value::Bool(match args.first() {
+            Some(value) => vm.truthy(value)?,
+            None => false,
+        })),
         N::Int => {
             let base = keyword(kwargs, "base");
             no_keywords(name, kwargs)?;
@@ -600,27 +586,22 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 ))),
             }
         }
-        N::Float => {
-            match args.first() {
-                None => Ok(Value::Float(0.0)),
-                Some(Value::Str(text)) => {
-                    super::token::parse_float(&text.replace('_', "")).map(Value::Float).ok_or_else(|| {
-                        let mut shown = String::new();
-                        super::format::str_literal(&mut shown, text);
-                        value_error(format!("could not convert string to float: {shown}"))
-                    })
-                }
-                Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
-                    .map(Value::Float)
-                    .ok_or_else(|| value_error("could not convert string to float")),
-                Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
-                    type_error(format!(
-                        "float() argument must be a string or a real number, not '{}'",
-                        value.type_name()
-                    ))
-                })?)),
+        N::Float => match args.first() {
+            None => Ok(Value::Float(0.0)),
+            Some(Value::Str(text)) => {
+                super::token::parse_float(&text.replace('_', "")).map(Value::Float).ok_or_else(|| {
+                    let mut shown = String::new();
+                    super::format::str_literal(&mut shown, text);
+                    value_error(format!("could not convert string to float: {shown}"))
+                })
             }
-        }
+            Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
+                .map(Value::Float)
+                .ok_or_else(|| value_error("could not convert string to float")),
+            Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
+                type_error(format!("float() argument must be a string or a real number, not '{}'", value.type_name()))
+            })?)),
+        },
         N::Str => {
             let encoding = keyword(kwargs, "encoding");
             keyword(kwargs, "errors");
