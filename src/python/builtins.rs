@@ -13,7 +13,7 @@ use super::process::{Stream, Wait};
 use super::value::*;
 
 macro_rules! natives {
-    ($($variant:ident $name:literal,)* ; $($mvariant:ident $mname:literal,)*) => {
+    ($($variant:ident $name:literal $($min:literal $max:literal)?,)* ; $($mvariant:ident $mname:literal $($mmin:literal $mmax:literal)?,)*) => {
         /// A built-in function or type.
         #[derive(Clone, Copy, PartialEq, Eq)]
         #[cfg_attr(test, derive(Debug))]
@@ -21,44 +21,60 @@ macro_rules! natives {
 
         const ALL: &[Native] = &[$(Native::$variant,)* $(Native::$mvariant,)*];
         const NAMES: &[&str] = &[$($name,)* $($mname,)*];
+        /// How many positional arguments each takes, least and most, checked before it runs
+        /// ([`UNCHECKED`] for those that check for themselves, after their keywords).
+        const ARITIES: &[(u8, u8)] = &[$(arities!($($min $max)?),)* $(arities!($($mmin $mmax)?),)*];
         /// How many of [`ALL`] are Python's builtins (the others belong to `_socksim`).
         const BUILTINS: usize = [$($name,)*].len();
     };
 }
 
+/// A built-in's entry in `ARITIES`: its least and most positional arguments, if given.
+macro_rules! arities {
+    () => {
+        UNCHECKED
+    };
+    ($min:literal $max:literal) => {
+        ($min, $max)
+    };
+}
+
+/// The entry in `ARITIES` of a built-in whose arguments are not counted before it runs.
+const UNCHECKED: (u8, u8) = (0, u8::MAX);
+
 natives! {
-    Object "object",
+    Object "object" 0 0,
     Type "type",
-    Bool "bool",
+    Bool "bool" 0 1,
     Int "int",
-    Float "float",
+    Float "float" 0 1,
     Str "str",
     Bytes "bytes",
-    List "list",
-    Tuple "tuple",
-    Dict "dict",
-    Set "set",
-    Range "range",
+    List "list" 0 1,
+    Tuple "tuple" 0 1,
+    Dict "dict" 0 1,
+    Set "set" 0 1,
+    Range "range" 1 3,
     NoneType "NoneType",
     Print "print",
-    Input "input",
-    Len "len",
-    Repr "repr",
-    Abs "abs",
-    Ord "ord",
-    Chr "chr",
-    Round "round",
-    Isinstance "isinstance",
-    Issubclass "issubclass",
-    Getattr "getattr",
-    Setattr "setattr",
-    Callable "callable",
-    Iter "iter",
-    Next "next",
-    Id "id",
-    Hash "hash",
-    Super "super",
-    Format "format",
+    Input "input" 0 1,
+    Len "len" 1 1,
+    Repr "repr" 1 1,
+    Abs "abs" 1 1,
+    Ord "ord" 1 1,
+    Chr "chr" 1 1,
+    Round "round" 1 2,
+    Isinstance "isinstance" 2 2,
+    Issubclass "issubclass" 2 2,
+    Getattr "getattr" 2 3,
+    Setattr "setattr" 3 3,
+    Callable "callable" 1 1,
+    Iter "iter" 1 1,
+    Next "next" 1 2,
+    Id "id" 1 1,
+    Hash "hash" 1 1,
+    Super "super" 0 2,
+    Format "format" 1 2,
     Ellipsis "Ellipsis",
     // The functions of `_socksim`:
     ;
@@ -74,7 +90,7 @@ natives! {
     Gethostbyname "gethostbyname",
     Gethostname "gethostname",
     Lock "Lock",
-    Readline "readline",
+    Readline "readline" 0 1,
     ExceptionInit "__init__",
 }
 
@@ -312,16 +328,26 @@ pub fn parse_int(text: &str, base: u32) -> Option<i64> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
+/// Calls built-in `native`.
 pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
+    // The arguments are dropped here, once, rather than on each of the many ways out of `run`.
+    run(vm, native, &mut args, &mut kwargs)
+}
+
+fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<str>, Value)>) -> Res<Value> {
     use Native as N;
     let name = native.name();
+    let (least, most) = ARITIES[native as usize];
+    if (least, most) != UNCHECKED {
+        arity(name, args, least.into(), most.into())?;
+    }
     match native {
         N::Print => {
-            let sep = keyword(&mut kwargs, "sep");
-            let end = keyword(&mut kwargs, "end");
-            let file = keyword(&mut kwargs, "file");
-            keyword(&mut kwargs, "flush");
-            no_keywords(name, &kwargs)?;
+            let sep = keyword(kwargs, "sep");
+            let end = keyword(kwargs, "end");
+            let file = keyword(kwargs, "file");
+            keyword(kwargs, "flush");
+            no_keywords(name, kwargs)?;
             let text_or = |value: Option<Value>, default: &str| -> Res<String> {
                 match value {
                     None | Some(Value::None) => Ok(default.to_string()),
@@ -344,7 +370,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::None)
         }
         N::Input | N::Readline => {
-            arity(name, &args, 0, 1)?;
             if let Some(prompt) = args.first() {
                 let prompt = vm.str(prompt)?;
                 vm.rt.write(Stream::Stdout, &prompt, vm.net);
@@ -356,7 +381,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Len => {
-            arity(name, &args, 1, 1)?;
             let len = match &args[0] {
                 Value::Str(s) => s.chars().count(),
                 Value::Bytes(b) => b.len(),
@@ -366,33 +390,25 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 Value::Range(r) => range_len(r) as usize,
                 Value::Instance(instance) if instance.class.lookup("__len__").is_some() => {
                     let method = instance.class.lookup("__len__").unwrap_or(Value::None);
-                    return vm.call_value(method, args, Vec::new());
+                    return vm.call_value(method, core::mem::take(args), Vec::new());
                 }
                 other => return Err(type_error(format!("object of type '{}' has no len()", other.type_name()))),
             };
             Ok(Value::Int(len as i64))
         }
-        N::Repr => {
-            arity(name, &args, 1, 1)?;
-            Ok(Value::str(&vm.repr(&args[0])?))
-        }
+        N::Repr => Ok(Value::str(&vm.repr(&args[0])?)),
         N::Format => {
-            arity(name, &args, 1, 2)?;
             let spec = match args.get(1) {
                 Some(spec) => str_arg(spec, "format() argument 2")?.clone(),
                 None => "".into(),
             };
             Ok(Value::str(&super::format::format_value(vm, &args[0], &spec)?))
         }
-        N::Abs => {
-            arity(name, &args, 1, 1)?;
-            match &args[0] {
-                Value::Float(f) => Ok(Value::Float(f.abs())),
-                v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
-            }
-        }
+        N::Abs => match &args[0] {
+            Value::Float(f) => Ok(Value::Float(f.abs())),
+            v => Ok(Value::Int(int_arg(v, "abs()")?.checked_abs().ok_or_else(overflow)?)),
+        },
         N::Ord => {
-            arity(name, &args, 1, 1)?;
             let (code, len) = match &args[0] {
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
                 Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
@@ -409,7 +425,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::Int(code))
         }
         N::Chr => {
-            arity(name, &args, 1, 1)?;
             let code = int_arg(&args[0], "chr()")?;
             let c = u32::try_from(code)
                 .ok()
@@ -418,7 +433,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             Ok(Value::str(c.encode_utf8(&mut [0; 4])))
         }
         N::Round => {
-            arity(name, &args, 1, 2)?;
             let digits = match args.get(1) {
                 None | Some(Value::None) => None,
                 Some(d) => Some(int_arg(d, "round()")?),
@@ -445,11 +459,9 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Isinstance | N::Issubclass => {
-            arity(name, &args, 2, 2)?;
             Ok(Value::Bool(is_instance(vm.rt, &args[0], &args[1], native == N::Issubclass)?))
         }
         N::Getattr => {
-            arity(name, &args, 2, 3)?;
             let attribute = str_arg(&args[1], "attribute name")?.clone();
             match vm.get_attr(&args[0], &attribute) {
                 Err(error) if args.len() == 3 && matches!(*error, Thrown::New(Kind::AttributeError, _)) => {
@@ -459,34 +471,16 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
         }
         N::Setattr => {
-            arity(name, &args, 3, 3)?;
             let attribute = str_arg(&args[1], "attribute name")?;
-            match &args[0] {
-                Value::Instance(instance) => set_attr(&instance.attrs, attribute, args[2].clone()),
-                Value::Class(class) => set_attr(&class.attrs, attribute, args[2].clone()),
-                Value::Module(module) => module.set(attribute, args[2].clone()),
-                other => {
-                    return Err(raise(
-                        Kind::AttributeError,
-                        format!("'{}' object attribute '{attribute}' is read-only", other.type_name()),
-                    ))
-                }
-            }
+            vm.set_attr(&args[0], attribute, args[2].clone())?;
             Ok(Value::None)
         }
-        N::Callable => {
-            arity(name, &args, 1, 1)?;
-            Ok(Value::Bool(matches!(
-                args[0],
-                Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::NativeMethod(_) | Value::Class(_)
-            )))
-        }
-        N::Iter => {
-            arity(name, &args, 1, 1)?;
-            iterate(vm, args.swap_remove(0))
-        }
+        N::Callable => Ok(Value::Bool(matches!(
+            args[0],
+            Value::Function(_) | Value::Native(_) | Value::Method(_) | Value::NativeMethod(_) | Value::Class(_)
+        ))),
+        N::Iter => iterate(vm, args.swap_remove(0)),
         N::Next => {
-            arity(name, &args, 1, 2)?;
             let Value::Iter(iter) = &args[0] else {
                 return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
             };
@@ -497,16 +491,9 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 (None, None) => Err(raise(Kind::StopIteration, "")),
             }
         }
-        N::Id => {
-            arity(name, &args, 1, 1)?;
-            Ok(Value::Int(args[0].address().unwrap_or(0) as i64))
-        }
-        N::Hash => {
-            arity(name, &args, 1, 1)?;
-            Ok(Value::Int(hash(&args[0], 0)? as i64 >> 1))
-        }
+        N::Id => Ok(Value::Int(args[0].address().unwrap_or(0) as i64)),
+        N::Hash => Ok(Value::Int(hash(&args[0], 0)? as i64 >> 1)),
         N::Super => {
-            arity(name, &args, 0, 2)?;
             let (class, instance) = match args.as_slice() {
                 [Value::Class(class), instance] => (class.clone(), instance.clone()),
                 [] => {
@@ -529,7 +516,6 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
         N::Ellipsis => Err(type_error("'ellipsis' object is not callable")),
         N::NoneType => Ok(Value::None),
         N::Object => {
-            arity(name, &args, 0, 0)?;
             let class =
                 Rc::new(Class { name: "object".into(), base: None, attrs: RefCell::new(Vec::new()), builtin: None });
             Ok(Value::Instance(Rc::new(Instance {
@@ -544,17 +530,14 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
             }
             Ok(type_of(vm.rt, &args[0]))
         }
-        N::Bool => {
-            arity(name, &args, 0, 1)?;
-            Ok(Value::Bool(match args.first() {
-                Some(value) => vm.truthy(value)?,
-                None => false,
-            }))
-        }
+        N::Bool => Ok(Value::Bool(match args.first() {
+            Some(value) => vm.truthy(value)?,
+            None => false,
+        })),
         N::Int => {
-            let base = keyword(&mut kwargs, "base");
-            no_keywords(name, &kwargs)?;
-            arity(name, &args, 0, 2)?;
+            let base = keyword(kwargs, "base");
+            no_keywords(name, kwargs)?;
+            arity(name, args, 0, 2)?;
             let base = match args.get(1).or(base.as_ref()) {
                 Some(base) => Some(int_arg(base, "int()")?),
                 None => None,
@@ -603,33 +586,27 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 ))),
             }
         }
-        N::Float => {
-            arity(name, &args, 0, 1)?;
-            match args.first() {
-                None => Ok(Value::Float(0.0)),
-                Some(Value::Str(text)) => {
-                    super::token::parse_float(&text.replace('_', "")).map(Value::Float).ok_or_else(|| {
-                        let mut shown = String::new();
-                        super::format::str_literal(&mut shown, text);
-                        value_error(format!("could not convert string to float: {shown}"))
-                    })
-                }
-                Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
-                    .map(Value::Float)
-                    .ok_or_else(|| value_error("could not convert string to float")),
-                Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
-                    type_error(format!(
-                        "float() argument must be a string or a real number, not '{}'",
-                        value.type_name()
-                    ))
-                })?)),
+        N::Float => match args.first() {
+            None => Ok(Value::Float(0.0)),
+            Some(Value::Str(text)) => {
+                super::token::parse_float(&text.replace('_', "")).map(Value::Float).ok_or_else(|| {
+                    let mut shown = String::new();
+                    super::format::str_literal(&mut shown, text);
+                    value_error(format!("could not convert string to float: {shown}"))
+                })
             }
-        }
+            Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
+                .map(Value::Float)
+                .ok_or_else(|| value_error("could not convert string to float")),
+            Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
+                type_error(format!("float() argument must be a string or a real number, not '{}'", value.type_name()))
+            })?)),
+        },
         N::Str => {
-            let encoding = keyword(&mut kwargs, "encoding");
-            keyword(&mut kwargs, "errors");
-            no_keywords(name, &kwargs)?;
-            arity(name, &args, 0, 3)?;
+            let encoding = keyword(kwargs, "encoding");
+            keyword(kwargs, "errors");
+            no_keywords(name, kwargs)?;
+            arity(name, args, 0, 3)?;
             match (args.first(), args.get(1).or(encoding.as_ref())) {
                 (None, _) => Ok(Value::str("")),
                 (Some(Value::Bytes(_)), Some(encoding)) => {
@@ -638,34 +615,19 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 (Some(value), _) => Ok(Value::str(&vm.str(value)?)),
             }
         }
+        // Written in Python: `_bytes` in builtins.py, given the source and the encoding if any.
         N::Bytes => {
-            let encoding = keyword(&mut kwargs, "encoding");
-            no_keywords(name, &kwargs)?;
-            arity(name, &args, 0, 3)?;
-            match (args.first(), args.get(1).or(encoding.as_ref())) {
-                (None, _) => Ok(Value::Bytes(Vec::new().into())),
-                (Some(Value::Str(_)), Some(encoding)) => {
-                    super::methods::call(vm, &args[0], "encode", vec![encoding.clone()], Vec::new())
-                }
-                (Some(Value::Str(_)), None) => Err(type_error("string argument without an encoding")),
-                (Some(Value::Bytes(b)), _) => Ok(Value::Bytes(b.clone())),
-                (Some(Value::Int(n)), _) => {
-                    let n = usize::try_from(*n).map_err(|_| value_error("negative count"))?;
-                    check_len(n)?;
-                    Ok(Value::Bytes(vec![0; n].into()))
-                }
-                (Some(value), _) => {
-                    let mut bytes = Vec::new();
-                    for item in collect(vm, value)? {
-                        let byte = item.as_int().filter(|b| (0..256).contains(b));
-                        bytes.push(byte.ok_or_else(|| value_error("bytes must be in range(0, 256)"))? as u8);
-                    }
-                    Ok(Value::Bytes(bytes.into()))
-                }
+            let encoding = keyword(kwargs, "encoding");
+            no_keywords(name, kwargs)?;
+            arity(name, args, 0, 3)?;
+            args.truncate(2);
+            if let (1, Some(encoding)) = (args.len(), encoding) {
+                args.push(encoding);
             }
+            let bytes = super::modules::python_builtins(vm)?.get("_bytes").unwrap_or(Value::None);
+            vm.call_value(bytes, core::mem::take(args), Vec::new())
         }
         N::List | N::Tuple | N::Set => {
-            arity(name, &args, 0, 1)?;
             let items = match args.first() {
                 Some(value) => collect(vm, value)?,
                 None => Vec::new(),
@@ -682,33 +644,12 @@ pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(
                 }
             })
         }
+        // Written in Python: `_dict` in builtins.py.
         N::Dict => {
-            arity(name, &args, 0, 1)?;
-            let mut dict = Dict::default();
-            match args.first() {
-                Some(Value::Dict(other)) => dict.entries = other.borrow().entries.clone(),
-                Some(pairs) => {
-                    for pair in collect(vm, pairs)? {
-                        let pair = collect(vm, &pair)?;
-                        let [key, value] = <[Value; 2]>::try_from(pair).map_err(|_| {
-                            value_error("dictionary update sequence element has the wrong length; 2 is required")
-                        })?;
-                        dict.insert(key, value)?;
-                    }
-                }
-                None => {}
-            }
-            let mut rebuilt = Dict::default();
-            for (key, value) in core::mem::take(&mut dict.entries)
-                .into_iter()
-                .chain(kwargs.into_iter().map(|(k, v)| (Value::Str(k), v)))
-            {
-                rebuilt.insert(key, value)?;
-            }
-            Ok(Value::Dict(Rc::new(RefCell::new(rebuilt))))
+            let dict = super::modules::python_builtins(vm)?.get("_dict").unwrap_or(Value::None);
+            vm.call_value(dict, core::mem::take(args), core::mem::take(kwargs))
         }
         N::Range => {
-            arity(name, &args, 1, 3)?;
             let mut numbers = [0i64, 0, 1];
             for (i, arg) in args.iter().enumerate() {
                 numbers[i] = int_arg(arg, "range()")?;

@@ -126,7 +126,7 @@ impl Drop for List {
 
 impl Drop for Dict {
     fn drop(&mut self) {
-        trash(core::mem::take(&mut self.entries).into_iter().flat_map(|(k, v)| [k, v]));
+        self.clear();
     }
 }
 

@@ -140,6 +140,42 @@ def open(*args, **kwargs):
     raise NotImplementedError('socksim programs have no files to open')
 
 
+def _dict(*sources, **kwargs):
+    # dict(): `sources` is empty or one mapping or iterable of pairs.
+    d = {}
+    for source in sources:
+        for pair in source.items() if isinstance(source, dict) else source:
+            pair = list(pair)
+            if len(pair) != 2:
+                raise ValueError('dictionary update sequence element has the wrong length; 2 is required')
+            d[pair[0]] = pair[1]
+    for key in kwargs:
+        d[key] = kwargs[key]
+    return d
+
+
+def _bytes(source=_missing, encoding=_missing):
+    # bytes(): the arguments are checked and the keyword `encoding` placed by the caller.
+    if source is _missing:
+        return b''
+    if isinstance(source, str):
+        if encoding is _missing:
+            raise TypeError('string argument without an encoding')
+        return source.encode(encoding)
+    if isinstance(source, bytes):
+        return source
+    if type(source) is int:
+        if source < 0:
+            raise ValueError('negative count')
+        return b'\x00' * source
+    out = []
+    for item in list(source):
+        if not isinstance(item, int) or not 0 <= item < 256:
+            raise ValueError('bytes must be in range(0, 256)')
+        out.append(chr(item).encode('latin-1'))
+    return b''.join(out)
+
+
 # ---- str and bytes ----------------------------------------------------------------------------
 
 def str_center(s, width, fillchar=' '):

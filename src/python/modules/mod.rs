@@ -103,8 +103,8 @@ fn load(vm: &mut Vm, name: &str, text: &str) -> Res<Rc<Module>> {
 }
 
 /// Calls a function of `_socksim`.
-pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
-    builtins::no_keywords(native.name(), &kwargs)?;
+pub fn call(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &[(Rc<str>, Value)]) -> Res<Value> {
+    builtins::no_keywords(native.name(), kwargs)?;
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::None);
     match native {
         Native::Write => {
@@ -175,12 +175,11 @@ pub fn call(vm: &mut Vm, native: Native, args: Vec<Value>, kwargs: Vec<(Rc<str>,
         Native::Gethostname => Ok(Value::str(&vm.net.host_name())),
         Native::Lock => Ok(Value::Lock(Rc::new(core::cell::Cell::new(false)))),
         Native::ExceptionInit => {
-            let mut args = args;
             if args.is_empty() {
                 return Ok(Value::None);
             }
             let receiver = args.remove(0);
-            super::methods::call(vm, &receiver, "__init__", args, Vec::new())
+            super::methods::call(vm, &receiver, "__init__", core::mem::take(args), Vec::new())
         }
         _ => Err(raise(Kind::NotImplementedError, native.name())),
     }

@@ -54,7 +54,7 @@ fn wrap(rt: &mut Runtime, fd: Fd, kind: SocketKind) -> Value {
 }
 
 /// `socket(family=AF_INET, type=SOCK_STREAM, proto=0)`.
-pub fn new(vm: &mut Vm, args: Vec<Value>) -> Res<Value> {
+pub fn new(vm: &mut Vm, args: &[Value]) -> Res<Value> {
     let family = args.first().map_or(Ok(AF_INET), |v| int_arg(v, "socket()"))?;
     let kind = args.get(1).map_or(Ok(SOCK_STREAM), |v| int_arg(v, "socket()"))?;
     if family != AF_INET {
