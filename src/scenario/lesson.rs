@@ -106,7 +106,7 @@ impl std::error::Error for LessonError {}
 type Checked<T> = Result<T, LessonError>;
 
 /// A lesson, checked and ready to play.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Lesson {
     pub title: String,
     pub intro: String,

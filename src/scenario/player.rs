@@ -146,6 +146,14 @@ impl Player {
         })
     }
 
+    /// Builds the network again, to play the lesson from time 0 with `seed` for the network's
+    /// randomness.
+    pub fn restart(&mut self, seed: u64) {
+        let mut lesson = std::mem::take(&mut self.lesson);
+        lesson.seed = seed;
+        *self = Player::new(lesson).expect("the lesson built a player before");
+    }
+
     pub fn lesson(&self) -> &Lesson {
         &self.lesson
     }

@@ -48,7 +48,6 @@ const STEP_TRIES: usize = 300;
 
 /// A lesson being played, with the person's actions.
 pub struct Session {
-    lesson: Lesson,
     player: Player,
     actions: Vec<Recorded>,
     /// How many recorded actions the player has had.
@@ -73,8 +72,8 @@ pub struct Revision {
 impl Session {
     /// A session on a checked lesson, at time 0.
     pub fn new(lesson: Lesson) -> Result<Session, LessonError> {
-        let player = Player::new(lesson.clone())?;
-        Ok(Session { lesson, player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO, rebuilds: 0 })
+        let player = Player::new(lesson)?;
+        Ok(Session { player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO, rebuilds: 0 })
     }
 
     /// A session that plays a recording: the actions happen at their times, as a rewound
@@ -87,7 +86,7 @@ impl Session {
     }
 
     pub fn lesson(&self) -> &Lesson {
-        &self.lesson
+        self.player.lesson()
     }
 
     pub fn player(&self) -> &Player {
@@ -156,7 +155,7 @@ impl Session {
     pub fn seek(&mut self, time: Instant) {
         let time = time.max(Instant::ZERO);
         if time < self.now() {
-            self.rebuild();
+            self.rebuild(self.lesson().seed);
         }
         self.advance_to(time);
     }
@@ -209,19 +208,19 @@ impl Session {
     pub fn reset(&mut self) {
         self.actions.clear();
         self.horizon = Instant::ZERO;
-        self.rebuild();
+        self.rebuild(self.lesson().seed);
     }
 
     /// Plays the recording again with another seed for the network's randomness, back to now.
     pub fn set_seed(&mut self, seed: u64) {
         let now = self.now();
-        self.lesson.seed = seed;
-        self.rebuild();
+        self.rebuild(seed);
         self.advance_to(now);
     }
 
-    fn rebuild(&mut self) {
-        self.player = Player::new(self.lesson.clone()).expect("the lesson built a player before");
+    /// Builds the network again, with `seed` for its randomness, back at time 0.
+    fn rebuild(&mut self, seed: u64) {
+        self.player.restart(seed);
         self.applied = 0;
         self.rebuilds += 1;
     }
