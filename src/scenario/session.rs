@@ -132,7 +132,7 @@ impl Session {
         self.actions.truncate(self.applied);
         self.horizon = self.now();
         let at = self.now();
-        self.apply(&intent);
+        apply(&mut self.player, &intent);
         self.actions.push(Recorded { at, intent });
         self.applied = self.actions.len();
     }
@@ -141,9 +141,8 @@ impl Session {
     /// use [`Session::seek`] to go back.
     pub fn advance_to(&mut self, time: Instant) {
         while let Some(recorded) = self.actions.get(self.applied).filter(|recorded| recorded.at <= time) {
-            let Recorded { at, intent } = recorded.clone();
-            self.player.run_until(at);
-            self.apply(&intent);
+            self.player.run_until(recorded.at);
+            apply(&mut self.player, &recorded.intent);
             self.applied += 1;
         }
         self.player.run_until(time);
@@ -224,18 +223,19 @@ impl Session {
         self.applied = 0;
         self.rebuilds += 1;
     }
+}
 
-    fn apply(&mut self, intent: &Intent) {
-        match intent {
-            Intent::Call { host, action } => self.player.call(*host, action.clone()),
-            Intent::DropPacket { packet } => {
-                self.player.drop_packet(*packet);
-            }
-            Intent::DropNext { link, from, kind } => self.player.drop_next(*link, *from, *kind),
-            Intent::SetLink { link, from, impairments } => self.player.set_link(*link, *from, impairments.clamped()),
-            Intent::Run { host, file, source } => self.player.run_program(*host, file, source),
-            Intent::Stop { host } => self.player.stop_program(*host),
-            Intent::Type { host, text } => self.player.type_line(*host, text),
+/// Does what a person did to the player's network.
+fn apply(player: &mut Player, intent: &Intent) {
+    match intent {
+        Intent::Call { host, action } => player.call(*host, action.clone()),
+        Intent::DropPacket { packet } => {
+            player.drop_packet(*packet);
         }
+        Intent::DropNext { link, from, kind } => player.drop_next(*link, *from, *kind),
+        Intent::SetLink { link, from, impairments } => player.set_link(*link, *from, impairments.clamped()),
+        Intent::Run { host, file, source } => player.run_program(*host, file, source),
+        Intent::Stop { host } => player.stop_program(*host),
+        Intent::Type { host, text } => player.type_line(*host, text),
     }
 }
