@@ -129,8 +129,12 @@ impl Player {
                 .map_err(|error| LessonError { field: format!("links[{index}]"), message: error.to_string() })?;
             network.set_impairments(id, b, link.impairments[1]);
         }
-        let mut event_order: Vec<usize> = (0..lesson.events.len()).collect();
-        event_order.sort_by(|&a, &b| lesson.events[a].at.total_cmp(&lesson.events[b].at));
+        // Each event goes after those not later than it: in time order, and in file order at one time.
+        let mut event_order: Vec<usize> = Vec::new();
+        for (index, event) in lesson.events.iter().enumerate() {
+            let position = event_order.partition_point(|&other| lesson.events[other].at.total_cmp(&event.at).is_le());
+            event_order.insert(position, index);
+        }
         let programs = lesson.hosts.iter().map(|host| host.program.as_ref().map(HostProgram::of)).collect();
         Ok(Player {
             programs,
