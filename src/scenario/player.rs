@@ -16,7 +16,7 @@ use super::pyrepr::{self, bytes_literal};
 use crate::python::Status;
 use crate::sim::{
     Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, PacketKind,
-    SocketError, SortedMap, Value,
+    SocketError, SortedMap, TopologyError, Value,
 };
 
 /// Seconds of lesson time as an engine instant.
@@ -118,15 +118,12 @@ impl Player {
     pub fn new(lesson: Lesson) -> Result<Player, LessonError> {
         let mut network = Network::new(lesson.seed);
         for (index, host) in lesson.hosts.iter().enumerate() {
-            network
-                .add_host(&host.name, host.address)
-                .map_err(|error| LessonError { field: format!("hosts[{index}]"), message: error.to_string() })?;
+            network.add_host(&host.name, host.address).map_err(|error| topology_error("hosts", index, error))?;
         }
         for (index, link) in lesson.links.iter().enumerate() {
             let [a, b] = link.ends;
-            let id = network
-                .add_link(a, b, link.impairments[0])
-                .map_err(|error| LessonError { field: format!("links[{index}]"), message: error.to_string() })?;
+            let id =
+                network.add_link(a, b, link.impairments[0]).map_err(|error| topology_error("links", index, error))?;
             network.set_impairments(id, b, link.impairments[1]);
         }
         // Each event goes after those not later than it: in time order, and in file order at one time.
@@ -675,6 +672,11 @@ impl Player {
         };
         CheckpointResult { index, passed, observed }
     }
+}
+
+/// A host or link the network would not take, as an error in the lesson's `list[index]`.
+fn topology_error(list: &str, index: usize, error: TopologyError) -> LessonError {
+    LessonError { field: format!("{list}[{index}]"), message: error.to_string() }
 }
 
 fn name_error(name: &str) -> SocketError {
