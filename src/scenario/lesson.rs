@@ -342,17 +342,21 @@ impl Lesson {
             Expectation::Packets { filter, at_least, at_most } => {
                 let mut what = String::new();
                 if let Some(kind) = filter.kind {
-                    what += &format!(" {}", kind.label());
+                    what += " ";
+                    what += kind.label();
                 }
                 what += " packet(s)";
                 if let Some(from) = &filter.from {
-                    what += &format!(" from {}", name(from));
+                    what += " from ";
+                    what += name(from);
                 }
                 if let Some(to) = &filter.to {
-                    what += &format!(" to {}", name(to));
+                    what += " to ";
+                    what += name(to);
                 }
                 if let Some(fate) = &filter.fate {
-                    what += &format!(" with fate {fate}");
+                    what += " with fate ";
+                    what += fate;
                 }
                 if filter.duplicate == Some(true) {
                     what += " that are duplicates";
