@@ -24,6 +24,14 @@ pub fn instant(seconds: f64) -> Instant {
     Instant::from_micros((seconds * 1e6).round() as i64)
 }
 
+/// The earlier of two times, either of which may be missing.
+pub fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => a.or(b),
+    }
+}
+
 /// What became of one call in the transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", content = "text", rename_all = "snake_case")]
@@ -265,10 +273,9 @@ impl Player {
 
     /// When the next thing is due: a packet, a timer, a script step, a program or a lesson event.
     pub fn next_event_at(&mut self) -> Option<Instant> {
-        [self.network.next_event_at(), self.next_script_time(), self.next_event_time(), self.next_program_time()]
+        [self.next_script_time(), self.next_event_time(), self.next_program_time()]
             .into_iter()
-            .flatten()
-            .min()
+            .fold(self.network.next_event_at(), earliest)
     }
 
     /// Runs the whole lesson.

@@ -7,7 +7,7 @@
 //! a video would; acting while rewound replaces the recorded future with the new action.
 
 use super::lesson::{Action, Lesson, LessonError};
-use super::player::Player;
+use super::player::{earliest, Player};
 use crate::sim::{HostId, Impairments, Instant, Network, PacketId, PacketKind};
 
 /// Something a person does to the running network.
@@ -180,7 +180,7 @@ impl Session {
     /// recorded action.
     pub fn next_event_at(&mut self) -> Option<Instant> {
         let next_action = self.actions.get(self.applied).map(|recorded| recorded.at);
-        [self.player.next_event_at(), next_action].into_iter().flatten().min()
+        earliest(self.player.next_event_at(), next_action)
     }
 
     /// Goes back to the latest packet event before now, and returns whether there was one.
