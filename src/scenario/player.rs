@@ -323,12 +323,12 @@ impl Player {
             .filter(|(script, _)| !script.stopped && script.waiting.is_none())
             .filter_map(|(script, host)| host.script.get(script.cursor)?.at.map(instant))
             .filter(|&at| at > now)
-            .min()
+            .fold(None, |next, at| earliest(next, Some(at)))
     }
 
     fn next_program_time(&self) -> Option<Instant> {
         let now = self.network.now();
-        self.programs.iter().flatten().filter_map(|program| program.due_at(now)).min()
+        self.programs.iter().flatten().fold(None, |next, program| earliest(next, program.due_at(now)))
     }
 
     /// Runs every program that can go on for a budget of steps.
