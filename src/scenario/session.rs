@@ -186,14 +186,11 @@ impl Session {
     /// Goes back to the latest packet event before now, and returns whether there was one.
     pub fn step_back(&mut self) -> bool {
         let now = self.now();
-        let previous = self
-            .network()
-            .trace()
-            .records()
-            .flat_map(|record| [Some(record.sent_at), record.fate.at()])
-            .flatten()
-            .filter(|&at| at < now)
-            .max();
+        let before_now = |at: Option<Instant>| at.filter(|&at| at < now);
+        // A missing time is less than any time, so the latest is the maximum.
+        let previous = self.network().trace().records().fold(None, |latest, record| {
+            latest.max(before_now(Some(record.sent_at))).max(before_now(record.fate.at()))
+        });
         match previous {
             Some(previous) => {
                 self.seek(previous);
