@@ -54,6 +54,19 @@ pub struct TranscriptLine {
     pub outcome: Outcome,
 }
 
+impl TranscriptLine {
+    /// A call starting now, as blocked until it finishes.
+    fn started(host: HostId, now: Instant, action: &Action) -> TranscriptLine {
+        TranscriptLine {
+            host,
+            started_at: now,
+            finished_at: None,
+            code: pyrepr::call_line(action),
+            outcome: Outcome::Blocked,
+        }
+    }
+}
+
 fn micros<S: serde::Serializer>(time: &Instant, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_i64(time.total_micros())
 }
@@ -89,6 +102,99 @@ struct Script {
     received: Vec<u8>,
     raised: Vec<&'static str>,
     peer_closed: bool,
+}
+
+impl Script {
+    /// Turns a step into an engine call, looking its variables up.
+    fn build_call(&self, action: &Action) -> Result<Call, SocketError> {
+        let fd = || -> Result<Fd, SocketError> {
+            let name = action.socket().expect("calls on a socket name one");
+            self.sockets.get(name).copied().ok_or_else(|| name_error(name))
+        };
+        let bytes = |payload: &Payload| -> Result<Vec<u8>, SocketError> {
+            match payload {
+                Payload::Text(text) => Ok(text.as_bytes().to_vec()),
+                Payload::Echo { variable, transform } => {
+                    let data = self.data.get(variable).ok_or_else(|| name_error(variable))?;
+                    Ok(match transform {
+                        Transform::None => data.clone(),
+                        Transform::Upper => data.to_ascii_uppercase(),
+                        Transform::Lower => data.to_ascii_lowercase(),
+                    })
+                }
+            }
+        };
+        Ok(match action {
+            Action::Socket { kind, .. } => Call::Socket { kind: *kind },
+            Action::Bind { address, port, .. } => Call::Bind { fd: fd()?, address: address.clone(), port: *port },
+            Action::Listen { backlog, .. } => Call::Listen { fd: fd()?, backlog: *backlog },
+            Action::Accept { .. } => Call::Accept { fd: fd()? },
+            Action::Connect { address, port, .. } => Call::Connect { fd: fd()?, address: address.clone(), port: *port },
+            Action::Send { payload, all: true, .. } => Call::Sendall { fd: fd()?, data: bytes(payload)? },
+            Action::Send { payload, all: false, .. } => Call::Send { fd: fd()?, data: bytes(payload)? },
+            Action::Recv { bufsize, .. } => Call::Recv { fd: fd()?, bufsize: *bufsize },
+            Action::Sendto { payload, to, .. } => {
+                let (address, port) = match to {
+                    Destination::Address { address, port } => (address.clone(), *port),
+                    Destination::Variable(variable) => {
+                        let address = self.addresses.get(variable).ok_or_else(|| name_error(variable))?;
+                        (address.ip().to_string(), i64::from(address.port()))
+                    }
+                };
+                Call::Sendto { fd: fd()?, data: bytes(payload)?, address, port }
+            }
+            Action::Recvfrom { bufsize, .. } => Call::Recvfrom { fd: fd()?, bufsize: *bufsize },
+            Action::Shutdown { how, .. } => Call::Shutdown { fd: fd()?, how: *how },
+            Action::Close { .. } => Call::Close { fd: fd()? },
+            Action::Setsockopt { option, value, .. } => Call::Setsockopt { fd: fd()?, option: *option, value: *value },
+            Action::Settimeout { seconds, .. } => Call::Settimeout { fd: fd()?, seconds: *seconds },
+        })
+    }
+
+    /// Records a call's result in its transcript line and binds the variables its step names.
+    fn finish(&mut self, line: &mut TranscriptLine, action: &Action, continue_on_error: bool, result: CallResult) {
+        let value = match result {
+            Ok(value) => value,
+            Err(error) => {
+                self.raised.push(error.exception);
+                self.stopped |= !continue_on_error;
+                line.outcome = Outcome::Raised(error.to_string());
+                return;
+            }
+        };
+        line.outcome = Outcome::Returned(pyrepr::value_repr(&value));
+        match (action, value) {
+            (Action::Socket { binds, .. }, Value::Fd { fd }) => {
+                self.sockets.insert(binds.clone(), fd);
+            }
+            (Action::Accept { binds, binds_address, .. }, Value::Accepted { fd, peer }) => {
+                self.sockets.insert(binds.clone(), fd);
+                if let Some(address) = binds_address {
+                    self.addresses.insert(address.clone(), peer);
+                }
+            }
+            (Action::Recv { binds, .. }, Value::Bytes { data }) => {
+                self.peer_closed |= data.is_empty();
+                self.received.extend_from_slice(&data);
+                if let Some(binds) = binds {
+                    self.data.insert(binds.clone(), data);
+                }
+            }
+            (Action::Recvfrom { binds, binds_address, .. }, Value::Datagram { data, peer }) => {
+                self.received.extend_from_slice(&data);
+                if let Some(binds) = binds {
+                    self.data.insert(binds.clone(), data);
+                }
+                if let (Some(address), Some(peer)) = (binds_address, peer) {
+                    self.addresses.insert(address.clone(), peer);
+                }
+            }
+            (Action::Close { socket }, _) => {
+                self.sockets.insert(socket.clone(), CLOSED_FD);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A lesson being played.
@@ -236,11 +342,13 @@ impl Player {
         if host >= self.scripts.len() {
             return;
         }
-        let line = self.start_line(host, &action);
-        match self.build_call(host, &action) {
-            Err(error) => self.finish(host, &action, true, line, Err(error)),
+        self.transcript.push(TranscriptLine::started(host, self.network.now(), &action));
+        let line = self.transcript.len() - 1;
+        let script = &mut self.scripts[host];
+        match script.build_call(&action) {
+            Err(error) => script.finish(&mut self.transcript[line], &action, true, Err(error)),
             Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => self.finish(host, &action, true, line, result),
+                CallStatus::Done(result) => script.finish(&mut self.transcript[line], &action, true, result),
                 CallStatus::Blocked(call) => self.by_hand.push(WaitingByHand { call, host, action, line }),
             },
         }
@@ -403,30 +511,21 @@ impl Player {
             return false;
         }
         let step_index = script.cursor;
-        let action = step.action.clone();
-        let continue_on_error = step.continue_on_error;
-        self.scripts[host].cursor += 1;
-        let line = self.start_line(host, &action);
-        match self.build_call(host, &action) {
-            Err(error) => self.finish(host, &action, continue_on_error, line, Err(error)),
+        let (action, continue_on_error) = (&step.action, step.continue_on_error);
+        let script = &mut self.scripts[host];
+        script.cursor += 1;
+        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
+        let line = self.transcript.len() - 1;
+        match script.build_call(action) {
+            Err(error) => script.finish(&mut self.transcript[line], action, continue_on_error, Err(error)),
             Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => self.finish(host, &action, continue_on_error, line, result),
-                CallStatus::Blocked(id) => self.scripts[host].waiting = Some((id, step_index, line)),
+                CallStatus::Done(result) => {
+                    script.finish(&mut self.transcript[line], action, continue_on_error, result)
+                }
+                CallStatus::Blocked(id) => script.waiting = Some((id, step_index, line)),
             },
         }
         true
-    }
-
-    /// Adds a call to the transcript, as blocked until it finishes. Returns its line.
-    fn start_line(&mut self, host: HostId, action: &Action) -> usize {
-        self.transcript.push(TranscriptLine {
-            host,
-            started_at: self.network.now(),
-            finished_at: None,
-            code: pyrepr::call_line(action),
-            outcome: Outcome::Blocked,
-        });
-        self.transcript.len() - 1
     }
 
     /// Hands finished blocking calls back to their scripts. Returns whether any finished.
@@ -438,7 +537,7 @@ impl Player {
             if let Some(index) = self.by_hand.iter().position(|waiting| waiting.call == completion.call) {
                 let WaitingByHand { action, line, .. } = self.by_hand.remove(index);
                 self.transcript[line].finished_at = Some(completion.at);
-                self.finish(host, &action, true, line, completion.result);
+                self.scripts[host].finish(&mut self.transcript[line], &action, true, completion.result);
                 continue;
             }
             let Some((_, step, line)) = self.scripts[host].waiting.filter(|(id, ..)| *id == completion.call) else {
@@ -449,104 +548,15 @@ impl Player {
             };
             self.scripts[host].waiting = None;
             self.transcript[line].finished_at = Some(completion.at);
-            let lesson_step = &self.lesson.hosts[host].script[step];
-            let (action, continue_on_error) = (lesson_step.action.clone(), lesson_step.continue_on_error);
-            self.finish(host, &action, continue_on_error, line, completion.result);
+            let step = &self.lesson.hosts[host].script[step];
+            self.scripts[host].finish(
+                &mut self.transcript[line],
+                &step.action,
+                step.continue_on_error,
+                completion.result,
+            );
         }
         any
-    }
-
-    /// Turns a step into an engine call, looking its variables up.
-    fn build_call(&self, host: HostId, action: &Action) -> Result<Call, SocketError> {
-        let script = &self.scripts[host];
-        let fd = || -> Result<Fd, SocketError> {
-            let name = action.socket().expect("calls on a socket name one");
-            script.sockets.get(name).copied().ok_or_else(|| name_error(name))
-        };
-        let bytes = |payload: &Payload| -> Result<Vec<u8>, SocketError> {
-            match payload {
-                Payload::Text(text) => Ok(text.as_bytes().to_vec()),
-                Payload::Echo { variable, transform } => {
-                    let data = script.data.get(variable).ok_or_else(|| name_error(variable))?;
-                    Ok(match transform {
-                        Transform::None => data.clone(),
-                        Transform::Upper => data.to_ascii_uppercase(),
-                        Transform::Lower => data.to_ascii_lowercase(),
-                    })
-                }
-            }
-        };
-        Ok(match action {
-            Action::Socket { kind, .. } => Call::Socket { kind: *kind },
-            Action::Bind { address, port, .. } => Call::Bind { fd: fd()?, address: address.clone(), port: *port },
-            Action::Listen { backlog, .. } => Call::Listen { fd: fd()?, backlog: *backlog },
-            Action::Accept { .. } => Call::Accept { fd: fd()? },
-            Action::Connect { address, port, .. } => Call::Connect { fd: fd()?, address: address.clone(), port: *port },
-            Action::Send { payload, all: true, .. } => Call::Sendall { fd: fd()?, data: bytes(payload)? },
-            Action::Send { payload, all: false, .. } => Call::Send { fd: fd()?, data: bytes(payload)? },
-            Action::Recv { bufsize, .. } => Call::Recv { fd: fd()?, bufsize: *bufsize },
-            Action::Sendto { payload, to, .. } => {
-                let (address, port) = match to {
-                    Destination::Address { address, port } => (address.clone(), *port),
-                    Destination::Variable(variable) => {
-                        let address = script.addresses.get(variable).ok_or_else(|| name_error(variable))?;
-                        (address.ip().to_string(), i64::from(address.port()))
-                    }
-                };
-                Call::Sendto { fd: fd()?, data: bytes(payload)?, address, port }
-            }
-            Action::Recvfrom { bufsize, .. } => Call::Recvfrom { fd: fd()?, bufsize: *bufsize },
-            Action::Shutdown { how, .. } => Call::Shutdown { fd: fd()?, how: *how },
-            Action::Close { .. } => Call::Close { fd: fd()? },
-            Action::Setsockopt { option, value, .. } => Call::Setsockopt { fd: fd()?, option: *option, value: *value },
-            Action::Settimeout { seconds, .. } => Call::Settimeout { fd: fd()?, seconds: *seconds },
-        })
-    }
-
-    /// Records a call's result and binds the variables its step names.
-    fn finish(&mut self, host: HostId, action: &Action, continue_on_error: bool, line: usize, result: CallResult) {
-        let script = &mut self.scripts[host];
-        let value = match result {
-            Ok(value) => value,
-            Err(error) => {
-                script.raised.push(error.exception);
-                script.stopped |= !continue_on_error;
-                self.transcript[line].outcome = Outcome::Raised(error.to_string());
-                return;
-            }
-        };
-        self.transcript[line].outcome = Outcome::Returned(pyrepr::value_repr(&value));
-        match (action, value) {
-            (Action::Socket { binds, .. }, Value::Fd { fd }) => {
-                script.sockets.insert(binds.clone(), fd);
-            }
-            (Action::Accept { binds, binds_address, .. }, Value::Accepted { fd, peer }) => {
-                script.sockets.insert(binds.clone(), fd);
-                if let Some(address) = binds_address {
-                    script.addresses.insert(address.clone(), peer);
-                }
-            }
-            (Action::Recv { binds, .. }, Value::Bytes { data }) => {
-                script.peer_closed |= data.is_empty();
-                script.received.extend_from_slice(&data);
-                if let Some(binds) = binds {
-                    script.data.insert(binds.clone(), data);
-                }
-            }
-            (Action::Recvfrom { binds, binds_address, .. }, Value::Datagram { data, peer }) => {
-                script.received.extend_from_slice(&data);
-                if let Some(binds) = binds {
-                    script.data.insert(binds.clone(), data);
-                }
-                if let (Some(address), Some(peer)) = (binds_address, peer) {
-                    script.addresses.insert(address.clone(), peer);
-                }
-            }
-            (Action::Close { socket }, _) => {
-                script.sockets.insert(socket.clone(), CLOSED_FD);
-            }
-            _ => {}
-        }
     }
 
     fn check_checkpoints_before(&mut self, time: Instant) {
