@@ -1033,9 +1033,10 @@ fn text(value: &str, path: &str, key: &str) -> Checked<String> {
     Ok(value.into())
 }
 
-fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
-    if items.len() > max {
-        return Err(LessonError::at_fmt(path, key, format_args!("{} entries; at most {max} are allowed", items.len())));
+/// A list of `entries` entries, which may have at most `max`.
+fn count(entries: usize, max: usize, path: &str, key: &str) -> Checked<()> {
+    if entries > max {
+        return Err(LessonError::at_fmt(path, key, format_args!("{entries} entries; at most {max} are allowed")));
     }
     Ok(())
 }
@@ -1093,8 +1094,8 @@ fn program(raw: &RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
             ),
         ));
     }
-    count(&raw.argv, limits::ARGUMENTS, field, "argv")?;
-    count(&raw.input, limits::TYPED_LINES, field, "input")?;
+    count(raw.argv.len(), limits::ARGUMENTS, field, "argv")?;
+    count(raw.input.len(), limits::TYPED_LINES, field, "input")?;
     let mut input = Vec::new();
     for (index, line) in raw.input.iter().enumerate() {
         let path = item(&join(field, "input"), index);
@@ -1174,10 +1175,10 @@ impl Checker {
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
         }
-        count(&raw.hosts, limits::HOSTS, "", "hosts")?;
-        count(&raw.links, limits::LINKS, "", "links")?;
-        count(&raw.events, limits::EVENTS, "", "events")?;
-        count(&raw.checkpoints, limits::CHECKPOINTS, "", "checkpoints")?;
+        count(raw.hosts.len(), limits::HOSTS, "", "hosts")?;
+        count(raw.links.len(), limits::LINKS, "", "links")?;
+        count(raw.events.len(), limits::EVENTS, "", "events")?;
+        count(raw.checkpoints.len(), limits::CHECKPOINTS, "", "checkpoints")?;
         if raw.hosts.is_empty() {
             return Err(LessonError::new("hosts", "a lesson needs at least one host"));
         }
@@ -1212,7 +1213,7 @@ impl Checker {
         let mut hosts = Vec::new();
         for (index, (host, address)) in raw.hosts.iter().zip(addresses).enumerate() {
             let field = &item("hosts", index);
-            count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
+            count(host.script.len(), limits::STEPS_PER_HOST, field, "script")?;
             let script = ScriptChecker::default().script(&host.script, &join(field, "script"))?;
             let name = self.host_names[index].clone();
             let program = match &host.program {
@@ -1249,7 +1250,7 @@ impl Checker {
             checkpoints.push(self.checkpoint(checkpoint, &hosts, duration, &item("checkpoints", index))?);
         }
 
-        count(&raw.guide, limits::GUIDE_STEPS, "", "guide")?;
+        count(raw.guide.len(), limits::GUIDE_STEPS, "", "guide")?;
         let mut guide: Vec<GuideStep> = Vec::new();
         for (index, step) in raw.guide.iter().enumerate() {
             let field = &item("guide", index);
