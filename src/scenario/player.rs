@@ -403,7 +403,8 @@ impl Player {
             }
             match self.next_event_at() {
                 Some(next) if next <= time => {
-                    self.check_checkpoints_before(next);
+                    // Those due before `next`: times are whole microseconds.
+                    self.check_checkpoints_through(Instant::from_micros(next.total_micros() - 1));
                     if self.network.next_event_at() == Some(next) {
                         self.network.step();
                     } else {
@@ -559,18 +560,11 @@ impl Player {
         any
     }
 
-    fn check_checkpoints_before(&mut self, time: Instant) {
-        self.check_checkpoints(|at| at < time);
-    }
-
+    /// Decides the checkpoints due by `time`.
     fn check_checkpoints_through(&mut self, time: Instant) {
-        self.check_checkpoints(|at| at <= time);
-    }
-
-    fn check_checkpoints(&mut self, due: impl Fn(Instant) -> bool) {
         for index in 0..self.lesson.checkpoints.len() {
             let checkpoint = &self.lesson.checkpoints[index];
-            if self.results[index].is_none() && due(instant(checkpoint.at)) {
+            if self.results[index].is_none() && instant(checkpoint.at) <= time {
                 self.results[index] = Some(self.evaluate(index, checkpoint));
             }
         }
