@@ -1520,12 +1520,13 @@ impl ScriptChecker {
         Ok(socket)
     }
 
-    fn required<T: Clone>(value: &Option<T>, field: &str, key: &str, call: &str) -> Checked<T> {
-        value.clone().ok_or_else(|| LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\"")))
+    /// The error of a step whose call needs field `key`, which it lacks.
+    fn missing(field: &str, key: &str, call: &str) -> LessonError {
+        LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\""))
     }
 
     fn port(raw: &RawStep, field: &str) -> Checked<i64> {
-        let port = Self::required(&raw.port, field, "port", &raw.call)?;
+        let port = raw.port.ok_or_else(|| Self::missing(field, "port", &raw.call))?;
         if !(0..=65535).contains(&port) {
             return Err(LessonError::at_fmt(field, "port", format_args!("{port} is not a port (0–65535)")));
         }
@@ -1533,7 +1534,7 @@ impl ScriptChecker {
     }
 
     fn address(raw: &RawStep, field: &str) -> Checked<String> {
-        let address = Self::required(&raw.address, field, "address", &raw.call)?;
+        let address = raw.address.clone().ok_or_else(|| Self::missing(field, "address", &raw.call))?;
         if address.len() > 253 {
             return Err(LessonError::at(field, "address", "too long for an address"));
         }
