@@ -462,19 +462,11 @@ impl Player {
                 return;
             }
             match event.kind {
-                EventKind::DropNext { link, from, packet } => {
-                    let [a, b] = self.lesson.links[link].ends;
-                    if let Some(link) = self.network.link_between(a, b) {
-                        self.network.drop_next(DropRule { link, from, kind: packet });
-                    }
-                }
+                EventKind::DropNext { link, from, packet } => self.drop_next(link, from, packet),
                 EventKind::SetLink { link, from, impairments } => {
-                    let [a, b] = self.lesson.links[link].ends;
-                    if let Some(link) = self.network.link_between(a, b) {
-                        for end in [a, b] {
-                            if from.is_none_or(|from| from == end) {
-                                self.network.set_impairments(link, end, impairments);
-                            }
+                    for end in self.lesson.links[link].ends {
+                        if from.is_none_or(|from| from == end) {
+                            self.set_link(link, end, impairments);
                         }
                     }
                 }
