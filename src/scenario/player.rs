@@ -338,18 +338,20 @@ impl Player {
 
     /// Makes a call on a host now, as a person at its console would: it goes into the transcript
     /// like a script's, its variables join the script's, and an exception does not stop the script.
-    pub fn call(&mut self, host: HostId, action: Action) {
+    pub fn call(&mut self, host: HostId, action: &Action) {
         if host >= self.scripts.len() {
             return;
         }
-        self.transcript.push(TranscriptLine::started(host, self.network.now(), &action));
+        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
         let line = self.transcript.len() - 1;
         let script = &mut self.scripts[host];
-        match script.build_call(&action) {
-            Err(error) => script.finish(&mut self.transcript[line], &action, true, Err(error)),
+        match script.build_call(action) {
+            Err(error) => script.finish(&mut self.transcript[line], action, true, Err(error)),
             Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => script.finish(&mut self.transcript[line], &action, true, result),
-                CallStatus::Blocked(call) => self.by_hand.push(WaitingByHand { call, host, action, line }),
+                CallStatus::Done(result) => script.finish(&mut self.transcript[line], action, true, result),
+                CallStatus::Blocked(call) => {
+                    self.by_hand.push(WaitingByHand { call, host, action: action.clone(), line })
+                }
             },
         }
         self.advance_scripts();

@@ -225,7 +225,7 @@ impl Session {
 /// Does what a person did to the player's network.
 fn apply(player: &mut Player, intent: &Intent) {
     match intent {
-        Intent::Call { host, action } => player.call(*host, action.clone()),
+        Intent::Call { host, action } => player.call(*host, action),
         Intent::DropPacket { packet } => {
             player.drop_packet(*packet);
         }
