@@ -1059,9 +1059,10 @@ pub fn host_name(text: &str) -> Result<String, String> {
 
 /// A variable or host name: letters, digits and `_`/`-`, starting with a letter — never markup.
 fn name(value: &str, path: &str, key: &str) -> Checked<String> {
-    let well_formed = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && value.chars().count() <= limits::NAME_CHARS;
+    // ASCII only, so the bytes are the characters.
+    let well_formed = value.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && value.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        && value.len() <= limits::NAME_CHARS;
     if !well_formed {
         return Err(LessonError::at_fmt(
             path,
@@ -1080,9 +1081,10 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
 #[inline(never)]
 fn program(raw: &RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
     let file = raw.file.clone().unwrap_or_else(|| format!("{host}.py"));
+    // ASCII only, so the bytes are the characters.
     let well_formed = !file.is_empty()
-        && file.chars().count() <= limits::FILE_NAME_CHARS
-        && file.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+        && file.len() <= limits::FILE_NAME_CHARS
+        && file.bytes().all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(&c));
     if !well_formed {
         return Err(LessonError::at_fmt(
             field,
