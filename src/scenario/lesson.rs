@@ -106,7 +106,7 @@ impl std::error::Error for LessonError {}
 type Checked<T> = Result<T, LessonError>;
 
 /// A lesson, checked and ready to play.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Lesson {
     pub title: String,
     pub intro: String,
@@ -342,17 +342,21 @@ impl Lesson {
             Expectation::Packets { filter, at_least, at_most } => {
                 let mut what = String::new();
                 if let Some(kind) = filter.kind {
-                    what += &format!(" {}", kind.label());
+                    what += " ";
+                    what += kind.label();
                 }
                 what += " packet(s)";
                 if let Some(from) = &filter.from {
-                    what += &format!(" from {}", name(from));
+                    what += " from ";
+                    what += name(from);
                 }
                 if let Some(to) = &filter.to {
-                    what += &format!(" to {}", name(to));
+                    what += " to ";
+                    what += name(to);
                 }
                 if let Some(fate) = &filter.fate {
-                    what += &format!(" with fate {fate}");
+                    what += " with fate ";
+                    what += fate;
                 }
                 if filter.duplicate == Some(true) {
                     what += " that are duplicates";
@@ -1029,9 +1033,10 @@ fn text(value: &str, path: &str, key: &str) -> Checked<String> {
     Ok(value.into())
 }
 
-fn count<T>(items: &[T], max: usize, path: &str, key: &str) -> Checked<()> {
-    if items.len() > max {
-        return Err(LessonError::at_fmt(path, key, format_args!("{} entries; at most {max} are allowed", items.len())));
+/// A list of `entries` entries, which may have at most `max`.
+fn count(entries: usize, max: usize, path: &str, key: &str) -> Checked<()> {
+    if entries > max {
+        return Err(LessonError::at_fmt(path, key, format_args!("{entries} entries; at most {max} are allowed")));
     }
     Ok(())
 }
@@ -1054,9 +1059,10 @@ pub fn host_name(text: &str) -> Result<String, String> {
 
 /// A variable or host name: letters, digits and `_`/`-`, starting with a letter — never markup.
 fn name(value: &str, path: &str, key: &str) -> Checked<String> {
-    let well_formed = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && value.chars().count() <= limits::NAME_CHARS;
+    // ASCII only, so the bytes are the characters.
+    let well_formed = value.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && value.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        && value.len() <= limits::NAME_CHARS;
     if !well_formed {
         return Err(LessonError::at_fmt(
             path,
@@ -1075,9 +1081,10 @@ fn name(value: &str, path: &str, key: &str) -> Checked<String> {
 #[inline(never)]
 fn program(raw: &RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
     let file = raw.file.clone().unwrap_or_else(|| format!("{host}.py"));
+    // ASCII only, so the bytes are the characters.
     let well_formed = !file.is_empty()
-        && file.chars().count() <= limits::FILE_NAME_CHARS
-        && file.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+        && file.len() <= limits::FILE_NAME_CHARS
+        && file.bytes().all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(&c));
     if !well_formed {
         return Err(LessonError::at_fmt(
             field,
@@ -1089,8 +1096,8 @@ fn program(raw: &RawProgram, host: &str, field: &str) -> Checked<ProgramSpec> {
             ),
         ));
     }
-    count(&raw.argv, limits::ARGUMENTS, field, "argv")?;
-    count(&raw.input, limits::TYPED_LINES, field, "input")?;
+    count(raw.argv.len(), limits::ARGUMENTS, field, "argv")?;
+    count(raw.input.len(), limits::TYPED_LINES, field, "input")?;
     let mut input = Vec::new();
     for (index, line) in raw.input.iter().enumerate() {
         let path = item(&join(field, "input"), index);
@@ -1170,10 +1177,10 @@ impl Checker {
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
         }
-        count(&raw.hosts, limits::HOSTS, "", "hosts")?;
-        count(&raw.links, limits::LINKS, "", "links")?;
-        count(&raw.events, limits::EVENTS, "", "events")?;
-        count(&raw.checkpoints, limits::CHECKPOINTS, "", "checkpoints")?;
+        count(raw.hosts.len(), limits::HOSTS, "", "hosts")?;
+        count(raw.links.len(), limits::LINKS, "", "links")?;
+        count(raw.events.len(), limits::EVENTS, "", "events")?;
+        count(raw.checkpoints.len(), limits::CHECKPOINTS, "", "checkpoints")?;
         if raw.hosts.is_empty() {
             return Err(LessonError::new("hosts", "a lesson needs at least one host"));
         }
@@ -1208,7 +1215,7 @@ impl Checker {
         let mut hosts = Vec::new();
         for (index, (host, address)) in raw.hosts.iter().zip(addresses).enumerate() {
             let field = &item("hosts", index);
-            count(&host.script, limits::STEPS_PER_HOST, field, "script")?;
+            count(host.script.len(), limits::STEPS_PER_HOST, field, "script")?;
             let script = ScriptChecker::default().script(&host.script, &join(field, "script"))?;
             let name = self.host_names[index].clone();
             let program = match &host.program {
@@ -1245,7 +1252,7 @@ impl Checker {
             checkpoints.push(self.checkpoint(checkpoint, &hosts, duration, &item("checkpoints", index))?);
         }
 
-        count(&raw.guide, limits::GUIDE_STEPS, "", "guide")?;
+        count(raw.guide.len(), limits::GUIDE_STEPS, "", "guide")?;
         let mut guide: Vec<GuideStep> = Vec::new();
         for (index, step) in raw.guide.iter().enumerate() {
             let field = &item("guide", index);
@@ -1515,12 +1522,13 @@ impl ScriptChecker {
         Ok(socket)
     }
 
-    fn required<T: Clone>(value: &Option<T>, field: &str, key: &str, call: &str) -> Checked<T> {
-        value.clone().ok_or_else(|| LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\"")))
+    /// The error of a step whose call needs field `key`, which it lacks.
+    fn missing(field: &str, key: &str, call: &str) -> LessonError {
+        LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\""))
     }
 
     fn port(raw: &RawStep, field: &str) -> Checked<i64> {
-        let port = Self::required(&raw.port, field, "port", &raw.call)?;
+        let port = raw.port.ok_or_else(|| Self::missing(field, "port", &raw.call))?;
         if !(0..=65535).contains(&port) {
             return Err(LessonError::at_fmt(field, "port", format_args!("{port} is not a port (0–65535)")));
         }
@@ -1528,7 +1536,7 @@ impl ScriptChecker {
     }
 
     fn address(raw: &RawStep, field: &str) -> Checked<String> {
-        let address = Self::required(&raw.address, field, "address", &raw.call)?;
+        let address = raw.address.clone().ok_or_else(|| Self::missing(field, "address", &raw.call))?;
         if address.len() > 253 {
             return Err(LessonError::at(field, "address", "too long for an address"));
         }

@@ -16,12 +16,20 @@ use super::pyrepr::{self, bytes_literal};
 use crate::python::Status;
 use crate::sim::{
     Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, PacketKind,
-    SocketError, SortedMap, Value,
+    SocketError, SortedMap, TopologyError, Value,
 };
 
 /// Seconds of lesson time as an engine instant.
 pub fn instant(seconds: f64) -> Instant {
     Instant::from_micros((seconds * 1e6).round() as i64)
+}
+
+/// The earlier of two times, either of which may be missing.
+pub fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => a.or(b),
+    }
 }
 
 /// What became of one call in the transcript.
@@ -44,6 +52,19 @@ pub struct TranscriptLine {
     pub finished_at: Option<Instant>,
     pub code: String,
     pub outcome: Outcome,
+}
+
+impl TranscriptLine {
+    /// A call starting now, as blocked until it finishes.
+    fn started(host: HostId, now: Instant, action: &Action) -> TranscriptLine {
+        TranscriptLine {
+            host,
+            started_at: now,
+            finished_at: None,
+            code: pyrepr::call_line(action),
+            outcome: Outcome::Blocked,
+        }
+    }
 }
 
 fn micros<S: serde::Serializer>(time: &Instant, serializer: S) -> Result<S::Ok, S::Error> {
@@ -83,6 +104,99 @@ struct Script {
     peer_closed: bool,
 }
 
+impl Script {
+    /// Turns a step into an engine call, looking its variables up.
+    fn build_call(&self, action: &Action) -> Result<Call, SocketError> {
+        let fd = || -> Result<Fd, SocketError> {
+            let name = action.socket().expect("calls on a socket name one");
+            self.sockets.get(name).copied().ok_or_else(|| name_error(name))
+        };
+        let bytes = |payload: &Payload| -> Result<Vec<u8>, SocketError> {
+            match payload {
+                Payload::Text(text) => Ok(text.as_bytes().to_vec()),
+                Payload::Echo { variable, transform } => {
+                    let data = self.data.get(variable).ok_or_else(|| name_error(variable))?;
+                    Ok(match transform {
+                        Transform::None => data.clone(),
+                        Transform::Upper => data.to_ascii_uppercase(),
+                        Transform::Lower => data.to_ascii_lowercase(),
+                    })
+                }
+            }
+        };
+        Ok(match action {
+            Action::Socket { kind, .. } => Call::Socket { kind: *kind },
+            Action::Bind { address, port, .. } => Call::Bind { fd: fd()?, address: address.clone(), port: *port },
+            Action::Listen { backlog, .. } => Call::Listen { fd: fd()?, backlog: *backlog },
+            Action::Accept { .. } => Call::Accept { fd: fd()? },
+            Action::Connect { address, port, .. } => Call::Connect { fd: fd()?, address: address.clone(), port: *port },
+            Action::Send { payload, all: true, .. } => Call::Sendall { fd: fd()?, data: bytes(payload)? },
+            Action::Send { payload, all: false, .. } => Call::Send { fd: fd()?, data: bytes(payload)? },
+            Action::Recv { bufsize, .. } => Call::Recv { fd: fd()?, bufsize: *bufsize },
+            Action::Sendto { payload, to, .. } => {
+                let (address, port) = match to {
+                    Destination::Address { address, port } => (address.clone(), *port),
+                    Destination::Variable(variable) => {
+                        let address = self.addresses.get(variable).ok_or_else(|| name_error(variable))?;
+                        (address.ip().to_string(), i64::from(address.port()))
+                    }
+                };
+                Call::Sendto { fd: fd()?, data: bytes(payload)?, address, port }
+            }
+            Action::Recvfrom { bufsize, .. } => Call::Recvfrom { fd: fd()?, bufsize: *bufsize },
+            Action::Shutdown { how, .. } => Call::Shutdown { fd: fd()?, how: *how },
+            Action::Close { .. } => Call::Close { fd: fd()? },
+            Action::Setsockopt { option, value, .. } => Call::Setsockopt { fd: fd()?, option: *option, value: *value },
+            Action::Settimeout { seconds, .. } => Call::Settimeout { fd: fd()?, seconds: *seconds },
+        })
+    }
+
+    /// Records a call's result in its transcript line and binds the variables its step names.
+    fn finish(&mut self, line: &mut TranscriptLine, action: &Action, continue_on_error: bool, result: CallResult) {
+        let value = match result {
+            Ok(value) => value,
+            Err(error) => {
+                self.raised.push(error.exception);
+                self.stopped |= !continue_on_error;
+                line.outcome = Outcome::Raised(error.to_string());
+                return;
+            }
+        };
+        line.outcome = Outcome::Returned(pyrepr::value_repr(&value));
+        match (action, value) {
+            (Action::Socket { binds, .. }, Value::Fd { fd }) => {
+                self.sockets.insert(binds.clone(), fd);
+            }
+            (Action::Accept { binds, binds_address, .. }, Value::Accepted { fd, peer }) => {
+                self.sockets.insert(binds.clone(), fd);
+                if let Some(address) = binds_address {
+                    self.addresses.insert(address.clone(), peer);
+                }
+            }
+            (Action::Recv { binds, .. }, Value::Bytes { data }) => {
+                self.peer_closed |= data.is_empty();
+                self.received.extend_from_slice(&data);
+                if let Some(binds) = binds {
+                    self.data.insert(binds.clone(), data);
+                }
+            }
+            (Action::Recvfrom { binds, binds_address, .. }, Value::Datagram { data, peer }) => {
+                self.received.extend_from_slice(&data);
+                if let Some(binds) = binds {
+                    self.data.insert(binds.clone(), data);
+                }
+                if let (Some(address), Some(peer)) = (binds_address, peer) {
+                    self.addresses.insert(address.clone(), peer);
+                }
+            }
+            (Action::Close { socket }, _) => {
+                self.sockets.insert(socket.clone(), CLOSED_FD);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A lesson being played.
 pub struct Player {
     lesson: Lesson,
@@ -118,19 +232,20 @@ impl Player {
     pub fn new(lesson: Lesson) -> Result<Player, LessonError> {
         let mut network = Network::new(lesson.seed);
         for (index, host) in lesson.hosts.iter().enumerate() {
-            network
-                .add_host(&host.name, host.address)
-                .map_err(|error| LessonError { field: format!("hosts[{index}]"), message: error.to_string() })?;
+            network.add_host(&host.name, host.address).map_err(|error| topology_error("hosts", index, error))?;
         }
         for (index, link) in lesson.links.iter().enumerate() {
             let [a, b] = link.ends;
-            let id = network
-                .add_link(a, b, link.impairments[0])
-                .map_err(|error| LessonError { field: format!("links[{index}]"), message: error.to_string() })?;
+            let id =
+                network.add_link(a, b, link.impairments[0]).map_err(|error| topology_error("links", index, error))?;
             network.set_impairments(id, b, link.impairments[1]);
         }
-        let mut event_order: Vec<usize> = (0..lesson.events.len()).collect();
-        event_order.sort_by(|&a, &b| lesson.events[a].at.total_cmp(&lesson.events[b].at));
+        // Each event goes after those not later than it: in time order, and in file order at one time.
+        let mut event_order: Vec<usize> = Vec::new();
+        for (index, event) in lesson.events.iter().enumerate() {
+            let position = event_order.partition_point(|&other| lesson.events[other].at.total_cmp(&event.at).is_le());
+            event_order.insert(position, index);
+        }
         let programs = lesson.hosts.iter().map(|host| host.program.as_ref().map(HostProgram::of)).collect();
         Ok(Player {
             programs,
@@ -144,6 +259,14 @@ impl Player {
             by_hand: Vec::new(),
             program_changes: 0,
         })
+    }
+
+    /// Builds the network again, to play the lesson from time 0 with `seed` for the network's
+    /// randomness.
+    pub fn restart(&mut self, seed: u64) {
+        let mut lesson = std::mem::take(&mut self.lesson);
+        lesson.seed = seed;
+        *self = Player::new(lesson).expect("the lesson built a player before");
     }
 
     pub fn lesson(&self) -> &Lesson {
@@ -215,16 +338,20 @@ impl Player {
 
     /// Makes a call on a host now, as a person at its console would: it goes into the transcript
     /// like a script's, its variables join the script's, and an exception does not stop the script.
-    pub fn call(&mut self, host: HostId, action: Action) {
+    pub fn call(&mut self, host: HostId, action: &Action) {
         if host >= self.scripts.len() {
             return;
         }
-        let line = self.start_line(host, &action);
-        match self.build_call(host, &action) {
-            Err(error) => self.finish(host, &action, true, line, Err(error)),
+        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
+        let line = self.transcript.len() - 1;
+        let script = &mut self.scripts[host];
+        match script.build_call(action) {
+            Err(error) => script.finish(&mut self.transcript[line], action, true, Err(error)),
             Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => self.finish(host, &action, true, line, result),
-                CallStatus::Blocked(call) => self.by_hand.push(WaitingByHand { call, host, action, line }),
+                CallStatus::Done(result) => script.finish(&mut self.transcript[line], action, true, result),
+                CallStatus::Blocked(call) => {
+                    self.by_hand.push(WaitingByHand { call, host, action: action.clone(), line })
+                }
             },
         }
         self.advance_scripts();
@@ -256,10 +383,9 @@ impl Player {
 
     /// When the next thing is due: a packet, a timer, a script step, a program or a lesson event.
     pub fn next_event_at(&mut self) -> Option<Instant> {
-        [self.network.next_event_at(), self.next_script_time(), self.next_event_time(), self.next_program_time()]
+        [self.next_script_time(), self.next_event_time(), self.next_program_time()]
             .into_iter()
-            .flatten()
-            .min()
+            .fold(self.network.next_event_at(), earliest)
     }
 
     /// Runs the whole lesson.
@@ -279,7 +405,8 @@ impl Player {
             }
             match self.next_event_at() {
                 Some(next) if next <= time => {
-                    self.check_checkpoints_before(next);
+                    // Those due before `next`: times are whole microseconds.
+                    self.check_checkpoints_through(Instant::from_micros(next.total_micros() - 1));
                     if self.network.next_event_at() == Some(next) {
                         self.network.step();
                     } else {
@@ -307,12 +434,12 @@ impl Player {
             .filter(|(script, _)| !script.stopped && script.waiting.is_none())
             .filter_map(|(script, host)| host.script.get(script.cursor)?.at.map(instant))
             .filter(|&at| at > now)
-            .min()
+            .fold(None, |next, at| earliest(next, Some(at)))
     }
 
     fn next_program_time(&self) -> Option<Instant> {
         let now = self.network.now();
-        self.programs.iter().flatten().filter_map(|program| program.due_at(now)).min()
+        self.programs.iter().flatten().fold(None, |next, program| earliest(next, program.due_at(now)))
     }
 
     /// Runs every program that can go on for a budget of steps.
@@ -337,19 +464,11 @@ impl Player {
                 return;
             }
             match event.kind {
-                EventKind::DropNext { link, from, packet } => {
-                    let [a, b] = self.lesson.links[link].ends;
-                    if let Some(link) = self.network.link_between(a, b) {
-                        self.network.drop_next(DropRule { link, from, kind: packet });
-                    }
-                }
+                EventKind::DropNext { link, from, packet } => self.drop_next(link, from, packet),
                 EventKind::SetLink { link, from, impairments } => {
-                    let [a, b] = self.lesson.links[link].ends;
-                    if let Some(link) = self.network.link_between(a, b) {
-                        for end in [a, b] {
-                            if from.is_none_or(|from| from == end) {
-                                self.network.set_impairments(link, end, impairments);
-                            }
+                    for end in self.lesson.links[link].ends {
+                        if from.is_none_or(|from| from == end) {
+                            self.set_link(link, end, impairments);
                         }
                     }
                 }
@@ -387,30 +506,21 @@ impl Player {
             return false;
         }
         let step_index = script.cursor;
-        let action = step.action.clone();
-        let continue_on_error = step.continue_on_error;
-        self.scripts[host].cursor += 1;
-        let line = self.start_line(host, &action);
-        match self.build_call(host, &action) {
-            Err(error) => self.finish(host, &action, continue_on_error, line, Err(error)),
+        let (action, continue_on_error) = (&step.action, step.continue_on_error);
+        let script = &mut self.scripts[host];
+        script.cursor += 1;
+        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
+        let line = self.transcript.len() - 1;
+        match script.build_call(action) {
+            Err(error) => script.finish(&mut self.transcript[line], action, continue_on_error, Err(error)),
             Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => self.finish(host, &action, continue_on_error, line, result),
-                CallStatus::Blocked(id) => self.scripts[host].waiting = Some((id, step_index, line)),
+                CallStatus::Done(result) => {
+                    script.finish(&mut self.transcript[line], action, continue_on_error, result)
+                }
+                CallStatus::Blocked(id) => script.waiting = Some((id, step_index, line)),
             },
         }
         true
-    }
-
-    /// Adds a call to the transcript, as blocked until it finishes. Returns its line.
-    fn start_line(&mut self, host: HostId, action: &Action) -> usize {
-        self.transcript.push(TranscriptLine {
-            host,
-            started_at: self.network.now(),
-            finished_at: None,
-            code: pyrepr::call_line(action),
-            outcome: Outcome::Blocked,
-        });
-        self.transcript.len() - 1
     }
 
     /// Hands finished blocking calls back to their scripts. Returns whether any finished.
@@ -422,7 +532,7 @@ impl Player {
             if let Some(index) = self.by_hand.iter().position(|waiting| waiting.call == completion.call) {
                 let WaitingByHand { action, line, .. } = self.by_hand.remove(index);
                 self.transcript[line].finished_at = Some(completion.at);
-                self.finish(host, &action, true, line, completion.result);
+                self.scripts[host].finish(&mut self.transcript[line], &action, true, completion.result);
                 continue;
             }
             let Some((_, step, line)) = self.scripts[host].waiting.filter(|(id, ..)| *id == completion.call) else {
@@ -433,118 +543,22 @@ impl Player {
             };
             self.scripts[host].waiting = None;
             self.transcript[line].finished_at = Some(completion.at);
-            let lesson_step = &self.lesson.hosts[host].script[step];
-            let (action, continue_on_error) = (lesson_step.action.clone(), lesson_step.continue_on_error);
-            self.finish(host, &action, continue_on_error, line, completion.result);
+            let step = &self.lesson.hosts[host].script[step];
+            self.scripts[host].finish(
+                &mut self.transcript[line],
+                &step.action,
+                step.continue_on_error,
+                completion.result,
+            );
         }
         any
     }
 
-    /// Turns a step into an engine call, looking its variables up.
-    fn build_call(&self, host: HostId, action: &Action) -> Result<Call, SocketError> {
-        let script = &self.scripts[host];
-        let fd = || -> Result<Fd, SocketError> {
-            let name = action.socket().expect("calls on a socket name one");
-            script.sockets.get(name).copied().ok_or_else(|| name_error(name))
-        };
-        let bytes = |payload: &Payload| -> Result<Vec<u8>, SocketError> {
-            match payload {
-                Payload::Text(text) => Ok(text.as_bytes().to_vec()),
-                Payload::Echo { variable, transform } => {
-                    let data = script.data.get(variable).ok_or_else(|| name_error(variable))?;
-                    Ok(match transform {
-                        Transform::None => data.clone(),
-                        Transform::Upper => data.to_ascii_uppercase(),
-                        Transform::Lower => data.to_ascii_lowercase(),
-                    })
-                }
-            }
-        };
-        Ok(match action {
-            Action::Socket { kind, .. } => Call::Socket { kind: *kind },
-            Action::Bind { address, port, .. } => Call::Bind { fd: fd()?, address: address.clone(), port: *port },
-            Action::Listen { backlog, .. } => Call::Listen { fd: fd()?, backlog: *backlog },
-            Action::Accept { .. } => Call::Accept { fd: fd()? },
-            Action::Connect { address, port, .. } => Call::Connect { fd: fd()?, address: address.clone(), port: *port },
-            Action::Send { payload, all: true, .. } => Call::Sendall { fd: fd()?, data: bytes(payload)? },
-            Action::Send { payload, all: false, .. } => Call::Send { fd: fd()?, data: bytes(payload)? },
-            Action::Recv { bufsize, .. } => Call::Recv { fd: fd()?, bufsize: *bufsize },
-            Action::Sendto { payload, to, .. } => {
-                let (address, port) = match to {
-                    Destination::Address { address, port } => (address.clone(), *port),
-                    Destination::Variable(variable) => {
-                        let address = script.addresses.get(variable).ok_or_else(|| name_error(variable))?;
-                        (address.ip().to_string(), i64::from(address.port()))
-                    }
-                };
-                Call::Sendto { fd: fd()?, data: bytes(payload)?, address, port }
-            }
-            Action::Recvfrom { bufsize, .. } => Call::Recvfrom { fd: fd()?, bufsize: *bufsize },
-            Action::Shutdown { how, .. } => Call::Shutdown { fd: fd()?, how: *how },
-            Action::Close { .. } => Call::Close { fd: fd()? },
-            Action::Setsockopt { option, value, .. } => Call::Setsockopt { fd: fd()?, option: *option, value: *value },
-            Action::Settimeout { seconds, .. } => Call::Settimeout { fd: fd()?, seconds: *seconds },
-        })
-    }
-
-    /// Records a call's result and binds the variables its step names.
-    fn finish(&mut self, host: HostId, action: &Action, continue_on_error: bool, line: usize, result: CallResult) {
-        let script = &mut self.scripts[host];
-        let value = match result {
-            Ok(value) => value,
-            Err(error) => {
-                script.raised.push(error.exception);
-                script.stopped |= !continue_on_error;
-                self.transcript[line].outcome = Outcome::Raised(error.to_string());
-                return;
-            }
-        };
-        self.transcript[line].outcome = Outcome::Returned(pyrepr::value_repr(&value));
-        match (action, value) {
-            (Action::Socket { binds, .. }, Value::Fd { fd }) => {
-                script.sockets.insert(binds.clone(), fd);
-            }
-            (Action::Accept { binds, binds_address, .. }, Value::Accepted { fd, peer }) => {
-                script.sockets.insert(binds.clone(), fd);
-                if let Some(address) = binds_address {
-                    script.addresses.insert(address.clone(), peer);
-                }
-            }
-            (Action::Recv { binds, .. }, Value::Bytes { data }) => {
-                script.peer_closed |= data.is_empty();
-                script.received.extend_from_slice(&data);
-                if let Some(binds) = binds {
-                    script.data.insert(binds.clone(), data);
-                }
-            }
-            (Action::Recvfrom { binds, binds_address, .. }, Value::Datagram { data, peer }) => {
-                script.received.extend_from_slice(&data);
-                if let Some(binds) = binds {
-                    script.data.insert(binds.clone(), data);
-                }
-                if let (Some(address), Some(peer)) = (binds_address, peer) {
-                    script.addresses.insert(address.clone(), peer);
-                }
-            }
-            (Action::Close { socket }, _) => {
-                script.sockets.insert(socket.clone(), CLOSED_FD);
-            }
-            _ => {}
-        }
-    }
-
-    fn check_checkpoints_before(&mut self, time: Instant) {
-        self.check_checkpoints(|at| at < time);
-    }
-
+    /// Decides the checkpoints due by `time`.
     fn check_checkpoints_through(&mut self, time: Instant) {
-        self.check_checkpoints(|at| at <= time);
-    }
-
-    fn check_checkpoints(&mut self, due: impl Fn(Instant) -> bool) {
         for index in 0..self.lesson.checkpoints.len() {
             let checkpoint = &self.lesson.checkpoints[index];
-            if self.results[index].is_none() && due(instant(checkpoint.at)) {
+            if self.results[index].is_none() && instant(checkpoint.at) <= time {
                 self.results[index] = Some(self.evaluate(index, checkpoint));
             }
         }
@@ -663,6 +677,11 @@ impl Player {
         };
         CheckpointResult { index, passed, observed }
     }
+}
+
+/// A host or link the network would not take, as an error in the lesson's `list[index]`.
+fn topology_error(list: &str, index: usize, error: TopologyError) -> LessonError {
+    LessonError { field: format!("{list}[{index}]"), message: error.to_string() }
 }
 
 fn name_error(name: &str) -> SocketError {

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::lesson::{ProgramSpec, TypedLine};
-use super::player::instant;
+use super::player::{earliest, instant};
 use crate::python::runner::{BUDGET, BUSY_SLICE};
 use crate::python::{Console, HostSockets, Process, Sockets, Status, Stream};
 use crate::sim::{Call, CallId, CallResult, CallStatus, Fd, HostId, Instant, Ipv4Address, Network, SocketView, Value};
@@ -155,7 +155,7 @@ impl HostProgram {
             },
         };
         let typed = typed.filter(|_| !matches!(self.run, Run::Refused(_)) && self.exit_code().is_none());
-        [own, typed].into_iter().flatten().min()
+        earliest(own, typed)
     }
 
     /// Starts the program if its time has come, types the lines due, and runs it for a budget

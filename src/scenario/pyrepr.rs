@@ -101,14 +101,17 @@ pub fn call_line(action: &Action) -> String {
             format!("{socket}.shutdown({how})")
         }
         Action::Close { socket } => format!("{socket}.close()"),
-        Action::Setsockopt { socket, option, value } => match option {
-            SocketOption::SoReuseaddr => format!("{socket}.setsockopt(SOL_SOCKET, SO_REUSEADDR, {value})"),
-            SocketOption::TcpNodelay => format!("{socket}.setsockopt(IPPROTO_TCP, TCP_NODELAY, {value})"),
-        },
-        Action::Settimeout { socket, seconds } => match seconds {
-            Some(seconds) => format!("{socket}.settimeout({})", crate::python::format::float_repr(*seconds)),
-            None => format!("{socket}.settimeout(None)"),
-        },
+        Action::Setsockopt { socket, option, value } => {
+            let option = match option {
+                SocketOption::SoReuseaddr => "SOL_SOCKET, SO_REUSEADDR",
+                SocketOption::TcpNodelay => "IPPROTO_TCP, TCP_NODELAY",
+            };
+            format!("{socket}.setsockopt({option}, {value})")
+        }
+        Action::Settimeout { socket, seconds } => {
+            let seconds = seconds.map_or_else(|| "None".into(), crate::python::format::float_repr);
+            format!("{socket}.settimeout({seconds})")
+        }
     }
 }
 

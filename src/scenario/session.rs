@@ -7,7 +7,7 @@
 //! a video would; acting while rewound replaces the recorded future with the new action.
 
 use super::lesson::{Action, Lesson, LessonError};
-use super::player::Player;
+use super::player::{earliest, Player};
 use crate::sim::{HostId, Impairments, Instant, Network, PacketId, PacketKind};
 
 /// Something a person does to the running network.
@@ -48,7 +48,6 @@ const STEP_TRIES: usize = 300;
 
 /// A lesson being played, with the person's actions.
 pub struct Session {
-    lesson: Lesson,
     player: Player,
     actions: Vec<Recorded>,
     /// How many recorded actions the player has had.
@@ -73,8 +72,8 @@ pub struct Revision {
 impl Session {
     /// A session on a checked lesson, at time 0.
     pub fn new(lesson: Lesson) -> Result<Session, LessonError> {
-        let player = Player::new(lesson.clone())?;
-        Ok(Session { lesson, player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO, rebuilds: 0 })
+        let player = Player::new(lesson)?;
+        Ok(Session { player, actions: Vec::new(), applied: 0, horizon: Instant::ZERO, rebuilds: 0 })
     }
 
     /// A session that plays a recording: the actions happen at their times, as a rewound
@@ -87,7 +86,7 @@ impl Session {
     }
 
     pub fn lesson(&self) -> &Lesson {
-        &self.lesson
+        self.player.lesson()
     }
 
     pub fn player(&self) -> &Player {
@@ -133,7 +132,7 @@ impl Session {
         self.actions.truncate(self.applied);
         self.horizon = self.now();
         let at = self.now();
-        self.apply(&intent);
+        apply(&mut self.player, &intent);
         self.actions.push(Recorded { at, intent });
         self.applied = self.actions.len();
     }
@@ -142,9 +141,8 @@ impl Session {
     /// use [`Session::seek`] to go back.
     pub fn advance_to(&mut self, time: Instant) {
         while let Some(recorded) = self.actions.get(self.applied).filter(|recorded| recorded.at <= time) {
-            let Recorded { at, intent } = recorded.clone();
-            self.player.run_until(at);
-            self.apply(&intent);
+            self.player.run_until(recorded.at);
+            apply(&mut self.player, &recorded.intent);
             self.applied += 1;
         }
         self.player.run_until(time);
@@ -156,7 +154,7 @@ impl Session {
     pub fn seek(&mut self, time: Instant) {
         let time = time.max(Instant::ZERO);
         if time < self.now() {
-            self.rebuild();
+            self.rebuild(self.lesson().seed);
         }
         self.advance_to(time);
     }
@@ -182,20 +180,17 @@ impl Session {
     /// recorded action.
     pub fn next_event_at(&mut self) -> Option<Instant> {
         let next_action = self.actions.get(self.applied).map(|recorded| recorded.at);
-        [self.player.next_event_at(), next_action].into_iter().flatten().min()
+        earliest(self.player.next_event_at(), next_action)
     }
 
     /// Goes back to the latest packet event before now, and returns whether there was one.
     pub fn step_back(&mut self) -> bool {
         let now = self.now();
-        let previous = self
-            .network()
-            .trace()
-            .records()
-            .flat_map(|record| [Some(record.sent_at), record.fate.at()])
-            .flatten()
-            .filter(|&at| at < now)
-            .max();
+        let before_now = |at: Option<Instant>| at.filter(|&at| at < now);
+        // A missing time is less than any time, so the latest is the maximum.
+        let previous = self.network().trace().records().fold(None, |latest, record| {
+            latest.max(before_now(Some(record.sent_at))).max(before_now(record.fate.at()))
+        });
         match previous {
             Some(previous) => {
                 self.seek(previous);
@@ -209,34 +204,35 @@ impl Session {
     pub fn reset(&mut self) {
         self.actions.clear();
         self.horizon = Instant::ZERO;
-        self.rebuild();
+        self.rebuild(self.lesson().seed);
     }
 
     /// Plays the recording again with another seed for the network's randomness, back to now.
     pub fn set_seed(&mut self, seed: u64) {
         let now = self.now();
-        self.lesson.seed = seed;
-        self.rebuild();
+        self.rebuild(seed);
         self.advance_to(now);
     }
 
-    fn rebuild(&mut self) {
-        self.player = Player::new(self.lesson.clone()).expect("the lesson built a player before");
+    /// Builds the network again, with `seed` for its randomness, back at time 0.
+    fn rebuild(&mut self, seed: u64) {
+        self.player.restart(seed);
         self.applied = 0;
         self.rebuilds += 1;
     }
+}
 
-    fn apply(&mut self, intent: &Intent) {
-        match intent {
-            Intent::Call { host, action } => self.player.call(*host, action.clone()),
-            Intent::DropPacket { packet } => {
-                self.player.drop_packet(*packet);
-            }
-            Intent::DropNext { link, from, kind } => self.player.drop_next(*link, *from, *kind),
-            Intent::SetLink { link, from, impairments } => self.player.set_link(*link, *from, impairments.clamped()),
-            Intent::Run { host, file, source } => self.player.run_program(*host, file, source),
-            Intent::Stop { host } => self.player.stop_program(*host),
-            Intent::Type { host, text } => self.player.type_line(*host, text),
+/// Does what a person did to the player's network.
+fn apply(player: &mut Player, intent: &Intent) {
+    match intent {
+        Intent::Call { host, action } => player.call(*host, action),
+        Intent::DropPacket { packet } => {
+            player.drop_packet(*packet);
         }
+        Intent::DropNext { link, from, kind } => player.drop_next(*link, *from, *kind),
+        Intent::SetLink { link, from, impairments } => player.set_link(*link, *from, impairments.clamped()),
+        Intent::Run { host, file, source } => player.run_program(*host, file, source),
+        Intent::Stop { host } => player.stop_program(*host),
+        Intent::Type { host, text } => player.type_line(*host, text),
     }
 }

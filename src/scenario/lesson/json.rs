@@ -375,7 +375,8 @@ impl Reader<'_> {
         let mut text = String::new();
         loop {
             let rest = &self.text[self.at..];
-            let plain = rest.find(|c: char| c == '"' || c == '\\' || c < ' ').unwrap_or(rest.len());
+            // Bytes, not characters: those looked for are ASCII, never part of a longer character.
+            let plain = rest.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ').unwrap_or(rest.len());
             text.push_str(&rest[..plain]);
             self.at += plain;
             match self.peek() {
