@@ -35,6 +35,8 @@ const BREAK_PX: f64 = 30.0;
 const ROW_PX: f64 = 15.0;
 /// More lanes than this, and the names over them take turns on two rows.
 const CROWDED_LANES: usize = 4;
+/// The width a lane's name needs to itself on one row.
+const LANE_ROOM: f64 = 80.0;
 /// An arrow label's character width and height (11 px monospace, see `.arrow-label`).
 const LABEL_CHAR_PX: f64 = 6.7;
 const LABEL_HEIGHT_PX: f64 = 11.0;
@@ -276,6 +278,8 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let height = axis.height();
     let width = f64::from(model.ladder_width);
     let lanes = Lanes { hosts: hosts.len(), width };
+    // The names over the lanes take turns on two rows when there are many, or little room.
+    let crowded = hosts.len() > CROWDED_LANES || (hosts.len() > 2 && width < hosts.len() as f64 * LANE_ROOM);
 
     let mut svg = String::with_capacity(8192 + MAX_ARROWS * 400);
     let _ = write!(
@@ -353,7 +357,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
     html! {
         <>
-            <div class={if hosts.len() > CROWDED_LANES { "ladder-heads crowded" } else { "ladder-heads" }}>
+            <div class={if crowded { "ladder-heads crowded" } else { "ladder-heads" }}>
                 { for hosts.iter().enumerate().map(|(index, host)| html! {
                     <span style={format!("left: {}%", Rounded(lanes.x(index) / width * 100.0, 2))}>{ host.name() }</span>
                 }) }

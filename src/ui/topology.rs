@@ -23,6 +23,15 @@ const LANDSCAPE_WIDTHS: (f64, f64) = (800.0, 1600.0);
 /// The drawing's size with two cards one above the other, for a panel taller than it is wide (a
 /// slide's column), where the side-by-side drawing would be shrunk to half its size.
 const PORTRAIT: (f64, f64) = (330.0, 520.0);
+/// Narrow cards (name and address) side by side, round an ellipse, or two one above the other,
+/// for a panel too small for full ones (two drawings side by side in a 480×270 frame)…
+const SMALL_LANDSCAPE: (f64, f64) = (400.0, 172.0);
+/// The middle of the cards in a small side-by-side drawing, whose last row is left for a legend.
+const SMALL_MIDDLE: f64 = 75.0;
+const SMALL_PORTRAIT: (f64, f64) = (170.0, 300.0);
+/// …that is, where full cards would be drawn at less than half their size (their names under
+/// 9 px tall, their sockets' lines under 7).
+const SMALLEST_SCALE: f64 = 0.5;
 const CARD_WIDTH: f64 = 252.0;
 /// A monospace character of a port line (13 px), to squeeze a line that would overflow its card.
 const PORT_CHAR_WIDTH: f64 = 7.9;
@@ -46,33 +55,37 @@ impl Point {
     }
 }
 
-/// The shape of the drawing for the panel it is in: two hosts one above the other or not, and the
-/// width of a side-by-side drawing.
+/// The shape of the drawing for the panel it is in: two hosts one above the other or not, on
+/// narrow cards or not, and the width of a side-by-side drawing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shape {
     pub portrait: bool,
+    pub small: bool,
     pub width: u16,
 }
 
 impl Default for Shape {
     fn default() -> Self {
-        Shape { portrait: false, width: LANDSCAPE_WIDTHS.0 as u16 }
+        Shape { portrait: false, small: false, width: LANDSCAPE_WIDTHS.0 as u16 }
     }
 }
 
 impl Shape {
     /// The shape for a panel of `width` × `height` CSS pixels: one above the other when that
-    /// draws two hosts larger than side by side, and a side-by-side drawing of the panel's
-    /// proportions (in steps of 40 units, so that a few pixels do not lay it out again).
+    /// draws two hosts larger than side by side; narrow cards when full ones would be too small
+    /// to read; and a side-by-side drawing of the panel's proportions (in steps of 40 units, so
+    /// that a few pixels do not lay it out again).
     pub fn of_panel((width, height): (f64, f64)) -> Shape {
         if width <= 0.0 || height <= 0.0 {
             return Shape::default();
         }
         let (narrowest, widest) = LANDSCAPE_WIDTHS;
         let scale = |(drawing_width, drawing_height): (f64, f64)| (width / drawing_width).min(height / drawing_height);
-        let portrait = scale(PORTRAIT) > scale((narrowest, LANDSCAPE_HEIGHT));
+        let (landscape, portrait) = (scale((narrowest, LANDSCAPE_HEIGHT)), scale(PORTRAIT));
+        let small = landscape.max(portrait) < SMALLEST_SCALE;
+        let portrait = if small { scale(SMALL_PORTRAIT) > scale(SMALL_LANDSCAPE) } else { portrait > landscape };
         let wide = (LANDSCAPE_HEIGHT * width / height).clamp(narrowest, widest);
-        Shape { portrait, width: ((wide / 40.0).round() * 40.0) as u16 }
+        Shape { portrait, small, width: ((wide / 40.0).round() * 40.0) as u16 }
     }
 }
 
@@ -80,23 +93,39 @@ impl Shape {
 /// portrait drawing, leaving room on the right for the loopback loops), around an ellipse for more.
 fn host_positions(count: usize, portrait: bool, width: f64) -> Vec<Point> {
     let centre = Point { x: width / 2.0, y: LANDSCAPE_HEIGHT / 2.0 + 14.0 };
-    // Round an ellipse, the cards leave room at the sides for the loopback loops beside them.
-    let radius_x = width / 2.0 - CARD_WIDTH / 2.0 - 2.0 * LOOP_RADIUS - 4.0;
     match count {
-        0 => Vec::new(),
-        1 => vec![centre],
         2 if portrait => vec![Point { x: 140.0, y: 100.0 }, Point { x: 140.0, y: PORTRAIT.1 - 100.0 }],
         2 => vec![Point { x: 150.0, y: centre.y }, Point { x: width - 150.0, y: centre.y }],
-        _ => (0..count)
-            .map(|index| {
-                let angle = core::f64::consts::PI + index as f64 * core::f64::consts::TAU / count as f64;
-                Point {
-                    x: centre.x + radius_x * js_sys::Math::cos(angle),
-                    y: centre.y + 104.0 * js_sys::Math::sin(angle),
-                }
-            })
-            .collect(),
+        // The cards leave room at the sides for the loopback loops beside them.
+        _ => around(count, centre, (width / 2.0 - CARD_WIDTH / 2.0 - 2.0 * LOOP_RADIUS - 4.0, 104.0)),
     }
+}
+
+/// Where narrow cards are centred in a small drawing (no loops: narrow cards have none).
+fn small_positions(count: usize, portrait: bool) -> Vec<Point> {
+    let width = SMALL_LANDSCAPE.0;
+    match count {
+        2 if portrait => vec![Point { x: 85.0, y: 50.0 }, Point { x: 85.0, y: SMALL_PORTRAIT.1 - 50.0 }],
+        2 => vec![Point { x: 75.0, y: SMALL_MIDDLE + 10.0 }, Point { x: width - 75.0, y: SMALL_MIDDLE + 10.0 }],
+        _ => around(count, Point { x: width / 2.0, y: SMALL_MIDDLE }, (width / 2.0 - 64.0, SMALL_MIDDLE - 23.0)),
+    }
+}
+
+/// `count` points around an ellipse of `radius` about `centre`, the first on its left; one is
+/// the centre.
+fn around(count: usize, centre: Point, (radius_x, radius_y): (f64, f64)) -> Vec<Point> {
+    if count == 1 {
+        return vec![centre];
+    }
+    (0..count)
+        .map(|index| {
+            let angle = core::f64::consts::PI + index as f64 * core::f64::consts::TAU / count as f64;
+            Point {
+                x: centre.x + radius_x * js_sys::Math::cos(angle),
+                y: centre.y + radius_y * js_sys::Math::sin(angle),
+            }
+        })
+        .collect()
 }
 
 fn card_height(host: &HostSnapshot, compact: bool) -> f64 {
@@ -131,6 +160,8 @@ pub struct Layout {
     compact: bool,
     /// Two hosts one above the other, their loopback loops on their right.
     portrait: bool,
+    /// Narrow cards in a small drawing.
+    small: bool,
     /// The drawing's width when it is not portrait.
     width: f64,
     /// Each link's delay in each direction (by `ends`), to place where a dropped packet died.
@@ -141,11 +172,15 @@ impl Layout {
     /// The layout of `snapshot`'s hosts in a drawing of `shape` (one above the other only if
     /// there are two).
     pub fn of(snapshot: &Snapshot, shape: Shape) -> Layout {
-        let compact = snapshot.hosts.len() > 6;
-        let portrait = shape.portrait && snapshot.hosts.len() == 2;
+        let count = snapshot.hosts.len();
+        let portrait = shape.portrait && count == 2;
+        let small = shape.small && count <= 6;
+        let compact = count > 6 || small;
         let width = f64::from(shape.width);
+        let positions = if small { small_positions(count, portrait) } else { host_positions(count, portrait, width) };
         Layout {
-            positions: host_positions(snapshot.hosts.len(), portrait, width),
+            positions,
+            small,
             width,
             heights: snapshot.hosts.iter().map(|host| card_height(host, compact)).collect(),
             compact,
@@ -160,10 +195,11 @@ impl Layout {
 
     /// The drawing's width and height in its units.
     pub fn size(&self) -> (f64, f64) {
-        if self.portrait {
-            PORTRAIT
-        } else {
-            (self.width, LANDSCAPE_HEIGHT)
+        match (self.small, self.portrait) {
+            (true, true) => SMALL_PORTRAIT,
+            (true, false) => SMALL_LANDSCAPE,
+            (false, true) => PORTRAIT,
+            (false, false) => (self.width, LANDSCAPE_HEIGHT),
         }
     }
 
@@ -253,7 +289,7 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
         link_view(&mut svg, layout, link, legend.is_none());
     }
     if let Some(label) = legend {
-        text(&mut svg, "link-label legend", 12.0, layout.size().1 - 10.0, &format!("every link: {label}"));
+        text(&mut svg, "link-label legend", 12.0, layout.size().1 - 6.0, &format!("every link: {label}"));
     }
     svg.push_str(r#"</g><g class="loops">"#);
     // A narrow card's loopback loop would cover its neighbours: only roomy layouts draw them.
@@ -374,8 +410,10 @@ fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot,
         Rounded(to.y, 1)
     );
     if labelled && layout.portrait {
-        // Beside an upright link, clear of the envelopes on its lanes.
-        text(svg, "link-label beside", middle.x + 44.0, middle.y + 5.0, &link_label(link));
+        // Beside an upright link, clear of the envelopes on its lanes (of a narrow card's, in a
+        // small drawing: there is no more room).
+        let beside = if layout.small { 22.0 } else { 44.0 };
+        text(svg, "link-label beside", middle.x + beside, middle.y + 5.0, &link_label(link));
     } else if labelled {
         text(svg, "link-label", middle.x, middle.y - 18.0, &link_label(link));
     }

@@ -163,6 +163,13 @@ test('95-embed: ?embed shows only the chosen panels, readable at 480×270 and fu
   await page.goto(`${baseUrl}index.html?embed&lesson=04-uppercase-udp&panels=topology,ladder`);
   await expectText(page.locator('.embed-bar .title'), 'Uppercase over UDP', 20_000);
   await expectCount(page.locator('.stage, .ladder-panel'), 2);
+  // Full cards would be drawn at a third of their size there: the hosts get narrow cards (name
+  // and address) whose names read (full cards' were 6 px tall).
+  const nameHeight = () => page.locator('#topology .host-name').evaluateAll(
+    (texts) => Math.min(...texts.map((text) => text.getBoundingClientRect().height)));
+  await waitFor(async () => (await nameHeight()) >= 11, 5_000,
+    async () => `the cards' names should be at least 11 px tall at 480×270; they are ${await nameHeight()} px`);
+  await expectCount(page.locator('#topology .port'), 0);
 
   await page.goto(`${baseUrl}index.html?embed&lesson=01-hello-server&panels=topology,ladder,hosts,side`);
   await expectText(page.locator('.embed-bar .title'), 'Hello, server', 20_000);
