@@ -1,0 +1,92 @@
+// wasm-opt for the page's wasm, in one place for Trunk and scripts/wasm-size.sh, so that the two
+// always build the same file (Trunk.toml says why each setting is there):
+//   1. wasm-opt with the settings below (the functions sorted by name, their names kept);
+//   2. scripts/wasm-order.mjs: a better order of the functions for gzip, written as their names;
+//   3. wasm-opt again: the functions put in that order, the names and the producers and
+//      target-features sections stripped.
+//
+//   node scripts/wasm-opt.mjs IN.wasm OUT.wasm [NAMED.wasm]
+//     NAMED.wasm: the file of step 1, with each function's name (for scripts/wasm-size.mjs).
+//   node scripts/wasm-opt.mjs --trunk
+//     Trunk's post_build hook (Trunk.toml): in a release build, the wasm in Trunk's staging
+//     folder, in place, and the integrity (sha384) Trunk wrote for it in index.html. Trunk runs no
+//     wasm-opt of its own (data-wasm-opt="0" in index.html).
+// wasm-opt is binaryen's, found on PATH (node_modules/.bin, see scripts/env.sh).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withOrder } from './wasm-order.mjs';
+
+/** Step 1: the optimisations (Trunk.toml explains each). */
+const OPTIMIZE = [
+  '-Os',
+  '--one-caller-inline-max-function-size=50',
+  '--flatten',
+  '--rereloop',
+  '-Os',
+  '-Os',
+  '--low-memory-unused',
+  '--reorder-functions-by-name',
+];
+/** Step 3: no optimisation passes, but -Os's levels, which wasm-opt also uses when it writes the
+ * file (without them the same code is written 0.7 KB larger). */
+const FINISH = [
+  '--optimize-level=2',
+  '--shrink-level=1',
+  '--reorder-functions-by-name',
+  '--strip-debug',
+  '--strip-producers',
+  '--strip-target-features',
+];
+
+function wasmOpt(args) {
+  execFileSync('wasm-opt', args, { stdio: 'inherit' });
+}
+
+/** Optimises `input` into `output`; keeps step 1's file, with its names, as `named` if given. */
+function optimize(input, output, named) {
+  const work = mkdtempSync(join(tmpdir(), 'socksim-wasm-opt-'));
+  try {
+    const sorted = join(work, 'sorted.wasm');
+    const ordered = join(work, 'ordered.wasm');
+    wasmOpt([input, ...OPTIMIZE, '-g', '-o', sorted]);
+    if (named) copyFileSync(sorted, named);
+    writeFileSync(ordered, withOrder(readFileSync(sorted)));
+    wasmOpt([ordered, ...FINISH, '-o', output]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function sha384(file) {
+  return `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
+}
+
+/** Trunk's post_build hook: the staged wasm, and its integrity in the staged index.html. */
+function trunkHook() {
+  const { TRUNK_PROFILE: profile, TRUNK_STAGING_DIR: staging } = process.env;
+  if (!staging) throw new Error('--trunk is for Trunk\'s post_build hook (no TRUNK_STAGING_DIR)');
+  // As Trunk itself: no wasm-opt in a debug build.
+  if (profile !== 'release') return;
+  const wasm = readdirSync(staging).filter((file) => file.endsWith('_bg.wasm'));
+  if (wasm.length !== 1) throw new Error(`expected one *_bg.wasm in ${staging}, found ${wasm.length}`);
+  const file = join(staging, wasm[0]);
+  const before = sha384(file);
+  optimize(file, file);
+  const html = join(staging, 'index.html');
+  const text = readFileSync(html, 'utf8');
+  if (!text.includes(`integrity="${before}"`)) throw new Error(`no integrity="${before}" for ${wasm[0]} in ${html}`);
+  writeFileSync(html, text.replaceAll(`integrity="${before}"`, `integrity="${sha384(file)}"`));
+}
+
+const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === '--trunk') {
+  trunkHook();
+} else if (args.length === 2 || args.length === 3) {
+  optimize(...args);
+} else {
+  console.error('usage: node scripts/wasm-opt.mjs IN.wasm OUT.wasm [NAMED.wasm] | --trunk');
+  process.exit(2);
+}
