@@ -9,7 +9,7 @@
 //     NAMED.wasm: the file of step 1, with each function's name (for scripts/wasm-size.mjs).
 //   node scripts/wasm-opt.mjs --trunk
 //     Trunk's post_build hook (Trunk.toml): in a release build, the wasm in Trunk's staging
-//     folder, in place, and the integrity (sha384) Trunk wrote for it in index.html. Trunk runs no
+//     folder, in place, and the integrity Trunk wrote for it in index.html. Trunk runs no
 //     wasm-opt of its own (data-wasm-opt="0" in index.html).
 // wasm-opt is binaryen's, found on PATH (node_modules/.bin, see scripts/env.sh).
 import { execFileSync } from 'node:child_process';
@@ -42,7 +42,12 @@ const FINISH = [
 ];
 
 function wasmOpt(args) {
-  execFileSync('wasm-opt', args, { stdio: 'inherit' });
+  try {
+    execFileSync('wasm-opt', args, { stdio: 'inherit' });
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new Error('no wasm-opt on PATH: run scripts/setup.sh, then `source scripts/env.sh`');
+    throw error;
+  }
 }
 
 /** Optimises `input` into `output`; keeps step 1's file, with its names, as `named` if given. */
@@ -60,8 +65,10 @@ function optimize(input, output, named) {
   }
 }
 
-function sha384(file) {
-  return `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
+/** The file's digests, as subresource integrity writes them. */
+function digests(file) {
+  const bytes = readFileSync(file);
+  return ['sha256', 'sha384', 'sha512'].map((algorithm) => `${algorithm}-${createHash(algorithm).update(bytes).digest('base64')}`);
 }
 
 /** Trunk's post_build hook: the staged wasm, and its integrity in the staged index.html. */
@@ -73,12 +80,14 @@ function trunkHook() {
   const wasm = readdirSync(staging).filter((file) => file.endsWith('_bg.wasm'));
   if (wasm.length !== 1) throw new Error(`expected one *_bg.wasm in ${staging}, found ${wasm.length}`);
   const file = join(staging, wasm[0]);
-  const before = sha384(file);
+  const before = digests(file);
   optimize(file, file);
+  const after = digests(file);
+  // The integrity Trunk wrote (sha384 unless data-integrity says otherwise; none with --no-sri).
   const html = join(staging, 'index.html');
-  const text = readFileSync(html, 'utf8');
-  if (!text.includes(`integrity="${before}"`)) throw new Error(`no integrity="${before}" for ${wasm[0]} in ${html}`);
-  writeFileSync(html, text.replaceAll(`integrity="${before}"`, `integrity="${sha384(file)}"`));
+  let text = readFileSync(html, 'utf8');
+  before.forEach((digest, i) => { text = text.replaceAll(`integrity="${digest}"`, `integrity="${after[i]}"`); });
+  writeFileSync(html, text);
 }
 
 const args = process.argv.slice(2);
