@@ -1,7 +1,7 @@
 // The order of a wasm module's functions in its code section, chosen for gzip: deflate finds
 // repeats only within the last 32 KB, so code that looks alike should sit side by side. Sorting
 // the functions by name (wasm-opt --reorder-functions-by-name) keeps each crate's and module's
-// code together; this order goes further and saves about 6 KB of the page's gzip -9 size.
+// code together; this order goes further and saves 6.3 KB of the page's gzip -9 size.
 //
 // The order is built greedily from the first function by name. Each step looks at the 32 functions
 // not yet placed that look most like the last one placed (by MinHash, over 4-byte shingles), plus
@@ -10,7 +10,10 @@
 // (hash chains, lazy matches, as zlib's level 9 but with shorter chains) with fixed bits for
 // lengths and distances, as in deflate's fixed Huffman code, and each byte coded as a literal
 // costing what its frequency in all the code says (at most 12 bits). Everything is integer
-// arithmetic or exactly rounded, so the order depends on the input only.
+// arithmetic or exactly rounded, so the order depends on the input only. Measured on the page:
+// the fewest bits per byte, instead of the smallest share of its own cost, is 2.6 KB worse;
+// zlib's own sizes as the costs 1.0 KB (dynamic Huffman codes) to 1.6 KB (fixed) worse, and
+// twice as slow; 48 candidates 0.2 KB better but slower; chains of 1024 or 4096 no better.
 //
 // `withOrder(wasm)` returns the module with a name section that names each function by its rank
 // (`o0000`, `o0001`, …); `wasm-opt --reorder-functions-by-name` then puts them in that order,
