@@ -1,6 +1,6 @@
 //! The page's root component: owns the [`Model`], runs the animation frame loop that moves the
 //! virtual clock, listens to the presenter's keys, and lays out the panels. Each panel is drawn
-//! again only when what it shows changed ([`Memo`]); after each render, what moves with the clock
+//! again only when what it shows changed ([`Panel`]); after each render, what moves with the clock
 //! (envelopes, bursts, the ladder's "now") is placed directly.
 
 use std::cell::{Cell, RefCell};
@@ -14,7 +14,7 @@ use yew::prelude::*;
 use super::embed::{self, Embedding, Settings};
 use super::envelopes::{Envelopes, Layers};
 use super::markup::element;
-use super::memo::Memo;
+use super::memo::{memo, Panel};
 use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
 use super::toolbar::Files;
@@ -245,25 +245,25 @@ pub fn App() -> Html {
     }
     let in_flight: usize = model_ref.session.network().links().iter().map(|link| link.in_flight().count()).sum();
     // Each panel below is drawn again only when `shown` changes, not on every frame.
-    let panel = |draw: Rc<dyn Fn() -> Html>| html! { <Memo {shown} {draw} /> };
+    let panel = |draw: Box<dyn Fn() -> Html>| memo(None, Rc::new(Panel { shown, draw }));
     let scene = Rc::clone(&page.scene.borrow());
     let topology = {
         let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
-        panel(Rc::new(move || topology::view(&scene, &page.send, &page.layers, &page.envelopes)))
+        panel(Box::new(move || topology::view(&scene, &page.send, &page.layers, &page.envelopes)))
     };
     let ladder = {
         let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
-        panel(Rc::new(move || ladder::view(&page.model.borrow(), &scene.ladder, &page.send, &page.ladder_scroll)))
+        panel(Box::new(move || ladder::view(&page.model.borrow(), &scene.ladder, &page.send, &page.ladder_scroll)))
     };
     let hosts = {
         let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
-        panel(Rc::new(move || {
+        panel(Box::new(move || {
             let views = host_panel::views(&page.model.borrow(), &scene.snapshot);
             views
                 .into_iter()
                 .map(|view| {
                     let key = format!("{}-{}", view.caller.id, view.caller.name);
-                    html! { <host_panel::HostPanel {key} {view} send={page.send.clone()} /> }
+                    memo(Some(key.into()), Rc::new(host_panel::HostPanel { view, send: page.send.clone() }))
                 })
                 .collect::<Html>()
         }))
@@ -271,7 +271,7 @@ pub fn App() -> Html {
     let side = {
         let page = Rc::clone(&page);
         let model = ModelHandle(Rc::clone(&page.model));
-        panel(Rc::new(move || side::view(&model, &page.send)))
+        panel(Box::new(move || side::view(&model, &page.send)))
     };
     let settings = &page.settings;
     let panels = settings.panels;

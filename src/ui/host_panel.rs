@@ -9,8 +9,9 @@ use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::kept::{use_kept, Kept};
+use super::kept::{Kept, Slot};
 use super::markup::{escape, into_html};
+use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::program_panel::{program_panel, ProgramState, ProgramView};
 use super::toolbar::time_label;
@@ -341,17 +342,27 @@ fn form_editor<E: JsCast + 'static>(keeper: &Keeper, apply: fn(&mut Form, String
     })
 }
 
-#[derive(Properties, PartialEq)]
-pub struct HostPanelProps {
+/// A host's panel, drawn again only when its view changed.
+#[derive(PartialEq)]
+pub struct HostPanel {
     pub view: HostView,
     pub send: Callback<Msg>,
 }
 
-#[component]
-pub fn HostPanel(props: &HostPanelProps) -> Html {
+impl Part for HostPanel {
+    fn draw(&self, slot: &Slot) -> Html {
+        host_panel(self, slot)
+    }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
+}
+
+fn host_panel(props: &HostPanel, slot: &Slot) -> Html {
     let view = &props.view;
     let host = &view.caller;
-    let keeper = use_kept(PanelState::default);
+    let keeper = slot.kept(PanelState::default);
     // The program tab is open when the host runs a program, until the person picks a tab.
     let show_program = keeper.get().picked.unwrap_or(view.program.state != ProgramState::None);
     if show_program {

@@ -9,14 +9,16 @@ use std::ops::Range;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::kept::use_kept;
+use super::kept::Slot;
 use super::markup::{escape, into_html, within};
+use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
 use crate::sim::{dissect, hex_rows, Fate, Layer};
 
-#[derive(Properties, PartialEq)]
+/// The selected packet, as the inspector shows it.
+#[derive(PartialEq)]
 pub struct InspectorProps {
     pub packet: Option<crate::sim::PacketId>,
     /// The packet's bytes and headline, `None` when it has left the trace.
@@ -55,9 +57,18 @@ pub fn props(model: &Model, send: &Callback<Msg>) -> InspectorProps {
     }
 }
 
-#[component]
-pub fn Inspector(props: &InspectorProps) -> Html {
-    let lit = use_kept(|| None::<Range<usize>>);
+impl Part for InspectorProps {
+    fn draw(&self, slot: &Slot) -> Html {
+        inspector(self, slot)
+    }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
+}
+
+fn inspector(props: &InspectorProps, slot: &Slot) -> Html {
+    let lit = slot.kept(|| None::<Range<usize>>);
     let (Some(id), Some(bytes)) = (props.packet, &props.bytes) else {
         return html! {
             <p class="empty">{ "Select a packet (an arrow of the ladder, a row of the list) to see its headers and bytes." }</p>

@@ -5,8 +5,9 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::kept::{use_kept, Kept};
+use super::kept::{Kept, Slot};
 use super::markup::fixed;
+use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
 use crate::decimal::plain;
@@ -14,7 +15,8 @@ use crate::scenario::lesson::{host_address, host_name, limits, HostSpec, LinkSpe
 use crate::scenario::Lesson;
 use crate::sim::{Impairments, Ipv4Address};
 
-#[derive(Properties, PartialEq)]
+/// What the network editor is drawn from.
+#[derive(PartialEq)]
 pub struct NetworkEditorProps {
     pub network: Network,
     /// What each of the network's links does now, in its first direction.
@@ -166,9 +168,18 @@ fn target_value(event: &Event) -> String {
         .unwrap_or_default()
 }
 
-#[component]
-pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
-    let editing = use_kept(Editing::default);
+impl Part for NetworkEditorProps {
+    fn draw(&self, slot: &Slot) -> Html {
+        network_editor(self, slot)
+    }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
+}
+
+fn network_editor(props: &NetworkEditorProps, slot: &Slot) -> Html {
+    let editing = slot.kept(Editing::default);
     let (error, link_ends, dragging) = {
         let now = editing.get();
         (now.error.clone(), now.link_ends, now.dragging)

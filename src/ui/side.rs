@@ -1,16 +1,18 @@
 //! The side panel: tabs for the packet list, the inspector, the network editor and the lesson.
 
 use std::fmt::Write;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::inspector::{self, Inspector};
+use super::inspector;
 use super::markup::{element, escape, fixed, into_html};
+use super::memo::memo;
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
-use super::network_editor::{self, NetworkEditor};
-use super::packets::PacketList;
+use super::network_editor;
+use super::packets::PacketListProps;
 use super::{download, fetch};
 
 const TABS: [(Tab, &str); 4] =
@@ -19,9 +21,13 @@ const TABS: [(Tab, &str); 4] =
 pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     let model = &*handle.0.borrow();
     let content = match model.tab {
-        Tab::Packets => html! { <PacketList model={handle.clone()} shown={model.shown()} send={send.clone()} /> },
-        Tab::Inspector => html! { <Inspector ..inspector::props(model, send) /> },
-        Tab::Network => html! { <NetworkEditor ..network_editor::props(model, send) /> },
+        // Each tab's part is told from the others by its key: one opened anew starts afresh.
+        Tab::Packets => memo(
+            Some("packets".into()),
+            Rc::new(PacketListProps { model: handle.clone(), shown: model.shown(), send: send.clone() }),
+        ),
+        Tab::Inspector => memo(Some("inspector".into()), Rc::new(inspector::props(model, send))),
+        Tab::Network => memo(Some("network".into()), Rc::new(network_editor::props(model, send))),
         Tab::Lesson => lesson(handle, model, send),
     };
     // One listener for the tabs, which say which they are in `data-tab`.
