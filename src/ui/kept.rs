@@ -52,6 +52,11 @@ pub fn use_slot() -> Slot {
 }
 
 impl Slot {
+    /// What draws the part again.
+    pub fn redraw(&self) -> UseForceUpdateHandle {
+        self.redraw.clone()
+    }
+
     /// The part's state, made by `init` when the part is first drawn.
     pub fn kept<T: 'static>(&self, init: impl FnOnce() -> T) -> Kept<T> {
         let mut state = self.state.borrow_mut();

@@ -37,6 +37,12 @@ pub struct MemoProps {
     part: Rc<dyn Part>,
 }
 
+impl MemoProps {
+    pub fn new(part: Rc<dyn Part>) -> MemoProps {
+        MemoProps { part }
+    }
+}
+
 impl PartialEq for MemoProps {
     fn eq(&self, other: &Self) -> bool {
         self.part.same(&*other.part)
@@ -56,7 +62,7 @@ pub fn Memo(props: &MemoProps) -> Html {
 /// A part in a [`Memo`]. Parts of different kinds at the same place are told apart by `key`, so
 /// that one does not inherit the other's state.
 pub fn memo(key: Option<Key>, part: Rc<dyn Part>) -> Html {
-    VComp::new::<Memo>(Rc::new(MemoProps { part }), key).into()
+    VComp::new::<Memo>(Rc::new(MemoProps::new(part)), key).into()
 }
 
 /// A panel of the page: drawn again only when what the page shows ([`Shown`]) changed.
