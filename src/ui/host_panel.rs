@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::kept::{Kept, Slot};
-use super::markup::{escape, into_html};
+use super::markup::{escape, into_html, value_at};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::program_panel::{program_panel, ProgramState, ProgramView};
@@ -309,16 +309,6 @@ fn unescape(text: &str) -> String {
     out
 }
 
-fn value_of(event: &Event) -> String {
-    let target = event.target();
-    target
-        .clone()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|input| input.value())
-        .or_else(|| target.and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()))
-        .unwrap_or_default()
-}
-
 /// What a host's panel keeps: the tab the person picked, and what they typed into the call form
 /// (nothing while the Python tab is open: the form starts afresh when it opens again).
 #[derive(Default)]
@@ -333,7 +323,7 @@ type Keeper = Kept<PanelState>;
 fn form_editor<E: JsCast + 'static>(keeper: &Keeper, apply: fn(&mut Form, String)) -> Callback<E> {
     let keeper = keeper.clone();
     Callback::from(move |event: E| {
-        let value = value_of(event.unchecked_ref());
+        let value = value_at(event.unchecked_ref());
         keeper.change(|kept| {
             if let Some(form) = &mut kept.form {
                 apply(form, value);

@@ -87,6 +87,14 @@ pub fn action_at(event: &web_sys::Event) -> Option<String> {
     target.closest("[data-action]").ok()??.get_attribute("data-action")
 }
 
+/// The value of the field (an `<input>` or a `<select>`) an event happened on, or `""`.
+pub fn value_at(event: &web_sys::Event) -> String {
+    let target = event.target();
+    let input = target.clone().and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let select = || target.and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok());
+    input.map(|input| input.value()).or_else(|| select().map(|select| select.value())).unwrap_or_default()
+}
+
 /// Whether an event happened inside an element matching `selector`.
 pub fn within(event: &web_sys::Event, selector: &str) -> bool {
     event

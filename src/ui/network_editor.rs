@@ -2,11 +2,10 @@
 //! sliders for what each link does. Sliders change the running network at the current time; adding
 //! or removing a host or a link builds a new network and starts the run again.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::kept::{Kept, Slot};
-use super::markup::fixed;
+use super::markup::{fixed, value_at};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
@@ -157,17 +156,6 @@ fn remove_link(network: &mut Network, index: usize) {
     network.links.remove(index);
 }
 
-fn target_value(event: &Event) -> String {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|input| input.value())
-        .or_else(|| {
-            event.target().and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value())
-        })
-        .unwrap_or_default()
-}
-
 impl Part for NetworkEditorProps {
     fn draw(&self, slot: &Slot) -> Html {
         network_editor(self, slot)
@@ -200,7 +188,7 @@ fn network_editor(props: &NetworkEditorProps, slot: &Slot) -> Html {
         let editing = editing.clone();
         Callback::from(move |event: Event| {
             let mut changed = network.clone();
-            match change(&mut changed, index, &target_value(&event)) {
+            match change(&mut changed, index, &value_at(&event)) {
                 Ok(()) => rebuild(changed),
                 Err(message) => editing.change(|editing| editing.error = Some(message)),
             }
@@ -237,7 +225,7 @@ fn network_editor(props: &NetworkEditorProps, slot: &Slot) -> Html {
     let choose_end = |which: usize| {
         let editing = editing.clone();
         Callback::from(move |event: Event| {
-            if let Ok(host) = target_value(&event).parse::<usize>() {
+            if let Ok(host) = value_at(&event).parse::<usize>() {
                 let (mut a, mut b) = editing.get().link_ends;
                 if which == 0 {
                     a = host

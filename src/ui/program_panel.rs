@@ -139,8 +139,8 @@ impl ProgramView {
     }
 }
 
-/// The editor, its buttons and the console. Not a component of its own: the editor is one, and
-/// the rest is drawn again with the host's panel.
+/// The editor, its buttons and the console. Not a part of its own: the editor is one, and the
+/// rest is drawn again with the host's panel.
 pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
     let host = view.host;
     let live = view.state.is_live();

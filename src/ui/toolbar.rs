@@ -6,7 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, element, escape, fixed, into_html, within};
+use super::markup::{action_at, element, escape, fixed, into_html, value_at, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::decimal::Rounded;
 use crate::scenario::library;
@@ -22,10 +22,6 @@ pub fn time_label(micros: i64) -> String {
 
 fn select(event: &Event) -> Option<HtmlSelectElement> {
     event.target()?.dyn_into().ok()
-}
-
-fn select_value(event: &Event) -> Option<String> {
-    Some(select(event)?.value())
 }
 
 /// Opens the lesson the menu names (fetching its file), or the default network. If the file cannot
@@ -45,10 +41,6 @@ fn open_chosen(menu: HtmlSelectElement, current: &'static str, send: Callback<Ms
             send.emit(Msg::Notice(format!("The lesson {id} could not be opened: {why}.")));
         }
     });
-}
-
-fn input_value(event: &Event) -> Option<String> {
-    Some(event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
 }
 
 /// A number field's or slider's value, as the browser reads it (which spares the page Rust's own
@@ -95,7 +87,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let speed = {
         let send = send.clone();
         Callback::from(move |event: Event| {
-            if let Some(index) = select_value(&event).and_then(|value| value.parse().ok()) {
+            if let Ok(index) = value_at(&event).parse() {
                 send.emit(Msg::Speed(index));
             }
         })
@@ -111,7 +103,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let seed = {
         let send = send.clone();
         Callback::from(move |event: Event| {
-            if let Some(seed) = input_value(&event).and_then(|value| value.trim().parse().ok()) {
+            if let Ok(seed) = value_at(&event).trim().parse() {
                 send.emit(Msg::Seed(seed));
             }
         })
