@@ -20,7 +20,7 @@ use web_sys::{MessageEvent, UrlSearchParams, Window};
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, escape, fixed, into_html};
+use super::markup::{attribute_at, escape, fixed, into_html};
 use super::model::{Model, Msg, SPEEDS};
 use super::toolbar::time_label;
 use crate::scenario::lesson::Quoted;
@@ -155,7 +155,7 @@ pub fn controls(model: &Model, send: &Callback<Msg>) -> Html {
     // One listener for the buttons, which say what they do in `data-action`.
     let onclick = {
         let send = send.clone();
-        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+        Callback::from(move |event: MouseEvent| match attribute_at(&event, "data-action").as_deref() {
             Some("step-back") => send.emit(Msg::StepBack),
             Some("play") => send.emit(Msg::TogglePlay),
             Some("step") => send.emit(Msg::Step),

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::kept::{Kept, Slot};
-use super::markup::{escape, into_html, value_at};
+use super::markup::{closest, escape, into_html, value_at};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::program_panel::{program_panel, ProgramState, ProgramView};
@@ -362,9 +362,7 @@ fn host_panel(props: &HostPanel, slot: &Slot) -> Html {
     let pick = {
         let keeper = keeper.clone();
         Callback::from(move |event: MouseEvent| {
-            let tab = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-            let tab = tab.and_then(|target| target.closest("button.host-tab").ok().flatten());
-            if let Some(tab) = tab {
+            if let Some(tab) = closest(&event, "button.host-tab") {
                 let python = tab.text_content().is_some_and(|label| label == "Python");
                 keeper.change(|kept| kept.picked = Some(python));
             }

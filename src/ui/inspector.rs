@@ -6,11 +6,10 @@
 use std::fmt::Write;
 use std::ops::Range;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::kept::Slot;
-use super::markup::{escape, into_html, within};
+use super::markup::{attribute_at, escape, into_html, within};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -144,8 +143,7 @@ fn layers(layers: &[Layer]) -> String {
 
 /// The bytes the layer or field under the pointer occupies.
 fn bytes_at(event: &MouseEvent) -> Option<Range<usize>> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let bytes = target.closest("[data-bytes]").ok()??.get_attribute("data-bytes")?;
+    let bytes = attribute_at(event, "data-bytes")?;
     let (start, end) = bytes.split_once('-')?;
     Some(start.parse().ok()?..end.parse().ok()?)
 }

@@ -8,7 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::inspector;
-use super::markup::{element, escape, fixed, into_html};
+use super::markup::{attribute_at, closest, element, escape, fixed, into_html, within};
 use super::memo::memo;
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
 use super::network_editor;
@@ -151,17 +151,9 @@ fn lesson(handle: &ModelHandle, model: &Model, send: &Callback<Msg>) -> Html {
     }
 }
 
-/// The value of an attribute of the element an event happened on, or of its nearest ancestor
-/// with that attribute.
-fn attribute_at(event: &MouseEvent, name: &str) -> Option<String> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    target.closest(&format!("[{name}]")).ok()??.get_attribute(name)
-}
-
 /// The checkpoint and the choice of the choice button an event happened on.
 fn choice_at(event: &MouseEvent) -> Option<(usize, usize)> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let item = target.closest("button.choice").ok()??.parent_element()?;
+    let item = closest(event, "button.choice")?.parent_element()?;
     let checkpoint = item.closest("[data-checkpoint]").ok()??.get_attribute("data-checkpoint")?.parse().ok()?;
     let mut choice = 0;
     let mut before = item.previous_element_sibling();
@@ -178,8 +170,7 @@ fn lesson_files(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     let save = {
         let model = handle.clone();
         Callback::from(move |event: MouseEvent| {
-            let pressed = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-            if pressed.and_then(|target| target.closest("button.save-lesson").ok().flatten()).is_none() {
+            if !within(&event, "button.save-lesson") {
                 return;
             }
             let model = model.0.borrow();

@@ -6,7 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, element, escape, fixed, into_html, value_at, within};
+use super::markup::{attribute_at, element, escape, fixed, into_html, value_at, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::decimal::Rounded;
 use crate::scenario::library;
@@ -64,7 +64,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     // One listener for the buttons, which say what they do in `data-action`.
     let onclick = {
         let (send, files) = (send.clone(), (files.pcap.clone(), files.ladder.clone(), files.link.clone()));
-        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+        Callback::from(move |event: MouseEvent| match attribute_at(&event, "data-action").as_deref() {
             Some("reset") => send.emit(Msg::Reset),
             Some("step-back") => send.emit(Msg::StepBack),
             Some("play") => send.emit(Msg::TogglePlay),
