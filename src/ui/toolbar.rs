@@ -119,7 +119,6 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             }
         })
         .collect::<Html>();
-    let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     html! {
         <header class="toolbar" {onclick}>
             { fixed(r#"<span class="brand">socksim</span>"#) }
@@ -138,9 +137,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                     r#"<button data-action="reset" title="Reset: back to 0 s, forget every action (R)">⟲<span class="visually-hidden">Reset</span></button>"#,
                     r#"<button data-action="step-back" title="Back to the previous packet event (←)">◂ back</button>"#,
                 )) }
-                <button data-action="play" class="play" aria-label={play_label} title={format!("{play_label} (space)")}>
-                    { play_icon }
-                </button>
+                { play_button(model.playing) }
                 { fixed(r#"<button data-action="step" title="On to the next packet event (→)">step ▸</button>"#) }
             </div>
             <label class="speed" title="Playback speed: virtual seconds per second">
@@ -178,6 +175,12 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             )) }
         </header>
     }
+}
+
+/// The play/pause button, of the toolbar and of an embedded page's control strip.
+pub fn play_button(playing: bool) -> Html {
+    let (label, icon) = if playing { ("Pause", "❚❚") } else { ("Play", "▶") };
+    html! { <button data-action="play" class="play" aria-label={label} title={format!("{label} (space)")}>{ icon }</button> }
 }
 
 /// The line under the toolbar: the lesson's intro (or what to try first), and any notice.
