@@ -48,7 +48,7 @@ struct Page {
 }
 
 impl Page {
-    fn new(redraw: UseForceUpdateHandle) -> Page {
+    fn new(redraw: Callback<()>) -> Page {
         let settings = Settings::from_address();
         let mut model = bench::requested().unwrap_or_default();
         model.reduced_motion = prefers_reduced_motion();
@@ -56,7 +56,6 @@ impl Page {
         // Nobody could answer a question without the Lesson tab.
         model.asks_predictions = settings.panels.side;
         let model = Rc::new(RefCell::new(model));
-        let redraw = Callback::from(move |()| redraw.force_update());
         let send = {
             let (model, redraw) = (Rc::clone(&model), redraw.clone());
             Callback::from(move |msg: Msg| {

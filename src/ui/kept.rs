@@ -1,7 +1,7 @@
 //! A part's own state, which draws the part again when it is set. Each [`Memo`](super::memo::Memo)
-//! keeps one [`Slot`] (a `use_mut_ref` and a `use_force_update`) for whatever state its part
-//! keeps: Yew's `use_state` would make a reducer and a dispatcher for each type of state, and a
-//! component of its own for each part far more code.
+//! keeps one [`Slot`] for whatever state its part keeps: Yew's hooks (`use_state`) would make a
+//! reducer and a dispatcher for each type of state, and a component of its own for each part far
+//! more code.
 
 use std::any::Any;
 use std::cell::{Ref, RefCell};
@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 pub struct Kept<T> {
     cell: Rc<RefCell<T>>,
-    redraw: UseForceUpdateHandle,
+    redraw: Callback<()>,
 }
 
 impl<T> Clone for Kept<T> {
@@ -34,26 +34,24 @@ impl<T> Kept<T> {
     /// Changes the state, then draws the part again.
     pub fn change(&self, change: impl FnOnce(&mut T)) {
         change(&mut self.cell.borrow_mut());
-        self.redraw.force_update();
+        self.redraw.emit(());
     }
 }
 
 /// Where a part keeps its state, of whatever type, from one drawing to the next.
-#[derive(Clone)]
 pub struct Slot {
-    state: Rc<RefCell<Option<Rc<dyn Any>>>>,
-    redraw: UseForceUpdateHandle,
-}
-
-/// The slot of the component being drawn.
-#[hook]
-pub fn use_slot() -> Slot {
-    Slot { state: use_mut_ref(|| None), redraw: use_force_update() }
+    state: RefCell<Option<Rc<dyn Any>>>,
+    redraw: Callback<()>,
 }
 
 impl Slot {
+    /// An empty slot; `redraw` draws its part again.
+    pub fn new(redraw: Callback<()>) -> Slot {
+        Slot { state: RefCell::new(None), redraw }
+    }
+
     /// What draws the part again.
-    pub fn redraw(&self) -> UseForceUpdateHandle {
+    pub fn redraw(&self) -> Callback<()> {
         self.redraw.clone()
     }
 

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 use yew::virtual_dom::{Key, VComp};
 
-use super::kept::{use_slot, Slot};
+use super::kept::Slot;
 use super::model::Shown;
 
 /// What a [`Memo`] draws.
@@ -49,14 +49,32 @@ impl PartialEq for MemoProps {
     }
 }
 
-#[component]
-pub fn Memo(props: &MemoProps) -> Html {
-    let slot = use_slot();
-    {
-        let (part, slot) = (Rc::clone(&props.part), slot.clone());
-        use_effect(move || part.drawn(&slot));
+/// The component every part is drawn in. It is a struct component, not a function one: it needs
+/// no hooks, and so the page has none of their code.
+pub struct Memo {
+    slot: Slot,
+}
+
+impl Component for Memo {
+    /// Draws the part again (its state changed).
+    type Message = ();
+    type Properties = MemoProps;
+
+    fn create(ctx: &Context<Self>) -> Memo {
+        Memo { slot: Slot::new(ctx.link().callback(|()| ())) }
     }
-    props.part.draw(&slot)
+
+    fn update(&mut self, _: &Context<Self>, (): ()) -> bool {
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        ctx.props().part.draw(&self.slot)
+    }
+
+    fn rendered(&mut self, ctx: &Context<Self>, _: bool) {
+        ctx.props().part.drawn(&self.slot);
+    }
 }
 
 /// A part in a [`Memo`]. Parts of different kinds at the same place are told apart by `key`, so
