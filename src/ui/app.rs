@@ -1,6 +1,6 @@
-//! The page's root component: owns the [`Model`], runs the animation frame loop that moves the
+//! The page's root: owns the [`Model`], runs the animation frame loop that moves the
 //! virtual clock, listens to the presenter's keys, and lays out the panels. Each panel is drawn
-//! again only when what it shows changed ([`Memo`]); after each render, what moves with the clock
+//! again only when what it shows changed ([`Panel`]); after each render, what moves with the clock
 //! (envelopes, bursts, the ladder's "now") is placed directly.
 
 use std::cell::{Cell, RefCell};
@@ -13,8 +13,9 @@ use yew::prelude::*;
 
 use super::embed::{self, Embedding, Settings};
 use super::envelopes::{Envelopes, Layers};
+use super::kept::Slot;
 use super::markup::element;
-use super::memo::Memo;
+use super::memo::{memo, Memo, MemoProps, Panel, Part};
 use super::model::{Model, ModelHandle, Msg};
 use super::scene::Scene;
 use super::toolbar::Files;
@@ -39,13 +40,15 @@ struct Page {
     ladder_scroll: NodeRef,
     /// The question the run stopped for when the page was last drawn.
     asked: Cell<Option<usize>>,
+    /// Whether what runs as long as the page has been started (see [`start`]).
+    started: Cell<bool>,
     redraw: Callback<()>,
     send: Callback<Msg>,
     files: Files,
 }
 
 impl Page {
-    fn new(redraw: UseForceUpdateHandle) -> Page {
+    fn new(redraw: Callback<()>) -> Page {
         let settings = Settings::from_address();
         let mut model = bench::requested().unwrap_or_default();
         model.reduced_motion = prefers_reduced_motion();
@@ -53,7 +56,6 @@ impl Page {
         // Nobody could answer a question without the Lesson tab.
         model.asks_predictions = settings.panels.side;
         let model = Rc::new(RefCell::new(model));
-        let redraw = Callback::from(move |()| redraw.force_update());
         let send = {
             let (model, redraw) = (Rc::clone(&model), redraw.clone());
             Callback::from(move |msg: Msg| {
@@ -97,6 +99,7 @@ impl Page {
             layers: LayerRefs::default(),
             ladder_scroll,
             asked: Cell::new(None),
+            started: Cell::new(false),
             redraw,
             send,
             files: Files { pcap, ladder, link },
@@ -153,32 +156,28 @@ impl FrameLoop {
 }
 
 /// Starts what runs as long as the page: opens a shared link's session, the animation loop, the
-/// presenter's keys and the embedding page's commands. What is returned stops them.
-fn start(page: &Rc<Page>) -> impl FnOnce() {
+/// presenter's keys and the embedding page's commands.
+fn start(page: &Rc<Page>) {
     // A page opened from a shared link opens its session.
     share::open_from_address(page.send.clone());
     let frame_loop =
         Rc::new(FrameLoop { page: Rc::clone(page), last_frame: Cell::new(None), handle: RefCell::new(None) });
     frame_loop.schedule();
+    // The listeners are never removed: the page is never taken down.
     let send = page.send.clone();
-    let keys = gloo_utils_document().map(|document| {
-        EventListener::new_with_options(
-            &document,
-            "keydown",
-            EventListenerOptions::enable_prevent_default(),
-            move |event| {
-                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                if let Some(msg) = key_message(event) {
-                    event.prevent_default();
-                    send.emit(msg);
-                }
-            },
-        )
-    });
-    let commands = page.embedding.start(&page.settings, &page.model, &page.send, &page.redraw);
-    move || {
-        frame_loop.handle.borrow_mut().take();
-        drop((keys, commands));
+    if let Some(document) = gloo_utils_document() {
+        let options = EventListenerOptions::enable_prevent_default();
+        EventListener::new_with_options(&document, "keydown", options, move |event| {
+            let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+            if let Some(msg) = key_message(event) {
+                event.prevent_default();
+                send.emit(msg);
+            }
+        })
+        .forget();
+    }
+    if let Some(commands) = page.embedding.start(&page.settings, &page.model, &page.send, &page.redraw) {
+        commands.forget();
     }
 }
 
@@ -225,19 +224,47 @@ fn key_message(event: &web_sys::KeyboardEvent) -> Option<Msg> {
     }
 }
 
-#[component]
-pub fn App() -> Html {
-    let redraw = use_force_update();
-    let page = use_memo((), move |()| Page::new(redraw));
-    {
-        let page = Rc::clone(&page);
-        use_effect_with((), move |_| start(&page));
+/// The page: a [`Memo`] whose part is the [`Root`], which is what its properties are by default.
+pub type App = Memo;
+
+impl Default for MemoProps {
+    fn default() -> MemoProps {
+        MemoProps::new(Rc::new(Root))
     }
-    {
-        let page = Rc::clone(&page);
-        use_effect(move || after_frame(&page));
+}
+
+/// The whole page, the part of the root [`Memo`].
+struct Root;
+
+impl Root {
+    /// The page's state, made when it is first drawn.
+    fn page(slot: &Slot) -> Rc<Page> {
+        let page = slot.kept(|| Rc::new(Page::new(slot.redraw())));
+        let page = Rc::clone(&page.get());
+        page
+    }
+}
+
+impl Part for Root {
+    fn draw(&self, slot: &Slot) -> Html {
+        view(&Root::page(slot))
     }
 
+    /// The root is given no properties: only its own state draws it again.
+    fn same(&self, _: &dyn Part) -> bool {
+        true
+    }
+
+    fn drawn(&self, slot: &Slot) {
+        let page = Root::page(slot);
+        if !page.started.replace(true) {
+            start(&page);
+        }
+        after_frame(&page);
+    }
+}
+
+fn view(page: &Rc<Page>) -> Html {
     let model_ref = page.model.borrow();
     let shown = model_ref.shown();
     if page.scene.borrow().made_at != shown.scene {
@@ -245,33 +272,33 @@ pub fn App() -> Html {
     }
     let in_flight: usize = model_ref.session.network().links().iter().map(|link| link.in_flight().count()).sum();
     // Each panel below is drawn again only when `shown` changes, not on every frame.
-    let panel = |draw: Rc<dyn Fn() -> Html>| html! { <Memo {shown} {draw} /> };
+    let panel = |draw: Box<dyn Fn() -> Html>| memo(None, Rc::new(Panel { shown, draw }));
     let scene = Rc::clone(&page.scene.borrow());
     let topology = {
-        let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
-        panel(Rc::new(move || topology::view(&scene, &page.send, &page.layers, &page.envelopes)))
+        let (page, scene) = (Rc::clone(page), Rc::clone(&scene));
+        panel(Box::new(move || topology::view(&scene, &page.send, &page.layers, &page.envelopes)))
     };
     let ladder = {
-        let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
-        panel(Rc::new(move || ladder::view(&page.model.borrow(), &scene.ladder, &page.send, &page.ladder_scroll)))
+        let (page, scene) = (Rc::clone(page), Rc::clone(&scene));
+        panel(Box::new(move || ladder::view(&page.model.borrow(), &scene.ladder, &page.send, &page.ladder_scroll)))
     };
     let hosts = {
-        let (page, scene) = (Rc::clone(&page), Rc::clone(&scene));
-        panel(Rc::new(move || {
+        let (page, scene) = (Rc::clone(page), Rc::clone(&scene));
+        panel(Box::new(move || {
             let views = host_panel::views(&page.model.borrow(), &scene.snapshot);
             views
                 .into_iter()
                 .map(|view| {
                     let key = format!("{}-{}", view.caller.id, view.caller.name);
-                    html! { <host_panel::HostPanel {key} {view} send={page.send.clone()} /> }
+                    memo(Some(key.into()), Rc::new(host_panel::HostPanel { view, send: page.send.clone() }))
                 })
                 .collect::<Html>()
         }))
     };
     let side = {
-        let page = Rc::clone(&page);
+        let page = Rc::clone(page);
         let model = ModelHandle(Rc::clone(&page.model));
-        panel(Rc::new(move || side::view(&model, &page.send)))
+        panel(Box::new(move || side::view(&model, &page.send)))
     };
     let settings = &page.settings;
     let panels = settings.panels;

@@ -20,9 +20,9 @@ use web_sys::{MessageEvent, UrlSearchParams, Window};
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, escape, fixed, into_html};
+use super::markup::{attribute_at, escape, fixed, into_html};
 use super::model::{Model, Msg, SPEEDS};
-use super::toolbar::time_label;
+use super::toolbar::{play_button, time_label};
 use crate::scenario::lesson::Quoted;
 use crate::scenario::{library, Lesson};
 use crate::sim::{Fate, Instant, PacketId, PacketKind, PacketRecord};
@@ -155,14 +155,13 @@ pub fn controls(model: &Model, send: &Callback<Msg>) -> Html {
     // One listener for the buttons, which say what they do in `data-action`.
     let onclick = {
         let send = send.clone();
-        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+        Callback::from(move |event: MouseEvent| match attribute_at(&event, "data-action").as_deref() {
             Some("step-back") => send.emit(Msg::StepBack),
             Some("play") => send.emit(Msg::TogglePlay),
             Some("step") => send.emit(Msg::Step),
             _ => {}
         })
     };
-    let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     // The notice or the title, then the link to the full page.
     let mut rest = match &model.notice {
         Some(notice) => format!(r#"<span class="notice" role="status">{}</span>"#, escape(notice)),
@@ -178,8 +177,7 @@ pub fn controls(model: &Model, send: &Callback<Msg>) -> Html {
         <header class="embed-bar" {onclick}>
             <div class="transport" role="group" aria-label="Time">
                 { fixed(r#"<button data-action="step-back" title="Back to the previous packet event (←)" aria-label="Step back">◂</button>"#) }
-                <button data-action="play" class="play" aria-label={play_label}
-                    title={format!("{play_label} (space)")}>{ play_icon }</button>
+                { play_button(model.playing) }
                 { fixed(r#"<button data-action="step" title="On to the next packet event (→)" aria-label="Step">▸</button>"#) }
             </div>
             <output id="clock" class="clock">{ time_label(model.session.now().total_micros()) }</output>

@@ -9,8 +9,9 @@ use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::kept::{use_kept, Kept};
-use super::markup::{escape, into_html};
+use super::kept::{Kept, Slot};
+use super::markup::{closest, escape, into_html, value_at};
+use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::program_panel::{program_panel, ProgramState, ProgramView};
 use super::toolbar::time_label;
@@ -308,16 +309,6 @@ fn unescape(text: &str) -> String {
     out
 }
 
-fn value_of(event: &Event) -> String {
-    let target = event.target();
-    target
-        .clone()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|input| input.value())
-        .or_else(|| target.and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()))
-        .unwrap_or_default()
-}
-
 /// What a host's panel keeps: the tab the person picked, and what they typed into the call form
 /// (nothing while the Python tab is open: the form starts afresh when it opens again).
 #[derive(Default)]
@@ -332,7 +323,7 @@ type Keeper = Kept<PanelState>;
 fn form_editor<E: JsCast + 'static>(keeper: &Keeper, apply: fn(&mut Form, String)) -> Callback<E> {
     let keeper = keeper.clone();
     Callback::from(move |event: E| {
-        let value = value_of(event.unchecked_ref());
+        let value = value_at(event.unchecked_ref());
         keeper.change(|kept| {
             if let Some(form) = &mut kept.form {
                 apply(form, value);
@@ -341,17 +332,27 @@ fn form_editor<E: JsCast + 'static>(keeper: &Keeper, apply: fn(&mut Form, String
     })
 }
 
-#[derive(Properties, PartialEq)]
-pub struct HostPanelProps {
+/// A host's panel, drawn again only when its view changed.
+#[derive(PartialEq)]
+pub struct HostPanel {
     pub view: HostView,
     pub send: Callback<Msg>,
 }
 
-#[component]
-pub fn HostPanel(props: &HostPanelProps) -> Html {
+impl Part for HostPanel {
+    fn draw(&self, slot: &Slot) -> Html {
+        host_panel(self, slot)
+    }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
+}
+
+fn host_panel(props: &HostPanel, slot: &Slot) -> Html {
     let view = &props.view;
     let host = &view.caller;
-    let keeper = use_kept(PanelState::default);
+    let keeper = slot.kept(PanelState::default);
     // The program tab is open when the host runs a program, until the person picks a tab.
     let show_program = keeper.get().picked.unwrap_or(view.program.state != ProgramState::None);
     if show_program {
@@ -361,9 +362,7 @@ pub fn HostPanel(props: &HostPanelProps) -> Html {
     let pick = {
         let keeper = keeper.clone();
         Callback::from(move |event: MouseEvent| {
-            let tab = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-            let tab = tab.and_then(|target| target.closest("button.host-tab").ok().flatten());
-            if let Some(tab) = tab {
+            if let Some(tab) = closest(&event, "button.host-tab") {
                 let python = tab.text_content().is_some_and(|label| label == "Python");
                 keeper.change(|kept| kept.picked = Some(python));
             }

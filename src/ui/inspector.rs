@@ -6,17 +6,18 @@
 use std::fmt::Write;
 use std::ops::Range;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::kept::use_kept;
-use super::markup::{escape, into_html, within};
+use super::kept::Slot;
+use super::markup::{attribute_at, escape, into_html, within};
+use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
 use crate::sim::{dissect, hex_rows, Fate, Layer};
 
-#[derive(Properties, PartialEq)]
+/// The selected packet, as the inspector shows it.
+#[derive(PartialEq)]
 pub struct InspectorProps {
     pub packet: Option<crate::sim::PacketId>,
     /// The packet's bytes and headline, `None` when it has left the trace.
@@ -55,9 +56,18 @@ pub fn props(model: &Model, send: &Callback<Msg>) -> InspectorProps {
     }
 }
 
-#[component]
-pub fn Inspector(props: &InspectorProps) -> Html {
-    let lit = use_kept(|| None::<Range<usize>>);
+impl Part for InspectorProps {
+    fn draw(&self, slot: &Slot) -> Html {
+        inspector(self, slot)
+    }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
+}
+
+fn inspector(props: &InspectorProps, slot: &Slot) -> Html {
+    let lit = slot.kept(|| None::<Range<usize>>);
     let (Some(id), Some(bytes)) = (props.packet, &props.bytes) else {
         return html! {
             <p class="empty">{ "Select a packet (an arrow of the ladder, a row of the list) to see its headers and bytes." }</p>
@@ -133,8 +143,7 @@ fn layers(layers: &[Layer]) -> String {
 
 /// The bytes the layer or field under the pointer occupies.
 fn bytes_at(event: &MouseEvent) -> Option<Range<usize>> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let bytes = target.closest("[data-bytes]").ok()??.get_attribute("data-bytes")?;
+    let bytes = attribute_at(event, "data-bytes")?;
     let (start, end) = bytes.split_once('-')?;
     Some(start.parse().ok()?..end.parse().ok()?)
 }

@@ -74,26 +74,34 @@ pub fn fixed(markup: &'static str) -> Html {
 /// The packet an event happened on (the nearest element with a `data-packet`), and that element's
 /// `class`, which says which drawing it belongs to.
 pub fn packet_at(event: &web_sys::Event) -> Option<(PacketId, String)> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let element = target.closest("[data-packet]").ok()??;
+    let element = closest(event, "[data-packet]")?;
     let id = element.get_attribute("data-packet")?.parse().ok()?;
     Some((id, element.get_attribute("class").unwrap_or_default()))
 }
 
-/// The `data-action` of the element an event happened on (or its nearest ancestor with one): one
+/// The element an event happened on, or its nearest ancestor, that matches `selector`: one
 /// listener on a panel stands for a listener on each of its buttons.
-pub fn action_at(event: &web_sys::Event) -> Option<String> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    target.closest("[data-action]").ok()??.get_attribute("data-action")
+pub fn closest(event: &web_sys::Event, selector: &str) -> Option<web_sys::Element> {
+    event.target()?.dyn_into::<web_sys::Element>().ok()?.closest(selector).ok()?
+}
+
+/// The value of an attribute of the element an event happened on, or of its nearest ancestor
+/// with that attribute (`data-action`, say).
+pub fn attribute_at(event: &web_sys::Event, name: &str) -> Option<String> {
+    closest(event, &format!("[{name}]"))?.get_attribute(name)
+}
+
+/// The value of the field (an `<input>` or a `<select>`) an event happened on, or `""`.
+pub fn value_at(event: &web_sys::Event) -> String {
+    let target = event.target();
+    let input = target.clone().and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let select = || target.and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok());
+    input.map(|input| input.value()).or_else(|| select().map(|select| select.value())).unwrap_or_default()
 }
 
 /// Whether an event happened inside an element matching `selector`.
 pub fn within(event: &web_sys::Event, selector: &str) -> bool {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .and_then(|element| element.closest(selector).ok().flatten())
-        .is_some()
+    closest(event, selector).is_some()
 }
 
 /// A class attribute: `base`, then each name whose flag is on (`"arrow kind-syn hover"`).

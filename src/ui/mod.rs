@@ -1,11 +1,13 @@
 //! The page, drawn with Yew. It only draws what the engine reports and never reaches into smoltcp.
 //!
 //! - [`model`]: the page's state and every action a person can take, free of browser types.
-//! - [`app`]: the root component: the animation loop, the keys, the layout.
+//! - [`app`]: the page's root: the animation loop, the keys, the layout.
 //! - [`toolbar`], [`topology`], [`ladder`], [`host_panel`] (with [`program_panel`]), [`side`] (with [`packets`],
 //!   [`inspector`] and [`network_editor`]): the panels.
-//! - [`scene`]: what the drawings show at one revision of the session; [`memo`]: panels drawn
-//!   again only when that changed; [`envelopes`]: the packets on the wires, moved every frame.
+//! - [`scene`]: what the drawings show at one revision of the session; [`memo`]: the page's one
+//!   component, in which each part (the page, a panel, a host's panel…) is drawn again only when
+//!   what it is drawn from changed, with its state in a [`kept`] slot; [`envelopes`]: the packets
+//!   on the wires, moved every frame.
 //! - [`markup`]: SVG and rows written as text, for what redraws every frame.
 //! - [`share`]: links that carry a whole session.
 //! - [`download`]: files the page offers (the capture); [`fetch`]: files it fetches (a lesson);

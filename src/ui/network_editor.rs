@@ -2,11 +2,11 @@
 //! sliders for what each link does. Sliders change the running network at the current time; adding
 //! or removing a host or a link builds a new network and starts the run again.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::kept::{use_kept, Kept};
-use super::markup::fixed;
+use super::kept::{Kept, Slot};
+use super::markup::{fixed, value_at};
+use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
 use crate::decimal::plain;
@@ -14,7 +14,8 @@ use crate::scenario::lesson::{host_address, host_name, limits, HostSpec, LinkSpe
 use crate::scenario::Lesson;
 use crate::sim::{Impairments, Ipv4Address};
 
-#[derive(Properties, PartialEq)]
+/// What the network editor is drawn from.
+#[derive(PartialEq)]
 pub struct NetworkEditorProps {
     pub network: Network,
     /// What each of the network's links does now, in its first direction.
@@ -155,20 +156,18 @@ fn remove_link(network: &mut Network, index: usize) {
     network.links.remove(index);
 }
 
-fn target_value(event: &Event) -> String {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|input| input.value())
-        .or_else(|| {
-            event.target().and_then(|target| target.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value())
-        })
-        .unwrap_or_default()
+impl Part for NetworkEditorProps {
+    fn draw(&self, slot: &Slot) -> Html {
+        network_editor(self, slot)
+    }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
 }
 
-#[component]
-pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
-    let editing = use_kept(Editing::default);
+fn network_editor(props: &NetworkEditorProps, slot: &Slot) -> Html {
+    let editing = slot.kept(Editing::default);
     let (error, link_ends, dragging) = {
         let now = editing.get();
         (now.error.clone(), now.link_ends, now.dragging)
@@ -189,7 +188,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |event: Event| {
             let mut changed = network.clone();
-            match change(&mut changed, index, &target_value(&event)) {
+            match change(&mut changed, index, &value_at(&event)) {
                 Ok(()) => rebuild(changed),
                 Err(message) => editing.change(|editing| editing.error = Some(message)),
             }
@@ -226,7 +225,7 @@ pub fn NetworkEditor(props: &NetworkEditorProps) -> Html {
     let choose_end = |which: usize| {
         let editing = editing.clone();
         Callback::from(move |event: Event| {
-            if let Ok(host) = target_value(&event).parse::<usize>() {
+            if let Ok(host) = value_at(&event).parse::<usize>() {
                 let (mut a, mut b) = editing.get().link_ends;
                 if which == 0 {
                     a = host

@@ -9,8 +9,9 @@ use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::kept::use_kept;
+use super::kept::{Kept, Slot};
 use super::markup::{class_list, escape, hovering, into_html, selecting};
+use super::memo::{same, Part};
 use super::model::{ModelHandle, Msg, Shown};
 use super::toolbar::time_label;
 use super::topology::kind_class;
@@ -26,9 +27,12 @@ const OVERSCAN: usize = 10;
 struct Viewport {
     top: i32,
     height: i32,
+    /// Whether the list's scroll box has been measured (once, after the list is first drawn).
+    measured: bool,
 }
 
-#[derive(Properties, PartialEq)]
+/// What the packet list is drawn from.
+#[derive(PartialEq)]
 pub struct PacketListProps {
     pub model: ModelHandle,
     /// What the page shows: the list is drawn again when the packets or the selection change.
@@ -36,26 +40,43 @@ pub struct PacketListProps {
     pub send: Callback<Msg>,
 }
 
-#[component]
-pub fn PacketList(props: &PacketListProps) -> Html {
-    // Until the list has been laid out, assume it is as tall as a projector's window.
-    let viewport = use_kept(|| Viewport { top: 0, height: 720 });
-    // The list's scroll box: the page has one.
-    let measure = {
-        let viewport = viewport.clone();
-        move |element: Option<web_sys::Element>| {
-            if let Some(element) = element {
-                let now = Viewport { top: element.scroll_top(), height: element.client_height() };
-                viewport.change(|viewport| *viewport = now);
-            }
-        }
-    };
-    {
-        let measure = measure.clone();
-        use_effect_with((), move |_| {
-            measure(web_sys::window().and_then(|window| window.document()?.query_selector(".packet-scroll").ok()?))
-        });
+impl Part for PacketListProps {
+    fn draw(&self, slot: &Slot) -> Html {
+        packet_list(self, slot)
     }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
+
+    fn drawn(&self, slot: &Slot) {
+        let viewport = viewport(slot);
+        if !viewport.get().measured {
+            viewport.quietly(|viewport| viewport.measured = true);
+            // The list's scroll box: the page has one.
+            measure(
+                &viewport,
+                web_sys::window().and_then(|window| window.document()?.query_selector(".packet-scroll").ok()?),
+            );
+        }
+    }
+}
+
+/// Until the list has been laid out, it is taken to be as tall as a projector's window.
+fn viewport(slot: &Slot) -> Kept<Viewport> {
+    slot.kept(|| Viewport { top: 0, height: 720, measured: false })
+}
+
+/// Reads the part of the list in view from its scroll box.
+fn measure(viewport: &Kept<Viewport>, element: Option<web_sys::Element>) {
+    if let Some(element) = element {
+        let (top, height) = (element.scroll_top(), element.client_height());
+        viewport.change(|viewport| (viewport.top, viewport.height) = (top, height));
+    }
+}
+
+fn packet_list(props: &PacketListProps, slot: &Slot) -> Html {
+    let viewport = viewport(slot);
     let model = props.model.0.borrow();
     let network = model.session.network();
     let trace = network.trace();
@@ -64,9 +85,9 @@ pub fn PacketList(props: &PacketListProps) -> Html {
     }
     let name = |host: usize| network.host(host).map_or("?", |host| host.name());
     let total = trace.len();
-    let viewport = *viewport.get();
-    let first = ((viewport.top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN).min(total);
-    let shown_rows = ((viewport.height / ROW_PX).max(1) as usize + 2 * OVERSCAN).min(total - first);
+    let in_view = *viewport.get();
+    let first = ((in_view.top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN).min(total);
+    let shown_rows = ((in_view.height / ROW_PX).max(1) as usize + 2 * OVERSCAN).min(total - first);
     let mut rows = String::with_capacity(shown_rows * 300);
     spacer(&mut rows, first);
     for record in trace.records().rev().skip(first).take(shown_rows) {
@@ -77,7 +98,7 @@ pub fn PacketList(props: &PacketListProps) -> Html {
         r#"<table id="packets" class="packet-list"><thead><tr><th class="num">#</th><th>sent</th><th>hosts</th><th>kind</th><th>segment</th><th>fate</th></tr></thead><tbody>{rows}</tbody></table>"#
     );
     let (onmousedown, onmouseover) = (selecting(&props.send), hovering(&props.send));
-    let onscroll = move |event: Event| measure(event.target().and_then(|target| target.dyn_into().ok()));
+    let onscroll = move |event: Event| measure(&viewport, event.target().and_then(|target| target.dyn_into().ok()));
     html! {
         <div class="packet-scroll" {onscroll} {onmousedown} {onmouseover}>{ into_html(table) }</div>
     }

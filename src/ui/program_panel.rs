@@ -6,13 +6,15 @@
 //! a [`ProgramView`], drawn again only when the session changed.
 
 use std::fmt::Write;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::kept::{use_kept, Kept};
+use super::kept::{Kept, Slot};
 use super::markup::{escape, fixed, into_html};
+use super::memo::{memo, same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use crate::python::syntax::{self, Kind};
@@ -137,8 +139,8 @@ impl ProgramView {
     }
 }
 
-/// The editor, its buttons and the console. Not a component of its own: the editor is one, and
-/// the rest is drawn again with the host's panel.
+/// The editor, its buttons and the console. Not a part of its own: the editor is one, and the
+/// rest is drawn again with the host's panel.
 pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
     let host = view.host;
     let live = view.state.is_live();
@@ -169,11 +171,20 @@ pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
     }
     html! {
         <div class="program">
-            <Editor host={host} file={view.file.clone()} source={view.source.clone()} threads={view.threads.clone()}
-                live={live} send={send.clone()}>
-                <button type="button" class="stop-program" disabled={!live} onclick={stop}>{ "■ Stop" }</button>
-                { into_html(format!(r#"<span class="{status_class}">{}</span>"#, escape(&label))) }
-            </Editor>
+            { memo(None, Rc::new(Editor {
+                host,
+                file: view.file.clone(),
+                source: view.source.clone(),
+                threads: view.threads.clone(),
+                live,
+                send: send.clone(),
+                children: html! {
+                    <>
+                        <button type="button" class="stop-program" disabled={!live} onclick={stop}>{ "■ Stop" }</button>
+                        { into_html(format!(r#"<span class="{status_class}">{}</span>"#, escape(&label))) }
+                    </>
+                },
+            })) }
             <div class="console-scroll">
                 <ol class="console" aria-label="console">{ into_html(console(&view.console)) }</ol>
             </div>
@@ -203,13 +214,14 @@ fn console(lines: &[ConsoleLine]) -> String {
     out
 }
 
-/// What the editor holds: the text being edited, and where it scrolls (kept with it, so that
-/// the editor needs one hook for both).
+/// What the editor holds: the text being edited, and where it scrolls.
 struct Draft {
     text: String,
     scroller: NodeRef,
     /// The program's text the editor last started from.
     source: String,
+    /// The line the editor last scrolled to, once it has been drawn (see [`Editor::focus`]).
+    scrolled_for: Option<Option<u32>>,
 }
 
 /// Replaces the text being edited.
@@ -217,8 +229,10 @@ fn rewrite(draft: &Kept<Draft>, text: String) {
     draft.change(|draft| draft.text = text);
 }
 
-#[derive(Properties, PartialEq)]
-struct EditorProps {
+/// The text a person edits, laid over its coloured copy, with line numbers and the lines the
+/// threads are on.
+#[derive(PartialEq)]
+struct Editor {
     host: HostId,
     file: String,
     source: String,
@@ -229,12 +243,48 @@ struct EditorProps {
     children: Html,
 }
 
-/// The text a person edits, laid over its coloured copy, with line numbers and the lines the
-/// threads are on.
-#[component]
-fn Editor(props: &EditorProps) -> Html {
-    let draft =
-        use_kept(|| Draft { text: props.source.clone(), scroller: NodeRef::default(), source: props.source.clone() });
+impl Editor {
+    fn draft(&self, slot: &Slot) -> Kept<Draft> {
+        slot.kept(|| Draft {
+            text: self.source.clone(),
+            scroller: NodeRef::default(),
+            source: self.source.clone(),
+            scrolled_for: None,
+        })
+    }
+
+    /// The line a thread is blocked on, or else runs.
+    fn focus(&self) -> Option<u32> {
+        self.threads.iter().find(|thread| thread.waiting).or(self.threads.first()).map(|thread| thread.line)
+    }
+}
+
+impl Part for Editor {
+    fn draw(&self, slot: &Slot) -> Html {
+        editor(self, slot)
+    }
+
+    fn same(&self, other: &dyn Part) -> bool {
+        same(self, other)
+    }
+
+    /// The line a thread is blocked on (or else runs) is scrolled into view when it changes.
+    fn drawn(&self, slot: &Slot) {
+        let draft = self.draft(slot);
+        let focus = self.focus();
+        if draft.get().scrolled_for == Some(focus) {
+            return;
+        }
+        draft.quietly(|draft| draft.scrolled_for = Some(focus));
+        let scroller = draft.get().scroller.cast::<HtmlElement>();
+        if let (Some(line), Some(scroller)) = (focus, scroller) {
+            scroll_to_line(&scroller, line);
+        }
+    }
+}
+
+fn editor(props: &Editor, slot: &Slot) -> Html {
+    let draft = props.draft(slot);
     // A new program (a lesson opened, the network rebuilt) replaces what was being edited.
     let text = &draft.quietly(|draft| {
         if draft.source != props.source {
@@ -277,17 +327,7 @@ fn Editor(props: &EditorProps) -> Html {
             send.emit(Msg::RunProgram { host, file: file.clone(), source })
         })
     };
-    // The line a thread is blocked on (or else runs) is scrolled into view when it changes.
     let scroller = draft.get().scroller.clone();
-    {
-        let focus = props.threads.iter().find(|thread| thread.waiting).or(props.threads.first()).map(|t| t.line);
-        let scroller = scroller.clone();
-        use_effect_with(focus, move |focus| {
-            if let (Some(line), Some(scroller)) = (*focus, scroller.cast::<HtmlElement>()) {
-                scroll_to_line(&scroller, line);
-            }
-        });
-    }
     let lines = text.split('\n').count();
     let columns = text.split('\n').map(|line| line.chars().count()).max().unwrap_or(0);
     let edited = props.live && *text != props.source;

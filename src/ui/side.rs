@@ -1,16 +1,18 @@
 //! The side panel: tabs for the packet list, the inspector, the network editor and the lesson.
 
 use std::fmt::Write;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::inspector::{self, Inspector};
-use super::markup::{element, escape, fixed, into_html};
+use super::inspector;
+use super::markup::{attribute_at, closest, element, escape, fixed, into_html, within};
+use super::memo::memo;
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
-use super::network_editor::{self, NetworkEditor};
-use super::packets::PacketList;
+use super::network_editor;
+use super::packets::PacketListProps;
 use super::{download, fetch};
 
 const TABS: [(Tab, &str); 4] =
@@ -19,9 +21,13 @@ const TABS: [(Tab, &str); 4] =
 pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     let model = &*handle.0.borrow();
     let content = match model.tab {
-        Tab::Packets => html! { <PacketList model={handle.clone()} shown={model.shown()} send={send.clone()} /> },
-        Tab::Inspector => html! { <Inspector ..inspector::props(model, send) /> },
-        Tab::Network => html! { <NetworkEditor ..network_editor::props(model, send) /> },
+        // Each tab's part is told from the others by its key: one opened anew starts afresh.
+        Tab::Packets => memo(
+            Some("packets".into()),
+            Rc::new(PacketListProps { model: handle.clone(), shown: model.shown(), send: send.clone() }),
+        ),
+        Tab::Inspector => memo(Some("inspector".into()), Rc::new(inspector::props(model, send))),
+        Tab::Network => memo(Some("network".into()), Rc::new(network_editor::props(model, send))),
         Tab::Lesson => lesson(handle, model, send),
     };
     // One listener for the tabs, which say which they are in `data-tab`.
@@ -145,17 +151,9 @@ fn lesson(handle: &ModelHandle, model: &Model, send: &Callback<Msg>) -> Html {
     }
 }
 
-/// The value of an attribute of the element an event happened on, or of its nearest ancestor
-/// with that attribute.
-fn attribute_at(event: &MouseEvent, name: &str) -> Option<String> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    target.closest(&format!("[{name}]")).ok()??.get_attribute(name)
-}
-
 /// The checkpoint and the choice of the choice button an event happened on.
 fn choice_at(event: &MouseEvent) -> Option<(usize, usize)> {
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let item = target.closest("button.choice").ok()??.parent_element()?;
+    let item = closest(event, "button.choice")?.parent_element()?;
     let checkpoint = item.closest("[data-checkpoint]").ok()??.get_attribute("data-checkpoint")?.parse().ok()?;
     let mut choice = 0;
     let mut before = item.previous_element_sibling();
@@ -172,8 +170,7 @@ fn lesson_files(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     let save = {
         let model = handle.clone();
         Callback::from(move |event: MouseEvent| {
-            let pressed = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-            if pressed.and_then(|target| target.closest("button.save-lesson").ok().flatten()).is_none() {
+            if !within(&event, "button.save-lesson") {
                 return;
             }
             let model = model.0.borrow();

@@ -6,7 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{action_at, element, escape, fixed, into_html, within};
+use super::markup::{attribute_at, element, escape, fixed, into_html, value_at, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::decimal::Rounded;
 use crate::scenario::library;
@@ -22,10 +22,6 @@ pub fn time_label(micros: i64) -> String {
 
 fn select(event: &Event) -> Option<HtmlSelectElement> {
     event.target()?.dyn_into().ok()
-}
-
-fn select_value(event: &Event) -> Option<String> {
-    Some(select(event)?.value())
 }
 
 /// Opens the lesson the menu names (fetching its file), or the default network. If the file cannot
@@ -45,10 +41,6 @@ fn open_chosen(menu: HtmlSelectElement, current: &'static str, send: Callback<Ms
             send.emit(Msg::Notice(format!("The lesson {id} could not be opened: {why}.")));
         }
     });
-}
-
-fn input_value(event: &Event) -> Option<String> {
-    Some(event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
 }
 
 /// A number field's or slider's value, as the browser reads it (which spares the page Rust's own
@@ -72,7 +64,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     // One listener for the buttons, which say what they do in `data-action`.
     let onclick = {
         let (send, files) = (send.clone(), (files.pcap.clone(), files.ladder.clone(), files.link.clone()));
-        Callback::from(move |event: MouseEvent| match action_at(&event).as_deref() {
+        Callback::from(move |event: MouseEvent| match attribute_at(&event, "data-action").as_deref() {
             Some("reset") => send.emit(Msg::Reset),
             Some("step-back") => send.emit(Msg::StepBack),
             Some("play") => send.emit(Msg::TogglePlay),
@@ -95,7 +87,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let speed = {
         let send = send.clone();
         Callback::from(move |event: Event| {
-            if let Some(index) = select_value(&event).and_then(|value| value.parse().ok()) {
+            if let Ok(index) = value_at(&event).parse() {
                 send.emit(Msg::Speed(index));
             }
         })
@@ -111,7 +103,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let seed = {
         let send = send.clone();
         Callback::from(move |event: Event| {
-            if let Some(seed) = input_value(&event).and_then(|value| value.trim().parse().ok()) {
+            if let Ok(seed) = value_at(&event).trim().parse() {
                 send.emit(Msg::Seed(seed));
             }
         })
@@ -127,7 +119,6 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             }
         })
         .collect::<Html>();
-    let (play_label, play_icon) = if model.playing { ("Pause", "❚❚") } else { ("Play", "▶") };
     html! {
         <header class="toolbar" {onclick}>
             { fixed(r#"<span class="brand">socksim</span>"#) }
@@ -146,9 +137,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                     r#"<button data-action="reset" title="Reset: back to 0 s, forget every action (R)">⟲<span class="visually-hidden">Reset</span></button>"#,
                     r#"<button data-action="step-back" title="Back to the previous packet event (←)">◂ back</button>"#,
                 )) }
-                <button data-action="play" class="play" aria-label={play_label} title={format!("{play_label} (space)")}>
-                    { play_icon }
-                </button>
+                { play_button(model.playing) }
                 { fixed(r#"<button data-action="step" title="On to the next packet event (→)">step ▸</button>"#) }
             </div>
             <label class="speed" title="Playback speed: virtual seconds per second">
@@ -186,6 +175,12 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             )) }
         </header>
     }
+}
+
+/// The play/pause button, of the toolbar and of an embedded page's control strip.
+pub fn play_button(playing: bool) -> Html {
+    let (label, icon) = if playing { ("Pause", "❚❚") } else { ("Play", "▶") };
+    html! { <button data-action="play" class="play" aria-label={label} title={format!("{label} (space)")}>{ icon }</button> }
 }
 
 /// The line under the toolbar: the lesson's intro (or what to try first), and any notice.
