@@ -8,12 +8,11 @@
 use core::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use smoltcp::time::{Duration, Instant};
 
 use super::host::HostId;
+use super::random::Random;
 use super::sorted_map::SortedMap;
 use super::trace::{PacketBytes, PacketId};
 
@@ -174,7 +173,7 @@ impl Link {
 
     /// Decides when a packet of `len` bytes sent by `from` at `now` arrives, and whether it is lost
     /// or duplicated on the way.
-    pub fn schedule(&mut self, from: HostId, now: Instant, len: usize, rng: &mut ChaCha8Rng) -> Transit {
+    pub fn schedule(&mut self, from: HostId, now: Instant, len: usize, rng: &mut Random) -> Transit {
         let index = self.direction_index(from);
         let direction = &mut self.directions[index];
         let impairments = direction.impairments;
@@ -241,7 +240,7 @@ impl Link {
 }
 
 /// True with probability `percent` / 100.
-fn chance(rng: &mut ChaCha8Rng, percent: f64) -> bool {
+fn chance(rng: &mut Random, percent: f64) -> bool {
     if percent <= 0.0 {
         return false;
     }
@@ -250,7 +249,7 @@ fn chance(rng: &mut ChaCha8Rng, percent: f64) -> bool {
 }
 
 /// A delay drawn uniformly from `0..=max_us`.
-fn jitter(rng: &mut ChaCha8Rng, max_us: u64) -> Duration {
+fn jitter(rng: &mut Random, max_us: u64) -> Duration {
     if max_us == 0 {
         return Duration::ZERO;
     }
@@ -260,7 +259,6 @@ fn jitter(rng: &mut ChaCha8Rng, max_us: u64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_core::SeedableRng;
 
     #[test]
     fn bandwidth_queues_packets_behind_each_other() {
@@ -272,7 +270,7 @@ mod tests {
                 ..Impairments::with_delay(Duration::from_millis(5))
             },
         );
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut rng = Random::new(1);
         let first = link.schedule(0, Instant::ZERO, 10, &mut rng);
         let second = link.schedule(0, Instant::ZERO, 10, &mut rng);
         assert_eq!(first.arrives_at, Instant::from_millis(15));
@@ -295,7 +293,7 @@ mod tests {
                 bandwidth_bps: 1,
             },
         );
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut rng = Random::new(3);
         let transit = link.schedule(0, Instant::ZERO, 1500, &mut rng);
         assert!(!transit.lost);
         assert!(transit.duplicate_arrives_at.is_some());
@@ -306,7 +304,7 @@ mod tests {
     #[test]
     fn loss_rate_is_close_to_the_setting() {
         let mut link = Link::new(0, 1, Impairments { loss_percent: 30.0, ..Impairments::default() });
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut rng = Random::new(7);
         let lost = (0..10_000).filter(|_| link.schedule(0, Instant::ZERO, 40, &mut rng).lost).count();
         assert!((2_800..3_200).contains(&lost), "lost {lost} of 10000");
     }

@@ -11,13 +11,12 @@
 use std::fmt;
 use std::rc::Rc;
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::{RngCore, SeedableRng};
 use smoltcp::time::{Duration, Instant};
 use smoltcp::wire::{Ipv4Address, Ipv4Packet};
 
 use super::host::{Host, HostId, Reception};
 use super::link::{Ending, Impairments, InFlight, Link, LinkId};
+use super::random::Random;
 use super::socket_api::{Blocking, Call, CallContext, CallResult, Start};
 use super::socket_table::{Fd, SocketView};
 use super::sorted_map::SortedMap;
@@ -106,7 +105,7 @@ impl std::error::Error for TopologyError {}
 pub struct Network {
     seed: u64,
     now: Instant,
-    rng: ChaCha8Rng,
+    rng: Random,
     hosts: Vec<Host>,
     /// Each host's loopback link, by host id.
     loopbacks: Vec<LinkId>,
@@ -139,7 +138,7 @@ impl Network {
         Network {
             seed,
             now: Instant::ZERO,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: Random::new(seed),
             hosts: Vec::new(),
             loopbacks: Vec::new(),
             links: Vec::new(),
@@ -222,9 +221,8 @@ impl Network {
         }
         let id = self.hosts.len();
         // Each host's stack gets its own seed, derived from the network's, for ISNs and IP ids.
-        let mut host_rng = ChaCha8Rng::seed_from_u64(self.seed);
-        host_rng.set_stream(id as u64 + 1);
-        self.hosts.push(Host::new(name.into(), address, host_rng.next_u64(), self.now));
+        let host_seed = Random::new(self.seed ^ ((id as u64 + 1) << 32)).next_u64();
+        self.hosts.push(Host::new(name.into(), address, host_seed, self.now));
         self.addresses.insert(address, id);
         self.names.insert(name.into(), address);
         self.links.push(Link::new(id, id, Impairments::with_delay(LOOPBACK_DELAY)));

@@ -10,8 +10,6 @@
 use std::collections::VecDeque;
 use std::net::SocketAddrV4;
 
-use rand_chacha::ChaCha8Rng;
-
 use serde::{Deserialize, Serialize};
 use smoltcp::iface::SocketHandle;
 use smoltcp::socket::{tcp, udp};
@@ -21,6 +19,7 @@ use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, Ipv4Address};
 
 use super::error::SocketError;
 use super::host::{Host, LOOPBACK, MTU};
+use super::random::Random;
 use super::socket_table::{
     is_loopback, overlaps, to_v4, Datagram, Entry, EntryState, Fd, Listener, SocketKind, Stream, TcpState,
 };
@@ -199,7 +198,7 @@ pub enum Start {
 
 /// What a call needs from the network around its host.
 pub struct CallContext<'a> {
-    pub rng: &'a mut ChaCha8Rng,
+    pub rng: &'a mut Random,
     /// Turns a host's name into its address.
     pub resolve: &'a dyn Fn(&str) -> Option<Ipv4Address>,
 }

@@ -11,8 +11,6 @@
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use smoltcp::iface::{SocketHandle, SocketSet};
 use smoltcp::socket::{tcp, udp};
@@ -20,6 +18,7 @@ use smoltcp::time::Duration;
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, Ipv4Address};
 
 use super::error::SocketError;
+use super::random::Random;
 use super::sorted_map::SortedMap;
 
 /// A file descriptor, as `s.fileno()` shows it.
@@ -400,7 +399,7 @@ impl SocketTable {
         &self,
         sockets: &SocketSet<'static>,
         kind: SocketKind,
-        rng: &mut ChaCha8Rng,
+        rng: &mut Random,
     ) -> Result<u16, SocketError> {
         let first = *EPHEMERAL_PORTS.start();
         let count = u32::from(*EPHEMERAL_PORTS.end() - first) + 1;
