@@ -5,7 +5,7 @@
 //! numbers, payload preview) and its [`Fate`]. The [`Trace`] keeps the newest records in a ring
 //! buffer, so an hour of traffic keeps memory flat.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddrV4;
 use std::rc::Rc;
@@ -16,6 +16,7 @@ use smoltcp::wire::{Icmpv4Message, Icmpv4Packet, IpProtocol, Ipv4Packet, TcpPack
 
 use super::host::HostId;
 use super::link::LinkId;
+use super::sorted_map::SortedMap;
 
 /// A packet's number in its network, from 0, in the order packets are sent.
 pub type PacketId = u64;
@@ -340,8 +341,8 @@ pub struct Trace {
     records: VecDeque<PacketRecord>,
     capacity: usize,
     /// The initial sequence number of each TCP direction (src, dst) seen, for relative numbers.
-    /// Only looked up, never iterated, so its order cannot leak into the output.
-    initial_seq: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
+    /// A sorted list rather than a hash map: the hashing code would weigh more in the page.
+    initial_seq: SortedMap<(SocketAddrV4, SocketAddrV4), u32>,
     /// Flow keys in the order they were added, so the oldest are forgotten first.
     flow_order: VecDeque<(SocketAddrV4, SocketAddrV4)>,
     /// How many packets have been sent or have ended their trip, ever.
@@ -353,7 +354,7 @@ impl Trace {
         Trace {
             records: VecDeque::new(),
             capacity: capacity.max(1),
-            initial_seq: HashMap::new(),
+            initial_seq: SortedMap::new(),
             flow_order: VecDeque::new(),
             events: 0,
         }
