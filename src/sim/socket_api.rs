@@ -7,7 +7,6 @@
 //! and opening a fresh listener in its place, what `send`, `recv`, `shutdown` and `close` do in
 //! each state. What the descriptors are is in [`socket_table`](super::socket_table).
 
-use std::collections::VecDeque;
 use std::net::SocketAddrV4;
 
 use serde::{Deserialize, Serialize};
@@ -432,7 +431,7 @@ impl Host {
         };
         let spares = self.open_listeners(endpoint, capacity, no_delay);
         self.table.entry_mut(fd)?.state =
-            EntryState::Tcp(TcpState::Listening(Listener { endpoint, backlog, spares, ready: VecDeque::new() }));
+            EntryState::Tcp(TcpState::Listening(Listener { endpoint, backlog, spares, ready: Vec::new() }));
         Ok(())
     }
 
@@ -454,9 +453,10 @@ impl Host {
             EntryState::Tcp(_) => return Err(SocketError::invalid_argument()),
             EntryState::Udp(_) => return Err(SocketError::operation_not_supported()),
         };
-        let Some((handle, peer)) = listener.ready.pop_front() else {
+        if listener.ready.is_empty() {
             return Ok(None);
-        };
+        }
+        let (handle, peer) = listener.ready.remove(0);
         listener.spares.retain(|&spare| spare != handle);
         let endpoint = listener.endpoint;
         let replacement = self.open_listeners(endpoint, 1, no_delay);

@@ -8,7 +8,6 @@
 //! ports), and the views of every socket the page draws. The calls themselves are in
 //! [`socket_api`](super::socket_api).
 
-use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use serde::{Deserialize, Serialize};
@@ -80,7 +79,7 @@ pub(super) struct Listener {
     /// Spares whose handshake is done, in the order they finished, with their peer (kept, so that
     /// `accept` names it even if the connection is reset before then): the accept queue. Linux
     /// queues one more connection than the backlog asks, and so does this.
-    pub(super) ready: VecDeque<(SocketHandle, SocketAddrV4)>,
+    pub(super) ready: Vec<(SocketHandle, SocketAddrV4)>,
 }
 
 #[derive(Debug)]
@@ -132,7 +131,7 @@ pub struct SocketTable {
     /// order and only the front is checked; one that ends early (a RST) or late (a repeated FIN
     /// restarts its timer) just leaves the set when it reaches the front. Until then it is closed,
     /// holds no port and is not shown.
-    pub(super) time_wait: VecDeque<SocketHandle>,
+    pub(super) time_wait: Vec<SocketHandle>,
     /// TCP sockets whose FIN is sent but not acknowledged, with no data left to send.
     pub(super) awaiting_fin_ack: Vec<SocketHandle>,
 }
@@ -306,7 +305,7 @@ impl SocketTable {
                     let handshake_done = !matches!(socket.state(), tcp::State::Listen | tcp::State::SynReceived);
                     if handshake_done && !listener.ready.iter().any(|&(ready, _)| ready == handle) {
                         let peer = socket.remote_endpoint().map_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), to_v4);
-                        listener.ready.push_back((handle, peer));
+                        listener.ready.push((handle, peer));
                     }
                 }
             }
@@ -319,7 +318,7 @@ impl SocketTable {
                 return false;
             }
             if socket.state() == tcp::State::TimeWait {
-                time_wait.push_back(handle);
+                time_wait.push(handle);
                 return false;
             }
             // Data for a socket its program has closed: Linux answers with RST.
@@ -328,13 +327,13 @@ impl SocketTable {
             }
             true
         });
-        while let Some(&oldest) = self.time_wait.front() {
+        while let Some(&oldest) = self.time_wait.first() {
             let socket = sockets.get::<tcp::Socket>(oldest);
             if socket.state() == tcp::State::TimeWait || socket.remote_endpoint().is_some() {
                 break;
             }
             sockets.remove(oldest);
-            self.time_wait.pop_front();
+            self.time_wait.remove(0);
         }
         let half_closed = self.entries.values().filter_map(|entry| match &entry.state {
             EntryState::Tcp(TcpState::Stream(stream)) if stream.write_shut => Some(stream.handle),

@@ -344,7 +344,7 @@ pub struct Trace {
     /// A sorted list rather than a hash map: the hashing code would weigh more in the page.
     initial_seq: SortedMap<(SocketAddrV4, SocketAddrV4), u32>,
     /// Flow keys in the order they were added, so the oldest are forgotten first.
-    flow_order: VecDeque<(SocketAddrV4, SocketAddrV4)>,
+    flow_order: Vec<(SocketAddrV4, SocketAddrV4)>,
     /// How many packets have been sent or have ended their trip, ever.
     events: u64,
 }
@@ -355,7 +355,7 @@ impl Trace {
             records: VecDeque::new(),
             capacity: capacity.max(1),
             initial_seq: SortedMap::new(),
-            flow_order: VecDeque::new(),
+            flow_order: Vec::new(),
             events: 0,
         }
     }
@@ -386,11 +386,10 @@ impl Trace {
         // addresses and ports replaces the old one's.
         if flags.syn && self.initial_seq.insert(flow, *seq).is_none() {
             if self.flow_order.len() == self.capacity {
-                if let Some(oldest) = self.flow_order.pop_front() {
-                    self.initial_seq.remove(&oldest);
-                }
+                let oldest = self.flow_order.remove(0);
+                self.initial_seq.remove(&oldest);
             }
-            self.flow_order.push_back(flow);
+            self.flow_order.push(flow);
         }
         *relative_seq = self.initial_seq.get(&flow).map(|isn| seq.wrapping_sub(*isn));
         if flags.ack {
