@@ -110,8 +110,6 @@ pub struct Network {
     /// Each host's loopback link, by host id.
     loopbacks: Vec<LinkId>,
     links: Vec<Link>,
-    /// The link between two hosts, keyed by (lower id, higher id).
-    link_index: SortedMap<(HostId, HostId), LinkId>,
     addresses: SortedMap<Ipv4Address, HostId>,
     /// Host names to addresses: the network's DNS.
     names: SortedMap<String, Ipv4Address>,
@@ -142,7 +140,6 @@ impl Network {
             hosts: Vec::new(),
             loopbacks: Vec::new(),
             links: Vec::new(),
-            link_index: SortedMap::new(),
             addresses: SortedMap::new(),
             names: SortedMap::new(),
             trace: Trace::new(capacity),
@@ -241,14 +238,11 @@ impl Network {
         if a == b {
             return Err(TopologyError::LinkToItself(a));
         }
-        let key = (a.min(b), a.max(b));
-        if self.link_index.contains_key(&key) {
+        if self.link_between(a, b).is_some() {
             return Err(TopologyError::LinkExists(a, b));
         }
         self.links.push(Link::new(a, b, impairments));
-        let id = self.links.len() - 1;
-        self.link_index.insert(key, id);
-        Ok(id)
+        Ok(self.links.len() - 1)
     }
 
     /// The link between two hosts, or a host's loopback link when `a == b`.
@@ -256,7 +250,9 @@ impl Network {
         if a == b {
             return self.loopbacks.get(a).copied();
         }
-        self.link_index.get(&(a.min(b), a.max(b))).copied()
+        // A look through the links (a lesson has at most a hundred or so) rather than an index:
+        // smaller in the page.
+        self.links.iter().position(|link| link.ends() == [a, b] || link.ends() == [b, a])
     }
 
     /// Changes what one direction of a link (the packets `from` sends) does.
