@@ -110,7 +110,6 @@ pub struct Network {
     /// Each host's loopback link, by host id.
     loopbacks: Vec<LinkId>,
     links: Vec<Link>,
-    addresses: SortedMap<Ipv4Address, HostId>,
     /// Host names to addresses: the network's DNS.
     names: SortedMap<String, Ipv4Address>,
     trace: Trace,
@@ -140,7 +139,6 @@ impl Network {
             hosts: Vec::new(),
             loopbacks: Vec::new(),
             links: Vec::new(),
-            addresses: SortedMap::new(),
             names: SortedMap::new(),
             trace: Trace::new(capacity),
             next_packet: 0,
@@ -181,7 +179,7 @@ impl Network {
     }
 
     pub fn host_with_address(&self, address: Ipv4Address) -> Option<HostId> {
-        self.addresses.get(&address).copied()
+        self.hosts.iter().position(|host| host.address() == address)
     }
 
     /// The address a host's name stands for: the network's DNS, as `gethostbyname` reads it.
@@ -213,14 +211,13 @@ impl Network {
         if self.host_id(name).is_some() {
             return Err(TopologyError::DuplicateName(name.into()));
         }
-        if self.addresses.contains_key(&address) {
+        if self.host_with_address(address).is_some() {
             return Err(TopologyError::DuplicateAddress(address));
         }
         let id = self.hosts.len();
         // Each host's stack gets its own seed, derived from the network's, for ISNs and IP ids.
         let host_seed = Random::new(self.seed ^ ((id as u64 + 1) << 32)).next_u64();
         self.hosts.push(Host::new(name.into(), address, host_seed, self.now));
-        self.addresses.insert(address, id);
         self.names.insert(name.into(), address);
         self.links.push(Link::new(id, id, Impairments::with_delay(LOOPBACK_DELAY)));
         self.loopbacks.push(self.links.len() - 1);
@@ -438,8 +435,7 @@ impl Network {
         };
         let destination = Ipv4Packet::new_unchecked(&bytes[..]).dst_addr();
         let bytes = Rc::new(bytes);
-        let to =
-            if self.hosts[from].owns(destination) { Some(from) } else { self.addresses.get(&destination).copied() };
+        let to = if self.hosts[from].owns(destination) { Some(from) } else { self.host_with_address(destination) };
         let link = to.and_then(|to| self.link_between(from, to));
         let id = self.next_packet;
         self.next_packet += 1;
