@@ -19,7 +19,6 @@ use super::link::{Ending, Impairments, InFlight, Link, LinkId};
 use super::random::Random;
 use super::socket_api::{Blocking, Call, CallContext, CallResult, Start};
 use super::socket_table::{Fd, SocketView};
-use super::sorted_map::SortedMap;
 use super::trace::{Fate, PacketId, PacketKind, PacketRecord, PacketSummary, Trace, DEFAULT_TRACE_CAPACITY};
 
 /// The number a blocked call is known by until it completes.
@@ -110,8 +109,9 @@ pub struct Network {
     /// Each host's loopback link, by host id.
     loopbacks: Vec<LinkId>,
     links: Vec<Link>,
-    /// Host names to addresses: the network's DNS.
-    names: SortedMap<String, Ipv4Address>,
+    /// Host names to addresses: the network's DNS. A list, looked through: a lesson has at most
+    /// 32 hosts, and a map's code would weigh more in the page.
+    names: Vec<(String, Ipv4Address)>,
     trace: Trace,
     next_packet: PacketId,
     pending: Vec<PendingCall>,
@@ -139,7 +139,7 @@ impl Network {
             hosts: Vec::new(),
             loopbacks: Vec::new(),
             links: Vec::new(),
-            names: SortedMap::new(),
+            names: Vec::new(),
             trace: Trace::new(capacity),
             next_packet: 0,
             pending: Vec::new(),
@@ -184,7 +184,7 @@ impl Network {
 
     /// The address a host's name stands for: the network's DNS, as `gethostbyname` reads it.
     pub fn resolve(&self, name: &str) -> Option<Ipv4Address> {
-        self.names.get(name).copied()
+        lookup(&self.names, name)
     }
 
     /// What a host's descriptor is now, as `getsockname` and `getpeername` read it.
@@ -218,7 +218,7 @@ impl Network {
         // Each host's stack gets its own seed, derived from the network's, for ISNs and IP ids.
         let host_seed = Random::new(self.seed ^ ((id as u64 + 1) << 32)).next_u64();
         self.hosts.push(Host::new(name.into(), address, host_seed, self.now));
-        self.names.insert(name.into(), address);
+        self.names.push((name.into(), address));
         self.links.push(Link::new(id, id, Impairments::with_delay(LOOPBACK_DELAY)));
         self.loopbacks.push(self.links.len() - 1);
         Ok(id)
@@ -269,7 +269,7 @@ impl Network {
         let fd = call.fd();
         let may_transmit = call.may_transmit();
         let names = &self.names;
-        let resolve = |name: &str| names.get(name).copied();
+        let resolve = |name: &str| lookup(names, name);
         let mut cx = CallContext { rng: &mut self.rng, resolve: &resolve };
         let started = target.start(call, &mut cx);
         target.table_changed = true;
@@ -526,4 +526,9 @@ impl Network {
         self.trace.set_fate(id, Fate::DroppedByHand { at: self.now });
         true
     }
+}
+
+/// The address `name` stands for in the network's DNS.
+fn lookup(names: &[(String, Ipv4Address)], name: &str) -> Option<Ipv4Address> {
+    names.iter().find(|(known, _)| known == name).map(|&(_, address)| address)
 }
