@@ -301,7 +301,7 @@ fn a_segment_dropped_by_hand_is_retransmitted() {
 
 #[test]
 fn reordered_segments_are_read_in_order() {
-    let (mut net, client, server) = client_server(14);
+    let (mut net, client, server) = client_server(19);
     let link = net.link_between(client, server).unwrap();
     net.set_impairments(link, server, Impairments { jitter_us: 80_000, ..Impairments::default() });
     let (c, s) = connected(&mut net, client, server, 80);

@@ -96,12 +96,37 @@ struct Script {
     /// An uncaught exception ended the script.
     stopped: bool,
     sockets: SortedMap<String, Fd>,
-    data: SortedMap<String, Vec<u8>>,
-    addresses: SortedMap<String, SocketAddrV4>,
+    data: Bindings<Vec<u8>>,
+    addresses: Bindings<SocketAddrV4>,
     /// Every byte `recv`/`recvfrom` returned, in order.
     received: Vec<u8>,
     raised: Vec<&'static str>,
     peer_closed: bool,
+}
+
+/// A script's variables of one kind, by name: a list, as a script binds a handful (a map's code
+/// for each kind would weigh more in the page).
+#[derive(Debug)]
+struct Bindings<T>(Vec<(String, T)>);
+
+impl<T> Default for Bindings<T> {
+    fn default() -> Self {
+        Bindings(Vec::new())
+    }
+}
+
+impl<T> Bindings<T> {
+    fn get(&self, name: &str) -> Option<&T> {
+        self.0.iter().find(|(bound, _)| bound == name).map(|(_, value)| value)
+    }
+
+    /// Binds `name` to `value`, in place of what it was bound to.
+    fn insert(&mut self, name: String, value: T) {
+        match self.0.iter_mut().find(|(bound, _)| *bound == name) {
+            Some((_, old)) => *old = value,
+            None => self.0.push((name, value)),
+        }
+    }
 }
 
 impl Script {

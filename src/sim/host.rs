@@ -9,8 +9,6 @@
 //! retransmit, triggered while only a FIN is unacknowledged, sends nothing and disarms the
 //! retransmission timer, so the FIN would never be sent again (see [`Host::poll`]).
 
-use std::collections::VecDeque;
-
 use smoltcp::iface::{Config, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use smoltcp::socket::tcp;
@@ -35,10 +33,12 @@ const FIN_REARM_DELAY: smoltcp::time::Duration = smoltcp::time::Duration::from_m
 /// The loopback address every host has.
 pub const LOOPBACK: Ipv4Address = Ipv4Address::new(127, 0, 0, 1);
 
-/// A network card as two queues: what arrived and is not yet read, what the stack sent.
+/// A network card as two queues: what arrived and is not yet read, what the stack sent. Plain
+/// lists, as they hold a packet or two between polls: a `VecDeque` of each kind would bring its
+/// own code to the page.
 #[derive(Debug, Default)]
 pub struct QueueDevice {
-    rx: VecDeque<PacketBytes>,
+    rx: Vec<PacketBytes>,
     tx: Vec<Vec<u8>>,
 }
 
@@ -65,7 +65,7 @@ impl Device for QueueDevice {
     type TxToken<'a> = QueueTxToken<'a>;
 
     fn receive(&mut self, _: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
-        let packet = self.rx.pop_front()?;
+        let packet = (!self.rx.is_empty()).then(|| self.rx.remove(0))?;
         Some((QueueRxToken(packet), QueueTxToken(&mut self.tx)))
     }
 
@@ -203,7 +203,7 @@ impl Host {
                 }
             }
         }
-        self.device.rx.push_back(packet);
+        self.device.rx.push(packet);
         self.touched = true;
         // Ingress only: what the stack sends in answer goes out with the next `poll`.
         let processed = self.iface.poll_ingress_single(now, &mut self.device, &mut self.sockets);

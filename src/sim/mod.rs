@@ -11,6 +11,7 @@ mod link;
 mod network;
 pub mod order;
 pub mod pcap;
+mod random;
 mod snapshot;
 mod socket_api;
 mod socket_table;

@@ -11,16 +11,14 @@
 use std::fmt;
 use std::rc::Rc;
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::{RngCore, SeedableRng};
 use smoltcp::time::{Duration, Instant};
 use smoltcp::wire::{Ipv4Address, Ipv4Packet};
 
 use super::host::{Host, HostId, Reception};
 use super::link::{Ending, Impairments, InFlight, Link, LinkId};
+use super::random::Random;
 use super::socket_api::{Blocking, Call, CallContext, CallResult, Start};
 use super::socket_table::{Fd, SocketView};
-use super::sorted_map::SortedMap;
 use super::trace::{Fate, PacketId, PacketKind, PacketRecord, PacketSummary, Trace, DEFAULT_TRACE_CAPACITY};
 
 /// The number a blocked call is known by until it completes.
@@ -106,16 +104,14 @@ impl std::error::Error for TopologyError {}
 pub struct Network {
     seed: u64,
     now: Instant,
-    rng: ChaCha8Rng,
+    rng: Random,
     hosts: Vec<Host>,
     /// Each host's loopback link, by host id.
     loopbacks: Vec<LinkId>,
     links: Vec<Link>,
-    /// The link between two hosts, keyed by (lower id, higher id).
-    link_index: SortedMap<(HostId, HostId), LinkId>,
-    addresses: SortedMap<Ipv4Address, HostId>,
-    /// Host names to addresses: the network's DNS.
-    names: SortedMap<String, Ipv4Address>,
+    /// Host names to addresses: the network's DNS. A list, looked through: a lesson has at most
+    /// 32 hosts, and a map's code would weigh more in the page.
+    names: Vec<(String, Ipv4Address)>,
     trace: Trace,
     next_packet: PacketId,
     pending: Vec<PendingCall>,
@@ -139,13 +135,11 @@ impl Network {
         Network {
             seed,
             now: Instant::ZERO,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: Random::new(seed),
             hosts: Vec::new(),
             loopbacks: Vec::new(),
             links: Vec::new(),
-            link_index: SortedMap::new(),
-            addresses: SortedMap::new(),
-            names: SortedMap::new(),
+            names: Vec::new(),
             trace: Trace::new(capacity),
             next_packet: 0,
             pending: Vec::new(),
@@ -185,12 +179,12 @@ impl Network {
     }
 
     pub fn host_with_address(&self, address: Ipv4Address) -> Option<HostId> {
-        self.addresses.get(&address).copied()
+        self.hosts.iter().position(|host| host.address() == address)
     }
 
     /// The address a host's name stands for: the network's DNS, as `gethostbyname` reads it.
     pub fn resolve(&self, name: &str) -> Option<Ipv4Address> {
-        self.names.get(name).copied()
+        lookup(&self.names, name)
     }
 
     /// What a host's descriptor is now, as `getsockname` and `getpeername` read it.
@@ -217,16 +211,14 @@ impl Network {
         if self.host_id(name).is_some() {
             return Err(TopologyError::DuplicateName(name.into()));
         }
-        if self.addresses.contains_key(&address) {
+        if self.host_with_address(address).is_some() {
             return Err(TopologyError::DuplicateAddress(address));
         }
         let id = self.hosts.len();
         // Each host's stack gets its own seed, derived from the network's, for ISNs and IP ids.
-        let mut host_rng = ChaCha8Rng::seed_from_u64(self.seed);
-        host_rng.set_stream(id as u64 + 1);
-        self.hosts.push(Host::new(name.into(), address, host_rng.next_u64(), self.now));
-        self.addresses.insert(address, id);
-        self.names.insert(name.into(), address);
+        let host_seed = Random::new(self.seed ^ ((id as u64 + 1) << 32)).next_u64();
+        self.hosts.push(Host::new(name.into(), address, host_seed, self.now));
+        self.names.push((name.into(), address));
         self.links.push(Link::new(id, id, Impairments::with_delay(LOOPBACK_DELAY)));
         self.loopbacks.push(self.links.len() - 1);
         Ok(id)
@@ -243,14 +235,11 @@ impl Network {
         if a == b {
             return Err(TopologyError::LinkToItself(a));
         }
-        let key = (a.min(b), a.max(b));
-        if self.link_index.contains_key(&key) {
+        if self.link_between(a, b).is_some() {
             return Err(TopologyError::LinkExists(a, b));
         }
         self.links.push(Link::new(a, b, impairments));
-        let id = self.links.len() - 1;
-        self.link_index.insert(key, id);
-        Ok(id)
+        Ok(self.links.len() - 1)
     }
 
     /// The link between two hosts, or a host's loopback link when `a == b`.
@@ -258,7 +247,9 @@ impl Network {
         if a == b {
             return self.loopbacks.get(a).copied();
         }
-        self.link_index.get(&(a.min(b), a.max(b))).copied()
+        // A look through the links (a lesson has at most a hundred or so) rather than an index:
+        // smaller in the page.
+        self.links.iter().position(|link| link.ends() == [a, b] || link.ends() == [b, a])
     }
 
     /// Changes what one direction of a link (the packets `from` sends) does.
@@ -278,7 +269,7 @@ impl Network {
         let fd = call.fd();
         let may_transmit = call.may_transmit();
         let names = &self.names;
-        let resolve = |name: &str| names.get(name).copied();
+        let resolve = |name: &str| lookup(names, name);
         let mut cx = CallContext { rng: &mut self.rng, resolve: &resolve };
         let started = target.start(call, &mut cx);
         target.table_changed = true;
@@ -444,8 +435,7 @@ impl Network {
         };
         let destination = Ipv4Packet::new_unchecked(&bytes[..]).dst_addr();
         let bytes = Rc::new(bytes);
-        let to =
-            if self.hosts[from].owns(destination) { Some(from) } else { self.addresses.get(&destination).copied() };
+        let to = if self.hosts[from].owns(destination) { Some(from) } else { self.host_with_address(destination) };
         let link = to.and_then(|to| self.link_between(from, to));
         let id = self.next_packet;
         self.next_packet += 1;
@@ -536,4 +526,9 @@ impl Network {
         self.trace.set_fate(id, Fate::DroppedByHand { at: self.now });
         true
     }
+}
+
+/// The address `name` stands for in the network's DNS.
+fn lookup(names: &[(String, Ipv4Address)], name: &str) -> Option<Ipv4Address> {
+    names.iter().find(|(known, _)| known == name).map(|&(_, address)| address)
 }

@@ -7,10 +7,7 @@
 //! and opening a fresh listener in its place, what `send`, `recv`, `shutdown` and `close` do in
 //! each state. What the descriptors are is in [`socket_table`](super::socket_table).
 
-use std::collections::VecDeque;
 use std::net::SocketAddrV4;
-
-use rand_chacha::ChaCha8Rng;
 
 use serde::{Deserialize, Serialize};
 use smoltcp::iface::SocketHandle;
@@ -21,6 +18,7 @@ use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, Ipv4Address};
 
 use super::error::SocketError;
 use super::host::{Host, LOOPBACK, MTU};
+use super::random::Random;
 use super::socket_table::{
     is_loopback, overlaps, to_v4, Datagram, Entry, EntryState, Fd, Listener, SocketKind, Stream, TcpState,
 };
@@ -199,7 +197,7 @@ pub enum Start {
 
 /// What a call needs from the network around its host.
 pub struct CallContext<'a> {
-    pub rng: &'a mut ChaCha8Rng,
+    pub rng: &'a mut Random,
     /// Turns a host's name into its address.
     pub resolve: &'a dyn Fn(&str) -> Option<Ipv4Address>,
 }
@@ -433,7 +431,7 @@ impl Host {
         };
         let spares = self.open_listeners(endpoint, capacity, no_delay);
         self.table.entry_mut(fd)?.state =
-            EntryState::Tcp(TcpState::Listening(Listener { endpoint, backlog, spares, ready: VecDeque::new() }));
+            EntryState::Tcp(TcpState::Listening(Listener { endpoint, backlog, spares, ready: Vec::new() }));
         Ok(())
     }
 
@@ -455,9 +453,10 @@ impl Host {
             EntryState::Tcp(_) => return Err(SocketError::invalid_argument()),
             EntryState::Udp(_) => return Err(SocketError::operation_not_supported()),
         };
-        let Some((handle, peer)) = listener.ready.pop_front() else {
+        if listener.ready.is_empty() {
             return Ok(None);
-        };
+        }
+        let (handle, peer) = listener.ready.remove(0);
         listener.spares.retain(|&spare| spare != handle);
         let endpoint = listener.endpoint;
         let replacement = self.open_listeners(endpoint, 1, no_delay);

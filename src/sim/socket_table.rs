@@ -8,11 +8,8 @@
 //! ports), and the views of every socket the page draws. The calls themselves are in
 //! [`socket_api`](super::socket_api).
 
-use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use smoltcp::iface::{SocketHandle, SocketSet};
 use smoltcp::socket::{tcp, udp};
@@ -20,6 +17,7 @@ use smoltcp::time::Duration;
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, Ipv4Address};
 
 use super::error::SocketError;
+use super::random::Random;
 use super::sorted_map::SortedMap;
 
 /// A file descriptor, as `s.fileno()` shows it.
@@ -81,7 +79,7 @@ pub(super) struct Listener {
     /// Spares whose handshake is done, in the order they finished, with their peer (kept, so that
     /// `accept` names it even if the connection is reset before then): the accept queue. Linux
     /// queues one more connection than the backlog asks, and so does this.
-    pub(super) ready: VecDeque<(SocketHandle, SocketAddrV4)>,
+    pub(super) ready: Vec<(SocketHandle, SocketAddrV4)>,
 }
 
 #[derive(Debug)]
@@ -133,7 +131,7 @@ pub struct SocketTable {
     /// order and only the front is checked; one that ends early (a RST) or late (a repeated FIN
     /// restarts its timer) just leaves the set when it reaches the front. Until then it is closed,
     /// holds no port and is not shown.
-    pub(super) time_wait: VecDeque<SocketHandle>,
+    pub(super) time_wait: Vec<SocketHandle>,
     /// TCP sockets whose FIN is sent but not acknowledged, with no data left to send.
     pub(super) awaiting_fin_ack: Vec<SocketHandle>,
 }
@@ -307,7 +305,7 @@ impl SocketTable {
                     let handshake_done = !matches!(socket.state(), tcp::State::Listen | tcp::State::SynReceived);
                     if handshake_done && !listener.ready.iter().any(|&(ready, _)| ready == handle) {
                         let peer = socket.remote_endpoint().map_or(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), to_v4);
-                        listener.ready.push_back((handle, peer));
+                        listener.ready.push((handle, peer));
                     }
                 }
             }
@@ -320,7 +318,7 @@ impl SocketTable {
                 return false;
             }
             if socket.state() == tcp::State::TimeWait {
-                time_wait.push_back(handle);
+                time_wait.push(handle);
                 return false;
             }
             // Data for a socket its program has closed: Linux answers with RST.
@@ -329,13 +327,13 @@ impl SocketTable {
             }
             true
         });
-        while let Some(&oldest) = self.time_wait.front() {
+        while let Some(&oldest) = self.time_wait.first() {
             let socket = sockets.get::<tcp::Socket>(oldest);
             if socket.state() == tcp::State::TimeWait || socket.remote_endpoint().is_some() {
                 break;
             }
             sockets.remove(oldest);
-            self.time_wait.pop_front();
+            self.time_wait.remove(0);
         }
         let half_closed = self.entries.values().filter_map(|entry| match &entry.state {
             EntryState::Tcp(TcpState::Stream(stream)) if stream.write_shut => Some(stream.handle),
@@ -400,7 +398,7 @@ impl SocketTable {
         &self,
         sockets: &SocketSet<'static>,
         kind: SocketKind,
-        rng: &mut ChaCha8Rng,
+        rng: &mut Random,
     ) -> Result<u16, SocketError> {
         let first = *EPHEMERAL_PORTS.start();
         let count = u32::from(*EPHEMERAL_PORTS.end() - first) + 1;

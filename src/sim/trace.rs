@@ -2,10 +2,9 @@
 //!
 //! The network records each IP packet a host transmits as a [`PacketRecord`]: its bytes, a
 //! [`PacketSummary`] decoded with `smoltcp::wire` (endpoints, flags, absolute and relative sequence
-//! numbers, payload preview) and its [`Fate`]. The [`Trace`] keeps the newest records in a ring
-//! buffer, so an hour of traffic keeps memory flat.
+//! numbers, payload preview) and its [`Fate`]. The [`Trace`] keeps the newest records, so an hour
+//! of traffic keeps memory flat.
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddrV4;
 use std::rc::Rc;
@@ -16,6 +15,7 @@ use smoltcp::wire::{Icmpv4Message, Icmpv4Packet, IpProtocol, Ipv4Packet, TcpPack
 
 use super::host::HostId;
 use super::link::LinkId;
+use super::sorted_map::SortedMap;
 
 /// A packet's number in its network, from 0, in the order packets are sent.
 pub type PacketId = u64;
@@ -337,13 +337,17 @@ pub struct PacketRecord {
 /// The newest packets of a network, oldest first.
 #[derive(Debug, Clone)]
 pub struct Trace {
-    records: VecDeque<PacketRecord>,
+    /// The records from `first` on are kept; those before it are forgotten, and dropped a batch
+    /// at a time. A list and an offset rather than a ring buffer (`VecDeque`), whose code for
+    /// records would weigh more in the page.
+    records: Vec<PacketRecord>,
+    first: usize,
     capacity: usize,
     /// The initial sequence number of each TCP direction (src, dst) seen, for relative numbers.
-    /// Only looked up, never iterated, so its order cannot leak into the output.
-    initial_seq: HashMap<(SocketAddrV4, SocketAddrV4), u32>,
+    /// A sorted list rather than a hash map: the hashing code would weigh more in the page.
+    initial_seq: SortedMap<(SocketAddrV4, SocketAddrV4), u32>,
     /// Flow keys in the order they were added, so the oldest are forgotten first.
-    flow_order: VecDeque<(SocketAddrV4, SocketAddrV4)>,
+    flow_order: Vec<(SocketAddrV4, SocketAddrV4)>,
     /// How many packets have been sent or have ended their trip, ever.
     events: u64,
 }
@@ -351,10 +355,11 @@ pub struct Trace {
 impl Trace {
     pub fn new(capacity: usize) -> Self {
         Trace {
-            records: VecDeque::new(),
+            records: Vec::new(),
+            first: 0,
             capacity: capacity.max(1),
-            initial_seq: HashMap::new(),
-            flow_order: VecDeque::new(),
+            initial_seq: SortedMap::new(),
+            flow_order: Vec::new(),
             events: 0,
         }
     }
@@ -369,11 +374,21 @@ impl Trace {
     pub fn record(&mut self, mut record: PacketRecord) -> &PacketRecord {
         self.relate(&mut record.summary);
         self.events += 1;
-        if self.records.len() == self.capacity {
-            self.records.pop_front();
+        if self.len() == self.capacity {
+            self.first += 1;
+            // Forgotten records take at most a quarter more room than those kept.
+            if self.first > self.capacity / 4 {
+                self.records.drain(..self.first);
+                self.first = 0;
+            }
         }
-        self.records.push_back(record);
-        self.records.back().expect("just pushed")
+        self.records.push(record);
+        self.records.last().expect("just pushed")
+    }
+
+    /// The records kept, oldest first.
+    fn kept(&self) -> &[PacketRecord] {
+        &self.records[self.first..]
     }
 
     fn relate(&mut self, summary: &mut PacketSummary) {
@@ -385,11 +400,10 @@ impl Trace {
         // addresses and ports replaces the old one's.
         if flags.syn && self.initial_seq.insert(flow, *seq).is_none() {
             if self.flow_order.len() == self.capacity {
-                if let Some(oldest) = self.flow_order.pop_front() {
-                    self.initial_seq.remove(&oldest);
-                }
+                let oldest = self.flow_order.remove(0);
+                self.initial_seq.remove(&oldest);
             }
-            self.flow_order.push_back(flow);
+            self.flow_order.push(flow);
         }
         *relative_seq = self.initial_seq.get(&flow).map(|isn| seq.wrapping_sub(*isn));
         if flags.ack {
@@ -399,19 +413,17 @@ impl Trace {
     }
 
     pub fn get(&self, id: PacketId) -> Option<&PacketRecord> {
-        let first = self.records.front()?.id;
-        let index = usize::try_from(id.checked_sub(first)?).ok()?;
-        self.records.get(index)
+        let kept = self.kept();
+        let index = usize::try_from(id.checked_sub(kept.first()?.id)?).ok()?;
+        kept.get(index)
     }
 
     pub fn set_fate(&mut self, id: PacketId, fate: Fate) {
         self.events += 1;
-        let first = match self.records.front() {
-            Some(record) => record.id,
-            None => return,
-        };
+        let kept = &mut self.records[self.first..];
+        let Some(first) = kept.first().map(|record| record.id) else { return };
         if let Some(index) = id.checked_sub(first).and_then(|i| usize::try_from(i).ok()) {
-            if let Some(record) = self.records.get_mut(index) {
+            if let Some(record) = kept.get_mut(index) {
                 record.fate = fate;
             }
         }
@@ -419,15 +431,15 @@ impl Trace {
 
     /// The packets kept, oldest first.
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &PacketRecord> + ExactSizeIterator {
-        self.records.iter()
+        self.kept().iter()
     }
 
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.records.len() - self.first
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
     }
 }
 
