@@ -306,28 +306,6 @@ pub fn sort(vm: &mut Vm, items: &mut Vec<Value>, key: Option<Value>, reverse: bo
     Ok(())
 }
 
-/// `int(text, base)`.
-pub fn parse_int(text: &str, base: u32) -> Option<i64> {
-    let cleaned: String = text.trim().chars().filter(|&c| c != '_').collect();
-    let (negative, digits) = match cleaned.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
-    };
-    let lower = digits.to_ascii_lowercase();
-    let (base, digits) = match (base, lower.get(..2)) {
-        (0 | 16, Some("0x")) => (16, &lower[2..]),
-        (0 | 8, Some("0o")) => (8, &lower[2..]),
-        (0 | 2, Some("0b")) => (2, &lower[2..]),
-        (0, _) => (10, &lower[..]),
-        (base, _) => (base, &lower[..]),
-    };
-    if digits.is_empty() || digits.starts_with(['+', '-']) {
-        return None;
-    }
-    let magnitude = i64::from_str_radix(digits, base).ok()?;
-    Some(if negative { -magnitude } else { magnitude })
-}
-
 /// Calls built-in `native`.
 pub fn call(vm: &mut Vm, native: Native, mut args: Vec<Value>, mut kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
     // The arguments are dropped here, once, rather than on each of the many ways out of `run`.
@@ -554,30 +532,10 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     }
                     Ok(Value::Int(f.trunc() as i64))
                 }
-                (Value::Str(_) | Value::Bytes(_), base) => {
-                    let text = match value {
-                        Value::Str(s) => s.to_string(),
-                        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-                        _ => String::new(),
-                    };
-                    let base = base.unwrap_or(10);
-                    if base != 0 && !(2..=36).contains(&base) {
-                        return Err(value_error("int() base must be >= 2 and <= 36, or 0"));
-                    }
-                    parse_int(&text, base as u32).map(Value::Int).ok_or_else(|| {
-                        let mut shown = String::new();
-                        super::format::str_literal(&mut shown, &text);
-                        if matches!(value, Value::Bytes(_)) {
-                            shown.insert(0, 'b');
-                        }
-                        value_error(format!("invalid literal for int() with base {base}: {shown}"))
-                    })
-                }
-                (Value::Instance(_), None) => {
-                    let text = vm.str(value)?;
-                    parse_int(&text, 10)
-                        .map(Value::Int)
-                        .ok_or_else(|| type_error("int() argument must be a string or a number"))
+                // Written in Python: `_int` in builtins.py reads text.
+                (Value::Str(_) | Value::Bytes(_), base) | (Value::Instance(_), base @ None) => {
+                    let parse = super::modules::python_builtins(vm)?.get("_int").unwrap_or(Value::None);
+                    vm.call_value(parse, vec![value.clone(), base.map_or(Value::None, Value::Int)], Vec::new())
                 }
                 (_, Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
                 (other, None) => Err(type_error(format!(
