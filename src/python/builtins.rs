@@ -223,7 +223,7 @@ pub fn iterate(vm: &mut Vm, value: Value) -> Res<Value> {
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => Iter::Seq(value, 0),
         Value::Range(r) => Iter::Range(r[0], r[1], r[2]),
         Value::Dict(_) | Value::Set(_) => Iter::Items(collect(vm, &value)?.into_iter()),
-        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
+        _ => return Err(type_error_of("'", &value, "' object is not iterable")),
     };
     Ok(Value::Iter(Rc::new(RefCell::new(iter))))
 }
@@ -249,7 +249,7 @@ pub fn collect(vm: &mut Vm, value: &Value) -> Res<Vec<Value>> {
             }
             items
         }
-        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
+        _ => return Err(type_error_of("'", &value, "' object is not iterable")),
     };
     vm.burn(items.len() * 8);
     Ok(items)
@@ -330,7 +330,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 match value {
                     None | Some(Value::None) => Ok(default.to_string()),
                     Some(Value::Str(s)) => Ok(s.to_string()),
-                    Some(other) => Err(type_error(format!("sep must be None or a string, not {}", other.type_name()))),
+                    Some(other) => Err(type_error_of("sep must be None or a string, not ", &other, "")),
                 }
             };
             let sep = text_or(sep, " ")?;
@@ -370,7 +370,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     let method = instance.class.lookup("__len__").unwrap_or(Value::None);
                     return vm.call_value(method, core::mem::take(args), Vec::new());
                 }
-                other => return Err(type_error(format!("object of type '{}' has no len()", other.type_name()))),
+                other => return Err(type_error_of("object of type '", &other, "' has no len()")),
             };
             Ok(Value::Int(len as i64))
         }
@@ -390,12 +390,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             let (code, len) = match &args[0] {
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
                 Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
-                other => {
-                    return Err(type_error(format!(
-                        "ord() expected string of length 1, but {} found",
-                        other.type_name()
-                    )))
-                }
+                other => return Err(type_error_of("ord() expected string of length 1, but ", &other, " found")),
             };
             if len != 1 {
                 return Err(type_error(format!("ord() expected a character, but string of length {len} found")));
@@ -433,7 +428,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     let scale = 10f64.powi(d.clamp(-300, 0) as i32);
                     Ok(Value::Float((f * scale).round_ties_even() / scale))
                 }
-                (other, _) => Err(type_error(format!("type {} doesn't define __round__ method", other.type_name()))),
+                (other, _) => Err(type_error_of("type ", &other, " doesn't define __round__ method")),
             }
         }
         N::Isinstance | N::Issubclass => {
@@ -460,7 +455,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
         N::Iter => iterate(vm, args.swap_remove(0)),
         N::Next => {
             let Value::Iter(iter) = &args[0] else {
-                return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
+                return Err(type_error_of("'", &args[0], "' object is not an iterator"));
             };
             let next = iter.borrow_mut().advance();
             match (next, args.get(1)) {
@@ -538,10 +533,11 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     vm.call_value(parse, vec![value.clone(), base.map_or(Value::None, Value::Int)], Vec::new())
                 }
                 (_, Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
-                (other, None) => Err(type_error(format!(
-                    "int() argument must be a string, a bytes-like object or a real number, not '{}'",
-                    other.type_name()
-                ))),
+                (other, None) => Err(type_error_of(
+                    "int() argument must be a string, a bytes-like object or a real number, not '",
+                    &other,
+                    "'",
+                )),
             }
         }
         N::Float => match args.first() {
@@ -557,7 +553,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 .map(Value::Float)
                 .ok_or_else(|| value_error("could not convert string to float")),
             Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
-                type_error(format!("float() argument must be a string or a real number, not '{}'", value.type_name()))
+                type_error_of("float() argument must be a string or a real number, not '", &value, "'")
             })?)),
         },
         N::Str => {

@@ -518,7 +518,7 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> Res<String> {
             let text = vm.str(value)?;
             format_value(vm, &Value::str(&text), spec)
         }
-        _ => Err(type_error(format!("unsupported format string passed to {}.__format__", value.type_name()))),
+        _ => Err(type_error_of("unsupported format string passed to ", &value, ".__format__")),
     }
 }
 

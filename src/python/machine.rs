@@ -429,7 +429,7 @@ impl Vm<'_> {
             OnReturn::Value => Ok(value),
             OnReturn::Instance(instance) => {
                 if !matches!(value, Value::None) {
-                    return Err(type_error(format!("__init__() should return None, not '{}'", value.type_name())));
+                    return Err(type_error_of("__init__() should return None, not '", &value, "'"));
                 }
                 Ok(instance)
             }
@@ -810,10 +810,7 @@ impl Vm<'_> {
             Op::DictUpdate => {
                 let mapping = self.pop();
                 let Value::Dict(source) = mapping else {
-                    return Err(type_error(format!(
-                        "argument after ** must be a mapping, not {}",
-                        mapping.type_name()
-                    )));
+                    return Err(type_error_of("argument after ** must be a mapping, not ", &mapping, ""));
                 };
                 let entries = source.borrow().entries.clone();
                 if let Some(Value::Dict(dict)) = self.frame().stack.last().cloned() {
@@ -1146,7 +1143,7 @@ impl Vm<'_> {
             Value::NativeMethod(method) => super::methods::call(self, &method.0, &method.1, args, kwargs).map(Some),
             Value::Native(native) => builtins::call(self, native, args, kwargs).map(Some),
             Value::Class(class) => self.instantiate(class, args, kwargs),
-            other => Err(type_error(format!("'{}' object is not callable", other.type_name()))),
+            other => Err(type_error_of("'", &other, "' object is not callable")),
         }
     }
 

@@ -261,8 +261,8 @@ fn same_kind<'a>(vm: &Vm, receiver: &Value, value: &'a Value) -> Res<&'a [u8]> {
         // A Python 2 program mixes str and bytes freely.
         (Value::Bytes(_), Value::Str(s)) if vm.rt.python2 => Ok(s.as_bytes()),
         (Value::Str(_), Value::Bytes(b)) if vm.rt.python2 => Ok(b),
-        (Value::Str(_), other) => Err(type_error(format!("must be str, not {}", other.type_name()))),
-        (_, other) => Err(type_error(format!("a bytes-like object is required, not '{}'", other.type_name()))),
+        (Value::Str(_), other) => Err(type_error_of("must be str, not ", &other, "")),
+        (_, other) => Err(type_error_of("a bytes-like object is required, not '", &other, "'")),
     }
 }
 
@@ -356,7 +356,7 @@ fn codec(
     let errors = args.get(1).cloned().or_else(|| keyword(kwargs, "errors"));
     let encoding = match &encoding {
         Some(Value::Str(e)) => e.to_ascii_lowercase().replace('_', "-"),
-        Some(other) => return Err(type_error(format!("encoding must be str, not {}", other.type_name()))),
+        Some(other) => return Err(type_error_of("encoding must be str, not ", &other, "")),
         None => "utf-8".into(),
     };
     let lenient = matches!(errors, Some(Value::Str(e)) if &*e != "strict");

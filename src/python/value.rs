@@ -500,6 +500,11 @@ pub fn type_error(message: impl Into<Cow<'static, str>>) -> Exc {
     raise(Kind::TypeError, message)
 }
 
+/// A `TypeError` whose message names the type of `value`: `before`, the type, `after`.
+pub fn type_error_of(before: &str, value: &Value, after: &str) -> Exc {
+    type_error([before, value.type_name(), after].concat())
+}
+
 pub fn value_error(message: impl Into<Cow<'static, str>>) -> Exc {
     raise(Kind::ValueError, message)
 }
@@ -730,7 +735,7 @@ pub fn hash(value: &Value, depth: u32) -> Res<u64> {
         Value::Range(r) => mix(r[0] as u64 ^ mix(r[1] as u64 ^ mix(r[2] as u64))),
         Value::Native(n) => mix(*n as u64),
         Value::List(_) | Value::Dict(_) | Value::Set(_) => {
-            return Err(type_error(format!("unhashable type: '{}'", value.type_name())))
+            return Err(type_error_of("unhashable type: '", &value, "'"))
         }
         Value::Method(m) => mix(hash(&m.0, depth + 1)? ^ hash(&m.1, depth + 1)?),
         _ => mix(value.address().unwrap_or(0) as u64),
