@@ -272,7 +272,8 @@ pub struct Vm<'a> {
     pub nested: u32,
 }
 
-fn attribute_error(value: &Value, name: &str) -> Exc {
+/// `AttributeError` for a value that has no attribute `name`.
+pub fn attribute_error(value: &Value, name: &str) -> Exc {
     let message = match value {
         Value::Module(module) => format!("module '{}' has no attribute '{name}'", module.name),
         Value::Class(class) => format!("type object '{}' has no attribute '{name}'", class.name),
@@ -1288,10 +1289,12 @@ impl Vm<'_> {
                             function.keyword_defaults.iter().any(|(n, _)| *n == code.locals[j])
                         }
                     };
-                    let missing: Vec<String> = (i..if i < positional { positional } else { named })
-                        .filter(|&j| matches!(frame.locals[j], Value::Unbound) && !defaulted(j))
-                        .map(|j| format!("'{}'", code.locals[j]))
-                        .collect();
+                    let mut missing = Vec::new();
+                    for j in i..if i < positional { positional } else { named } {
+                        if matches!(frame.locals[j], Value::Unbound) && !defaulted(j) {
+                            missing.push(["'", &code.locals[j], "'"].concat());
+                        }
+                    }
                     let kind = if i < positional { "positional" } else { "keyword-only" };
                     return Err(type_error(format!(
                         "{name}() missing {} required {kind} argument{}: {}",

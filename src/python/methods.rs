@@ -68,9 +68,7 @@ fn python_method(vm: &mut Vm, value: &Value, name: &str) -> Res<Option<Value>> {
     Ok(super::modules::python_builtins(vm)?.get(&function))
 }
 
-fn no_method(value: &Value, name: &str) -> Exc {
-    raise(Kind::AttributeError, format!("'{}' object has no attribute '{name}'", value.type_name()))
-}
+use super::machine::attribute_error as no_method;
 
 fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
     if args.len() < min || args.len() > max {

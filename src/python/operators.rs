@@ -156,7 +156,11 @@ fn repeat(vm: &mut Vm, sequence: &Value, count: i64) -> Res<Value> {
 }
 
 fn repeat_items(items: &[Value], len: usize) -> Vec<Value> {
-    items.iter().cycle().take(len).cloned().collect()
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        out.extend_from_slice(items);
+    }
+    out
 }
 
 fn int_binary(op: BinOp, a: i64, b: i64) -> Res<Value> {

@@ -101,7 +101,7 @@ thread_local! {
 
 /// Frees values one at a time from a list instead of recursively: a container being freed
 /// hands its items here.
-fn trash(items: impl Iterator<Item = Value>) {
+fn trash(items: Vec<Value>) {
     TRASH.with(|trash| trash.borrow_mut().extend(items));
     if EMPTYING.with(|emptying| emptying.replace(true)) {
         return;
@@ -114,13 +114,13 @@ fn trash(items: impl Iterator<Item = Value>) {
 
 impl Drop for Items {
     fn drop(&mut self) {
-        trash(core::mem::take(&mut self.0).into_vec().into_iter());
+        trash(core::mem::take(&mut self.0).into_vec());
     }
 }
 
 impl Drop for List {
     fn drop(&mut self) {
-        trash(core::mem::take(self.0.get_mut()).into_iter());
+        trash(core::mem::take(self.0.get_mut()));
     }
 }
 
@@ -132,7 +132,11 @@ impl Drop for Dict {
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        trash(core::mem::take(self.attrs.get_mut()).into_iter().map(|(_, v)| v));
+        let mut values = Vec::new();
+        for (_, value) in core::mem::take(self.attrs.get_mut()) {
+            values.push(value);
+        }
+        trash(values);
     }
 }
 
@@ -249,7 +253,12 @@ impl Dict {
     }
 
     pub fn clear(&mut self) {
-        trash(core::mem::take(&mut self.entries).into_iter().flat_map(|(k, v)| [k, v]));
+        let mut items = Vec::new();
+        for (key, value) in core::mem::take(&mut self.entries) {
+            items.push(key);
+            items.push(value);
+        }
+        trash(items);
         self.index.clear();
     }
 
