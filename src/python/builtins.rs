@@ -230,26 +230,39 @@ pub fn iterate(vm: &mut Vm, value: Value) -> Res<Value> {
 
 /// Every item of an iterable.
 pub fn collect(vm: &mut Vm, value: &Value) -> Res<Vec<Value>> {
-    let items = match value {
-        Value::List(list) => list.0.borrow().clone(),
-        Value::Tuple(items) => items.0.to_vec(),
-        Value::Dict(dict) | Value::Set(dict) => dict.borrow().entries.iter().map(|(k, _)| k.clone()).collect(),
+    let mut items = Vec::new();
+    match value {
+        Value::List(list) => items = list.0.borrow().clone(),
+        Value::Tuple(tuple) => items = tuple.0.to_vec(),
+        Value::Dict(dict) | Value::Set(dict) => {
+            for (key, _) in &dict.borrow().entries {
+                items.push(key.clone());
+            }
+        }
+        Value::Str(text) => {
+            for c in text.chars() {
+                items.push(Value::str(c.encode_utf8(&mut [0; 4])));
+            }
+        }
+        Value::Bytes(bytes) => {
+            for &byte in bytes.iter() {
+                items.push(Value::Int(byte.into()));
+            }
+        }
         Value::Range(r) => {
             let len = range_len(r);
             check_len(len as usize)?;
-            (0..len).map(|i| Value::Int(r[0] + i * r[2])).collect()
+            for i in 0..len {
+                items.push(Value::Int(r[0] + i * r[2]));
+            }
         }
-        Value::Str(text) => text.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect(),
-        Value::Bytes(bytes) => bytes.iter().map(|&b| Value::Int(b.into())).collect(),
         Value::Iter(iter) => {
-            let mut items = Vec::new();
             while let Some(item) = iter.borrow_mut().advance() {
                 items.push(item);
                 check_len(items.len())?;
             }
-            items
         }
-        _ => return Err(type_error_of("'", &value, "' object is not iterable")),
+        _ => return Err(type_error_of("'", value, "' object is not iterable")),
     };
     vm.burn(items.len() * 8);
     Ok(items)

@@ -845,7 +845,9 @@ impl Vm<'_> {
                         format!("not enough values to unpack (expected {n}, got {})", items.len())
                     }));
                 }
-                self.frame().stack.extend(items.into_iter().rev());
+                let mut items = items;
+                items.reverse();
+                self.frame().stack.extend(items);
             }
             Op::UnpackStar(before, after) => {
                 let value = self.pop();
@@ -858,12 +860,13 @@ impl Vm<'_> {
                         items.len()
                     )));
                 }
-                let tail = items.split_off(items.len() - after);
+                // On the stack in reverse: the items after the starred one, its list, the ones before.
+                let mut tail = items.split_off(items.len() - after);
                 let middle = items.split_off(before);
-                let stack = &mut self.frame().stack;
-                stack.extend(tail.into_iter().rev());
-                stack.push(Value::list(middle));
-                stack.extend(items.into_iter().rev());
+                items.push(Value::list(middle));
+                items.append(&mut tail);
+                items.reverse();
+                self.frame().stack.extend(items);
             }
             Op::Call(n) => {
                 let args = self.pop_n(n as usize);
