@@ -114,7 +114,10 @@ impl Vm<'_> {
                 out.push('}');
             }
             Value::Set(set) => {
-                let keys: Vec<Value> = set.borrow().entries.iter().map(|(k, _)| k.clone()).collect();
+                let mut keys = Vec::new();
+                for (key, _) in &set.borrow().entries {
+                    keys.push(key.clone());
+                }
                 if keys.is_empty() {
                     out.push_str("set()");
                 } else {

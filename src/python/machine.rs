@@ -121,13 +121,23 @@ impl Task {
     pub fn lines(&self) -> Vec<Entry> {
         let paused = self.state == TaskState::Ready && self.resume.is_none();
         let top = self.frames.len().saturating_sub(1);
-        let line = |(i, frame): (usize, &Frame)| if i == top && paused { frame.next_line() } else { frame.line() };
-        self.frames.iter().enumerate().map(|entry| Entry { code: entry.1.code.clone(), line: line(entry) }).collect()
+        let mut lines = Vec::new();
+        for (i, frame) in self.frames.iter().enumerate() {
+            let line = if i == top && paused { frame.next_line() } else { frame.line() };
+            lines.push(Entry { code: frame.code.clone(), line });
+        }
+        lines
     }
 
     /// The line of the innermost frame of the program's own code.
     pub fn current_line(&self) -> Option<u32> {
-        self.lines().into_iter().rev().find(|entry| !entry.code.source.hidden).map(|entry| entry.line)
+        let mut line = None;
+        for entry in self.lines() {
+            if !entry.code.source.hidden {
+                line = Some(entry.line);
+            }
+        }
+        line
     }
 }
 

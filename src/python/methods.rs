@@ -471,7 +471,11 @@ fn text(
             };
             let parts = split(data, sep, max, name == "rsplit");
             check_len(parts.len())?;
-            Value::list(parts.iter().map(|part| make(receiver, part)).collect())
+            let mut items = Vec::new();
+            for part in parts {
+                items.push(make(receiver, part));
+            }
+            Value::list(items)
         }
         "join" => {
             arity(name, args, 1, 1)?;
@@ -543,29 +547,40 @@ fn text(
                 Value::Int(byte) if matches!(receiver, Value::Bytes(_)) => &[*byte as u8][..],
                 other => same_kind(vm, receiver, other)?,
             };
+            // In a str beyond ASCII, positions count characters: the bytes that start one.
             let wide = matches!(receiver, Value::Str(s) if !s.is_ascii());
-            let offsets: Vec<usize> = if wide {
-                let text = std::str::from_utf8(data).unwrap_or("");
-                text.char_indices().map(|(at, _)| at).chain([data.len()]).collect()
-            } else {
-                Vec::new()
+            let chars = |bytes: &[u8]| {
+                if wide {
+                    bytes.iter().filter(|&&b| b & 0xc0 != 0x80).count()
+                } else {
+                    bytes.len()
+                }
             };
-            let len = if wide { offsets.len() - 1 } else { data.len() } as i64;
+            let len = chars(data) as i64;
             let bound = |i: usize, default: i64| -> Res<usize> {
                 let at = match arg(i) {
                     Some(at) => int_arg(at, name)?,
                     None => default,
                 };
                 let at = if at < 0 { (at + len).max(0) } else { at.min(len) } as usize;
-                Ok(if wide { offsets[at] } else { at })
+                if !wide {
+                    return Ok(at);
+                }
+                // The byte where character `at` starts.
+                let mut seen = 0;
+                for (byte, &b) in data.iter().enumerate() {
+                    if b & 0xc0 != 0x80 {
+                        if seen == at {
+                            return Ok(byte);
+                        }
+                        seen += 1;
+                    }
+                }
+                Ok(data.len())
             };
             let (start, end) = (bound(1, 0)?, bound(2, len)?);
             let found = data.get(start..end.max(start)).and_then(|window| find(window, needle, name == "rfind"));
-            match found {
-                Some(at) if wide => Value::Int(offsets.iter().position(|&o| o == start + at).unwrap_or(0) as i64),
-                Some(at) => Value::Int((start + at) as i64),
-                None => Value::Int(-1),
-            }
+            Value::Int(found.map_or(-1, |at| chars(&data[..start + at]) as i64))
         }
     }))
 }
