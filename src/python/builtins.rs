@@ -290,7 +290,10 @@ pub fn sort(vm: &mut Vm, items: &mut Vec<Value>, key: Option<Value>, reverse: bo
             Ok(!less(&keys[b], &keys[a], 0)?)
         }
     };
-    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut order = Vec::new();
+    for i in 0..items.len() {
+        order.push(i);
+    }
     let mut merged = Vec::with_capacity(order.len());
     let mut width = 1;
     while width < order.len() {
@@ -314,7 +317,10 @@ pub fn sort(vm: &mut Vm, items: &mut Vec<Value>, key: Option<Value>, reverse: bo
         core::mem::swap(&mut order, &mut merged);
         width *= 2;
     }
-    let sorted: Vec<Value> = order.into_iter().map(|i| items[i].clone()).collect();
+    let mut sorted = Vec::new();
+    for i in order {
+        sorted.push(items[i].clone());
+    }
     *items = sorted;
     Ok(())
 }

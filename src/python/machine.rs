@@ -892,15 +892,14 @@ impl Vm<'_> {
                 let mut args = self.pop_n(n as usize);
                 let callee = self.pop();
                 let values = args.split_off(args.len() - names.0.len());
-                let kwargs = names
-                    .0
-                    .iter()
-                    .zip(values)
-                    .map(|(name, value)| match name {
-                        Value::Str(name) => (name.clone(), value),
-                        _ => ("".into(), value),
-                    })
-                    .collect();
+                let mut kwargs = Vec::new();
+                for (i, value) in values.into_iter().enumerate() {
+                    let name = match &names.0[i] {
+                        Value::Str(name) => name.clone(),
+                        _ => "".into(),
+                    };
+                    kwargs.push((name, value));
+                }
                 if let Some(value) = self.call(callee, args, kwargs)? {
                     self.push(value);
                 }
@@ -938,38 +937,35 @@ impl Vm<'_> {
                 } else {
                     Vec::new()
                 };
-                let keyword_defaults = if flags & 2 != 0 {
-                    match self.pop() {
-                        Value::Dict(dict) => dict
-                            .borrow()
-                            .entries
-                            .iter()
-                            .map(|(k, v)| (if let Value::Str(k) = k { k.clone() } else { "".into() }, v.clone()))
-                            .collect(),
-                        _ => Vec::new(),
+                let mut keyword_defaults = Vec::new();
+                if flags & 2 != 0 {
+                    if let Value::Dict(dict) = self.pop() {
+                        for (key, value) in &dict.borrow().entries {
+                            let name = if let Value::Str(key) = key { key.clone() } else { "".into() };
+                            keyword_defaults.push((name, value.clone()));
+                        }
                     }
-                } else {
-                    Vec::new()
-                };
+                }
                 let defaults = if flags & 1 != 0 {
                     let defaults = self.pop();
                     builtins::collect(self, &defaults)?
                 } else {
                     Vec::new()
                 };
+                let mut cells = Vec::new();
+                for cell in closure {
+                    cells.push(match cell {
+                        Value::Cell(cell) => cell,
+                        _ => Rc::new(RefCell::new(Value::Unbound)),
+                    });
+                }
                 let frame = self.frame();
                 let function = Function {
                     code: frame.code.codes[index as usize].clone(),
                     globals: frame.globals.clone(),
                     defaults,
                     keyword_defaults,
-                    closure: closure
-                        .into_iter()
-                        .map(|cell| match cell {
-                            Value::Cell(cell) => cell,
-                            _ => Rc::new(RefCell::new(Value::Unbound)),
-                        })
-                        .collect(),
+                    closure: cells,
                     owner: RefCell::new(std::rc::Weak::new()),
                 };
                 self.push(Value::Function(Rc::new(function)));
@@ -1073,13 +1069,12 @@ impl Vm<'_> {
             Op::ImportStar => {
                 let Value::Module(module) = self.pop() else { return Ok(()) };
                 let globals = self.frame().globals.clone();
-                let names: Vec<(Rc<str>, Value)> = module
-                    .globals
-                    .borrow()
-                    .iter()
-                    .filter(|(name, value)| !name.starts_with('_') && !matches!(value, Value::Unbound))
-                    .cloned()
-                    .collect();
+                let mut names = Vec::new();
+                for (name, value) in module.globals.borrow().iter() {
+                    if !name.starts_with('_') && !matches!(value, Value::Unbound) {
+                        names.push((name.clone(), value.clone()));
+                    }
+                }
                 for (name, value) in names {
                     globals.set(&name, value);
                 }

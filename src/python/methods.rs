@@ -206,16 +206,15 @@ fn dict_method(vm: &mut Vm, dict: &RefCell<Dict>, name: &str, args: &[Value]) ->
         "keys" | "values" | "items" => {
             let dict = dict.borrow();
             vm.burn(dict.entries.len() * 8);
-            Value::list(
-                dict.entries
-                    .iter()
-                    .map(|(k, v)| match name {
-                        "keys" => k.clone(),
-                        "values" => v.clone(),
-                        _ => Value::tuple(vec![k.clone(), v.clone()]),
-                    })
-                    .collect(),
-            )
+            let mut items = Vec::new();
+            for (key, value) in &dict.entries {
+                items.push(match name {
+                    "keys" => key.clone(),
+                    "values" => value.clone(),
+                    _ => Value::tuple(vec![key.clone(), value.clone()]),
+                });
+            }
+            Value::list(items)
         }
         "pop" => {
             arity(name, args, 1, 2)?;
@@ -396,7 +395,11 @@ fn codec(
         return Err(no_method(receiver, name));
     }
     if latin {
-        return Ok(Value::str(&data.iter().map(|&b| b as char).collect::<String>()));
+        let mut text = String::new();
+        for &b in data {
+            text.push(b as char);
+        }
+        return Ok(Value::str(&text));
     }
     let bad = match std::str::from_utf8(data) {
         Err(error) => Some((

@@ -445,6 +445,16 @@ pub fn delete_index(target: &Value, index: &Value) -> Res<()> {
     }
 }
 
+/// The items a slice takes from a list or tuple.
+fn pick(vm: &mut Vm, items: &[Value], parts: &[Value]) -> Res<Vec<Value>> {
+    let mut picked = Vec::new();
+    for i in slice_indexes(parts, items.len())? {
+        picked.push(items[i].clone());
+    }
+    vm.burn(picked.len() * 8);
+    Ok(picked)
+}
+
 /// The indexes a slice `[start:stop:step]` takes from `len` items, as CPython computes them.
 fn slice_indexes(parts: &[Value], len: usize) -> Res<Vec<usize>> {
     let get = |i: usize| -> Res<Option<i64>> {
@@ -494,46 +504,44 @@ fn slice_indexes(parts: &[Value], len: usize) -> Res<Vec<usize>> {
 pub fn slice(vm: &mut Vm, value: &Value, parts: &[Value]) -> Res<Value> {
     let contiguous = matches!(parts[2], Value::None);
     Ok(match value {
-        Value::List(list) => {
-            let items = list.0.borrow();
-            let picked: Vec<Value> = slice_indexes(parts, items.len())?.into_iter().map(|i| items[i].clone()).collect();
-            vm.burn(picked.len() * 8);
-            Value::list(picked)
-        }
-        Value::Tuple(items) => {
-            let picked: Vec<Value> =
-                slice_indexes(parts, items.0.len())?.into_iter().map(|i| items.0[i].clone()).collect();
-            vm.burn(picked.len() * 8);
-            Value::tuple(picked)
-        }
+        Value::List(list) => Value::list(pick(vm, &list.0.borrow(), parts)?),
+        Value::Tuple(items) => Value::tuple(pick(vm, &items.0, parts)?),
         Value::Bytes(bytes) => {
             let indexes = slice_indexes(parts, bytes.len())?;
             vm.burn(indexes.len());
-            let picked: Vec<u8> = match (contiguous, indexes.first(), indexes.last()) {
-                (true, Some(&first), Some(&last)) => bytes[first..=last].to_vec(),
-                _ => indexes.into_iter().map(|i| bytes[i]).collect(),
-            };
+            let mut picked = Vec::new();
+            match (contiguous, indexes.first(), indexes.last()) {
+                (true, Some(&first), Some(&last)) => picked.extend_from_slice(&bytes[first..=last]),
+                _ => {
+                    for i in indexes {
+                        picked.push(bytes[i]);
+                    }
+                }
+            }
             Value::Bytes(picked.into())
         }
         Value::Str(text) => {
-            if text.is_ascii() {
-                let indexes = slice_indexes(parts, text.len())?;
-                vm.burn(indexes.len());
-                return Ok(match (contiguous, indexes.first(), indexes.last()) {
-                    (true, Some(&first), Some(&last)) => Value::str(&text[first..=last]),
-                    _ => Value::str(&indexes.into_iter().map(|i| text.as_bytes()[i] as char).collect::<String>()),
-                });
+            // Characters by index: a str beyond ASCII is cut into them first.
+            let wide: Vec<char> = if text.is_ascii() { Vec::new() } else { text.chars().collect() };
+            let len = if wide.is_empty() { text.len() } else { wide.len() };
+            let indexes = slice_indexes(parts, len)?;
+            vm.burn(if wide.is_empty() { indexes.len() } else { len });
+            if let (true, true, Some(&first), Some(&last)) =
+                (wide.is_empty(), contiguous, indexes.first(), indexes.last())
+            {
+                return Ok(Value::str(&text[first..=last]));
             }
-            let chars: Vec<char> = text.chars().collect();
-            vm.burn(chars.len());
-            let picked: String = slice_indexes(parts, chars.len())?.into_iter().map(|i| chars[i]).collect();
+            let mut picked = String::new();
+            for i in indexes {
+                picked.push(if wide.is_empty() { text.as_bytes()[i] as char } else { wide[i] });
+            }
             Value::str(&picked)
         }
         Value::Range(r) => {
-            let items: Vec<Value> = slice_indexes(parts, range_len(r) as usize)?
-                .into_iter()
-                .map(|i| Value::Int(r[0] + i as i64 * r[2]))
-                .collect();
+            let mut items = Vec::new();
+            for i in slice_indexes(parts, range_len(r) as usize)? {
+                items.push(Value::Int(r[0] + i as i64 * r[2]));
+            }
             Value::list(items)
         }
         _ => return Err(type_error_of("'", &value, "' object is not subscriptable")),
