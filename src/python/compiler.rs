@@ -808,11 +808,11 @@ impl<'a> Compiler<'a> {
     fn function(&mut self, function: &'a Function) -> Compiled<()> {
         let mut flags = 0;
         // The defaults of positional parameters, as a tuple; of keyword-only ones, as a dict.
-        for kind in [ParamKind::Normal, ParamKind::KeywordOnly] {
-            let keyword = kind == ParamKind::KeywordOnly;
+        for keyword in [false, true] {
+            let kind = if keyword { ParamKind::KeywordOnly } else { ParamKind::Normal };
             let mut count = 0;
-            for param in function.params.iter().filter(|param| param.kind == kind) {
-                let Some(default) = &param.default else { continue };
+            for param in &function.params {
+                let (true, Some(default)) = (param.kind == kind, &param.default) else { continue };
                 if keyword {
                     self.emit_const(Value::Str(param.name.clone()));
                 }
@@ -826,19 +826,22 @@ impl<'a> Compiler<'a> {
         }
         // Parameters in slot order: positional, keyword-only, *args, **kwargs.
         let mut locals: Vec<Rc<str>> = Vec::new();
-        for kind in [ParamKind::Normal, ParamKind::KeywordOnly, ParamKind::Star, ParamKind::StarStar] {
+        let mut counts = [0u16; 4];
+        for (i, kind) in
+            [ParamKind::Normal, ParamKind::KeywordOnly, ParamKind::Star, ParamKind::StarStar].iter().enumerate()
+        {
             for param in &function.params {
-                if param.kind == kind {
+                if param.kind == *kind {
                     locals.push(param.name.clone());
+                    counts[i] += 1;
                 }
             }
         }
         let mut unit = Unit::new(CodeKind::Function, function.name.clone(), locals);
-        let count = |kind| function.params.iter().filter(|p| p.kind == kind).count();
-        unit.positional = count(ParamKind::Normal) as u16;
-        unit.keyword_only = count(ParamKind::KeywordOnly) as u16;
-        unit.star = count(ParamKind::Star) > 0;
-        unit.star_star = count(ParamKind::StarStar) > 0;
+        unit.positional = counts[0];
+        unit.keyword_only = counts[1];
+        unit.star = counts[2] > 0;
+        unit.star_star = counts[3] > 0;
         for name in &function.bound {
             intern(&mut unit.bound, name);
         }
