@@ -78,10 +78,16 @@ fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
 }
 
 /// Calls method `name` of a built-in value.
-pub fn call(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
+pub fn call(
+    vm: &mut Vm,
+    receiver: &Value,
+    name: &str,
+    args: Vec<Value>,
+    mut kwargs: Vec<(Rc<str>, Value)>,
+) -> Res<Value> {
     let native = match receiver {
-        Value::Str(_) | Value::Bytes(_) => text(vm, receiver, name, &args, kwargs.clone())?,
-        Value::List(list) => list_method(vm, list, name, &args, kwargs.clone())?,
+        Value::Str(_) | Value::Bytes(_) => text(vm, receiver, name, &args, &mut kwargs)?,
+        Value::List(list) => list_method(vm, list, name, &args, &mut kwargs)?,
         Value::Dict(dict) => dict_method(vm, dict, name, &args)?,
         Value::Set(set) => set_method(vm, set, name, &args)?,
         Value::Socket(socket) => return super::modules::socket::call(vm, socket, name, args, kwargs),
@@ -135,12 +141,12 @@ fn list_method(
     list: &List,
     name: &str,
     args: &[Value],
-    mut kwargs: Vec<(Rc<str>, Value)>,
+    kwargs: &mut Vec<(Rc<str>, Value)>,
 ) -> Res<Option<Value>> {
     if name == "sort" {
-        let key = keyword(&mut kwargs, "key");
-        let reverse = keyword(&mut kwargs, "reverse").is_some_and(|r| r.truthy());
-        no_keywords(name, &kwargs)?;
+        let key = keyword(kwargs, "key");
+        let reverse = keyword(kwargs, "reverse").is_some_and(|r| r.truthy());
+        no_keywords(name, kwargs)?;
         let mut items = list.0.borrow().clone();
         sort(vm, &mut items, key, reverse)?;
         *list.0.borrow_mut() = items;
@@ -428,7 +434,7 @@ fn text(
     receiver: &Value,
     name: &str,
     args: &[Value],
-    mut kwargs: Vec<(Rc<str>, Value)>,
+    kwargs: &mut Vec<(Rc<str>, Value)>,
 ) -> Res<Option<Value>> {
     let data: &[u8] = match receiver {
         Value::Str(s) => s.as_bytes(),
@@ -440,13 +446,13 @@ fn text(
     }
     vm.burn(data.len());
     if name == "encode" || name == "decode" {
-        let value = codec(vm, receiver, data, name, args, &mut kwargs)?;
-        no_keywords(name, &kwargs)?;
+        let value = codec(vm, receiver, data, name, args, kwargs)?;
+        no_keywords(name, kwargs)?;
         return Ok(Some(value));
     }
-    let maxsplit = keyword(&mut kwargs, "maxsplit");
-    let sep_keyword = keyword(&mut kwargs, "sep");
-    no_keywords(name, &kwargs)?;
+    let maxsplit = keyword(kwargs, "maxsplit");
+    let sep_keyword = keyword(kwargs, "sep");
+    no_keywords(name, kwargs)?;
     let arg = |i: usize| args.get(i).filter(|v| !matches!(v, Value::None));
     Ok(Some(match name {
         // Letters beyond ASCII keep their case: Unicode's case tables would double socksim's size.
