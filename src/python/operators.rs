@@ -130,15 +130,19 @@ pub fn binary(vm: &mut Vm, op: BinOp, left: Value, right: Value) -> Res<Value> {
 
 fn repeat(vm: &mut Vm, sequence: &Value, count: i64) -> Res<Value> {
     Ok(match sequence {
-        Value::Str(s) => {
-            let len = repeat_len(s.len(), count)?;
+        Value::Str(_) | Value::Bytes(_) => {
+            let data = match sequence {
+                Value::Str(s) => s.as_bytes(),
+                Value::Bytes(b) => b,
+                _ => &[],
+            };
+            let len = repeat_len(data.len(), count)?;
             vm.burn(len);
-            Value::str(&s.repeat(len / s.len().max(1)))
-        }
-        Value::Bytes(b) => {
-            let len = repeat_len(b.len(), count)?;
-            vm.burn(len);
-            Value::Bytes(b.repeat(len / b.len().max(1)).into())
+            let data = data.repeat(len / data.len().max(1));
+            match sequence {
+                Value::Str(_) => Value::str(&String::from_utf8_lossy(&data)),
+                _ => Value::Bytes(data.into()),
+            }
         }
         Value::List(l) => {
             let items = l.0.borrow().clone();
