@@ -389,7 +389,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     let method = instance.class.lookup("__len__").unwrap_or(Value::None);
                     return vm.call_value(method, core::mem::take(args), Vec::new());
                 }
-                other => return Err(type_error_of("object of type '", &other, "' has no len()")),
+                other => return Err(type_error_of("object of type '", other, "' has no len()")),
             };
             Ok(Value::Int(len as i64))
         }
@@ -409,7 +409,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             let (code, len) = match &args[0] {
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
                 Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
-                other => return Err(type_error_of("ord() expected string of length 1, but ", &other, " found")),
+                other => return Err(type_error_of("ord() expected string of length 1, but ", other, " found")),
             };
             if len != 1 {
                 return Err(type_error(format!("ord() expected a character, but string of length {len} found")));
@@ -447,7 +447,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     let scale = 10f64.powi(d.clamp(-300, 0) as i32);
                     Ok(Value::Float((f * scale).round_ties_even() / scale))
                 }
-                (other, _) => Err(type_error_of("type ", &other, " doesn't define __round__ method")),
+                (other, _) => Err(type_error_of("type ", other, " doesn't define __round__ method")),
             }
         }
         N::Isinstance | N::Issubclass => {
@@ -554,7 +554,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 (_, Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
                 (other, None) => Err(type_error_of(
                     "int() argument must be a string, a bytes-like object or a real number, not '",
-                    &other,
+                    other,
                     "'",
                 )),
             }
@@ -572,7 +572,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 .map(Value::Float)
                 .ok_or_else(|| value_error("could not convert string to float")),
             Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
-                type_error_of("float() argument must be a string or a real number, not '", &value, "'")
+                type_error_of("float() argument must be a string or a real number, not '", value, "'")
             })?)),
         },
         N::Str => {

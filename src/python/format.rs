@@ -529,7 +529,7 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> Res<String> {
             let text = vm.str(value)?;
             format_value(vm, &Value::str(&text), spec)
         }
-        _ => Err(type_error_of("unsupported format string passed to ", &value, ".__format__")),
+        _ => Err(type_error_of("unsupported format string passed to ", value, ".__format__")),
     }
 }
 

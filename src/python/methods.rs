@@ -264,8 +264,8 @@ fn same_kind<'a>(vm: &Vm, receiver: &Value, value: &'a Value) -> Res<&'a [u8]> {
         // A Python 2 program mixes str and bytes freely.
         (Value::Bytes(_), Value::Str(s)) if vm.rt.python2 => Ok(s.as_bytes()),
         (Value::Str(_), Value::Bytes(b)) if vm.rt.python2 => Ok(b),
-        (Value::Str(_), other) => Err(type_error_of("must be str, not ", &other, "")),
-        (_, other) => Err(type_error_of("a bytes-like object is required, not '", &other, "'")),
+        (Value::Str(_), other) => Err(type_error_of("must be str, not ", other, "")),
+        (_, other) => Err(type_error_of("a bytes-like object is required, not '", other, "'")),
     }
 }
 
@@ -359,7 +359,7 @@ fn codec(
     let errors = args.get(1).cloned().or_else(|| keyword(kwargs, "errors"));
     let encoding = match &encoding {
         Some(Value::Str(e)) => e.to_ascii_lowercase().replace('_', "-"),
-        Some(other) => return Err(type_error_of("encoding must be str, not ", &other, "")),
+        Some(other) => return Err(type_error_of("encoding must be str, not ", other, "")),
         None => "utf-8".into(),
     };
     let lenient = matches!(errors, Some(Value::Str(e)) if &*e != "strict");

@@ -38,7 +38,7 @@ fn symbol(op: BinOp) -> &'static str {
 
 fn unsupported(op: BinOp, left: &Value, right: &Value) -> Exc {
     if let (BinOp::Add, Value::Str(_)) = (op, left) {
-        return type_error_of("can only concatenate str (not \"", &right, "\") to str");
+        return type_error_of("can only concatenate str (not \"", right, "\") to str");
     }
     type_error(format!(
         "unsupported operand type(s) for {}: '{}' and '{}'",
@@ -345,7 +345,7 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> Res<bool> {
             vm.burn(haystack.len());
             Ok(haystack.contains(&**needle))
         }
-        (Value::Str(_), _) => Err(type_error_of("'in <string>' requires string as left operand, not ", &item, "")),
+        (Value::Str(_), _) => Err(type_error_of("'in <string>' requires string as left operand, not ", item, "")),
         (Value::Bytes(haystack), Value::Bytes(needle)) => {
             vm.burn(haystack.len());
             Ok(needle.is_empty() || haystack.windows(needle.len()).any(|w| w == &needle[..]))
@@ -411,7 +411,7 @@ pub fn index(vm: &mut Vm, value: &Value, index: &Value) -> Res<Value> {
             let method = instance.class.lookup("__getitem__").unwrap_or(Value::None);
             vm.call_value(method, vec![value.clone(), index.clone()], Vec::new())
         }
-        _ => Err(type_error_of("'", &value, "' object is not subscriptable")),
+        _ => Err(type_error_of("'", value, "' object is not subscriptable")),
     }
 }
 
@@ -429,7 +429,7 @@ pub fn store_index(target: &Value, index: Value, value: Value) -> Res<()> {
             Ok(())
         }
         Value::Dict(dict) => dict.borrow_mut().insert(index, value),
-        _ => Err(type_error_of("'", &target, "' object does not support item assignment")),
+        _ => Err(type_error_of("'", target, "' object does not support item assignment")),
     }
 }
 
@@ -445,7 +445,7 @@ pub fn delete_index(target: &Value, index: &Value) -> Res<()> {
             Some(_) => Ok(()),
             None => Err(raise(Kind::KeyError, "")),
         },
-        _ => Err(type_error_of("'", &target, "' object does not support item deletion")),
+        _ => Err(type_error_of("'", target, "' object does not support item deletion")),
     }
 }
 
@@ -548,6 +548,6 @@ pub fn slice(vm: &mut Vm, value: &Value, parts: &[Value]) -> Res<Value> {
             }
             Value::list(items)
         }
-        _ => return Err(type_error_of("'", &value, "' object is not subscriptable")),
+        _ => return Err(type_error_of("'", value, "' object is not subscriptable")),
     })
 }

@@ -1080,7 +1080,10 @@ fn binary_operator(op: &str) -> Option<&'static (&'static str, u8, BinOp)> {
 /// Refuses what cannot be assigned to, with CPython's words, and notes the names bound.
 fn check_target(target: &Expr, parser: &mut Parser, starred: bool) -> Parsed<()> {
     let message = match target {
-        Expr::Name(name) => return Ok(parser.bind(name)),
+        Expr::Name(name) => {
+            parser.bind(name);
+            return Ok(());
+        }
         Expr::Attr(..) | Expr::Index(..) | Expr::Slice(..) => return Ok(()),
         Expr::Tuple(items) | Expr::List(items) => {
             for item in items {

@@ -743,9 +743,7 @@ pub fn hash(value: &Value, depth: u32) -> Res<u64> {
         }
         Value::Range(r) => mix(r[0] as u64 ^ mix(r[1] as u64 ^ mix(r[2] as u64))),
         Value::Native(n) => mix(*n as u64),
-        Value::List(_) | Value::Dict(_) | Value::Set(_) => {
-            return Err(type_error_of("unhashable type: '", &value, "'"))
-        }
+        Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(type_error_of("unhashable type: '", value, "'")),
         Value::Method(m) => mix(hash(&m.0, depth + 1)? ^ hash(&m.1, depth + 1)?),
         _ => mix(value.address().unwrap_or(0) as u64),
     })
