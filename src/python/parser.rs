@@ -337,9 +337,10 @@ impl Parser {
             self.test()?;
         }
         let outer = core::mem::take(&mut self.bound);
-        let body = self.block("expected an indented block after function definition", line);
+        // (A syntax error ends the parse: the names need no restoring then.)
+        let body = self.block("expected an indented block after function definition", line)?;
         let bound = core::mem::replace(&mut self.bound, outer);
-        Ok(Rc::new(Function { name, params, body: body?, bound, line, decorators }))
+        Ok(Rc::new(Function { name, params, body, bound, line, decorators }))
     }
 
     fn class(&mut self, decorators: Vec<Expr>) -> Parsed<StmtKind> {
@@ -358,9 +359,9 @@ impl Parser {
         }
         // A class body's names are its own, not the function's around it.
         let outer = core::mem::take(&mut self.bound);
-        let body = self.block("expected an indented block after class definition", line);
+        let body = self.block("expected an indented block after class definition", line)?;
         self.bound = outer;
-        Ok(StmtKind::Class { name, bases, body: body?, decorators })
+        Ok(StmtKind::Class { name, bases, body, decorators })
     }
 
     /// Parameters up to `end` (`)` for a def, `:` for a lambda).
@@ -669,9 +670,9 @@ impl Parser {
             let params = self.params(":")?;
             self.expect(":")?;
             let outer = core::mem::take(&mut self.bound);
-            let body = self.test();
+            let body = self.test()?;
             let bound = core::mem::replace(&mut self.bound, outer);
-            let body = vec![Stmt { line, kind: StmtKind::Return(Some(body?)) }];
+            let body = vec![Stmt { line, kind: StmtKind::Return(Some(body)) }];
             return Ok(Expr::Lambda(Rc::new(Function {
                 name: "<lambda>".into(),
                 params,
