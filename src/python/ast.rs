@@ -139,6 +139,9 @@ pub struct Function {
     pub name: Name,
     pub params: Vec<Param>,
     pub body: Vec<Stmt>,
+    /// The names its body binds (assigns, imports, defines…), which the parser gathers: with
+    /// the parameters, its locals.
+    pub bound: Vec<Name>,
     pub line: u32,
     pub decorators: Vec<Expr>,
 }

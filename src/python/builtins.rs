@@ -223,33 +223,46 @@ pub fn iterate(vm: &mut Vm, value: Value) -> Res<Value> {
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) => Iter::Seq(value, 0),
         Value::Range(r) => Iter::Range(r[0], r[1], r[2]),
         Value::Dict(_) | Value::Set(_) => Iter::Items(collect(vm, &value)?.into_iter()),
-        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
+        _ => return Err(type_error_of("'", &value, "' object is not iterable")),
     };
     Ok(Value::Iter(Rc::new(RefCell::new(iter))))
 }
 
 /// Every item of an iterable.
 pub fn collect(vm: &mut Vm, value: &Value) -> Res<Vec<Value>> {
-    let items = match value {
-        Value::List(list) => list.0.borrow().clone(),
-        Value::Tuple(items) => items.0.to_vec(),
-        Value::Dict(dict) | Value::Set(dict) => dict.borrow().entries.iter().map(|(k, _)| k.clone()).collect(),
+    let mut items = Vec::new();
+    match value {
+        Value::List(list) => items = list.0.borrow().clone(),
+        Value::Tuple(tuple) => items = tuple.0.to_vec(),
+        Value::Dict(dict) | Value::Set(dict) => {
+            for (key, _) in &dict.borrow().entries {
+                items.push(key.clone());
+            }
+        }
+        Value::Str(text) => {
+            for c in text.chars() {
+                items.push(Value::str(c.encode_utf8(&mut [0; 4])));
+            }
+        }
+        Value::Bytes(bytes) => {
+            for &byte in bytes.iter() {
+                items.push(Value::Int(byte.into()));
+            }
+        }
         Value::Range(r) => {
             let len = range_len(r);
             check_len(len as usize)?;
-            (0..len).map(|i| Value::Int(r[0] + i * r[2])).collect()
+            for i in 0..len {
+                items.push(Value::Int(r[0] + i * r[2]));
+            }
         }
-        Value::Str(text) => text.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect(),
-        Value::Bytes(bytes) => bytes.iter().map(|&b| Value::Int(b.into())).collect(),
         Value::Iter(iter) => {
-            let mut items = Vec::new();
             while let Some(item) = iter.borrow_mut().advance() {
                 items.push(item);
                 check_len(items.len())?;
             }
-            items
         }
-        _ => return Err(type_error(format!("'{}' object is not iterable", value.type_name()))),
+        _ => return Err(type_error_of("'", value, "' object is not iterable")),
     };
     vm.burn(items.len() * 8);
     Ok(items)
@@ -277,7 +290,10 @@ pub fn sort(vm: &mut Vm, items: &mut Vec<Value>, key: Option<Value>, reverse: bo
             Ok(!less(&keys[b], &keys[a], 0)?)
         }
     };
-    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut order = Vec::new();
+    for i in 0..items.len() {
+        order.push(i);
+    }
     let mut merged = Vec::with_capacity(order.len());
     let mut width = 1;
     while width < order.len() {
@@ -301,31 +317,12 @@ pub fn sort(vm: &mut Vm, items: &mut Vec<Value>, key: Option<Value>, reverse: bo
         core::mem::swap(&mut order, &mut merged);
         width *= 2;
     }
-    let sorted: Vec<Value> = order.into_iter().map(|i| items[i].clone()).collect();
+    let mut sorted = Vec::new();
+    for i in order {
+        sorted.push(items[i].clone());
+    }
     *items = sorted;
     Ok(())
-}
-
-/// `int(text, base)`.
-pub fn parse_int(text: &str, base: u32) -> Option<i64> {
-    let cleaned: String = text.trim().chars().filter(|&c| c != '_').collect();
-    let (negative, digits) = match cleaned.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
-    };
-    let lower = digits.to_ascii_lowercase();
-    let (base, digits) = match (base, lower.get(..2)) {
-        (0 | 16, Some("0x")) => (16, &lower[2..]),
-        (0 | 8, Some("0o")) => (8, &lower[2..]),
-        (0 | 2, Some("0b")) => (2, &lower[2..]),
-        (0, _) => (10, &lower[..]),
-        (base, _) => (base, &lower[..]),
-    };
-    if digits.is_empty() || digits.starts_with(['+', '-']) {
-        return None;
-    }
-    let magnitude = i64::from_str_radix(digits, base).ok()?;
-    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// Calls built-in `native`.
@@ -352,7 +349,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 match value {
                     None | Some(Value::None) => Ok(default.to_string()),
                     Some(Value::Str(s)) => Ok(s.to_string()),
-                    Some(other) => Err(type_error(format!("sep must be None or a string, not {}", other.type_name()))),
+                    Some(other) => Err(type_error_of("sep must be None or a string, not ", &other, "")),
                 }
             };
             let sep = text_or(sep, " ")?;
@@ -392,7 +389,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     let method = instance.class.lookup("__len__").unwrap_or(Value::None);
                     return vm.call_value(method, core::mem::take(args), Vec::new());
                 }
-                other => return Err(type_error(format!("object of type '{}' has no len()", other.type_name()))),
+                other => return Err(type_error_of("object of type '", other, "' has no len()")),
             };
             Ok(Value::Int(len as i64))
         }
@@ -412,12 +409,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
             let (code, len) = match &args[0] {
                 Value::Str(s) => (s.chars().next().map_or(0, |c| c as i64), s.chars().count()),
                 Value::Bytes(b) => (b.first().map_or(0, |&b| b.into()), b.len()),
-                other => {
-                    return Err(type_error(format!(
-                        "ord() expected string of length 1, but {} found",
-                        other.type_name()
-                    )))
-                }
+                other => return Err(type_error_of("ord() expected string of length 1, but ", other, " found")),
             };
             if len != 1 {
                 return Err(type_error(format!("ord() expected a character, but string of length {len} found")));
@@ -455,7 +447,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     let scale = 10f64.powi(d.clamp(-300, 0) as i32);
                     Ok(Value::Float((f * scale).round_ties_even() / scale))
                 }
-                (other, _) => Err(type_error(format!("type {} doesn't define __round__ method", other.type_name()))),
+                (other, _) => Err(type_error_of("type ", other, " doesn't define __round__ method")),
             }
         }
         N::Isinstance | N::Issubclass => {
@@ -482,7 +474,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
         N::Iter => iterate(vm, args.swap_remove(0)),
         N::Next => {
             let Value::Iter(iter) = &args[0] else {
-                return Err(type_error(format!("'{}' object is not an iterator", args[0].type_name())));
+                return Err(type_error_of("'", &args[0], "' object is not an iterator"));
             };
             let next = iter.borrow_mut().advance();
             match (next, args.get(1)) {
@@ -554,36 +546,17 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     }
                     Ok(Value::Int(f.trunc() as i64))
                 }
-                (Value::Str(_) | Value::Bytes(_), base) => {
-                    let text = match value {
-                        Value::Str(s) => s.to_string(),
-                        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-                        _ => String::new(),
-                    };
-                    let base = base.unwrap_or(10);
-                    if base != 0 && !(2..=36).contains(&base) {
-                        return Err(value_error("int() base must be >= 2 and <= 36, or 0"));
-                    }
-                    parse_int(&text, base as u32).map(Value::Int).ok_or_else(|| {
-                        let mut shown = String::new();
-                        super::format::str_literal(&mut shown, &text);
-                        if matches!(value, Value::Bytes(_)) {
-                            shown.insert(0, 'b');
-                        }
-                        value_error(format!("invalid literal for int() with base {base}: {shown}"))
-                    })
-                }
-                (Value::Instance(_), None) => {
-                    let text = vm.str(value)?;
-                    parse_int(&text, 10)
-                        .map(Value::Int)
-                        .ok_or_else(|| type_error("int() argument must be a string or a number"))
+                // Written in Python: `_int` in builtins.py reads text.
+                (Value::Str(_) | Value::Bytes(_), base) | (Value::Instance(_), base @ None) => {
+                    let parse = super::modules::python_builtins(vm)?.get("_int").unwrap_or(Value::None);
+                    vm.call_value(parse, vec![value.clone(), base.map_or(Value::None, Value::Int)], Vec::new())
                 }
                 (_, Some(_)) => Err(type_error("int() can't convert non-string with explicit base")),
-                (other, None) => Err(type_error(format!(
-                    "int() argument must be a string, a bytes-like object or a real number, not '{}'",
-                    other.type_name()
-                ))),
+                (other, None) => Err(type_error_of(
+                    "int() argument must be a string, a bytes-like object or a real number, not '",
+                    other,
+                    "'",
+                )),
             }
         }
         N::Float => match args.first() {
@@ -599,7 +572,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 .map(Value::Float)
                 .ok_or_else(|| value_error("could not convert string to float")),
             Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
-                type_error(format!("float() argument must be a string or a real number, not '{}'", value.type_name()))
+                type_error_of("float() argument must be a string or a real number, not '", value, "'")
             })?)),
         },
         N::Str => {

@@ -808,11 +808,11 @@ impl<'a> Compiler<'a> {
     fn function(&mut self, function: &'a Function) -> Compiled<()> {
         let mut flags = 0;
         // The defaults of positional parameters, as a tuple; of keyword-only ones, as a dict.
-        for kind in [ParamKind::Normal, ParamKind::KeywordOnly] {
-            let keyword = kind == ParamKind::KeywordOnly;
+        for keyword in [false, true] {
+            let kind = if keyword { ParamKind::KeywordOnly } else { ParamKind::Normal };
             let mut count = 0;
-            for param in function.params.iter().filter(|param| param.kind == kind) {
-                let Some(default) = &param.default else { continue };
+            for param in &function.params {
+                let (true, Some(default)) = (param.kind == kind, &param.default) else { continue };
                 if keyword {
                     self.emit_const(Value::Str(param.name.clone()));
                 }
@@ -826,23 +826,24 @@ impl<'a> Compiler<'a> {
         }
         // Parameters in slot order: positional, keyword-only, *args, **kwargs.
         let mut locals: Vec<Rc<str>> = Vec::new();
-        for kind in [ParamKind::Normal, ParamKind::KeywordOnly, ParamKind::Star, ParamKind::StarStar] {
+        let mut counts = [0u16; 4];
+        for (i, kind) in
+            [ParamKind::Normal, ParamKind::KeywordOnly, ParamKind::Star, ParamKind::StarStar].iter().enumerate()
+        {
             for param in &function.params {
-                if param.kind == kind {
+                if param.kind == *kind {
                     locals.push(param.name.clone());
+                    counts[i] += 1;
                 }
             }
         }
         let mut unit = Unit::new(CodeKind::Function, function.name.clone(), locals);
-        let count = |kind| function.params.iter().filter(|p| p.kind == kind).count();
-        unit.positional = count(ParamKind::Normal) as u16;
-        unit.keyword_only = count(ParamKind::KeywordOnly) as u16;
-        unit.star = count(ParamKind::Star) > 0;
-        unit.star_star = count(ParamKind::StarStar) > 0;
-        let mut bound = Vec::new();
-        bound_in_block(&function.body, &mut bound);
-        for name in bound {
-            intern(&mut unit.bound, &name);
+        unit.positional = counts[0];
+        unit.keyword_only = counts[1];
+        unit.star = counts[2] > 0;
+        unit.star_star = counts[3] > 0;
+        for name in &function.bound {
+            intern(&mut unit.bound, name);
         }
         unit.locals = unit.bound.clone();
         unit.line = function.line;
@@ -1150,160 +1151,6 @@ impl<'a> Compiler<'a> {
             self.emit(Op::CallKw(args.len() as u32, index));
         }
         Ok(())
-    }
-}
-
-// ---- Which names a function binds -----------------------------------------------------------------
-
-fn bound_in_block(body: &[Stmt], out: &mut Vec<Rc<str>>) {
-    for stmt in body {
-        bound_in_statement(stmt, out);
-    }
-}
-
-fn bound_in_statement(stmt: &Stmt, out: &mut Vec<Rc<str>>) {
-    match &stmt.kind {
-        StmtKind::Expr(expr) => bound_in_expr(expr, out),
-        StmtKind::Assign(targets, value) => {
-            for target in targets {
-                bound_in_target(target, out);
-            }
-            bound_in_expr(value, out);
-        }
-        StmtKind::AugAssign(target, _, value) => {
-            bound_in_target(target, out);
-            bound_in_expr(value, out);
-        }
-        StmtKind::If(branches, orelse) => {
-            for (test, body) in branches {
-                bound_in_expr(test, out);
-                bound_in_block(body, out);
-            }
-            bound_in_block(orelse, out);
-        }
-        StmtKind::While(test, body, orelse) => {
-            bound_in_expr(test, out);
-            bound_in_block(body, out);
-            bound_in_block(orelse, out);
-        }
-        StmtKind::For(target, iter, body, orelse) => {
-            bound_in_target(target, out);
-            bound_in_expr(iter, out);
-            bound_in_block(body, out);
-            bound_in_block(orelse, out);
-        }
-        StmtKind::Return(Some(value)) => bound_in_expr(value, out),
-        StmtKind::Def(function) => intern_name(out, &function.name),
-        StmtKind::Class { name, .. } => intern_name(out, name),
-        StmtKind::Try { body, handlers, orelse, finally } => {
-            bound_in_block(body, out);
-            for handler in handlers {
-                if let Some(name) = &handler.name {
-                    intern_name(out, name);
-                }
-                bound_in_block(&handler.body, out);
-            }
-            bound_in_block(orelse, out);
-            bound_in_block(finally, out);
-        }
-        StmtKind::With(items, body) => {
-            for (manager, target) in items {
-                bound_in_expr(manager, out);
-                if let Some(target) = target {
-                    bound_in_target(target, out);
-                }
-            }
-            bound_in_block(body, out);
-        }
-        StmtKind::Import(names) => {
-            for (name, alias) in names {
-                let bound = alias.clone().unwrap_or_else(|| name.split('.').next().unwrap_or(name).into());
-                intern_name(out, &bound);
-            }
-        }
-        StmtKind::ImportFrom(_, names) => {
-            for (name, alias) in names {
-                intern_name(out, alias.as_ref().unwrap_or(name));
-            }
-        }
-        StmtKind::Del(targets) => {
-            for target in targets {
-                bound_in_target(target, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn intern_name(out: &mut Vec<Rc<str>>, name: &Rc<str>) {
-    if position(out, name).is_none() {
-        out.push(name.clone());
-    }
-}
-
-fn bound_in_target(target: &Expr, out: &mut Vec<Rc<str>>) {
-    match target {
-        Expr::Name(name) => intern_name(out, name),
-        Expr::Tuple(items) | Expr::List(items) => {
-            for item in items {
-                bound_in_target(item, out);
-            }
-        }
-        Expr::Starred(inner) => bound_in_target(inner, out),
-        other => bound_in_expr(other, out),
-    }
-}
-
-/// Comprehension variables: they run in the enclosing scope.
-fn bound_in_expr(expr: &Expr, out: &mut Vec<Rc<str>>) {
-    let clauses = match expr {
-        Expr::ListComp(_, clauses) | Expr::SetComp(_, clauses) | Expr::DictComp(_, clauses) => clauses,
-        Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) => {
-            for item in items {
-                bound_in_expr(item, out);
-            }
-            return;
-        }
-        Expr::Call(callee, args) => {
-            bound_in_expr(callee, out);
-            for arg in args {
-                match arg {
-                    Arg::Positional(value) | Arg::Star(value) | Arg::Keyword(_, value) | Arg::StarStar(value) => {
-                        bound_in_expr(value, out)
-                    }
-                }
-            }
-            return;
-        }
-        Expr::Binary(_, left, right) | Expr::Logic(_, left, right) => {
-            bound_in_expr(left, out);
-            bound_in_expr(right, out);
-            return;
-        }
-        Expr::Attr(value, _) | Expr::Unary(_, value) | Expr::Starred(value) => return bound_in_expr(value, out),
-        Expr::Index(value, index) => {
-            bound_in_expr(value, out);
-            bound_in_expr(index, out);
-            return;
-        }
-        Expr::Compare(first, rest) => {
-            bound_in_expr(first, out);
-            for (_, operand) in rest {
-                bound_in_expr(operand, out);
-            }
-            return;
-        }
-        Expr::IfElse(parts) => {
-            for part in parts.iter() {
-                bound_in_expr(part, out);
-            }
-            return;
-        }
-        _ => return,
-    };
-    for clause in clauses {
-        bound_in_target(&clause.target, out);
-        bound_in_expr(&clause.iter, out);
     }
 }
 

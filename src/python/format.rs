@@ -114,7 +114,10 @@ impl Vm<'_> {
                 out.push('}');
             }
             Value::Set(set) => {
-                let keys: Vec<Value> = set.borrow().entries.iter().map(|(k, _)| k.clone()).collect();
+                let mut keys = Vec::new();
+                for (key, _) in &set.borrow().entries {
+                    keys.push(key.clone());
+                }
                 if keys.is_empty() {
                     out.push_str("set()");
                 } else {
@@ -429,7 +432,6 @@ fn group(digits: &str, sep: u8) -> String {
 fn pad(s: &Spec, sign: &str, body: &str, numeric: bool) -> String {
     let len = sign.chars().count() + body.chars().count();
     let fill = s.width.saturating_sub(len);
-    let fill_with = |n: usize| s.fill.to_string().repeat(n);
     let align = if s.align == 0 {
         if numeric {
             b'>'
@@ -439,12 +441,21 @@ fn pad(s: &Spec, sign: &str, body: &str, numeric: bool) -> String {
     } else {
         s.align
     };
-    match align {
-        b'<' => format!("{sign}{body}{}", fill_with(fill)),
-        b'^' => format!("{}{sign}{body}{}", fill_with(fill / 2), fill_with(fill - fill / 2)),
-        b'=' => format!("{sign}{}{body}", fill_with(fill)),
-        _ => format!("{}{sign}{body}", fill_with(fill)),
+    // The fill before the sign, between the sign and the body, and after the body.
+    let (before, inside) = match align {
+        b'<' => (0, 0),
+        b'^' => (fill / 2, 0),
+        b'=' => (0, fill),
+        _ => (fill, 0),
+    };
+    let mut out = String::new();
+    for (n, text) in [(before, sign), (inside, body), (fill - before - inside, "")] {
+        for _ in 0..n {
+            out.push(s.fill);
+        }
+        out.push_str(text);
     }
+    out
 }
 
 /// `format(value, spec)`: what f-strings and `str.format` do with each field.
@@ -518,7 +529,7 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> Res<String> {
             let text = vm.str(value)?;
             format_value(vm, &Value::str(&text), spec)
         }
-        _ => Err(type_error(format!("unsupported format string passed to {}.__format__", value.type_name()))),
+        _ => Err(type_error_of("unsupported format string passed to ", value, ".__format__")),
     }
 }
 

@@ -121,13 +121,23 @@ impl Task {
     pub fn lines(&self) -> Vec<Entry> {
         let paused = self.state == TaskState::Ready && self.resume.is_none();
         let top = self.frames.len().saturating_sub(1);
-        let line = |(i, frame): (usize, &Frame)| if i == top && paused { frame.next_line() } else { frame.line() };
-        self.frames.iter().enumerate().map(|entry| Entry { code: entry.1.code.clone(), line: line(entry) }).collect()
+        let mut lines = Vec::new();
+        for (i, frame) in self.frames.iter().enumerate() {
+            let line = if i == top && paused { frame.next_line() } else { frame.line() };
+            lines.push(Entry { code: frame.code.clone(), line });
+        }
+        lines
     }
 
     /// The line of the innermost frame of the program's own code.
     pub fn current_line(&self) -> Option<u32> {
-        self.lines().into_iter().rev().find(|entry| !entry.code.source.hidden).map(|entry| entry.line)
+        let mut line = None;
+        for entry in self.lines() {
+            if !entry.code.source.hidden {
+                line = Some(entry.line);
+            }
+        }
+        line
     }
 }
 
@@ -272,7 +282,8 @@ pub struct Vm<'a> {
     pub nested: u32,
 }
 
-fn attribute_error(value: &Value, name: &str) -> Exc {
+/// `AttributeError` for a value that has no attribute `name`.
+pub fn attribute_error(value: &Value, name: &str) -> Exc {
     let message = match value {
         Value::Module(module) => format!("module '{}' has no attribute '{name}'", module.name),
         Value::Class(class) => format!("type object '{}' has no attribute '{name}'", class.name),
@@ -429,7 +440,7 @@ impl Vm<'_> {
             OnReturn::Value => Ok(value),
             OnReturn::Instance(instance) => {
                 if !matches!(value, Value::None) {
-                    return Err(type_error(format!("__init__() should return None, not '{}'", value.type_name())));
+                    return Err(type_error_of("__init__() should return None, not '", &value, "'"));
                 }
                 Ok(instance)
             }
@@ -810,10 +821,7 @@ impl Vm<'_> {
             Op::DictUpdate => {
                 let mapping = self.pop();
                 let Value::Dict(source) = mapping else {
-                    return Err(type_error(format!(
-                        "argument after ** must be a mapping, not {}",
-                        mapping.type_name()
-                    )));
+                    return Err(type_error_of("argument after ** must be a mapping, not ", &mapping, ""));
                 };
                 let entries = source.borrow().entries.clone();
                 if let Some(Value::Dict(dict)) = self.frame().stack.last().cloned() {
@@ -847,7 +855,9 @@ impl Vm<'_> {
                         format!("not enough values to unpack (expected {n}, got {})", items.len())
                     }));
                 }
-                self.frame().stack.extend(items.into_iter().rev());
+                let mut items = items;
+                items.reverse();
+                self.frame().stack.extend(items);
             }
             Op::UnpackStar(before, after) => {
                 let value = self.pop();
@@ -860,12 +870,13 @@ impl Vm<'_> {
                         items.len()
                     )));
                 }
-                let tail = items.split_off(items.len() - after);
+                // On the stack in reverse: the items after the starred one, its list, the ones before.
+                let mut tail = items.split_off(items.len() - after);
                 let middle = items.split_off(before);
-                let stack = &mut self.frame().stack;
-                stack.extend(tail.into_iter().rev());
-                stack.push(Value::list(middle));
-                stack.extend(items.into_iter().rev());
+                items.push(Value::list(middle));
+                items.append(&mut tail);
+                items.reverse();
+                self.frame().stack.extend(items);
             }
             Op::Call(n) => {
                 let args = self.pop_n(n as usize);
@@ -881,15 +892,14 @@ impl Vm<'_> {
                 let mut args = self.pop_n(n as usize);
                 let callee = self.pop();
                 let values = args.split_off(args.len() - names.0.len());
-                let kwargs = names
-                    .0
-                    .iter()
-                    .zip(values)
-                    .map(|(name, value)| match name {
-                        Value::Str(name) => (name.clone(), value),
-                        _ => ("".into(), value),
-                    })
-                    .collect();
+                let mut kwargs = Vec::new();
+                for (i, value) in values.into_iter().enumerate() {
+                    let name = match &names.0[i] {
+                        Value::Str(name) => name.clone(),
+                        _ => "".into(),
+                    };
+                    kwargs.push((name, value));
+                }
                 if let Some(value) = self.call(callee, args, kwargs)? {
                     self.push(value);
                 }
@@ -927,38 +937,35 @@ impl Vm<'_> {
                 } else {
                     Vec::new()
                 };
-                let keyword_defaults = if flags & 2 != 0 {
-                    match self.pop() {
-                        Value::Dict(dict) => dict
-                            .borrow()
-                            .entries
-                            .iter()
-                            .map(|(k, v)| (if let Value::Str(k) = k { k.clone() } else { "".into() }, v.clone()))
-                            .collect(),
-                        _ => Vec::new(),
+                let mut keyword_defaults = Vec::new();
+                if flags & 2 != 0 {
+                    if let Value::Dict(dict) = self.pop() {
+                        for (key, value) in &dict.borrow().entries {
+                            let name = if let Value::Str(key) = key { key.clone() } else { "".into() };
+                            keyword_defaults.push((name, value.clone()));
+                        }
                     }
-                } else {
-                    Vec::new()
-                };
+                }
                 let defaults = if flags & 1 != 0 {
                     let defaults = self.pop();
                     builtins::collect(self, &defaults)?
                 } else {
                     Vec::new()
                 };
+                let mut cells = Vec::new();
+                for cell in closure {
+                    cells.push(match cell {
+                        Value::Cell(cell) => cell,
+                        _ => Rc::new(RefCell::new(Value::Unbound)),
+                    });
+                }
                 let frame = self.frame();
                 let function = Function {
                     code: frame.code.codes[index as usize].clone(),
                     globals: frame.globals.clone(),
                     defaults,
                     keyword_defaults,
-                    closure: closure
-                        .into_iter()
-                        .map(|cell| match cell {
-                            Value::Cell(cell) => cell,
-                            _ => Rc::new(RefCell::new(Value::Unbound)),
-                        })
-                        .collect(),
+                    closure: cells,
                     owner: RefCell::new(std::rc::Weak::new()),
                 };
                 self.push(Value::Function(Rc::new(function)));
@@ -1062,13 +1069,12 @@ impl Vm<'_> {
             Op::ImportStar => {
                 let Value::Module(module) = self.pop() else { return Ok(()) };
                 let globals = self.frame().globals.clone();
-                let names: Vec<(Rc<str>, Value)> = module
-                    .globals
-                    .borrow()
-                    .iter()
-                    .filter(|(name, value)| !name.starts_with('_') && !matches!(value, Value::Unbound))
-                    .cloned()
-                    .collect();
+                let mut names = Vec::new();
+                for (name, value) in module.globals.borrow().iter() {
+                    if !name.starts_with('_') && !matches!(value, Value::Unbound) {
+                        names.push((name.clone(), value.clone()));
+                    }
+                }
                 for (name, value) in names {
                     globals.set(&name, value);
                 }
@@ -1146,7 +1152,7 @@ impl Vm<'_> {
             Value::NativeMethod(method) => super::methods::call(self, &method.0, &method.1, args, kwargs).map(Some),
             Value::Native(native) => builtins::call(self, native, args, kwargs).map(Some),
             Value::Class(class) => self.instantiate(class, args, kwargs),
-            other => Err(type_error(format!("'{}' object is not callable", other.type_name()))),
+            other => Err(type_error_of("'", &other, "' object is not callable")),
         }
     }
 
@@ -1291,10 +1297,12 @@ impl Vm<'_> {
                             function.keyword_defaults.iter().any(|(n, _)| *n == code.locals[j])
                         }
                     };
-                    let missing: Vec<String> = (i..if i < positional { positional } else { named })
-                        .filter(|&j| matches!(frame.locals[j], Value::Unbound) && !defaulted(j))
-                        .map(|j| format!("'{}'", code.locals[j]))
-                        .collect();
+                    let mut missing = Vec::new();
+                    for j in i..if i < positional { positional } else { named } {
+                        if matches!(frame.locals[j], Value::Unbound) && !defaulted(j) {
+                            missing.push(["'", &code.locals[j], "'"].concat());
+                        }
+                    }
                     let kind = if i < positional { "positional" } else { "keyword-only" };
                     return Err(type_error(format!(
                         "{name}() missing {} required {kind} argument{}: {}",

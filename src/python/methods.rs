@@ -68,9 +68,7 @@ fn python_method(vm: &mut Vm, value: &Value, name: &str) -> Res<Option<Value>> {
     Ok(super::modules::python_builtins(vm)?.get(&function))
 }
 
-fn no_method(value: &Value, name: &str) -> Exc {
-    raise(Kind::AttributeError, format!("'{}' object has no attribute '{name}'", value.type_name()))
-}
+use super::machine::attribute_error as no_method;
 
 fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
     if args.len() < min || args.len() > max {
@@ -80,10 +78,16 @@ fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Res<()> {
 }
 
 /// Calls method `name` of a built-in value.
-pub fn call(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>, kwargs: Vec<(Rc<str>, Value)>) -> Res<Value> {
+pub fn call(
+    vm: &mut Vm,
+    receiver: &Value,
+    name: &str,
+    args: Vec<Value>,
+    mut kwargs: Vec<(Rc<str>, Value)>,
+) -> Res<Value> {
     let native = match receiver {
-        Value::Str(_) | Value::Bytes(_) => text(vm, receiver, name, &args, kwargs.clone())?,
-        Value::List(list) => list_method(vm, list, name, &args, kwargs.clone())?,
+        Value::Str(_) | Value::Bytes(_) => text(vm, receiver, name, &args, &mut kwargs)?,
+        Value::List(list) => list_method(vm, list, name, &args, &mut kwargs)?,
         Value::Dict(dict) => dict_method(vm, dict, name, &args)?,
         Value::Set(set) => set_method(vm, set, name, &args)?,
         Value::Socket(socket) => return super::modules::socket::call(vm, socket, name, args, kwargs),
@@ -137,12 +141,12 @@ fn list_method(
     list: &List,
     name: &str,
     args: &[Value],
-    mut kwargs: Vec<(Rc<str>, Value)>,
+    kwargs: &mut Vec<(Rc<str>, Value)>,
 ) -> Res<Option<Value>> {
     if name == "sort" {
-        let key = keyword(&mut kwargs, "key");
-        let reverse = keyword(&mut kwargs, "reverse").is_some_and(|r| r.truthy());
-        no_keywords(name, &kwargs)?;
+        let key = keyword(kwargs, "key");
+        let reverse = keyword(kwargs, "reverse").is_some_and(|r| r.truthy());
+        no_keywords(name, kwargs)?;
         let mut items = list.0.borrow().clone();
         sort(vm, &mut items, key, reverse)?;
         *list.0.borrow_mut() = items;
@@ -208,16 +212,15 @@ fn dict_method(vm: &mut Vm, dict: &RefCell<Dict>, name: &str, args: &[Value]) ->
         "keys" | "values" | "items" => {
             let dict = dict.borrow();
             vm.burn(dict.entries.len() * 8);
-            Value::list(
-                dict.entries
-                    .iter()
-                    .map(|(k, v)| match name {
-                        "keys" => k.clone(),
-                        "values" => v.clone(),
-                        _ => Value::tuple(vec![k.clone(), v.clone()]),
-                    })
-                    .collect(),
-            )
+            let mut items = Vec::new();
+            for (key, value) in &dict.entries {
+                items.push(match name {
+                    "keys" => key.clone(),
+                    "values" => value.clone(),
+                    _ => Value::tuple(vec![key.clone(), value.clone()]),
+                });
+            }
+            Value::list(items)
         }
         "pop" => {
             arity(name, args, 1, 2)?;
@@ -261,8 +264,8 @@ fn same_kind<'a>(vm: &Vm, receiver: &Value, value: &'a Value) -> Res<&'a [u8]> {
         // A Python 2 program mixes str and bytes freely.
         (Value::Bytes(_), Value::Str(s)) if vm.rt.python2 => Ok(s.as_bytes()),
         (Value::Str(_), Value::Bytes(b)) if vm.rt.python2 => Ok(b),
-        (Value::Str(_), other) => Err(type_error(format!("must be str, not {}", other.type_name()))),
-        (_, other) => Err(type_error(format!("a bytes-like object is required, not '{}'", other.type_name()))),
+        (Value::Str(_), other) => Err(type_error_of("must be str, not ", other, "")),
+        (_, other) => Err(type_error_of("a bytes-like object is required, not '", other, "'")),
     }
 }
 
@@ -356,7 +359,7 @@ fn codec(
     let errors = args.get(1).cloned().or_else(|| keyword(kwargs, "errors"));
     let encoding = match &encoding {
         Some(Value::Str(e)) => e.to_ascii_lowercase().replace('_', "-"),
-        Some(other) => return Err(type_error(format!("encoding must be str, not {}", other.type_name()))),
+        Some(other) => return Err(type_error_of("encoding must be str, not ", other, "")),
         None => "utf-8".into(),
     };
     let lenient = matches!(errors, Some(Value::Str(e)) if &*e != "strict");
@@ -398,7 +401,11 @@ fn codec(
         return Err(no_method(receiver, name));
     }
     if latin {
-        return Ok(Value::str(&data.iter().map(|&b| b as char).collect::<String>()));
+        let mut text = String::new();
+        for &b in data {
+            text.push(b as char);
+        }
+        return Ok(Value::str(&text));
     }
     let bad = match std::str::from_utf8(data) {
         Err(error) => Some((
@@ -427,7 +434,7 @@ fn text(
     receiver: &Value,
     name: &str,
     args: &[Value],
-    mut kwargs: Vec<(Rc<str>, Value)>,
+    kwargs: &mut Vec<(Rc<str>, Value)>,
 ) -> Res<Option<Value>> {
     let data: &[u8] = match receiver {
         Value::Str(s) => s.as_bytes(),
@@ -439,13 +446,13 @@ fn text(
     }
     vm.burn(data.len());
     if name == "encode" || name == "decode" {
-        let value = codec(vm, receiver, data, name, args, &mut kwargs)?;
-        no_keywords(name, &kwargs)?;
+        let value = codec(vm, receiver, data, name, args, kwargs)?;
+        no_keywords(name, kwargs)?;
         return Ok(Some(value));
     }
-    let maxsplit = keyword(&mut kwargs, "maxsplit");
-    let sep_keyword = keyword(&mut kwargs, "sep");
-    no_keywords(name, &kwargs)?;
+    let maxsplit = keyword(kwargs, "maxsplit");
+    let sep_keyword = keyword(kwargs, "sep");
+    no_keywords(name, kwargs)?;
     let arg = |i: usize| args.get(i).filter(|v| !matches!(v, Value::None));
     Ok(Some(match name {
         // Letters beyond ASCII keep their case: Unicode's case tables would double socksim's size.
@@ -473,7 +480,11 @@ fn text(
             };
             let parts = split(data, sep, max, name == "rsplit");
             check_len(parts.len())?;
-            Value::list(parts.iter().map(|part| make(receiver, part)).collect())
+            let mut items = Vec::new();
+            for part in parts {
+                items.push(make(receiver, part));
+            }
+            Value::list(items)
         }
         "join" => {
             arity(name, args, 1, 1)?;
@@ -545,29 +556,40 @@ fn text(
                 Value::Int(byte) if matches!(receiver, Value::Bytes(_)) => &[*byte as u8][..],
                 other => same_kind(vm, receiver, other)?,
             };
+            // In a str beyond ASCII, positions count characters: the bytes that start one.
             let wide = matches!(receiver, Value::Str(s) if !s.is_ascii());
-            let offsets: Vec<usize> = if wide {
-                let text = std::str::from_utf8(data).unwrap_or("");
-                text.char_indices().map(|(at, _)| at).chain([data.len()]).collect()
-            } else {
-                Vec::new()
+            let chars = |bytes: &[u8]| {
+                if wide {
+                    bytes.iter().filter(|&&b| b & 0xc0 != 0x80).count()
+                } else {
+                    bytes.len()
+                }
             };
-            let len = if wide { offsets.len() - 1 } else { data.len() } as i64;
+            let len = chars(data) as i64;
             let bound = |i: usize, default: i64| -> Res<usize> {
                 let at = match arg(i) {
                     Some(at) => int_arg(at, name)?,
                     None => default,
                 };
                 let at = if at < 0 { (at + len).max(0) } else { at.min(len) } as usize;
-                Ok(if wide { offsets[at] } else { at })
+                if !wide {
+                    return Ok(at);
+                }
+                // The byte where character `at` starts.
+                let mut seen = 0;
+                for (byte, &b) in data.iter().enumerate() {
+                    if b & 0xc0 != 0x80 {
+                        if seen == at {
+                            return Ok(byte);
+                        }
+                        seen += 1;
+                    }
+                }
+                Ok(data.len())
             };
             let (start, end) = (bound(1, 0)?, bound(2, len)?);
             let found = data.get(start..end.max(start)).and_then(|window| find(window, needle, name == "rfind"));
-            match found {
-                Some(at) if wide => Value::Int(offsets.iter().position(|&o| o == start + at).unwrap_or(0) as i64),
-                Some(at) => Value::Int((start + at) as i64),
-                None => Value::Int(-1),
-            }
+            Value::Int(found.map_or(-1, |at| chars(&data[..start + at]) as i64))
         }
     }))
 }

@@ -38,7 +38,7 @@ fn symbol(op: BinOp) -> &'static str {
 
 fn unsupported(op: BinOp, left: &Value, right: &Value) -> Exc {
     if let (BinOp::Add, Value::Str(_)) = (op, left) {
-        return type_error(format!("can only concatenate str (not \"{}\") to str", right.type_name()));
+        return type_error_of("can only concatenate str (not \"", right, "\") to str");
     }
     type_error(format!(
         "unsupported operand type(s) for {}: '{}' and '{}'",
@@ -130,15 +130,19 @@ pub fn binary(vm: &mut Vm, op: BinOp, left: Value, right: Value) -> Res<Value> {
 
 fn repeat(vm: &mut Vm, sequence: &Value, count: i64) -> Res<Value> {
     Ok(match sequence {
-        Value::Str(s) => {
-            let len = repeat_len(s.len(), count)?;
+        Value::Str(_) | Value::Bytes(_) => {
+            let data = match sequence {
+                Value::Str(s) => s.as_bytes(),
+                Value::Bytes(b) => b,
+                _ => &[],
+            };
+            let len = repeat_len(data.len(), count)?;
             vm.burn(len);
-            Value::str(&s.repeat(len / s.len().max(1)))
-        }
-        Value::Bytes(b) => {
-            let len = repeat_len(b.len(), count)?;
-            vm.burn(len);
-            Value::Bytes(b.repeat(len / b.len().max(1)).into())
+            let data = data.repeat(len / data.len().max(1));
+            match sequence {
+                Value::Str(_) => Value::str(&String::from_utf8_lossy(&data)),
+                _ => Value::Bytes(data.into()),
+            }
         }
         Value::List(l) => {
             let items = l.0.borrow().clone();
@@ -156,7 +160,11 @@ fn repeat(vm: &mut Vm, sequence: &Value, count: i64) -> Res<Value> {
 }
 
 fn repeat_items(items: &[Value], len: usize) -> Vec<Value> {
-    items.iter().cycle().take(len).cloned().collect()
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        out.extend_from_slice(items);
+    }
+    out
 }
 
 fn int_binary(op: BinOp, a: i64, b: i64) -> Res<Value> {
@@ -337,9 +345,7 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> Res<bool> {
             vm.burn(haystack.len());
             Ok(haystack.contains(&**needle))
         }
-        (Value::Str(_), _) => {
-            Err(type_error(format!("'in <string>' requires string as left operand, not {}", item.type_name())))
-        }
+        (Value::Str(_), _) => Err(type_error_of("'in <string>' requires string as left operand, not ", item, "")),
         (Value::Bytes(haystack), Value::Bytes(needle)) => {
             vm.burn(haystack.len());
             Ok(needle.is_empty() || haystack.windows(needle.len()).any(|w| w == &needle[..]))
@@ -405,7 +411,7 @@ pub fn index(vm: &mut Vm, value: &Value, index: &Value) -> Res<Value> {
             let method = instance.class.lookup("__getitem__").unwrap_or(Value::None);
             vm.call_value(method, vec![value.clone(), index.clone()], Vec::new())
         }
-        _ => Err(type_error(format!("'{}' object is not subscriptable", value.type_name()))),
+        _ => Err(type_error_of("'", value, "' object is not subscriptable")),
     }
 }
 
@@ -423,7 +429,7 @@ pub fn store_index(target: &Value, index: Value, value: Value) -> Res<()> {
             Ok(())
         }
         Value::Dict(dict) => dict.borrow_mut().insert(index, value),
-        _ => Err(type_error(format!("'{}' object does not support item assignment", target.type_name()))),
+        _ => Err(type_error_of("'", target, "' object does not support item assignment")),
     }
 }
 
@@ -439,8 +445,18 @@ pub fn delete_index(target: &Value, index: &Value) -> Res<()> {
             Some(_) => Ok(()),
             None => Err(raise(Kind::KeyError, "")),
         },
-        _ => Err(type_error(format!("'{}' object does not support item deletion", target.type_name()))),
+        _ => Err(type_error_of("'", target, "' object does not support item deletion")),
     }
+}
+
+/// The items a slice takes from a list or tuple.
+fn pick(vm: &mut Vm, items: &[Value], parts: &[Value]) -> Res<Vec<Value>> {
+    let mut picked = Vec::new();
+    for i in slice_indexes(parts, items.len())? {
+        picked.push(items[i].clone());
+    }
+    vm.burn(picked.len() * 8);
+    Ok(picked)
 }
 
 /// The indexes a slice `[start:stop:step]` takes from `len` items, as CPython computes them.
@@ -492,48 +508,46 @@ fn slice_indexes(parts: &[Value], len: usize) -> Res<Vec<usize>> {
 pub fn slice(vm: &mut Vm, value: &Value, parts: &[Value]) -> Res<Value> {
     let contiguous = matches!(parts[2], Value::None);
     Ok(match value {
-        Value::List(list) => {
-            let items = list.0.borrow();
-            let picked: Vec<Value> = slice_indexes(parts, items.len())?.into_iter().map(|i| items[i].clone()).collect();
-            vm.burn(picked.len() * 8);
-            Value::list(picked)
-        }
-        Value::Tuple(items) => {
-            let picked: Vec<Value> =
-                slice_indexes(parts, items.0.len())?.into_iter().map(|i| items.0[i].clone()).collect();
-            vm.burn(picked.len() * 8);
-            Value::tuple(picked)
-        }
+        Value::List(list) => Value::list(pick(vm, &list.0.borrow(), parts)?),
+        Value::Tuple(items) => Value::tuple(pick(vm, &items.0, parts)?),
         Value::Bytes(bytes) => {
             let indexes = slice_indexes(parts, bytes.len())?;
             vm.burn(indexes.len());
-            let picked: Vec<u8> = match (contiguous, indexes.first(), indexes.last()) {
-                (true, Some(&first), Some(&last)) => bytes[first..=last].to_vec(),
-                _ => indexes.into_iter().map(|i| bytes[i]).collect(),
-            };
+            let mut picked = Vec::new();
+            match (contiguous, indexes.first(), indexes.last()) {
+                (true, Some(&first), Some(&last)) => picked.extend_from_slice(&bytes[first..=last]),
+                _ => {
+                    for i in indexes {
+                        picked.push(bytes[i]);
+                    }
+                }
+            }
             Value::Bytes(picked.into())
         }
         Value::Str(text) => {
-            if text.is_ascii() {
-                let indexes = slice_indexes(parts, text.len())?;
-                vm.burn(indexes.len());
-                return Ok(match (contiguous, indexes.first(), indexes.last()) {
-                    (true, Some(&first), Some(&last)) => Value::str(&text[first..=last]),
-                    _ => Value::str(&indexes.into_iter().map(|i| text.as_bytes()[i] as char).collect::<String>()),
-                });
+            // Characters by index: a str beyond ASCII is cut into them first.
+            let wide: Vec<char> = if text.is_ascii() { Vec::new() } else { text.chars().collect() };
+            let len = if wide.is_empty() { text.len() } else { wide.len() };
+            let indexes = slice_indexes(parts, len)?;
+            vm.burn(if wide.is_empty() { indexes.len() } else { len });
+            if let (true, true, Some(&first), Some(&last)) =
+                (wide.is_empty(), contiguous, indexes.first(), indexes.last())
+            {
+                return Ok(Value::str(&text[first..=last]));
             }
-            let chars: Vec<char> = text.chars().collect();
-            vm.burn(chars.len());
-            let picked: String = slice_indexes(parts, chars.len())?.into_iter().map(|i| chars[i]).collect();
+            let mut picked = String::new();
+            for i in indexes {
+                picked.push(if wide.is_empty() { text.as_bytes()[i] as char } else { wide[i] });
+            }
             Value::str(&picked)
         }
         Value::Range(r) => {
-            let items: Vec<Value> = slice_indexes(parts, range_len(r) as usize)?
-                .into_iter()
-                .map(|i| Value::Int(r[0] + i as i64 * r[2]))
-                .collect();
+            let mut items = Vec::new();
+            for i in slice_indexes(parts, range_len(r) as usize)? {
+                items.push(Value::Int(r[0] + i as i64 * r[2]));
+            }
             Value::list(items)
         }
-        _ => return Err(type_error(format!("'{}' object is not subscriptable", value.type_name()))),
+        _ => return Err(type_error_of("'", value, "' object is not subscriptable")),
     })
 }

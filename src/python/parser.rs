@@ -30,7 +30,8 @@ pub struct Program {
 }
 
 pub fn parse(source: &str) -> Result<Program, Box<CompileError>> {
-    let mut parser = Parser { toks: tokenize(source)?, pos: 0, depth: 0, python2: false, line_offset: 0 };
+    let mut parser =
+        Parser { toks: tokenize(source)?, pos: 0, depth: 0, python2: false, line_offset: 0, bound: Vec::new() };
     let mut body = Vec::new();
     while !matches!(parser.peek(), Tok::End) {
         parser.statement(&mut body)?;
@@ -45,6 +46,8 @@ struct Parser {
     python2: bool,
     /// Added to token lines: an f-string field is parsed from its own text.
     line_offset: u32,
+    /// The names bound so far in the function being parsed (see [`Function::bound`]).
+    bound: Vec<Name>,
 }
 
 fn is_keyword(name: &str) -> bool {
@@ -127,6 +130,20 @@ impl Parser {
             }
             _ => Err(self.invalid()),
         }
+    }
+
+    /// Notes that the function being parsed binds `name`.
+    fn bind(&mut self, name: &Name) {
+        if !self.bound.contains(name) {
+            self.bound.push(name.clone());
+        }
+    }
+
+    /// A name that the statement binds.
+    fn bound_name(&mut self) -> Parsed<Name> {
+        let name = self.name()?;
+        self.bind(&name);
+        Ok(name)
     }
 
     /// Enters one more level of nesting.
@@ -287,10 +304,10 @@ impl Parser {
             if !self.at(":") {
                 handler.class = Some(self.test()?);
                 if self.eat_kw("as") {
-                    handler.name = Some(self.name()?);
+                    handler.name = Some(self.bound_name()?);
                 } else if self.eat(",") {
                     self.python2 = true;
-                    handler.name = Some(self.name()?);
+                    handler.name = Some(self.bound_name()?);
                 }
             }
             handler.body = self.block("expected an indented block after 'except' statement", line)?;
@@ -312,21 +329,24 @@ impl Parser {
     fn def(&mut self, decorators: Vec<Expr>) -> Parsed<Rc<Function>> {
         let line = self.line();
         self.pos += 1;
-        let name = self.name()?;
+        let name = self.bound_name()?;
         self.expect("(")?;
         let params = self.params(")")?;
         self.expect(")")?;
         if self.eat("->") {
             self.test()?;
         }
+        let outer = core::mem::take(&mut self.bound);
+        // (A syntax error ends the parse: the names need no restoring then.)
         let body = self.block("expected an indented block after function definition", line)?;
-        Ok(Rc::new(Function { name, params, body, line, decorators }))
+        let bound = core::mem::replace(&mut self.bound, outer);
+        Ok(Rc::new(Function { name, params, body, bound, line, decorators }))
     }
 
     fn class(&mut self, decorators: Vec<Expr>) -> Parsed<StmtKind> {
         let line = self.line();
         self.pos += 1;
-        let name = self.name()?;
+        let name = self.bound_name()?;
         let mut bases = Vec::new();
         if self.eat("(") {
             while !self.at(")") {
@@ -337,7 +357,10 @@ impl Parser {
             }
             self.expect(")")?;
         }
+        // A class body's names are its own, not the function's around it.
+        let outer = core::mem::take(&mut self.bound);
         let body = self.block("expected an indented block after class definition", line)?;
+        self.bound = outer;
         Ok(StmtKind::Class { name, bases, body, decorators })
     }
 
@@ -437,6 +460,7 @@ impl Parser {
                 loop {
                     let name = self.dotted_name()?;
                     let alias = if self.eat_kw("as") { Some(self.name()?) } else { None };
+                    self.bind(&alias.clone().unwrap_or_else(|| name.split('.').next().unwrap_or(&name).into()));
                     names.push((name, alias));
                     if !self.eat(",") {
                         return Ok(StmtKind::Import(names));
@@ -464,6 +488,7 @@ impl Parser {
                 loop {
                     let name = self.name()?;
                     let alias = if self.eat_kw("as") { Some(self.name()?) } else { None };
+                    self.bind(alias.as_ref().unwrap_or(&name));
                     names.push((name, alias));
                     if !self.eat(",") || (parens && self.at(")")) {
                         break;
@@ -644,12 +669,15 @@ impl Parser {
             let line = self.line();
             let params = self.params(":")?;
             self.expect(":")?;
+            let outer = core::mem::take(&mut self.bound);
             let body = self.test()?;
+            let bound = core::mem::replace(&mut self.bound, outer);
             let body = vec![Stmt { line, kind: StmtKind::Return(Some(body)) }];
             return Ok(Expr::Lambda(Rc::new(Function {
                 name: "<lambda>".into(),
                 params,
                 body,
+                bound,
                 line,
                 decorators: Vec::new(),
             })));
@@ -1005,7 +1033,8 @@ fn format_part(piece: &FPart, depth: u32) -> Parsed<FormatPart> {
         FPart::Field { source, line, col, conversion, spec } => {
             let line = *line;
             let tokens = tokenize(source.trim()).map_err(|error| error.on_line(line))?;
-            let mut inner = Parser { toks: tokens, pos: 0, depth, python2: false, line_offset: line - 1 };
+            let mut inner =
+                Parser { toks: tokens, pos: 0, depth, python2: false, line_offset: line - 1, bound: Vec::new() };
             let value = inner.test_list().map_err(|error| error.on_line(line))?;
             if !matches!(inner.peek(), Tok::Newline | Tok::End) {
                 return Err(CompileError::syntax(line, *col, "f-string: expecting '}'"));
@@ -1049,10 +1078,14 @@ fn binary_operator(op: &str) -> Option<&'static (&'static str, u8, BinOp)> {
     BINARY_OPERATORS.iter().find(|(text, ..)| *text == op)
 }
 
-/// Refuses what cannot be assigned to, with CPython's words.
-fn check_target(target: &Expr, parser: &Parser, starred: bool) -> Parsed<()> {
+/// Refuses what cannot be assigned to, with CPython's words, and notes the names bound.
+fn check_target(target: &Expr, parser: &mut Parser, starred: bool) -> Parsed<()> {
     let message = match target {
-        Expr::Name(_) | Expr::Attr(..) | Expr::Index(..) | Expr::Slice(..) => return Ok(()),
+        Expr::Name(name) => {
+            parser.bind(name);
+            return Ok(());
+        }
+        Expr::Attr(..) | Expr::Index(..) | Expr::Slice(..) => return Ok(()),
         Expr::Tuple(items) | Expr::List(items) => {
             for item in items {
                 check_target(item, parser, true)?;

@@ -214,15 +214,13 @@ impl Process {
 
     /// Each live thread and the line it is on (the innermost line of the program's own code).
     pub fn current_lines(&self) -> Vec<ThreadLine> {
-        self.rt
-            .tasks
-            .iter()
-            .filter(|task| task.state != TaskState::Done)
-            .filter_map(|task| {
-                let line = task.current_line()?;
-                Some(ThreadLine { thread: task.name.clone(), line, waiting: task.state == TaskState::Waiting })
-            })
-            .collect()
+        let mut lines = Vec::new();
+        for task in &self.rt.tasks {
+            if let (false, Some(line)) = (task.state == TaskState::Done, task.current_line()) {
+                lines.push(ThreadLine { thread: task.name.clone(), line, waiting: task.state == TaskState::Waiting });
+            }
+        }
+        lines
     }
 
     /// Hands a completed socket call to the thread waiting on it. Returns whether one was.

@@ -94,15 +94,22 @@ pub fn source_line(source: &Source, line: u32) -> &str {
 /// As in CPython, a frame repeated more than three times in a row is counted, not shown.
 pub fn render(entries: &[Entry], last: &str) -> String {
     let mut out = String::new();
-    let shown: Vec<&Entry> = entries.iter().filter(|entry| !entry.code.source.hidden).collect();
+    let mut shown = Vec::new();
+    for entry in entries {
+        if !entry.code.source.hidden {
+            shown.push(entry);
+        }
+    }
     if !shown.is_empty() {
         out.push_str("Traceback (most recent call last):\n");
     }
     let mut i = 0;
     while i < shown.len() {
         let entry = shown[i];
-        let same = |other: &&&Entry| Rc::ptr_eq(&other.code, &entry.code) && other.line == entry.line;
-        let run = shown[i..].iter().take_while(same).count();
+        let mut run = 1;
+        while shown.get(i + run).is_some_and(|other| Rc::ptr_eq(&other.code, &entry.code) && other.line == entry.line) {
+            run += 1;
+        }
         for _ in 0..run.min(3) {
             entry_into(&mut out, entry);
         }

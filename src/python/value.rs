@@ -101,7 +101,7 @@ thread_local! {
 
 /// Frees values one at a time from a list instead of recursively: a container being freed
 /// hands its items here.
-fn trash(items: impl Iterator<Item = Value>) {
+fn trash(items: Vec<Value>) {
     TRASH.with(|trash| trash.borrow_mut().extend(items));
     if EMPTYING.with(|emptying| emptying.replace(true)) {
         return;
@@ -114,13 +114,13 @@ fn trash(items: impl Iterator<Item = Value>) {
 
 impl Drop for Items {
     fn drop(&mut self) {
-        trash(core::mem::take(&mut self.0).into_vec().into_iter());
+        trash(core::mem::take(&mut self.0).into_vec());
     }
 }
 
 impl Drop for List {
     fn drop(&mut self) {
-        trash(core::mem::take(self.0.get_mut()).into_iter());
+        trash(core::mem::take(self.0.get_mut()));
     }
 }
 
@@ -132,7 +132,11 @@ impl Drop for Dict {
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        trash(core::mem::take(self.attrs.get_mut()).into_iter().map(|(_, v)| v));
+        let mut values = Vec::new();
+        for (_, value) in core::mem::take(self.attrs.get_mut()) {
+            values.push(value);
+        }
+        trash(values);
     }
 }
 
@@ -249,7 +253,12 @@ impl Dict {
     }
 
     pub fn clear(&mut self) {
-        trash(core::mem::take(&mut self.entries).into_iter().flat_map(|(k, v)| [k, v]));
+        let mut items = Vec::new();
+        for (key, value) in core::mem::take(&mut self.entries) {
+            items.push(key);
+            items.push(value);
+        }
+        trash(items);
         self.index.clear();
     }
 
@@ -500,6 +509,11 @@ pub fn type_error(message: impl Into<Cow<'static, str>>) -> Exc {
     raise(Kind::TypeError, message)
 }
 
+/// A `TypeError` whose message names the type of `value`: `before`, the type, `after`.
+pub fn type_error_of(before: &str, value: &Value, after: &str) -> Exc {
+    type_error([before, value.type_name(), after].concat())
+}
+
 pub fn value_error(message: impl Into<Cow<'static, str>>) -> Exc {
     raise(Kind::ValueError, message)
 }
@@ -729,9 +743,7 @@ pub fn hash(value: &Value, depth: u32) -> Res<u64> {
         }
         Value::Range(r) => mix(r[0] as u64 ^ mix(r[1] as u64 ^ mix(r[2] as u64))),
         Value::Native(n) => mix(*n as u64),
-        Value::List(_) | Value::Dict(_) | Value::Set(_) => {
-            return Err(type_error(format!("unhashable type: '{}'", value.type_name())))
-        }
+        Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(type_error_of("unhashable type: '", value, "'")),
         Value::Method(m) => mix(hash(&m.0, depth + 1)? ^ hash(&m.1, depth + 1)?),
         _ => mix(value.address().unwrap_or(0) as u64),
     })

@@ -578,3 +578,45 @@ def _percent(template, values):
     if mapping is None and taken < len(items):
         raise TypeError('not all arguments converted during string formatting')
     return ''.join(out)
+
+
+# ---- int() of text ----------------------------------------------------------------------------
+
+def _int(value, base):
+    # int() of a str or bytes, or of an object through str(); `base` is None when not given.
+    shown = 10 if base is None else base
+    if isinstance(value, bytes):
+        text = value.decode('utf-8', 'replace')
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = str(value)
+    if shown != 0 and not 2 <= shown <= 36:
+        raise ValueError('int() base must be >= 2 and <= 36, or 0')
+    digits = text.strip().replace('_', '').lower()
+    sign = -1 if digits[:1] == '-' else 1
+    if digits[:1] in ('-', '+') and digits:
+        digits = digits[1:]
+    base = shown
+    prefix = digits[:2]
+    for letter, radix in (('0x', 16), ('0o', 8), ('0b', 2)):
+        if prefix == letter and base in (0, radix):
+            base = radix
+            digits = digits[2:]
+    if base == 0:
+        base = 10
+    number = 0 if digits else None
+    try:
+        for c in digits:
+            digit = '0123456789abcdefghijklmnopqrstuvwxyz'.find(c)
+            if not 0 <= digit < base:
+                number = None
+                break
+            number = number * base + digit
+    except OverflowError:
+        number = None
+    if number is not None:
+        return sign * number
+    if isinstance(value, (str, bytes)):
+        raise ValueError('invalid literal for int() with base %d: %r' % (shown, value))
+    raise TypeError('int() argument must be a string or a number')
