@@ -38,6 +38,10 @@ struct Page {
     envelopes: Rc<RefCell<Envelopes>>,
     layers: LayerRefs,
     ladder_scroll: NodeRef,
+    /// The ladder's panel, measured at the start of each frame, and where [`ladder::follow`] last
+    /// scrolled it.
+    ladder_viewport: Cell<ladder::Viewport>,
+    ladder_followed: Cell<Option<i32>>,
     /// The question the run stopped for when the page was last drawn.
     asked: Cell<Option<usize>>,
     /// Whether what runs as long as the page has been started (see [`start`]).
@@ -98,6 +102,8 @@ impl Page {
             envelopes: Rc::default(),
             layers: LayerRefs::default(),
             ladder_scroll,
+            ladder_viewport: Cell::default(),
+            ladder_followed: Cell::new(None),
             asked: Cell::new(None),
             started: Cell::new(false),
             redraw,
@@ -124,10 +130,11 @@ impl FrameLoop {
         let page = &self.page;
         let elapsed = self.last_frame.replace(Some(timestamp)).map_or(0.0, |last| timestamp - last);
         let size = page.layers.crowd.cast().map(|canvas| page.envelopes.borrow_mut().measure(&canvas));
-        let ladder_width = page
-            .ladder_scroll
-            .cast::<web_sys::Element>()
-            .map(|scroll| ladder::width_for(scroll.client_width(), page.settings.embed));
+        let ladder_width = page.ladder_scroll.cast::<web_sys::Element>().map(|scroll| {
+            let viewport = ladder::Viewport::of(&scroll);
+            page.ladder_viewport.set(viewport);
+            ladder::width_for(viewport.width, page.settings.embed)
+        });
         let redraw = {
             let mut model = page.model.borrow_mut();
             // The panels changed shape enough to lay the topology out again, or the ladder.
@@ -191,7 +198,9 @@ fn after_frame(page: &Page) {
         page.envelopes.borrow_mut().draw(&model, &scene.layout, &Layers { labelled, crowd, bursts });
     }
     if let Some(scroll) = page.ladder_scroll.cast::<web_sys::Element>() {
-        ladder::follow(&scene.ladder, model.session.now().total_micros(), &scroll);
+        let now = model.session.now().total_micros();
+        let viewport = page.ladder_viewport.get();
+        ladder::follow(&scene.ladder, now, &scroll, viewport, model.ladder_width, &page.ladder_followed);
     }
     if let Some(started) = page.frame_started.take() {
         bench::record_frame(started);

@@ -3,6 +3,7 @@
 //! host's lane. Quiet stretches (a retransmission timeout, TIME-WAIT) are folded to a short break so
 //! the arrows keep a readable slope.
 
+use std::cell::Cell;
 use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
@@ -426,10 +427,38 @@ fn ladder_styles() -> String {
     styles
 }
 
+/// The ladder's panel as measured at the start of a frame, while the layout is clean: its size in
+/// pixels and how far it is scrolled up from the end of the drawing (0 at the end, where the panel
+/// stays by itself; negative above it, as a `column-reverse` box scrolls).
+#[derive(Clone, Copy, Default)]
+pub struct Viewport {
+    pub width: i32,
+    pub height: i32,
+    pub scroll_top: i32,
+}
+
+impl Viewport {
+    pub fn of(scroll: &web_sys::Element) -> Viewport {
+        Viewport { width: scroll.client_width(), height: scroll.client_height(), scroll_top: scroll.scroll_top() }
+    }
+}
+
 /// Moves "now" on the ladder drawn in `scroll` to the clock: the line with its time, and the
-/// curtain under it that hides what has not happened yet. (The panel keeps the end of the
-/// drawing, where "now" is, in view by itself.)
-pub fn follow(plan: &Plan, now: i64, scroll: &web_sys::Element) {
+/// curtain under it that hides what has not happened yet.
+///
+/// The panel keeps the end of the drawing in view by itself, and "now" is at most a quiet stretch
+/// above the end; but a panel shorter than that (four panels in a small embedded frame) would show
+/// only the quiet stretch. Such a panel is scrolled up so that "now" and what led to it stay in
+/// view, as long as the person has not scrolled it themselves: `followed` is where this last
+/// scrolled it (`None` while the panel is at its end).
+pub fn follow(
+    plan: &Plan,
+    now: i64,
+    scroll: &web_sys::Element,
+    viewport: Viewport,
+    width: u16,
+    followed: &Cell<Option<i32>>,
+) {
     let now_y = plan.axis.now_y(now);
     if let Ok(Some(line)) = scroll.query_selector(".ladder-now .now") {
         let _ = line.set_attribute("transform", &format!("translate(0 {now_y_1})", now_y_1 = Rounded(now_y, 1)));
@@ -437,6 +466,21 @@ pub fn follow(plan: &Plan, now: i64, scroll: &web_sys::Element) {
             label.set_text_content(Some(&time_label(now)));
         }
     }
+    let Viewport { width: panel_width, height: panel_height, scroll_top } = viewport;
+    let untouched = scroll_top.abs() <= 1 || followed.get().is_some_and(|top| (top - scroll_top).abs() <= 1);
+    if !untouched || panel_height <= 0 {
+        return;
+    }
+    // The drawing fills the panel's width: a unit is this many pixels (see `.ladder-sheet`).
+    let scale = f64::from(panel_width) / f64::from(width.max(1));
+    let sheet = (plan.axis.height() * scale).max(f64::from(panel_height));
+    // "Now" a little above the panel's bottom edge: what led to it fills the rest.
+    let below_now = ((QUIET_TAIL_PX + TOP) * scale).min(f64::from(panel_height) / 4.0);
+    let wanted = ((now_y * scale + below_now - sheet).round() as i32).min(0);
+    if (wanted - scroll_top).abs() > 1 {
+        scroll.set_scroll_top(wanted);
+    }
+    followed.set((wanted < 0).then_some(wanted));
 }
 
 /// One packet's arrow, from its sender's lane when it left to where it arrives or dies; one still

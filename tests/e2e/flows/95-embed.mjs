@@ -176,6 +176,19 @@ test('95-embed: ?embed shows only the chosen panels, readable at 480×270 and fu
   await expectCount(page.locator('.stage, .ladder-panel, .hosts, .side'), 4);
   await screenshot('95-embed-4-480x270-all-panels');
 
+  // A ladder panel shorter than the quiet stretch drawn below "now" is scrolled up to keep "now",
+  // and the arrows that led to it, in view (at its end it showed only that stretch).
+  await page.goto(`${baseUrl}index.html?embed&lesson=03-uppercase-tcp&panels=topology,ladder,hosts&autoplay&speed=4`);
+  await expectCount(page.locator('#ladder g.arrow[data-kind="DATA"]'), (n) => n >= 1, 20_000);
+  const nowInView = () => page.locator('.ladder-scroll').evaluate((scroll) => {
+    const box = scroll.getBoundingClientRect();
+    const now = scroll.querySelector('.ladder-now .now line').getBoundingClientRect();
+    return { panel: Math.round(box.height), scrollTop: scroll.scrollTop, inView: now.top >= box.top && now.bottom <= box.bottom };
+  });
+  await waitFor(async () => { const seen = await nowInView(); return seen.inView && seen.scrollTop < 0; }, 5_000,
+    async () => `"now" should be in view in a short ladder panel, scrolled up from the end: ${JSON.stringify(await nowInView())}`);
+  await screenshot('95-embed-4-480x270-short-ladder');
+
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.goto(`${baseUrl}index.html?embed&lesson=03-uppercase-tcp&panels=ladder,topology&speed=3&autoplay`);
   await expectCount(page.locator('#ladder g.arrow[data-kind="DATA"]'), (n) => n >= 1, 20_000);
