@@ -355,14 +355,23 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         WIDTH = Rounded(width, 0)
     );
 
+    // Written as text: a class worked out at run time in `html!` would bring Yew's class sets.
+    let mut heads =
+        String::from(if crowded { r#"<div class="ladder-heads crowded">"# } else { r#"<div class="ladder-heads">"# });
+    for (index, host) in hosts.iter().enumerate() {
+        let _ = write!(
+            heads,
+            r#"<span style="left: {}%">{}</span>"#,
+            Rounded(lanes.x(index) / width * 100.0, 2),
+            escape(host.name())
+        );
+    }
+    heads.push_str("</div>");
+
     let (onmousedown, onmouseover) = (selecting(send), hovering(send));
     html! {
         <>
-            <div class={if crowded { "ladder-heads crowded" } else { "ladder-heads" }}>
-                { for hosts.iter().enumerate().map(|(index, host)| html! {
-                    <span style={format!("left: {}%", Rounded(lanes.x(index) / width * 100.0, 2))}>{ host.name() }</span>
-                }) }
-            </div>
+            { into_html(heads) }
             <div class="ladder-scroll" ref={scroll.clone()} {onmousedown} {onmouseover}>
                 <div class="ladder-sheet">{ into_html(svg) }</div>
             </div>
