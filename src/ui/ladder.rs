@@ -485,11 +485,14 @@ pub fn follow(
     let sheet = (plan.axis.height() * scale).max(f64::from(panel_height));
     // "Now" a little above the panel's bottom edge: what led to it fills the rest.
     let below_now = ((QUIET_TAIL_PX + TOP) * scale).min(f64::from(panel_height) / 4.0);
-    let wanted = ((now_y * scale + below_now - sheet).round() as i32).min(0);
+    let wanted = (now_y * scale + below_now - sheet).clamp(f64::from(panel_height) - sheet, 0.0).round() as i32;
+    let mut top = scroll_top;
     if (wanted - scroll_top).abs() > 1 {
         scroll.set_scroll_top(wanted);
+        // Where the browser put it (it keeps a scroll within the drawing drawn).
+        top = scroll.scroll_top();
     }
-    followed.set((wanted < 0).then_some(wanted));
+    followed.set((top < 0).then_some(top));
 }
 
 /// One packet's arrow, from its sender's lane when it left to where it arrives or dies; one still
