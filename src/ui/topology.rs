@@ -6,10 +6,11 @@ use std::cell::{Cell, RefCell};
 use std::fmt::Write;
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::envelopes::Envelopes;
-use super::markup::{escape, into_html, packet_at, text, within};
+use super::markup::{closest, escape, into_html, packet_at, text, within};
 use super::model::{Msg, Tab};
 use super::scene::Scene;
 use crate::decimal::Rounded;
@@ -324,7 +325,12 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
             _ => match crowd_at(&event) {
                 Some(id) => Msg::DropPacket(id),
                 None if within(&event, "g.link") => Msg::Tab(Tab::Network),
-                None => Msg::Select(None),
+                None => {
+                    if let Some(host) = closest(&event, "g.host").and_then(|card| card.get_attribute("data-host")) {
+                        show_host_panel(&host);
+                    }
+                    Msg::Select(None)
+                }
             },
         })
     };
@@ -418,6 +424,27 @@ fn link_view(svg: &mut String, layout: &Layout, link: &crate::sim::LinkSnapshot,
         text(svg, "link-label", middle.x, middle.y - 18.0, &link_label(link));
     }
     svg.push_str("</g>");
+}
+
+/// Scrolls the page's panel of `host` into view (with four hosts or more, they do not all fit)
+/// and lights it for a moment: a card of the drawing leads to its host's panel.
+fn show_host_panel(host: &str) {
+    let document = web_sys::window().and_then(|window| window.document());
+    let Some(panels) = document.and_then(|document| document.query_selector_all(".host-panel").ok()) else {
+        return;
+    };
+    for index in 0..panels.length() {
+        let Some(panel) = panels.item(index).and_then(|node| node.dyn_into::<web_sys::Element>().ok()) else {
+            continue;
+        };
+        if panel.get_attribute("data-host").as_deref() == Some(host) {
+            panel.scroll_into_view_with_bool(false);
+            // Lit again on a second click: the class goes, a layout is read, the class comes back.
+            let _ = panel.set_attribute("class", "host-panel");
+            let _ = panel.client_width();
+            let _ = panel.set_attribute("class", "host-panel shown");
+        }
+    }
 }
 
 fn card_view(svg: &mut String, layout: &Layout, host: &HostSnapshot) {
