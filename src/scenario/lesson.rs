@@ -478,33 +478,28 @@ impl Object {
         })
     }
 
-    /// A list's items with their paths; an absent list is empty.
-    fn list(&mut self, key: &'static str) -> Vec<(String, Value)> {
+    /// Hands each item of the list at `key` to `item`, with its path; an absent list has none.
+    #[inline(never)]
+    fn each(&mut self, key: &'static str, item: &mut dyn FnMut(&mut Object, String, Value)) {
         let field = self.field(key);
         match self.take(key) {
-            None => Vec::new(),
+            None => {}
             Some(Value::Array(items)) => {
-                items.into_iter().enumerate().map(|(index, item)| (self::item(&field, index), item)).collect()
+                for (index, value) in items.into_iter().enumerate() {
+                    item(self, self::item(&field, index), value);
+                }
             }
-            Some(other) => {
-                self.wrong(field, "a list [ … ]", &other);
-                Vec::new()
-            }
+            Some(other) => self.wrong(field, "a list [ … ]", &other),
         }
     }
 
     fn strings(&mut self, key: &'static str) -> Vec<String> {
-        let items = self.list(key);
-        items
-            .into_iter()
-            .filter_map(|(field, item)| match item {
-                Value::String(text) => Some(text),
-                other => {
-                    self.wrong(field, "a string", &other);
-                    None
-                }
-            })
-            .collect()
+        let mut strings = Vec::new();
+        self.each(key, &mut |o, field, value| match value {
+            Value::String(text) => strings.push(text),
+            other => o.wrong(field, "a string", &other),
+        });
+        strings
     }
 
     /// An object inside this one, read by `read`.
@@ -525,17 +520,16 @@ impl Object {
     /// what [`Object::object`] and [`Object::objects`] share, once for every type they read.
     #[inline(never)]
     fn visit(&mut self, key: &'static str, list: bool, read: &mut dyn FnMut(&mut Object)) {
-        let items = if list {
-            self.list(key)
-        } else {
-            let field = self.field(key);
-            self.take(key).map(|value| (field, value)).into_iter().collect()
-        };
-        for (field, item) in items {
-            if let Some(mut inner) = self.open(item, field) {
+        let mut visit = |o: &mut Object, field: String, value: Value| {
+            if let Some(mut inner) = o.open(value, field) {
                 read(&mut inner);
-                self.close(inner);
+                o.close(inner);
             }
+        };
+        if list {
+            self.each(key, &mut visit);
+        } else if let Some(value) = self.take(key) {
+            visit(self, self.field(key), value);
         }
     }
 
@@ -673,8 +667,12 @@ impl RawProgram {
                 o.scalar(key, "a string or a list of lines", |value| match value {
                     Value::String(text) => Some(text.clone()),
                     Value::Array(lines) => {
-                        let lines = lines.iter().map(Value::as_str).collect::<Option<Vec<_>>>()?;
-                        Some(lines.iter().map(|line| format!("{line}\n")).collect())
+                        let mut source = String::new();
+                        for line in lines {
+                            source += line.as_str()?;
+                            source.push('\n');
+                        }
+                        Some(source)
                     }
                     _ => None,
                 })

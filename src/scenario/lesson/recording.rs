@@ -83,7 +83,8 @@ pub fn read(text: &str) -> Checked<Shared> {
     let lesson = Lesson::parse(&lesson_text)
         .map_err(|error| LessonError { field: join("lesson", &error.field), message: error.message })?;
     let at = file.number("at").unwrap_or(0.0);
-    let actions = file.list("actions");
+    let mut actions = Vec::new();
+    file.each("actions", &mut |_, field, value| actions.push((field, value)));
     file.done()?;
     if !(at.is_finite() && (0.0..=super::limits::SECONDS).contains(&at)) {
         return Err(LessonError::new_fmt(
