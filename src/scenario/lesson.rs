@@ -1169,9 +1169,12 @@ impl Checker {
         if raw.title.trim().is_empty() {
             return Err(LessonError::new("title", "a lesson needs a title"));
         }
-        let title = text(&raw.title, "", "title")?;
-        let intro = text(&raw.intro, "", "intro")?;
+        // The lesson is filled in as it is checked: one value to drop when a check fails.
+        let mut lesson = Lesson { title: text(&raw.title, "", "title")?, ..Lesson::default() };
+        lesson.intro = text(&raw.intro, "", "intro")?;
+        lesson.seed = raw.seed;
         let duration = seconds(raw.duration, "", "duration")?;
+        lesson.duration = duration;
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
         }
@@ -1210,7 +1213,6 @@ impl Checker {
             addresses.push(address);
         }
 
-        let mut hosts = Vec::new();
         for (index, (host, address)) in raw.hosts.iter().zip(addresses).enumerate() {
             let field = &item("hosts", index);
             count(host.script.len(), limits::STEPS_PER_HOST, field, "script")?;
@@ -1223,14 +1225,13 @@ impl Checker {
                 Some(raw) => Some(program(raw, &name, &join(field, "program"))?),
                 None => None,
             };
-            hosts.push(HostSpec { name, address, script, program });
+            lesson.hosts.push(HostSpec { name, address, script, program });
         }
 
-        let mut links: Vec<LinkSpec> = Vec::new();
         for (index, link) in raw.links.iter().enumerate() {
             let field = &item("links", index);
             let ends = self.pair(&link.between, field, "between")?;
-            if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
+            if lesson.links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
                 return Err(LessonError::at(field, "between", "these hosts are already linked"));
             }
             let forward = impairments(link.impairments, Impairments::default(), field)?;
@@ -1238,24 +1239,23 @@ impl Checker {
                 Some(reverse) => impairments(reverse, forward, &join(field, "reverse"))?,
                 None => forward,
             };
-            links.push(LinkSpec { ends, impairments: [forward, backward] });
+            lesson.links.push(LinkSpec { ends, impairments: [forward, backward] });
         }
 
-        let mut events = Vec::new();
         for (index, event) in raw.events.iter().enumerate() {
-            events.push(self.event(event, &links, &item("events", index))?);
+            let event = self.event(event, &lesson.links, &item("events", index))?;
+            lesson.events.push(event);
         }
-        let mut checkpoints = Vec::new();
         for (index, checkpoint) in raw.checkpoints.iter().enumerate() {
-            checkpoints.push(self.checkpoint(checkpoint, &hosts, duration, &item("checkpoints", index))?);
+            let checkpoint = self.checkpoint(checkpoint, &lesson.hosts, duration, &item("checkpoints", index))?;
+            lesson.checkpoints.push(checkpoint);
         }
 
         count(raw.guide.len(), limits::GUIDE_STEPS, "", "guide")?;
-        let mut guide: Vec<GuideStep> = Vec::new();
         for (index, step) in raw.guide.iter().enumerate() {
             let field = &item("guide", index);
             let at = seconds_within(step.at, duration, field)?;
-            if guide.last().is_some_and(|before| before.at > at) {
+            if lesson.guide.last().is_some_and(|before| before.at > at) {
                 return Err(LessonError::at(field, "at", "the guide's steps are listed in time order"));
             }
             if step.text.trim().is_empty() || step.text.chars().count() > limits::GUIDE_CHARS {
@@ -1265,10 +1265,10 @@ impl Checker {
                     format_args!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
                 ));
             }
-            guide.push(GuideStep { at, text: step.text.clone() });
+            lesson.guide.push(GuideStep { at, text: step.text.clone() });
         }
 
-        Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints, guide })
+        Ok(lesson)
     }
 
     fn host(&self, value: &str, path: &str, key: &str) -> Checked<usize> {
@@ -1468,6 +1468,24 @@ impl Variables {
     }
 }
 
+/// The socket calls a script's step may make.
+const CALLS: [&str; 14] = [
+    "socket",
+    "bind",
+    "listen",
+    "accept",
+    "connect",
+    "send",
+    "sendall",
+    "recv",
+    "sendto",
+    "recvfrom",
+    "shutdown",
+    "close",
+    "setsockopt",
+    "settimeout",
+];
+
 /// Checks one host's script, tracking which variables hold sockets, data and addresses.
 #[derive(Default)]
 struct ScriptChecker {
@@ -1587,13 +1605,26 @@ impl ScriptChecker {
 
     fn step(&mut self, raw: &RawStep, field: &str) -> Checked<Step> {
         let at = raw.at.map(|at| seconds(at, field, "at")).transpose()?;
+        if !CALLS.contains(&raw.call.as_str()) {
+            return Err(LessonError::at_fmt(
+                field,
+                "call",
+                format_args!("{} is not a socket call ({})", Quoted(&raw.call), CALLS.join(", ")),
+            ));
+        }
+        // Every call but `socket` works on a socket made before: checked first, once for all.
+        let socket = if raw.call == "socket" { String::new() } else { self.socket(raw, field)? };
         let action = match raw.call.as_str() {
             "socket" => {
                 let kind = match raw.kind.as_deref() {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
                     Some(other) => {
-                        return Err(LessonError::at_fmt(field, "type", format_args!("{} is not a socket type (tcp or udp)", Quoted(other))))
+                        return Err(LessonError::at_fmt(
+                            field,
+                            "type",
+                            format_args!("{} is not a socket type (tcp or udp)", Quoted(other)),
+                        ))
                     }
                 };
                 let binds = self
@@ -1602,17 +1633,9 @@ impl ScriptChecker {
                 self.sockets.add(binds.clone());
                 Action::Socket { kind, binds }
             }
-            "bind" => Action::Bind {
-                socket: self.socket(raw, field)?,
-                address: Self::address(raw, field)?,
-                port: Self::port(raw, field)?,
-            },
-            "listen" => Action::Listen {
-                socket: self.socket(raw, field)?,
-                backlog: raw.backlog.unwrap_or(5),
-            },
+            "bind" => Action::Bind { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? },
+            "listen" => Action::Listen { socket, backlog: raw.backlog.unwrap_or(5) },
             "accept" => {
-                let socket = self.socket(raw, field)?;
                 let (binds, binds_address) = self.two_bindings(raw, field)?;
                 let binds = binds.ok_or_else(|| {
                     LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
@@ -1623,50 +1646,46 @@ impl ScriptChecker {
                 }
                 Action::Accept { socket, binds, binds_address }
             }
-            "connect" => Action::Connect {
-                socket: self.socket(raw, field)?,
-                address: Self::address(raw, field)?,
-                port: Self::port(raw, field)?,
-            },
-            "send" | "sendall" => Action::Send {
-                socket: self.socket(raw, field)?,
-                payload: self.payload(raw, field)?,
-                all: raw.call == "sendall",
-            },
+            "connect" => Action::Connect { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? },
+            "send" | "sendall" => {
+                Action::Send { socket, payload: self.payload(raw, field)?, all: raw.call == "sendall" }
+            }
             "recv" => {
-                let socket = self.socket(raw, field)?;
                 let binds = self.one_binding(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
                 }
-                Action::Recv {
-                    socket,
-                    bufsize: raw.bufsize.unwrap_or(1024),
-                    binds,
-                }
+                Action::Recv { socket, bufsize: raw.bufsize.unwrap_or(1024), binds }
             }
             "sendto" => {
-                let socket = self.socket(raw, field)?;
                 let payload = self.payload(raw, field)?;
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
-                            return Err(LessonError::at_fmt(field, "to",
-                                format_args!("{} is not an address received by an earlier step of this host", Quoted(variable)),
+                            return Err(LessonError::at_fmt(
+                                field,
+                                "to",
+                                format_args!(
+                                    "{} is not an address received by an earlier step of this host",
+                                    Quoted(variable)
+                                ),
                             ));
                         }
                         Destination::Variable(variable.clone())
                     }
-                    (None, Some(_)) => Destination::Address {
-                        address: Self::address(raw, field)?,
-                        port: Self::port(raw, field)?,
-                    },
-                    _ => return Err(LessonError::new(field, "sendto needs exactly one of \"to\" or \"address\" and \"port\"")),
+                    (None, Some(_)) => {
+                        Destination::Address { address: Self::address(raw, field)?, port: Self::port(raw, field)? }
+                    }
+                    _ => {
+                        return Err(LessonError::new(
+                            field,
+                            "sendto needs exactly one of \"to\" or \"address\" and \"port\"",
+                        ))
+                    }
                 };
                 Action::Sendto { socket, payload, to }
             }
             "recvfrom" => {
-                let socket = self.socket(raw, field)?;
                 let (binds, binds_address) = self.two_bindings(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
@@ -1674,55 +1693,50 @@ impl ScriptChecker {
                 if let Some(address) = &binds_address {
                     self.addresses.add(address.clone());
                 }
-                Action::Recvfrom {
-                    socket,
-                    bufsize: raw.bufsize.unwrap_or(1024),
-                    binds,
-                    binds_address,
-                }
+                Action::Recvfrom { socket, bufsize: raw.bufsize.unwrap_or(1024), binds, binds_address }
             }
             "shutdown" => Action::Shutdown {
-                socket: self.socket(raw, field)?,
+                socket,
                 how: match raw.how.as_deref() {
                     Some("SHUT_RD") => ShutdownHow::ShutRd,
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
                     Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
                     Some(other) => {
-                        return Err(LessonError::at_fmt(field, "how", format_args!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other))))
+                        return Err(LessonError::at_fmt(
+                            field,
+                            "how",
+                            format_args!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other)),
+                        ))
                     }
                 },
             },
-            "close" => Action::Close {
-                socket: self.socket(raw, field)?,
-            },
+            "close" => Action::Close { socket },
             "setsockopt" => Action::Setsockopt {
-                socket: self.socket(raw, field)?,
+                socket,
                 option: match raw.option.as_deref() {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
                     other => {
-                        return Err(LessonError::at_fmt(field, "option",
-                            format_args!("{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)", Quoted(other.unwrap_or(""))),
+                        return Err(LessonError::at_fmt(
+                            field,
+                            "option",
+                            format_args!(
+                                "{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)",
+                                Quoted(other.unwrap_or(""))
+                            ),
                         ))
                     }
                 },
                 value: raw.value.unwrap_or(1),
             },
-            "settimeout" => Action::Settimeout {
-                socket: self.socket(raw, field)?,
+            // The last of CALLS.
+            _ => Action::Settimeout {
+                socket,
                 seconds: match raw.seconds {
                     Some(value) => Some(seconds(value, field, "seconds")?),
                     None => None,
                 },
             },
-            other => {
-                return Err(LessonError::at_fmt(field, "call",
-                    format_args!(
-                        "{} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)",
-                        Quoted(other)
-                    ),
-                ))
-            }
         };
         Ok(Step { at, action, continue_on_error: raw.continue_on_error })
     }
