@@ -1469,21 +1469,40 @@ impl Variables {
 }
 
 /// The socket calls a script's step may make.
-const CALLS: [&str; 14] = [
-    "socket",
-    "bind",
-    "listen",
-    "accept",
-    "connect",
-    "send",
-    "sendall",
-    "recv",
-    "sendto",
-    "recvfrom",
-    "shutdown",
-    "close",
-    "setsockopt",
-    "settimeout",
+#[derive(Clone, Copy, PartialEq)]
+enum Call {
+    Socket,
+    Bind,
+    Listen,
+    Accept,
+    Connect,
+    Send,
+    Sendall,
+    Recv,
+    Sendto,
+    Recvfrom,
+    Shutdown,
+    Close,
+    Setsockopt,
+    Settimeout,
+}
+
+/// Each call's name in a lesson file.
+const CALLS: [(&str, Call); 14] = [
+    ("socket", Call::Socket),
+    ("bind", Call::Bind),
+    ("listen", Call::Listen),
+    ("accept", Call::Accept),
+    ("connect", Call::Connect),
+    ("send", Call::Send),
+    ("sendall", Call::Sendall),
+    ("recv", Call::Recv),
+    ("sendto", Call::Sendto),
+    ("recvfrom", Call::Recvfrom),
+    ("shutdown", Call::Shutdown),
+    ("close", Call::Close),
+    ("setsockopt", Call::Setsockopt),
+    ("settimeout", Call::Settimeout),
 ];
 
 /// Checks one host's script, tracking which variables hold sockets, data and addresses.
@@ -1605,17 +1624,17 @@ impl ScriptChecker {
 
     fn step(&mut self, raw: &RawStep, field: &str) -> Checked<Step> {
         let at = raw.at.map(|at| seconds(at, field, "at")).transpose()?;
-        if !CALLS.contains(&raw.call.as_str()) {
+        let Some(&(_, call)) = CALLS.iter().find(|(name, _)| *name == raw.call) else {
             return Err(LessonError::at_fmt(
                 field,
                 "call",
-                format_args!("{} is not a socket call ({})", Quoted(&raw.call), CALLS.join(", ")),
+                format_args!("{} is not a socket call ({})", Quoted(&raw.call), CALLS.map(|(name, _)| name).join(", ")),
             ));
-        }
+        };
         // Every call but `socket` works on a socket made before: checked first, once for all.
-        let socket = if raw.call == "socket" { String::new() } else { self.socket(raw, field)? };
-        let action = match raw.call.as_str() {
-            "socket" => {
+        let socket = if call == Call::Socket { String::new() } else { self.socket(raw, field)? };
+        let action = match call {
+            Call::Socket => {
                 let kind = match raw.kind.as_deref() {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
@@ -1633,9 +1652,9 @@ impl ScriptChecker {
                 self.sockets.add(binds.clone());
                 Action::Socket { kind, binds }
             }
-            "bind" => Action::Bind { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? },
-            "listen" => Action::Listen { socket, backlog: raw.backlog.unwrap_or(5) },
-            "accept" => {
+            Call::Bind => Action::Bind { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? },
+            Call::Listen => Action::Listen { socket, backlog: raw.backlog.unwrap_or(5) },
+            Call::Accept => {
                 let (binds, binds_address) = self.two_bindings(raw, field)?;
                 let binds = binds.ok_or_else(|| {
                     LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
@@ -1646,18 +1665,20 @@ impl ScriptChecker {
                 }
                 Action::Accept { socket, binds, binds_address }
             }
-            "connect" => Action::Connect { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? },
-            "send" | "sendall" => {
-                Action::Send { socket, payload: self.payload(raw, field)?, all: raw.call == "sendall" }
+            Call::Connect => {
+                Action::Connect { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? }
             }
-            "recv" => {
+            Call::Send | Call::Sendall => {
+                Action::Send { socket, payload: self.payload(raw, field)?, all: call == Call::Sendall }
+            }
+            Call::Recv => {
                 let binds = self.one_binding(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
                 }
                 Action::Recv { socket, bufsize: raw.bufsize.unwrap_or(1024), binds }
             }
-            "sendto" => {
+            Call::Sendto => {
                 let payload = self.payload(raw, field)?;
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
@@ -1685,7 +1706,7 @@ impl ScriptChecker {
                 };
                 Action::Sendto { socket, payload, to }
             }
-            "recvfrom" => {
+            Call::Recvfrom => {
                 let (binds, binds_address) = self.two_bindings(raw, field)?;
                 if let Some(variable) = &binds {
                     self.data.add(variable.clone());
@@ -1695,7 +1716,7 @@ impl ScriptChecker {
                 }
                 Action::Recvfrom { socket, bufsize: raw.bufsize.unwrap_or(1024), binds, binds_address }
             }
-            "shutdown" => Action::Shutdown {
+            Call::Shutdown => Action::Shutdown {
                 socket,
                 how: match raw.how.as_deref() {
                     Some("SHUT_RD") => ShutdownHow::ShutRd,
@@ -1710,8 +1731,8 @@ impl ScriptChecker {
                     }
                 },
             },
-            "close" => Action::Close { socket },
-            "setsockopt" => Action::Setsockopt {
+            Call::Close => Action::Close { socket },
+            Call::Setsockopt => Action::Setsockopt {
                 socket,
                 option: match raw.option.as_deref() {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
@@ -1729,8 +1750,7 @@ impl ScriptChecker {
                 },
                 value: raw.value.unwrap_or(1),
             },
-            // The last of CALLS.
-            _ => Action::Settimeout {
+            Call::Settimeout => Action::Settimeout {
                 socket,
                 seconds: match raw.seconds {
                     Some(value) => Some(seconds(value, field, "seconds")?),
