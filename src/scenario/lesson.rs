@@ -1463,6 +1463,13 @@ impl Variables {
         }
     }
 
+    /// Adds the name a call may bind.
+    fn maybe(&mut self, name: &Option<String>) {
+        if let Some(name) = name {
+            self.add(name.clone());
+        }
+    }
+
     fn contains(&self, name: &str) -> bool {
         self.0.iter().any(|bound| bound == name)
     }
@@ -1522,12 +1529,12 @@ impl ScriptChecker {
                 Action::Socket { binds, .. } => known.sockets.add(binds.clone()),
                 Action::Accept { binds, binds_address, .. } => {
                     known.sockets.add(binds.clone());
-                    known.addresses.0.extend(binds_address.clone());
+                    known.addresses.maybe(binds_address);
                 }
-                Action::Recv { binds, .. } => known.data.0.extend(binds.clone()),
+                Action::Recv { binds, .. } => known.data.maybe(binds),
                 Action::Recvfrom { binds, binds_address, .. } => {
-                    known.data.0.extend(binds.clone());
-                    known.addresses.0.extend(binds_address.clone());
+                    known.data.maybe(binds);
+                    known.addresses.maybe(binds_address);
                 }
                 _ => {}
             }
