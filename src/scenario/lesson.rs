@@ -54,24 +54,24 @@ pub struct LessonError {
 // checks make errors in many places, and each place then only passes its pieces.
 impl LessonError {
     #[inline(never)]
-    fn new(field: &str, message: &str) -> Self {
-        LessonError { field: field.into(), message: message.into() }
+    fn new(field: &str, message: &str) -> Box<Self> {
+        Box::new(LessonError { field: field.into(), message: message.into() })
     }
 
     #[inline(never)]
-    fn new_fmt(field: &str, message: fmt::Arguments<'_>) -> Self {
-        LessonError { field: field.into(), message: fmt::format(message) }
+    fn new_fmt(field: &str, message: fmt::Arguments<'_>) -> Box<Self> {
+        Box::new(LessonError { field: field.into(), message: fmt::format(message) })
     }
 
     /// A problem with field `key` of the object at `path`.
     #[inline(never)]
-    fn at(path: &str, key: &str, message: &str) -> Self {
-        LessonError { field: join(path, key), message: message.into() }
+    fn at(path: &str, key: &str, message: &str) -> Box<Self> {
+        Box::new(LessonError { field: join(path, key), message: message.into() })
     }
 
     #[inline(never)]
-    fn at_fmt(path: &str, key: &str, message: fmt::Arguments<'_>) -> Self {
-        LessonError { field: join(path, key), message: fmt::format(message) }
+    fn at_fmt(path: &str, key: &str, message: fmt::Arguments<'_>) -> Box<Self> {
+        Box::new(LessonError { field: join(path, key), message: fmt::format(message) })
     }
 }
 
@@ -103,7 +103,9 @@ impl fmt::Display for LessonError {
 
 impl std::error::Error for LessonError {}
 
-type Checked<T> = Result<T, LessonError>;
+/// What the checks answer: their error boxed, so that passing it up (which they do at every
+/// step) moves one pointer, not the error.
+type Checked<T> = Result<T, Box<LessonError>>;
 
 /// A lesson, checked and ready to play.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -392,7 +394,7 @@ struct Object {
     /// The fields asked for so far, to name them when an unknown one is found.
     known: Vec<&'static str>,
     /// The first value of the wrong kind or field given twice, here or in an object inside this one.
-    problem: Option<LessonError>,
+    problem: Option<Box<LessonError>>,
     /// The first required field found missing.
     missing: Option<&'static str>,
 }
@@ -570,7 +572,7 @@ impl Object {
 }
 
 /// A value of the wrong kind.
-fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
+fn wrong(field: String, expected: &str, found: &Value) -> Box<LessonError> {
     let found = match found {
         Value::Null => "null".into(),
         Value::Bool(flag) => flag.to_string(),
@@ -940,7 +942,12 @@ struct RawPackets {
 
 impl Lesson {
     /// Reads and checks a lesson file.
-    pub fn parse(text: &str) -> Checked<Lesson> {
+    pub fn parse(text: &str) -> Result<Lesson, LessonError> {
+        Lesson::check(text).map_err(|error| *error)
+    }
+
+    /// What [`Lesson::parse`] does, with the error boxed as the checks pass it.
+    fn check(text: &str) -> Checked<Lesson> {
         if text.len() > limits::FILE_BYTES {
             return Err(LessonError::new_fmt(
                 "",
@@ -1565,7 +1572,7 @@ impl ScriptChecker {
     }
 
     /// The error of a step whose call needs field `key`, which it lacks.
-    fn missing(field: &str, key: &str, call: &str) -> LessonError {
+    fn missing(field: &str, key: &str, call: &str) -> Box<LessonError> {
         LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\""))
     }
 
