@@ -1464,16 +1464,17 @@ fn step_binds(step: &Step, variable: &str) -> bool {
 struct Variables(Vec<String>);
 
 impl Variables {
-    fn add(&mut self, name: String) {
-        if !self.contains(&name) {
-            self.0.push(name);
+    #[inline(never)]
+    fn add(&mut self, name: &str) {
+        if !self.contains(name) {
+            self.0.push(name.into());
         }
     }
 
     /// Adds the name a call may bind.
     fn maybe(&mut self, name: &Option<String>) {
         if let Some(name) = name {
-            self.add(name.clone());
+            self.add(name);
         }
     }
 
@@ -1533,9 +1534,9 @@ impl ScriptChecker {
         let mut known = ScriptChecker::default();
         for step in script {
             match &step.action {
-                Action::Socket { binds, .. } => known.sockets.add(binds.clone()),
+                Action::Socket { binds, .. } => known.sockets.add(binds),
                 Action::Accept { binds, binds_address, .. } => {
-                    known.sockets.add(binds.clone());
+                    known.sockets.add(binds);
                     known.addresses.maybe(binds_address);
                 }
                 Action::Recv { binds, .. } => known.data.maybe(binds),
@@ -1663,7 +1664,7 @@ impl ScriptChecker {
                 let binds = self
                     .one_binding(raw, field)?
                     .ok_or_else(|| LessonError::at(field, "as", "missing: name the new socket, e.g. \"as\": \"s\""))?;
-                self.sockets.add(binds.clone());
+                self.sockets.add(&binds);
                 Action::Socket { kind, binds }
             }
             Call::Bind => Action::Bind { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? },
@@ -1673,9 +1674,9 @@ impl ScriptChecker {
                 let binds = binds.ok_or_else(|| {
                     LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
                 })?;
-                self.sockets.add(binds.clone());
+                self.sockets.add(&binds);
                 if let Some(address) = &binds_address {
-                    self.addresses.add(address.clone());
+                    self.addresses.add(address);
                 }
                 Action::Accept { socket, binds, binds_address }
             }
@@ -1688,7 +1689,7 @@ impl ScriptChecker {
             Call::Recv => {
                 let binds = self.one_binding(raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.add(variable.clone());
+                    self.data.add(variable);
                 }
                 Action::Recv { socket, bufsize: raw.bufsize.unwrap_or(1024), binds }
             }
@@ -1723,10 +1724,10 @@ impl ScriptChecker {
             Call::Recvfrom => {
                 let (binds, binds_address) = self.two_bindings(raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.add(variable.clone());
+                    self.data.add(variable);
                 }
                 if let Some(address) = &binds_address {
-                    self.addresses.add(address.clone());
+                    self.addresses.add(address);
                 }
                 Action::Recvfrom { socket, bufsize: raw.bufsize.unwrap_or(1024), binds, binds_address }
             }
