@@ -838,7 +838,8 @@ struct RawCheckpoint {
     question: Option<String>,
     choices: Vec<String>,
     answer: Option<usize>,
-    expect: RawExpectation,
+    /// Boxed, as it is large: moved as one pointer while the file is read.
+    expect: Box<RawExpectation>,
 }
 
 impl RawCheckpoint {
@@ -870,12 +871,12 @@ struct RawExpectation {
 
 impl RawExpectation {
     #[inline(never)]
-    fn read(o: &mut Object) -> RawExpectation {
+    fn read(o: &mut Object) -> Box<RawExpectation> {
         /// `{ "host": "server" }`.
         fn host(o: &mut Object) -> String {
             o.required("host", Object::string)
         }
-        RawExpectation {
+        Box::new(RawExpectation {
             received: o.object("received", |o| RawHostText { host: host(o), text: o.required("text", Object::string) }),
             raised: o
                 .object("raised", |o| RawRaised { host: host(o), exception: o.required("exception", Object::string) }),
@@ -902,7 +903,7 @@ impl RawExpectation {
                 at_least: o.count("at_least").unwrap_or(0),
                 at_most: o.count("at_most"),
             }),
-        }
+        })
     }
 }
 
