@@ -54,24 +54,24 @@ pub struct LessonError {
 // checks make errors in many places, and each place then only passes its pieces.
 impl LessonError {
     #[inline(never)]
-    fn new(field: &str, message: &str) -> Self {
-        LessonError { field: field.into(), message: message.into() }
+    fn new(field: &str, message: &str) -> Box<Self> {
+        Box::new(LessonError { field: field.into(), message: message.into() })
     }
 
     #[inline(never)]
-    fn new_fmt(field: &str, message: fmt::Arguments<'_>) -> Self {
-        LessonError { field: field.into(), message: fmt::format(message) }
+    fn new_fmt(field: &str, message: fmt::Arguments<'_>) -> Box<Self> {
+        Box::new(LessonError { field: field.into(), message: fmt::format(message) })
     }
 
     /// A problem with field `key` of the object at `path`.
     #[inline(never)]
-    fn at(path: &str, key: &str, message: &str) -> Self {
-        LessonError { field: join(path, key), message: message.into() }
+    fn at(path: &str, key: &str, message: &str) -> Box<Self> {
+        Box::new(LessonError { field: join(path, key), message: message.into() })
     }
 
     #[inline(never)]
-    fn at_fmt(path: &str, key: &str, message: fmt::Arguments<'_>) -> Self {
-        LessonError { field: join(path, key), message: fmt::format(message) }
+    fn at_fmt(path: &str, key: &str, message: fmt::Arguments<'_>) -> Box<Self> {
+        Box::new(LessonError { field: join(path, key), message: fmt::format(message) })
     }
 }
 
@@ -103,7 +103,9 @@ impl fmt::Display for LessonError {
 
 impl std::error::Error for LessonError {}
 
-type Checked<T> = Result<T, LessonError>;
+/// What the checks answer: their error boxed, so that passing it up (which they do at every
+/// step) moves one pointer, not the error.
+type Checked<T> = Result<T, Box<LessonError>>;
 
 /// A lesson, checked and ready to play.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -392,7 +394,7 @@ struct Object {
     /// The fields asked for so far, to name them when an unknown one is found.
     known: Vec<&'static str>,
     /// The first value of the wrong kind or field given twice, here or in an object inside this one.
-    problem: Option<LessonError>,
+    problem: Option<Box<LessonError>>,
     /// The first required field found missing.
     missing: Option<&'static str>,
 }
@@ -478,33 +480,28 @@ impl Object {
         })
     }
 
-    /// A list's items with their paths; an absent list is empty.
-    fn list(&mut self, key: &'static str) -> Vec<(String, Value)> {
+    /// Hands each item of the list at `key` to `item`, with its path; an absent list has none.
+    #[inline(never)]
+    fn each(&mut self, key: &'static str, item: &mut dyn FnMut(&mut Object, String, Value)) {
         let field = self.field(key);
         match self.take(key) {
-            None => Vec::new(),
+            None => {}
             Some(Value::Array(items)) => {
-                items.into_iter().enumerate().map(|(index, item)| (self::item(&field, index), item)).collect()
+                for (index, value) in items.into_iter().enumerate() {
+                    item(self, self::item(&field, index), value);
+                }
             }
-            Some(other) => {
-                self.wrong(field, "a list [ … ]", &other);
-                Vec::new()
-            }
+            Some(other) => self.wrong(field, "a list [ … ]", &other),
         }
     }
 
     fn strings(&mut self, key: &'static str) -> Vec<String> {
-        let items = self.list(key);
-        items
-            .into_iter()
-            .filter_map(|(field, item)| match item {
-                Value::String(text) => Some(text),
-                other => {
-                    self.wrong(field, "a string", &other);
-                    None
-                }
-            })
-            .collect()
+        let mut strings = Vec::new();
+        self.each(key, &mut |o, field, value| match value {
+            Value::String(text) => strings.push(text),
+            other => o.wrong(field, "a string", &other),
+        });
+        strings
     }
 
     /// An object inside this one, read by `read`.
@@ -525,17 +522,16 @@ impl Object {
     /// what [`Object::object`] and [`Object::objects`] share, once for every type they read.
     #[inline(never)]
     fn visit(&mut self, key: &'static str, list: bool, read: &mut dyn FnMut(&mut Object)) {
-        let items = if list {
-            self.list(key)
-        } else {
-            let field = self.field(key);
-            self.take(key).map(|value| (field, value)).into_iter().collect()
-        };
-        for (field, item) in items {
-            if let Some(mut inner) = self.open(item, field) {
+        let mut visit = |o: &mut Object, field: String, value: Value| {
+            if let Some(mut inner) = o.open(value, field) {
                 read(&mut inner);
-                self.close(inner);
+                o.close(inner);
             }
+        };
+        if list {
+            self.each(key, &mut visit);
+        } else if let Some(value) = self.take(key) {
+            visit(self, self.field(key), value);
         }
     }
 
@@ -576,7 +572,7 @@ impl Object {
 }
 
 /// A value of the wrong kind.
-fn wrong(field: String, expected: &str, found: &Value) -> LessonError {
+fn wrong(field: String, expected: &str, found: &Value) -> Box<LessonError> {
     let found = match found {
         Value::Null => "null".into(),
         Value::Bool(flag) => flag.to_string(),
@@ -673,8 +669,12 @@ impl RawProgram {
                 o.scalar(key, "a string or a list of lines", |value| match value {
                     Value::String(text) => Some(text.clone()),
                     Value::Array(lines) => {
-                        let lines = lines.iter().map(Value::as_str).collect::<Option<Vec<_>>>()?;
-                        Some(lines.iter().map(|line| format!("{line}\n")).collect())
+                        let mut source = String::new();
+                        for line in lines {
+                            source += line.as_str()?;
+                            source.push('\n');
+                        }
+                        Some(source)
                     }
                     _ => None,
                 })
@@ -838,7 +838,8 @@ struct RawCheckpoint {
     question: Option<String>,
     choices: Vec<String>,
     answer: Option<usize>,
-    expect: RawExpectation,
+    /// Boxed, as it is large: moved as one pointer while the file is read.
+    expect: Box<RawExpectation>,
 }
 
 impl RawCheckpoint {
@@ -870,12 +871,12 @@ struct RawExpectation {
 
 impl RawExpectation {
     #[inline(never)]
-    fn read(o: &mut Object) -> RawExpectation {
+    fn read(o: &mut Object) -> Box<RawExpectation> {
         /// `{ "host": "server" }`.
         fn host(o: &mut Object) -> String {
             o.required("host", Object::string)
         }
-        RawExpectation {
+        Box::new(RawExpectation {
             received: o.object("received", |o| RawHostText { host: host(o), text: o.required("text", Object::string) }),
             raised: o
                 .object("raised", |o| RawRaised { host: host(o), exception: o.required("exception", Object::string) }),
@@ -902,7 +903,7 @@ impl RawExpectation {
                 at_least: o.count("at_least").unwrap_or(0),
                 at_most: o.count("at_most"),
             }),
-        }
+        })
     }
 }
 
@@ -942,7 +943,12 @@ struct RawPackets {
 
 impl Lesson {
     /// Reads and checks a lesson file.
-    pub fn parse(text: &str) -> Checked<Lesson> {
+    pub fn parse(text: &str) -> Result<Lesson, LessonError> {
+        Lesson::check(text).map_err(|error| *error)
+    }
+
+    /// What [`Lesson::parse`] does, with the error boxed as the checks pass it.
+    fn check(text: &str) -> Checked<Lesson> {
         if text.len() > limits::FILE_BYTES {
             return Err(LessonError::new_fmt(
                 "",
@@ -1171,9 +1177,12 @@ impl Checker {
         if raw.title.trim().is_empty() {
             return Err(LessonError::new("title", "a lesson needs a title"));
         }
-        let title = text(&raw.title, "", "title")?;
-        let intro = text(&raw.intro, "", "intro")?;
+        // The lesson is filled in as it is checked: one value to drop when a check fails.
+        let mut lesson = Lesson { title: text(&raw.title, "", "title")?, ..Lesson::default() };
+        lesson.intro = text(&raw.intro, "", "intro")?;
+        lesson.seed = raw.seed;
         let duration = seconds(raw.duration, "", "duration")?;
+        lesson.duration = duration;
         if duration == 0.0 {
             return Err(LessonError::new("duration", "a lesson must run for some time"));
         }
@@ -1212,7 +1221,6 @@ impl Checker {
             addresses.push(address);
         }
 
-        let mut hosts = Vec::new();
         for (index, (host, address)) in raw.hosts.iter().zip(addresses).enumerate() {
             let field = &item("hosts", index);
             count(host.script.len(), limits::STEPS_PER_HOST, field, "script")?;
@@ -1225,14 +1233,13 @@ impl Checker {
                 Some(raw) => Some(program(raw, &name, &join(field, "program"))?),
                 None => None,
             };
-            hosts.push(HostSpec { name, address, script, program });
+            lesson.hosts.push(HostSpec { name, address, script, program });
         }
 
-        let mut links: Vec<LinkSpec> = Vec::new();
         for (index, link) in raw.links.iter().enumerate() {
             let field = &item("links", index);
             let ends = self.pair(&link.between, field, "between")?;
-            if links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
+            if lesson.links.iter().any(|other| other.ends == ends || other.ends == [ends[1], ends[0]]) {
                 return Err(LessonError::at(field, "between", "these hosts are already linked"));
             }
             let forward = impairments(link.impairments, Impairments::default(), field)?;
@@ -1240,24 +1247,23 @@ impl Checker {
                 Some(reverse) => impairments(reverse, forward, &join(field, "reverse"))?,
                 None => forward,
             };
-            links.push(LinkSpec { ends, impairments: [forward, backward] });
+            lesson.links.push(LinkSpec { ends, impairments: [forward, backward] });
         }
 
-        let mut events = Vec::new();
         for (index, event) in raw.events.iter().enumerate() {
-            events.push(self.event(event, &links, &item("events", index))?);
+            let event = self.event(event, &lesson.links, &item("events", index))?;
+            lesson.events.push(event);
         }
-        let mut checkpoints = Vec::new();
         for (index, checkpoint) in raw.checkpoints.iter().enumerate() {
-            checkpoints.push(self.checkpoint(checkpoint, &hosts, duration, &item("checkpoints", index))?);
+            let checkpoint = self.checkpoint(checkpoint, &lesson.hosts, duration, &item("checkpoints", index))?;
+            lesson.checkpoints.push(checkpoint);
         }
 
         count(raw.guide.len(), limits::GUIDE_STEPS, "", "guide")?;
-        let mut guide: Vec<GuideStep> = Vec::new();
         for (index, step) in raw.guide.iter().enumerate() {
             let field = &item("guide", index);
             let at = seconds_within(step.at, duration, field)?;
-            if guide.last().is_some_and(|before| before.at > at) {
+            if lesson.guide.last().is_some_and(|before| before.at > at) {
                 return Err(LessonError::at(field, "at", "the guide's steps are listed in time order"));
             }
             if step.text.trim().is_empty() || step.text.chars().count() > limits::GUIDE_CHARS {
@@ -1267,10 +1273,10 @@ impl Checker {
                     format_args!("a step says something, in at most {} characters", limits::GUIDE_CHARS),
                 ));
             }
-            guide.push(GuideStep { at, text: step.text.clone() });
+            lesson.guide.push(GuideStep { at, text: step.text.clone() });
         }
 
-        Ok(Lesson { title, intro, seed: raw.seed, duration, hosts, links, events, checkpoints, guide })
+        Ok(lesson)
     }
 
     fn host(&self, value: &str, path: &str, key: &str) -> Checked<usize> {
@@ -1459,9 +1465,17 @@ fn step_binds(step: &Step, variable: &str) -> bool {
 struct Variables(Vec<String>);
 
 impl Variables {
-    fn add(&mut self, name: String) {
-        if !self.contains(&name) {
-            self.0.push(name);
+    #[inline(never)]
+    fn add(&mut self, name: &str) {
+        if !self.contains(name) {
+            self.0.push(name.into());
+        }
+    }
+
+    /// Adds the name a call may bind.
+    fn maybe(&mut self, name: &Option<String>) {
+        if let Some(name) = name {
+            self.add(name);
         }
     }
 
@@ -1469,6 +1483,43 @@ impl Variables {
         self.0.iter().any(|bound| bound == name)
     }
 }
+
+/// The socket calls a script's step may make.
+#[derive(Clone, Copy, PartialEq)]
+enum Call {
+    Socket,
+    Bind,
+    Listen,
+    Accept,
+    Connect,
+    Send,
+    Sendall,
+    Recv,
+    Sendto,
+    Recvfrom,
+    Shutdown,
+    Close,
+    Setsockopt,
+    Settimeout,
+}
+
+/// Each call's name in a lesson file.
+const CALLS: [(&str, Call); 14] = [
+    ("socket", Call::Socket),
+    ("bind", Call::Bind),
+    ("listen", Call::Listen),
+    ("accept", Call::Accept),
+    ("connect", Call::Connect),
+    ("send", Call::Send),
+    ("sendall", Call::Sendall),
+    ("recv", Call::Recv),
+    ("sendto", Call::Sendto),
+    ("recvfrom", Call::Recvfrom),
+    ("shutdown", Call::Shutdown),
+    ("close", Call::Close),
+    ("setsockopt", Call::Setsockopt),
+    ("settimeout", Call::Settimeout),
+];
 
 /// Checks one host's script, tracking which variables hold sockets, data and addresses.
 #[derive(Default)]
@@ -1484,15 +1535,15 @@ impl ScriptChecker {
         let mut known = ScriptChecker::default();
         for step in script {
             match &step.action {
-                Action::Socket { binds, .. } => known.sockets.add(binds.clone()),
+                Action::Socket { binds, .. } => known.sockets.add(binds),
                 Action::Accept { binds, binds_address, .. } => {
-                    known.sockets.add(binds.clone());
-                    known.addresses.0.extend(binds_address.clone());
+                    known.sockets.add(binds);
+                    known.addresses.maybe(binds_address);
                 }
-                Action::Recv { binds, .. } => known.data.0.extend(binds.clone()),
+                Action::Recv { binds, .. } => known.data.maybe(binds),
                 Action::Recvfrom { binds, binds_address, .. } => {
-                    known.data.0.extend(binds.clone());
-                    known.addresses.0.extend(binds_address.clone());
+                    known.data.maybe(binds);
+                    known.addresses.maybe(binds_address);
                 }
                 _ => {}
             }
@@ -1523,7 +1574,7 @@ impl ScriptChecker {
     }
 
     /// The error of a step whose call needs field `key`, which it lacks.
-    fn missing(field: &str, key: &str, call: &str) -> LessonError {
+    fn missing(field: &str, key: &str, call: &str) -> Box<LessonError> {
         LessonError::at_fmt(field, key, format_args!("missing: {call} needs \"{key}\""))
     }
 
@@ -1589,142 +1640,139 @@ impl ScriptChecker {
 
     fn step(&mut self, raw: &RawStep, field: &str) -> Checked<Step> {
         let at = raw.at.map(|at| seconds(at, field, "at")).transpose()?;
-        let action = match raw.call.as_str() {
-            "socket" => {
+        let Some(&(_, call)) = CALLS.iter().find(|(name, _)| *name == raw.call) else {
+            return Err(LessonError::at_fmt(
+                field,
+                "call",
+                format_args!("{} is not a socket call ({})", Quoted(&raw.call), CALLS.map(|(name, _)| name).join(", ")),
+            ));
+        };
+        // Every call but `socket` works on a socket made before: checked first, once for all.
+        let socket = if call == Call::Socket { String::new() } else { self.socket(raw, field)? };
+        let action = match call {
+            Call::Socket => {
                 let kind = match raw.kind.as_deref() {
                     Some("tcp") | Some("SOCK_STREAM") | None => SocketKind::Tcp,
                     Some("udp") | Some("SOCK_DGRAM") => SocketKind::Udp,
                     Some(other) => {
-                        return Err(LessonError::at_fmt(field, "type", format_args!("{} is not a socket type (tcp or udp)", Quoted(other))))
+                        return Err(LessonError::at_fmt(
+                            field,
+                            "type",
+                            format_args!("{} is not a socket type (tcp or udp)", Quoted(other)),
+                        ))
                     }
                 };
                 let binds = self
                     .one_binding(raw, field)?
                     .ok_or_else(|| LessonError::at(field, "as", "missing: name the new socket, e.g. \"as\": \"s\""))?;
-                self.sockets.add(binds.clone());
+                self.sockets.add(&binds);
                 Action::Socket { kind, binds }
             }
-            "bind" => Action::Bind {
-                socket: self.socket(raw, field)?,
-                address: Self::address(raw, field)?,
-                port: Self::port(raw, field)?,
-            },
-            "listen" => Action::Listen {
-                socket: self.socket(raw, field)?,
-                backlog: raw.backlog.unwrap_or(5),
-            },
-            "accept" => {
-                let socket = self.socket(raw, field)?;
+            Call::Bind => Action::Bind { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? },
+            Call::Listen => Action::Listen { socket, backlog: raw.backlog.unwrap_or(5) },
+            Call::Accept => {
                 let (binds, binds_address) = self.two_bindings(raw, field)?;
                 let binds = binds.ok_or_else(|| {
                     LessonError::at(field, "as", "missing: name the connection, e.g. \"as\": [\"conn\", \"addr\"]")
                 })?;
-                self.sockets.add(binds.clone());
+                self.sockets.add(&binds);
                 if let Some(address) = &binds_address {
-                    self.addresses.add(address.clone());
+                    self.addresses.add(address);
                 }
                 Action::Accept { socket, binds, binds_address }
             }
-            "connect" => Action::Connect {
-                socket: self.socket(raw, field)?,
-                address: Self::address(raw, field)?,
-                port: Self::port(raw, field)?,
-            },
-            "send" | "sendall" => Action::Send {
-                socket: self.socket(raw, field)?,
-                payload: self.payload(raw, field)?,
-                all: raw.call == "sendall",
-            },
-            "recv" => {
-                let socket = self.socket(raw, field)?;
+            Call::Connect => {
+                Action::Connect { socket, address: Self::address(raw, field)?, port: Self::port(raw, field)? }
+            }
+            Call::Send | Call::Sendall => {
+                Action::Send { socket, payload: self.payload(raw, field)?, all: call == Call::Sendall }
+            }
+            Call::Recv => {
                 let binds = self.one_binding(raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.add(variable.clone());
+                    self.data.add(variable);
                 }
-                Action::Recv {
-                    socket,
-                    bufsize: raw.bufsize.unwrap_or(1024),
-                    binds,
-                }
+                Action::Recv { socket, bufsize: raw.bufsize.unwrap_or(1024), binds }
             }
-            "sendto" => {
-                let socket = self.socket(raw, field)?;
+            Call::Sendto => {
                 let payload = self.payload(raw, field)?;
                 let to = match (&raw.to, &raw.address) {
                     (Some(variable), None) => {
                         if !self.addresses.contains(variable) {
-                            return Err(LessonError::at_fmt(field, "to",
-                                format_args!("{} is not an address received by an earlier step of this host", Quoted(variable)),
+                            return Err(LessonError::at_fmt(
+                                field,
+                                "to",
+                                format_args!(
+                                    "{} is not an address received by an earlier step of this host",
+                                    Quoted(variable)
+                                ),
                             ));
                         }
                         Destination::Variable(variable.clone())
                     }
-                    (None, Some(_)) => Destination::Address {
-                        address: Self::address(raw, field)?,
-                        port: Self::port(raw, field)?,
-                    },
-                    _ => return Err(LessonError::new(field, "sendto needs exactly one of \"to\" or \"address\" and \"port\"")),
+                    (None, Some(_)) => {
+                        Destination::Address { address: Self::address(raw, field)?, port: Self::port(raw, field)? }
+                    }
+                    _ => {
+                        return Err(LessonError::new(
+                            field,
+                            "sendto needs exactly one of \"to\" or \"address\" and \"port\"",
+                        ))
+                    }
                 };
                 Action::Sendto { socket, payload, to }
             }
-            "recvfrom" => {
-                let socket = self.socket(raw, field)?;
+            Call::Recvfrom => {
                 let (binds, binds_address) = self.two_bindings(raw, field)?;
                 if let Some(variable) = &binds {
-                    self.data.add(variable.clone());
+                    self.data.add(variable);
                 }
                 if let Some(address) = &binds_address {
-                    self.addresses.add(address.clone());
+                    self.addresses.add(address);
                 }
-                Action::Recvfrom {
-                    socket,
-                    bufsize: raw.bufsize.unwrap_or(1024),
-                    binds,
-                    binds_address,
-                }
+                Action::Recvfrom { socket, bufsize: raw.bufsize.unwrap_or(1024), binds, binds_address }
             }
-            "shutdown" => Action::Shutdown {
-                socket: self.socket(raw, field)?,
+            Call::Shutdown => Action::Shutdown {
+                socket,
                 how: match raw.how.as_deref() {
                     Some("SHUT_RD") => ShutdownHow::ShutRd,
                     Some("SHUT_WR") | None => ShutdownHow::ShutWr,
                     Some("SHUT_RDWR") => ShutdownHow::ShutRdwr,
                     Some(other) => {
-                        return Err(LessonError::at_fmt(field, "how", format_args!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other))))
+                        return Err(LessonError::at_fmt(
+                            field,
+                            "how",
+                            format_args!("{} is not SHUT_RD, SHUT_WR or SHUT_RDWR", Quoted(other)),
+                        ))
                     }
                 },
             },
-            "close" => Action::Close {
-                socket: self.socket(raw, field)?,
-            },
-            "setsockopt" => Action::Setsockopt {
-                socket: self.socket(raw, field)?,
+            Call::Close => Action::Close { socket },
+            Call::Setsockopt => Action::Setsockopt {
+                socket,
                 option: match raw.option.as_deref() {
                     Some("SO_REUSEADDR") => SocketOption::SoReuseaddr,
                     Some("TCP_NODELAY") => SocketOption::TcpNodelay,
                     other => {
-                        return Err(LessonError::at_fmt(field, "option",
-                            format_args!("{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)", Quoted(other.unwrap_or(""))),
+                        return Err(LessonError::at_fmt(
+                            field,
+                            "option",
+                            format_args!(
+                                "{} is not an option socksim knows (SO_REUSEADDR, TCP_NODELAY)",
+                                Quoted(other.unwrap_or(""))
+                            ),
                         ))
                     }
                 },
                 value: raw.value.unwrap_or(1),
             },
-            "settimeout" => Action::Settimeout {
-                socket: self.socket(raw, field)?,
+            Call::Settimeout => Action::Settimeout {
+                socket,
                 seconds: match raw.seconds {
                     Some(value) => Some(seconds(value, field, "seconds")?),
                     None => None,
                 },
             },
-            other => {
-                return Err(LessonError::at_fmt(field, "call",
-                    format_args!(
-                        "{} is not a socket call (socket, bind, listen, accept, connect, send, sendall, recv, sendto, recvfrom, shutdown, close, setsockopt, settimeout)",
-                        Quoted(other)
-                    ),
-                ))
-            }
         };
         Ok(Step { at, action, continue_on_error: raw.continue_on_error })
     }

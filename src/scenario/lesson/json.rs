@@ -243,11 +243,19 @@ impl fmt::Display for SyntaxError {
     }
 }
 
+/// What the reader answers: its error boxed, so that passing it up moves one pointer.
+type Read<T> = Result<T, Box<SyntaxError>>;
+
 /// How deep arrays and objects may nest: deeper would risk the reader's stack, and no lesson needs it.
 const MAX_DEPTH: usize = 128;
 
 /// Reads a whole text as one JSON value.
 pub fn parse(text: &str) -> Result<Value, SyntaxError> {
+    read(text).map_err(|error| *error)
+}
+
+/// What [`parse`] does, with the error boxed as the reader passes it up.
+fn read(text: &str) -> Read<Value> {
     let mut reader = Reader { text, at: 0, depth: 0 };
     let value = reader.value()?;
     reader.skip_whitespace();
@@ -266,14 +274,14 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn error(&self, problem: &'static str) -> SyntaxError {
+    fn error(&self, problem: &'static str) -> Box<SyntaxError> {
         let before = &self.text[..self.at.min(self.text.len())];
         let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-        SyntaxError {
+        Box::new(SyntaxError {
             problem,
             line: before.matches('\n').count() + 1,
             column: before[line_start..].chars().count() + 1,
-        }
+        })
     }
 
     fn peek(&self) -> Option<u8> {
@@ -294,7 +302,7 @@ impl Reader<'_> {
         next
     }
 
-    fn expect(&mut self, byte: u8, problem: &'static str) -> Result<(), SyntaxError> {
+    fn expect(&mut self, byte: u8, problem: &'static str) -> Read<()> {
         if self.eat(byte) {
             Ok(())
         } else {
@@ -302,7 +310,7 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Value, SyntaxError> {
+    fn value(&mut self) -> Read<Value> {
         self.skip_whitespace();
         match self.peek() {
             None => Err(self.error("the text ends where a value should be")),
@@ -325,7 +333,7 @@ impl Reader<'_> {
         }
     }
 
-    fn word(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
+    fn word(&mut self, word: &str, value: Value) -> Read<Value> {
         if !self.text[self.at..].starts_with(word) {
             return Err(self.error("expected a value"));
         }
@@ -334,7 +342,7 @@ impl Reader<'_> {
     }
 
     /// The items of an array, after its `[`.
-    fn array(&mut self) -> Result<Value, SyntaxError> {
+    fn array(&mut self) -> Read<Value> {
         let mut items = Vec::new();
         if self.eat(b']') {
             return Ok(Value::Array(items));
@@ -349,7 +357,7 @@ impl Reader<'_> {
     }
 
     /// The fields of an object, after its `{`.
-    fn object(&mut self) -> Result<Value, SyntaxError> {
+    fn object(&mut self) -> Read<Value> {
         let mut fields = Vec::new();
         if self.eat(b'}') {
             return Ok(Value::Object(fields));
@@ -370,7 +378,7 @@ impl Reader<'_> {
     }
 
     /// A string, from its opening quote.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Read<String> {
         self.at += 1;
         let mut text = String::new();
         loop {
@@ -395,7 +403,7 @@ impl Reader<'_> {
     }
 
     /// The character an escape stands for, after its `\`.
-    fn escape(&mut self) -> Result<char, SyntaxError> {
+    fn escape(&mut self) -> Read<char> {
         let Some(letter) = self.peek() else { return Err(self.error("the text ends inside a string")) };
         self.at += 1;
         Ok(match letter {
@@ -433,7 +441,7 @@ impl Reader<'_> {
     }
 
     /// Four hex digits of a \u escape.
-    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+    fn hex4(&mut self) -> Read<u32> {
         let digits = self.text.get(self.at..self.at + 4).filter(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
         let code = digits.and_then(|digits| u32::from_str_radix(digits, 16).ok());
         let code = code.ok_or_else(|| self.error("a \\u escape needs four hex digits"))?;
@@ -450,7 +458,7 @@ impl Reader<'_> {
         self.at > from
     }
 
-    fn number(&mut self) -> Result<Number, SyntaxError> {
+    fn number(&mut self) -> Read<Number> {
         let start = self.at;
         self.at += usize::from(self.peek() == Some(b'-'));
         let integer = self.at;

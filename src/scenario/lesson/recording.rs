@@ -69,7 +69,12 @@ pub fn write(lesson: &Lesson, actions: &[Recorded], at: Instant) -> String {
 }
 
 /// Reads a shared session, checking it as strictly as a lesson file.
-pub fn read(text: &str) -> Checked<Shared> {
+pub fn read(text: &str) -> Result<Shared, LessonError> {
+    check(text).map_err(|error| *error)
+}
+
+/// What [`read`] does, with the error boxed as the checks pass it.
+fn check(text: &str) -> Checked<Shared> {
     let Value::Object(fields) =
         json::parse(text).map_err(|error| LessonError::new_fmt("", format_args!("not JSON ({error})")))?
     else {
@@ -80,10 +85,13 @@ pub fn read(text: &str) -> Checked<Shared> {
         Some(lesson) => lesson.to_text(),
         None => return Err(LessonError::new("lesson", "missing: this field is required")),
     };
-    let lesson = Lesson::parse(&lesson_text)
-        .map_err(|error| LessonError { field: join("lesson", &error.field), message: error.message })?;
+    let lesson = Lesson::check(&lesson_text).map_err(|mut error| {
+        error.field = join("lesson", &error.field);
+        error
+    })?;
     let at = file.number("at").unwrap_or(0.0);
-    let actions = file.list("actions");
+    let mut actions = Vec::new();
+    file.each("actions", &mut |_, field, value| actions.push((field, value)));
     file.done()?;
     if !(at.is_finite() && (0.0..=super::limits::SECONDS).contains(&at)) {
         return Err(LessonError::new_fmt(
