@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use super::ast::{BinOp, CmpOp};
 use super::machine::Vm;
+use super::methods::find;
 use super::value::*;
 
 pub fn check_len(len: usize) -> Res<()> {
@@ -369,12 +370,12 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> Res<bool> {
     match (container, item) {
         (Value::Str(haystack), Value::Str(needle)) => {
             vm.burn(haystack.len());
-            Ok(haystack.contains(&**needle))
+            Ok(find(haystack.as_bytes(), needle.as_bytes(), false).is_some())
         }
         (Value::Str(_), _) => Err(type_error_of("'in <string>' requires string as left operand, not ", item, "")),
         (Value::Bytes(haystack), Value::Bytes(needle)) => {
             vm.burn(haystack.len());
-            Ok(needle.is_empty() || haystack.windows(needle.len()).any(|w| w == &needle[..]))
+            Ok(find(haystack, needle, false).is_some())
         }
         (Value::Bytes(haystack), Value::Int(byte)) => Ok(haystack.iter().any(|&b| i64::from(b) == *byte)),
         (Value::Dict(dict) | Value::Set(dict), _) => Ok(dict.borrow().find(item)?.is_some()),
