@@ -568,7 +568,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     value_error(format!("could not convert string to float: {shown}"))
                 })
             }
-            Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
+            Some(Value::Bytes(bytes)) => super::token::parse_float(&lossy(bytes))
                 .map(Value::Float)
                 .ok_or_else(|| value_error("could not convert string to float")),
             Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {

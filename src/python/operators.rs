@@ -141,7 +141,7 @@ fn repeat(vm: &mut Vm, sequence: &Value, count: i64) -> Res<Value> {
             vm.burn(len);
             let data = data.repeat(len / data.len().max(1));
             match sequence {
-                Value::Str(_) => Value::str(&String::from_utf8_lossy(&data)),
+                Value::Str(_) => Value::str(&lossy(&data)),
                 _ => Value::Bytes(data.into()),
             }
         }
