@@ -141,7 +141,7 @@ impl Vm<'_> {
                 if let Some(method) = user_method(&instance.class, "__repr__") {
                     out.push_str(&self.text_from(method, value, "__repr__")?);
                 } else if instance.class.exception_kind().is_some() {
-                    out.push_str(instance.class.name.rsplit('.').next().unwrap_or(""));
+                    out.push_str(instance.class.short_name());
                     match get_attr(&instance.attrs, "args") {
                         Some(Value::Tuple(args)) if args.0.len() == 1 => {
                             out.push('(');

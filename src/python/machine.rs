@@ -1337,7 +1337,7 @@ impl Vm<'_> {
                 },
             },
             Value::Class(class) => match name {
-                "__name__" => Some(Value::str(class.name.rsplit('.').next().unwrap_or(&class.name))),
+                "__name__" => Some(Value::str(class.short_name())),
                 "__init__" if class.exception_kind().is_some() && class.lookup(name).is_none() => {
                     Some(Value::Native(Native::ExceptionInit))
                 }

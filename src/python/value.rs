@@ -304,6 +304,11 @@ pub struct Class {
 }
 
 impl Class {
+    /// The name without its module: `timeout` for `socket.timeout`.
+    pub fn short_name(&self) -> &str {
+        &self.name[self.name.bytes().rposition(|b| b == b'.').map_or(0, |dot| dot + 1)..]
+    }
+
     /// An attribute of the class or of a class above it.
     pub fn lookup(&self, name: &str) -> Option<Value> {
         let mut class = self;
