@@ -691,7 +691,10 @@ pub fn write_to(vm: &mut Vm, file: Option<Value>, text: &str) -> Res<()> {
 
 /// The next line typed at the console, echoed as a terminal shows it.
 pub fn take_input(rt: &mut Runtime, net: &dyn super::sockets::Sockets) -> Option<String> {
-    let line = rt.input.pop_front()?;
+    if rt.input.is_empty() {
+        return None;
+    }
+    let line = rt.input.remove(0);
     rt.write(Stream::Input, &(line.clone() + "\n"), net);
     Some(line)
 }

@@ -121,7 +121,7 @@ impl HostProgram {
             Run::NotStarted => Vec::new(),
             Run::Started(process) => process.uncaught().to_vec(),
             Run::Refused(console) => {
-                let last = console.lines().back().map_or("", |line| line.text.as_str());
+                let last = console.lines().last().map_or("", |line| line.text.as_str());
                 vec![last.split(':').next().unwrap_or_default().into()]
             }
         }
