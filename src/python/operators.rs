@@ -292,7 +292,7 @@ fn float_binary(op: BinOp, a: f64, b: f64) -> Res<Value> {
 /// compiler-builtins' `fmod` and the 128-bit division it uses, 1.8 KB of the page.
 fn remainder(a: f64, b: f64) -> f64 {
     let (x, y) = (a.abs(), b.abs());
-    if !x.is_finite() || !(y > 0.0) {
+    if !x.is_finite() || y.is_nan() || y == 0.0 {
         return f64::NAN;
     }
     // `t` is `y` times a power of two, the largest not above `x`; doubling it never rounds, and
