@@ -568,7 +568,7 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                     value_error(format!("could not convert string to float: {shown}"))
                 })
             }
-            Some(Value::Bytes(bytes)) => super::token::parse_float(&String::from_utf8_lossy(bytes))
+            Some(Value::Bytes(bytes)) => super::token::parse_float(&lossy(bytes))
                 .map(Value::Float)
                 .ok_or_else(|| value_error("could not convert string to float")),
             Some(value) => Ok(Value::Float(value.as_float().ok_or_else(|| {
@@ -691,7 +691,10 @@ pub fn write_to(vm: &mut Vm, file: Option<Value>, text: &str) -> Res<()> {
 
 /// The next line typed at the console, echoed as a terminal shows it.
 pub fn take_input(rt: &mut Runtime, net: &dyn super::sockets::Sockets) -> Option<String> {
-    let line = rt.input.pop_front()?;
+    if rt.input.is_empty() {
+        return None;
+    }
+    let line = rt.input.remove(0);
     rt.write(Stream::Input, &(line.clone() + "\n"), net);
     Some(line)
 }

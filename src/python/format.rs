@@ -141,7 +141,7 @@ impl Vm<'_> {
                 if let Some(method) = user_method(&instance.class, "__repr__") {
                     out.push_str(&self.text_from(method, value, "__repr__")?);
                 } else if instance.class.exception_kind().is_some() {
-                    out.push_str(instance.class.name.rsplit('.').next().unwrap_or(""));
+                    out.push_str(instance.class.short_name());
                     match get_attr(&instance.attrs, "args") {
                         Some(Value::Tuple(args)) if args.0.len() == 1 => {
                             out.push('(');
@@ -332,12 +332,18 @@ fn float_general(f: f64, precision: usize, letter: char, alternate: bool) -> Str
         float_exponent(f, precision - 1, letter)
     };
     if !alternate {
-        let (number, suffix) = match out.find(['e', 'E']) {
-            Some(at) => (out[..at].to_string(), out[at..].to_string()),
-            None => (out.clone(), String::new()),
-        };
+        // Byte searches rather than core's pattern searchers, which weigh more in the page.
+        let (number, suffix) = out.split_at(out.bytes().position(|b| b == b'e' || b == b'E').unwrap_or(out.len()));
         if number.contains('.') {
-            out = number.trim_end_matches('0').trim_end_matches('.').to_string() + &suffix;
+            // Trailing zeros go, and then the point if nothing follows it.
+            let mut end = number.len();
+            while number.as_bytes()[end - 1] == b'0' {
+                end -= 1;
+            }
+            if number.as_bytes()[end - 1] == b'.' {
+                end -= 1;
+            }
+            out = number[..end].to_string() + suffix;
         }
     }
     out

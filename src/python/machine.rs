@@ -7,7 +7,6 @@
 //! raises, waits (a socket call, `sleep`, `input`, `join`, a lock) or uses up its fuel.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::ast::{BinOp, CmpOp, UnOp};
@@ -157,7 +156,8 @@ pub struct Runtime {
     pub modules: Vec<Rc<Module>>,
     pub tasks: Vec<Task>,
     pub console: Console,
-    pub input: VecDeque<String>,
+    /// Lines typed and not yet read, oldest first.
+    pub input: Vec<String>,
     pub python2: bool,
     pub argv: Vec<Rc<str>>,
     /// Sockets freed without `close()`: closed at the next chance, as CPython does.
@@ -187,7 +187,7 @@ impl Runtime {
             modules: Vec::new(),
             tasks: Vec::new(),
             console: Console::default(),
-            input: VecDeque::new(),
+            input: Vec::new(),
             python2,
             argv,
             dropped: Rc::new(RefCell::new(Vec::new())),
@@ -1337,7 +1337,7 @@ impl Vm<'_> {
                 },
             },
             Value::Class(class) => match name {
-                "__name__" => Some(Value::str(class.name.rsplit('.').next().unwrap_or(&class.name))),
+                "__name__" => Some(Value::str(class.short_name())),
                 "__init__" if class.exception_kind().is_some() && class.lookup(name).is_none() => {
                     Some(Value::Native(Native::ExceptionInit))
                 }

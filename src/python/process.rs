@@ -9,7 +9,6 @@
 //! same way every time.
 
 use std::cell::Cell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::builtins::{take_input, thread_done};
@@ -54,9 +53,14 @@ pub struct Line {
 }
 
 /// A host's console: the program's output and the lines typed, newest last.
+///
+/// The lines from `first` on are kept; older ones are forgotten, and dropped a batch at a time. A
+/// list and an offset rather than a ring buffer (`VecDeque`), whose code would weigh more in the
+/// page.
 #[derive(Default)]
 pub struct Console {
-    lines: VecDeque<Line>,
+    lines: Vec<Line>,
+    first: usize,
     /// The last line has no newline yet (a prompt, `print(…, end='')`).
     open: bool,
     dropped: usize,
@@ -68,15 +72,20 @@ impl Console {
         let mut first = true;
         while let Some(piece) = pieces.next() {
             let last = pieces.peek().is_none();
-            let open_line = self.lines.back_mut().filter(|line| line.stream == stream || stream == Stream::Input);
+            let open_line = self.lines.last_mut().filter(|line| line.stream == stream || stream == Stream::Input);
             match open_line {
                 Some(line) if first && self.open => line.text.push_str(piece),
                 _ if last && piece.is_empty() => {}
                 _ => {
-                    self.lines.push_back(Line { at, stream, text: piece.to_string() });
-                    if self.lines.len() > MAX_LINES {
-                        self.lines.pop_front();
+                    self.lines.push(Line { at, stream, text: piece.to_string() });
+                    if self.lines.len() - self.first > MAX_LINES {
+                        self.first += 1;
                         self.dropped += 1;
+                        // Forgotten lines take at most a quarter more room than those kept.
+                        if self.first > MAX_LINES / 4 {
+                            self.lines.drain(..self.first);
+                            self.first = 0;
+                        }
                     }
                 }
             }
@@ -85,8 +94,8 @@ impl Console {
         self.open = if text.is_empty() { self.open } else { !text.ends_with('\n') };
     }
 
-    pub fn lines(&self) -> &VecDeque<Line> {
-        &self.lines
+    pub fn lines(&self) -> &[Line] {
+        &self.lines[self.first..]
     }
 
     /// How many old lines were dropped to keep the console bounded.
@@ -209,7 +218,7 @@ impl Process {
 
     /// Types a line at the console (without its newline).
     pub fn type_line(&mut self, text: &str) {
-        self.rt.input.push_back(text.to_string());
+        self.rt.input.push(text.to_string());
     }
 
     /// Each live thread and the line it is on (the innermost line of the program's own code).
@@ -478,5 +487,22 @@ impl Process {
     /// The program's file name.
     pub fn file(&self) -> &str {
         &self.source.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_console_keeps_its_newest_lines() {
+        let mut console = Console::default();
+        for n in 0..12_000 {
+            console.write(Stream::Stdout, &format!("{n}\n"), Instant::ZERO);
+        }
+        assert_eq!(console.lines().len(), MAX_LINES);
+        assert_eq!(console.dropped(), 12_000 - MAX_LINES);
+        assert_eq!(console.lines()[0].text, (12_000 - MAX_LINES).to_string());
+        assert_eq!(console.lines().last().map(|line| line.text.as_str()), Some("11999"));
     }
 }

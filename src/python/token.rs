@@ -601,7 +601,10 @@ pub fn parse_float(text: &str) -> Option<f64> {
         _ => {
             let (mantissa, exponent) = lower.split_once('e').unwrap_or((&lower, "0"));
             let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-            let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            let exponent = match exponent.as_bytes().first() {
+                Some(b'+' | b'-') => &exponent[1..],
+                _ => exponent,
+            };
             let digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
             if whole.len() + fraction.len() == 0
                 || exponent.is_empty()

@@ -47,7 +47,7 @@ impl CompileError {
         out.push_str("\", line ");
         out.push_str(&self.line.to_string());
         out.push('\n');
-        let text = source.lines().nth(self.line as usize - 1).unwrap_or("");
+        let text = nth_line(source, self.line as usize - 1);
         let trimmed = text.trim_start();
         if !trimmed.is_empty() {
             out.push_str("    ");
@@ -87,7 +87,14 @@ pub struct Entry {
 
 /// The line of a source file, without its indentation.
 pub fn source_line(source: &Source, line: u32) -> &str {
-    source.text.lines().nth((line as usize).wrapping_sub(1)).unwrap_or("").trim()
+    nth_line(&source.text, (line as usize).wrapping_sub(1)).trim()
+}
+
+/// Line `index` (from 0) of `text`, empty past the end, for callers that trim it (a `\r` before
+/// the `\n` is left to the trim). A split rather than `lines()`, whose iterator weighs more in the
+/// page.
+pub fn nth_line(text: &str, index: usize) -> &str {
+    text.split('\n').nth(index).unwrap_or("")
 }
 
 /// `Traceback (most recent call last):`, the frames (oldest first), then `last` (`Kind: message`).

@@ -304,6 +304,11 @@ pub struct Class {
 }
 
 impl Class {
+    /// The name without its module: `timeout` for `socket.timeout`.
+    pub fn short_name(&self) -> &str {
+        &self.name[self.name.bytes().rposition(|b| b == b'.').map_or(0, |dot| dot + 1)..]
+    }
+
     /// An attribute of the class or of a class above it.
     pub fn lookup(&self, name: &str) -> Option<Value> {
         let mut class = self;
@@ -536,6 +541,26 @@ pub fn thrown(exception: Rc<Instance>) -> Exc {
 }
 
 pub type Res<T> = Result<T, Exc>;
+
+/// Bytes as text, each invalid sequence replaced by U+FFFD, as `String::from_utf8_lossy` gives
+/// them but with `from_utf8`, which the page has anyway, instead of core's chunk iterator.
+pub fn lossy(mut bytes: &[u8]) -> String {
+    let mut text = String::new();
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return text;
+            }
+            Err(error) => {
+                let (valid, rest) = bytes.split_at(error.valid_up_to());
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                text.push('\u{fffd}');
+                bytes = &rest[error.error_len().unwrap_or(rest.len())..];
+            }
+        }
+    }
+}
 
 // ---- What every value is ----------------------------------------------------------------------
 
@@ -791,6 +816,24 @@ pub fn less(a: &Value, b: &Value, depth: u32) -> Res<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lossy_as_core() {
+        let samples: [&[u8]; 9] = [
+            b"",
+            b"plain",
+            "caf\u{e9} \u{1f600}".as_bytes(),
+            b"\xff",
+            b"a\xc3",
+            b"a\xe2\x82b\xf0\x9f\x98",
+            b"\xed\xa0\x80x\xc0\xaf",
+            b"\xf4\x90\x80\x80\x80ok",
+            b"\xe2\x82\xac\xfe\xfd\xe2\x82",
+        ];
+        for bytes in samples {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+    }
 
     #[test]
     fn the_kind_table_matches_the_enum() {

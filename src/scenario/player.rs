@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::lesson::{Action, Checkpoint, Destination, EventKind, Expectation, Lesson, LessonError, Payload, Transform};
 use super::program::HostProgram;
 use super::pyrepr::{self, bytes_literal};
+use crate::python::traceback::nth_line;
 use crate::python::Status;
 use crate::sim::{
     Call, CallId, CallResult, CallStatus, DropRule, Fd, HostId, Impairments, Instant, Network, PacketId, PacketKind,
@@ -635,7 +636,7 @@ impl Player {
                 });
                 match blocked {
                     Some(line) => {
-                        let code = program.source().lines().nth(line as usize - 1).unwrap_or_default().trim();
+                        let code = nth_line(program.source(), line as usize - 1).trim();
                         (true, format!("{} is blocked on line {line}: {code}", host_name(*host)))
                     }
                     None => (false, format!("{}'s program is not blocked in a socket call", host_name(*host))),

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use super::lesson::{ProgramSpec, TypedLine};
 use super::player::{earliest, instant};
+use crate::python::methods::find;
 use crate::python::runner::{BUDGET, BUSY_SLICE};
 use crate::python::{Console, HostSockets, Process, Sockets, Status, Stream};
 use crate::sim::{Call, CallId, CallResult, CallStatus, Fd, HostId, Instant, Ipv4Address, Network, SocketView, Value};
@@ -120,7 +121,7 @@ impl HostProgram {
             Run::NotStarted => Vec::new(),
             Run::Started(process) => process.uncaught().to_vec(),
             Run::Refused(console) => {
-                let last = console.lines().back().map_or("", |line| line.text.as_str());
+                let last = console.lines().last().map_or("", |line| line.text.as_str());
                 vec![last.split(':').next().unwrap_or_default().into()]
             }
         }
@@ -137,7 +138,9 @@ impl HostProgram {
 
     /// Its console has a line containing `text`.
     pub fn printed(&self, text: &str) -> bool {
-        self.console().is_some_and(|console| console.lines().iter().any(|line| line.text.contains(text)))
+        self.console().is_some_and(|console| {
+            console.lines().iter().any(|line| find(line.text.as_bytes(), text.as_bytes(), false).is_some())
+        })
     }
 
     /// When it next needs to run without a call completing: its start, a line to type, a

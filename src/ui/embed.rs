@@ -445,7 +445,15 @@ impl Embedding {
             told.next_packet = record.id + 1;
         }
         drop(told);
-        news.sort_by_key(|(at, _)| *at);
+        // An insertion sort, stable, as the news is nearly in order already (and a `sort_by_key`
+        // would bring its own copy of the standard library's sort).
+        for sorted in 1..news.len() {
+            let mut at = sorted;
+            while at > 0 && news[at - 1].0 > news[at].0 {
+                news.swap(at - 1, at);
+                at -= 1;
+            }
+        }
         for (_, event) in news {
             self.post(&event);
         }

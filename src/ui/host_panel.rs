@@ -16,6 +16,7 @@ use super::model::{Model, Msg};
 use super::program_panel::{program_panel, ProgramState, ProgramView};
 use super::toolbar::time_label;
 use super::topology::state_class;
+use crate::python::methods::find;
 use crate::scenario::lesson::{Action, Destination, Payload, Quoted};
 use crate::scenario::{pyrepr, Outcome, TranscriptLine};
 use crate::sim::{Fd, HostId, ShutdownHow, Snapshot, SocketKind, SortedMap};
@@ -188,7 +189,7 @@ struct Form {
 
 /// The call that usually follows `call` in a program.
 fn next_call(call: &str, kind: SocketKind, host_name: &str) -> &'static str {
-    let client = host_name.contains("client");
+    let client = find(host_name.as_bytes(), b"client", false).is_some();
     match (call, kind) {
         ("socket", SocketKind::Tcp) if client => "connect",
         ("socket", SocketKind::Udp) if client => "sendto",

@@ -14,6 +14,7 @@ use super::model::{Model, Msg};
 use super::toolbar::time_label;
 use super::topology::kind_class;
 use crate::decimal::Rounded;
+use crate::python::methods::find;
 use crate::scenario::{Outcome, Session, TranscriptLine};
 use crate::sim::{order, Fate, PacketRecord, Transport};
 
@@ -321,7 +322,11 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         let raised = matches!(line.outcome, Outcome::Raised(_));
         let anchor_left = lanes.is_last(line.host);
         let (text_x, anchor) = if anchor_left { (x - 8.0, "end") } else { (x + 8.0, "start") };
-        let code = line.code.split(" = ").last().unwrap_or(&line.code);
+        // What follows the last ` = ` (of those a split from the left finds).
+        let mut code = &line.code[..];
+        while let Some(at) = find(code.as_bytes(), b" = ", false) {
+            code = &code[at + 3..];
+        }
         labels.reserve(text_x, y + 4.0, code.chars().count(), anchor_left);
         let _ = write!(
             marks,
@@ -411,7 +416,15 @@ pub fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String>
     }
     // The page's markup, as HTML writes it: the one entity it may use that XML lacks is &nbsp;.
     let _ = write!(svg, r#"<g id="ladder">{}</g><g class="ladder-now">{now}</g></svg>"#, ladder.inner_html());
-    Some(svg.replace("&nbsp;", "&#160;"))
+    let mut xml = String::with_capacity(svg.len());
+    let mut rest = &svg[..];
+    while let Some(at) = find(rest.as_bytes(), b"&nbsp;", false) {
+        xml.push_str(&rest[..at]);
+        xml.push_str("&#160;");
+        rest = &rest[at + 6..];
+    }
+    xml.push_str(rest);
+    Some(xml)
 }
 
 /// The style sheet's rules for the ladder (and the colours they use).

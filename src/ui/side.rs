@@ -204,14 +204,23 @@ fn lesson_files(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
 }
 /// A file name for a lesson: its title in lower case, words joined by dashes.
 fn file_name(title: &str) -> String {
-    let words: Vec<String> = title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if words.is_empty() {
+    // Words are runs of ASCII letters and digits; one pass over the bytes writes them.
+    let mut name = String::new();
+    let mut between = false;
+    for b in title.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if between && !name.is_empty() {
+                name.push('-');
+            }
+            between = false;
+            name.push(char::from(b.to_ascii_lowercase()));
+        } else {
+            between = true;
+        }
+    }
+    if name.is_empty() {
         "lesson.json".into()
     } else {
-        words.join("-") + ".json"
+        name + ".json"
     }
 }

@@ -128,7 +128,7 @@ fn address_arg(value: &Value, call: &str) -> Res<(String, i64)> {
     };
     let host = match host {
         Value::Str(host) => host.to_string(),
-        Value::Bytes(host) => String::from_utf8_lossy(host).into_owned(),
+        Value::Bytes(host) => lossy(host),
         other => return Err(type_error(format!("str, bytes or bytearray expected, not {}", other.type_name()))),
     };
     let port = port
