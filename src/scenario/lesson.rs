@@ -1447,7 +1447,13 @@ impl Checker {
 fn packet_kind(label: Option<&str>, path: &str, key: &str) -> Checked<Option<PacketKind>> {
     let Some(label) = label else { return Ok(None) };
     PacketKind::from_label(label).map(Some).ok_or_else(|| {
-        let kinds = PacketKind::ALL.map(|kind| kind.label().to_ascii_lowercase()).join(", ");
+        let mut kinds = String::new();
+        for kind in PacketKind::ALL {
+            if !kinds.is_empty() {
+                kinds.push_str(", ");
+            }
+            kinds.push_str(&kind.label().to_ascii_lowercase());
+        }
         LessonError::at_fmt(path, key, format_args!("{} is not a packet kind ({kinds})", Quoted(label)))
     })
 }

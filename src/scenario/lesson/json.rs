@@ -276,7 +276,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn error(&self, problem: &'static str) -> Box<SyntaxError> {
         let before = &self.text[..self.at.min(self.text.len())];
-        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let line_start = before.bytes().rposition(|byte| byte == b'\n').map_or(0, |newline| newline + 1);
         Box::new(SyntaxError {
             problem,
             line: before.matches('\n').count() + 1,
