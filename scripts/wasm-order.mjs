@@ -31,8 +31,9 @@ const CHAIN = 256;
 const BIT = 16;
 const MAX_LITERAL_BITS = 12;
 
-/** Reads an unsigned LEB128 number at `at`; returns [value, next offset]. */
-function leb(bytes, at) {
+/** Reads an unsigned LEB128 number at `at`; returns [value, next offset]. (scripts/wasm-size.mjs
+ * reads with it too.) */
+export function leb(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {

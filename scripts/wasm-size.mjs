@@ -3,23 +3,12 @@
 //   node scripts/wasm-size.mjs PAGE.wasm NAMED.wasm
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { leb } from './wasm-order.mjs';
 
 const [page, named] = process.argv.slice(2).map((file) => readFileSync(file));
 if (!page || !named) {
   console.error('usage: node scripts/wasm-size.mjs PAGE.wasm NAMED.wasm');
   process.exit(2);
-}
-
-/** Reads an unsigned LEB128 number at `at`; returns [value, next offset]. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, at];
-    shift += 7;
-  }
 }
 
 /** Each function's code size, by its name. */
