@@ -44,6 +44,23 @@ export function leb(bytes, at) {
   }
 }
 
+/** How many functions the import section starting at `start` imports (they come first in the
+ * function index space). (scripts/wasm-size.mjs counts them with it too.) */
+export function importedFunctions(bytes, start) {
+  let imported = 0;
+  let [count, p] = leb(bytes, start);
+  for (let i = 0; i < count; i += 1) {
+    for (let s = 0; s < 2; s += 1) { const [n, q] = leb(bytes, p); p = q + n; }
+    const kind = bytes[p++];
+    if (kind === 0) { imported += 1; p = leb(bytes, p)[1]; }
+    else if (kind === 1) { p += 1; const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
+    else if (kind === 2) { const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
+    else if (kind === 3) { p += 2; }
+    else { p = leb(bytes, p + 1)[1]; }
+  }
+  return imported;
+}
+
 /** An unsigned LEB128 number's bytes. */
 function lebBytes(value) {
   const out = [];
@@ -76,16 +93,7 @@ function parse(wasm) {
       custom = new TextDecoder().decode(wasm.subarray(p, p + length));
     } else if (id === 2) {
       // Imports: imported functions come first in the function index space.
-      let [count, p] = leb(wasm, start);
-      for (let i = 0; i < count; i += 1) {
-        for (let s = 0; s < 2; s += 1) { const [n, q] = leb(wasm, p); p = q + n; }
-        const kind = wasm[p++];
-        if (kind === 0) { imported += 1; p = leb(wasm, p)[1]; }
-        else if (kind === 1) { p += 1; const flags = wasm[p++]; p = leb(wasm, p)[1]; if (flags & 1) p = leb(wasm, p)[1]; }
-        else if (kind === 2) { const flags = wasm[p++]; p = leb(wasm, p)[1]; if (flags & 1) p = leb(wasm, p)[1]; }
-        else if (kind === 3) { p += 2; }
-        else { p = leb(wasm, p + 1)[1]; }
-      }
+      imported = importedFunctions(wasm, start);
     } else if (id === 10) {
       let [count, p] = leb(wasm, start);
       for (let i = 0; i < count; i += 1) {

@@ -3,7 +3,7 @@
 //   node scripts/wasm-size.mjs PAGE.wasm NAMED.wasm
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { leb } from './wasm-order.mjs';
+import { importedFunctions, leb } from './wasm-order.mjs';
 
 const [page, named] = process.argv.slice(2).map((file) => readFileSync(file));
 if (!page || !named) {
@@ -23,16 +23,7 @@ function functionSizes(bytes) {
     const end = start + size;
     if (id === 2) {
       // Imports: functions imported come first in the index space.
-      let [count, p] = leb(bytes, start);
-      for (let i = 0; i < count; i += 1) {
-        for (let s = 0; s < 2; s += 1) { const [n, q] = leb(bytes, p); p = q + n; }
-        const kind = bytes[p++];
-        if (kind === 0) { imported += 1; p = leb(bytes, p)[1]; }
-        else if (kind === 1) { p += 1; const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
-        else if (kind === 2) { const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
-        else if (kind === 3) { p += 2; }
-        else { p = leb(bytes, p + 1)[1]; }
-      }
+      imported = importedFunctions(bytes, start);
     } else if (id === 10) {
       let [count, p] = leb(bytes, start);
       for (let i = 0; i < count; i += 1) { const [n, q] = leb(bytes, p); bodies.push(q + n - p); p = q + n; }
