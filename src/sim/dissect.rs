@@ -97,6 +97,89 @@ struct Fields {
     list: Vec<Field>,
 }
 
+/// How a [`Spec`]'s value is written.
+#[derive(Clone, Copy)]
+enum Style {
+    /// The number: `64`.
+    Number,
+    /// A length: `20 bytes`.
+    Bytes,
+    /// In hex, then in decimal: `0x1a2b (6699)`.
+    Hex,
+    /// An IPv4 address: `10.0.0.1`.
+    Address,
+}
+
+/// A header field that is a number: the bytes from `start` to `read_end` (past `end` when the
+/// field shares a 16-bit word), read big-endian, shifted right by `shift`, masked with `mask` and
+/// multiplied by `scale`. Tables of them take the place of a closure a field.
+struct Spec {
+    name: &'static str,
+    start: u8,
+    end: u8,
+    read_end: u8,
+    shift: u8,
+    scale: u8,
+    style: Style,
+    mask: u32,
+}
+
+impl Spec {
+    /// The field of the bytes from `start` to `end`, read whole.
+    const fn new(name: &'static str, start: u8, end: u8, style: Style) -> Self {
+        Spec { name, start, end, read_end: end, shift: 0, scale: 1, style, mask: u32::MAX }
+    }
+
+    /// The same field, read from the bytes up to `read_end`, then shifted, masked and scaled.
+    const fn bits(self, read_end: u8, shift: u8, mask: u32, scale: u8) -> Self {
+        Spec { read_end, shift, mask, scale, ..self }
+    }
+}
+
+const IPV4_START: [Spec; 2] = [
+    Spec::new("Version", 0, 1, Style::Number).bits(1, 4, 0xf, 1),
+    Spec::new("Header length", 0, 1, Style::Bytes).bits(1, 0, 0xf, 4),
+];
+const IPV4_LENGTH: [Spec; 2] =
+    [Spec::new("Total length", 2, 4, Style::Bytes), Spec::new("Identification", 4, 6, Style::Hex)];
+const IPV4_FRAGMENT: [Spec; 2] = [
+    Spec::new("Fragment offset", 6, 8, Style::Bytes).bits(8, 0, 0x1fff, 8),
+    Spec::new("Time to live", 8, 9, Style::Number),
+];
+const IPV4_ADDRESSES: [Spec; 2] =
+    [Spec::new("Source", 12, 16, Style::Address), Spec::new("Destination", 16, 20, Style::Address)];
+const TCP_START: [Spec; 3] = [
+    Spec::new("Source port", 0, 2, Style::Number),
+    Spec::new("Destination port", 2, 4, Style::Number),
+    Spec::new("Sequence number", 4, 8, Style::Number),
+];
+const TCP_HEADER_LENGTH: [Spec; 1] = [Spec::new("Header length", 12, 13, Style::Bytes).bits(14, 12, 0xf, 4)];
+const TCP_WINDOW: [Spec; 1] = [Spec::new("Window", 14, 16, Style::Number)];
+const TCP_URGENT: [Spec; 1] = [Spec::new("Urgent pointer", 18, 20, Style::Number)];
+const UDP_START: [Spec; 3] = [
+    Spec::new("Source port", 0, 2, Style::Number),
+    Spec::new("Destination port", 2, 4, Style::Number),
+    Spec::new("Length", 4, 6, Style::Bytes),
+];
+const ICMP_ECHO: [Spec; 2] =
+    [Spec::new("Identifier", 4, 6, Style::Number), Spec::new("Sequence number", 6, 8, Style::Number)];
+
+/// The IPv4 flags, as [`words`] takes them.
+const IPV4_FLAGS: [(u16, &str); 2] = [(0x4000, "Don't fragment"), (0x2000, "More fragments")];
+
+/// The nine TCP flags in Wireshark's order and spelling, FIN the lowest bit.
+const TCP_FLAGS: [(u16, &str); 9] = [
+    (0x001, "FIN"),
+    (0x002, "SYN"),
+    (0x004, "RST"),
+    (0x008, "PSH"),
+    (0x010, "ACK"),
+    (0x020, "URG"),
+    (0x040, "ECE"),
+    (0x080, "CWR"),
+    (0x100, "NS"),
+];
+
 impl Fields {
     fn new(base: usize, len: usize) -> Self {
         Fields { base, len, list: Vec::new() }
@@ -129,6 +212,25 @@ impl Fields {
         self.list.push(Field { name, value, range });
     }
 
+    /// Adds the fields of `table` the packet holds, their values read from the layer's `bytes`.
+    fn add_table(&mut self, bytes: &[u8], table: &[Spec]) {
+        for spec in table {
+            let (start, end, read_end) = (usize::from(spec.start), usize::from(spec.end), usize::from(spec.read_end));
+            if read_end > self.len {
+                continue;
+            }
+            let raw = bytes[start..read_end].iter().fold(0, |raw, &byte| raw << 8 | u32::from(byte));
+            let value = (raw >> spec.shift & spec.mask) * u32::from(spec.scale);
+            let text = match spec.style {
+                Style::Number => value.to_string(),
+                Style::Bytes => format!("{value} bytes"),
+                Style::Hex => format!("0x{value:04x} ({value})"),
+                Style::Address => Ipv4Address::from_bits(value).to_string(),
+            };
+            self.push(spec.name, start..end, text);
+        }
+    }
+
     /// The layer's bytes in the packet, from its start to `end` (or to the last byte there is).
     fn range(&self, end: usize) -> Range<usize> {
         self.base..self.base + end.min(self.len)
@@ -159,20 +261,14 @@ impl Dissection {
         let len = bytes.len();
         let ip = Ipv4Packet::new_unchecked(bytes);
         let mut fields = Fields::new(0, len);
-        fields.add("Version", 0..1, || ip.version().to_string());
-        fields.add("Header length", 0..1, || format!("{} bytes", ip.header_len()));
+        fields.add_table(bytes, &IPV4_START);
         fields.add("DSCP/ECN", 1..2, || {
             let (dscp, ecn) = (ip.dscp(), ip.ecn());
             format!("0x{:02x} (DSCP {dscp}, ECN {ecn})", (dscp << 2) | ecn)
         });
-        fields.add("Total length", 2..4, || format!("{} bytes", ip.total_len()));
-        fields.add("Identification", 4..6, || format!("0x{0:04x} ({0})", ip.ident()));
-        fields.add_reading("Flags", 6..7, 8, || {
-            let flags = [(ip.dont_frag(), "Don't fragment"), (ip.more_frags(), "More fragments")];
-            words(&flags)
-        });
-        fields.add("Fragment offset", 6..8, || format!("{} bytes", ip.frag_offset()));
-        fields.add("Time to live", 8..9, || ip.hop_limit().to_string());
+        fields.add_table(bytes, &IPV4_LENGTH);
+        fields.add_reading("Flags", 6..7, 8, || words(u16::from_be_bytes([bytes[6], bytes[7]]), &IPV4_FLAGS));
+        fields.add_table(bytes, &IPV4_FRAGMENT);
         fields.add("Protocol", 9..10, || match ip.next_header() {
             IpProtocol::Unknown(number) => format!("unknown ({number})"),
             protocol => format!("{protocol} ({})", u8::from(protocol)),
@@ -182,8 +278,7 @@ impl Dissection {
             let whole = (IPV4_HEADER_LEN..=len).contains(&header_len);
             checksum(ip.checksum(), whole.then(|| ip.verify_checksum()))
         });
-        fields.add("Source", 12..16, || ip.src_addr().to_string());
-        fields.add("Destination", 16..20, || ip.dst_addr().to_string());
+        fields.add_table(bytes, &IPV4_ADDRESSES);
         if header_len > IPV4_HEADER_LEN {
             fields.add("Options", IPV4_HEADER_LEN..header_len, || format!("{} bytes", header_len - IPV4_HEADER_LEN));
         }
@@ -246,9 +341,7 @@ impl Dissection {
         let len = segment.len();
         let tcp = TcpPacket::new_unchecked(segment);
         let mut fields = Fields::new(base, len);
-        fields.add("Source port", 0..2, || tcp.src_port().to_string());
-        fields.add("Destination port", 2..4, || tcp.dst_port().to_string());
-        fields.add("Sequence number", 4..8, || (tcp.seq_number().0 as u32).to_string());
+        fields.add_table(segment, &TCP_START);
         // Whether the number means anything depends on the ACK flag, in bytes 12..14.
         fields.add_reading("Acknowledgment number", 8..12, 14, || {
             let ack = tcp.ack_number().0 as u32;
@@ -258,13 +351,16 @@ impl Dissection {
                 format!("{ack} (unused: ACK not set)")
             }
         });
-        fields.add_reading("Header length", 12..13, 14, || format!("{} bytes", tcp.header_len()));
-        fields.add("Flags", 12..14, || format!("0x{:03x} ({})", tcp_flag_bits(&tcp), tcp_flag_words(&tcp)));
-        fields.add("Window", 14..16, || tcp.window_len().to_string());
+        fields.add_table(segment, &TCP_HEADER_LENGTH);
+        fields.add("Flags", 12..14, || {
+            let flags = tcp_flags(segment);
+            format!("0x{flags:03x} ({})", words(flags, &TCP_FLAGS))
+        });
+        fields.add_table(segment, &TCP_WINDOW);
         fields.add("Checksum", 16..18, || {
             checksum(tcp.checksum(), complete.then(|| tcp.verify_checksum(&src.into(), &dst.into())))
         });
-        fields.add("Urgent pointer", 18..20, || tcp.urgent_at().to_string());
+        fields.add_table(segment, &TCP_URGENT);
 
         if len < TCP_HEADER_LEN {
             let summary = format!("truncated header ({len} of {TCP_HEADER_LEN} bytes)");
@@ -291,7 +387,8 @@ impl Dissection {
         }
         let payload = &segment[header_len..];
         let seq = tcp.seq_number().0 as u32;
-        let mut summary = format!("{} → {} [{}], Seq={seq}", tcp.src_port(), tcp.dst_port(), tcp_flag_words(&tcp));
+        let mut summary =
+            format!("{} → {} [{}], Seq={seq}", tcp.src_port(), tcp.dst_port(), words(tcp_flags(segment), &TCP_FLAGS));
         if tcp.ack() {
             summary += &format!(", Ack={}", tcp.ack_number().0 as u32);
         }
@@ -330,9 +427,7 @@ impl Dissection {
         let udp = UdpPacket::new_unchecked(datagram);
         let length_ok = len >= UDP_HEADER_LEN && udp.check_len().is_ok();
         let mut fields = Fields::new(base, len);
-        fields.add("Source port", 0..2, || udp.src_port().to_string());
-        fields.add("Destination port", 2..4, || udp.dst_port().to_string());
-        fields.add("Length", 4..6, || format!("{} bytes", udp.len()));
+        fields.add_table(datagram, &UDP_START);
         fields.add("Checksum", 6..8, || match udp.checksum() {
             0 => "0x0000 (none)".to_string(),
             value => checksum(value, (complete && length_ok).then(|| udp.verify_checksum(&src.into(), &dst.into()))),
@@ -390,8 +485,7 @@ impl Dissection {
         }
         match message_type {
             Icmpv4Message::EchoRequest | Icmpv4Message::EchoReply => {
-                fields.add("Identifier", 4..6, || icmp.echo_ident().to_string());
-                fields.add("Sequence number", 6..8, || icmp.echo_seq_no().to_string());
+                fields.add_table(message, &ICMP_ECHO);
                 summary += &format!(", id={}, seq={}", icmp.echo_ident(), icmp.echo_seq_no());
                 self.push("ICMP", summary, fields, base..base + ICMP_HEADER_LEN);
                 self.payload(&message[ICMP_HEADER_LEN..], base + ICMP_HEADER_LEN);
@@ -431,9 +525,9 @@ fn checksum(value: u16, valid: Option<bool>) -> String {
     format!("0x{value:04x} ({verdict})")
 }
 
-/// The names of the flags that are set, `none` when none is.
-fn words(flags: &[(bool, &str)]) -> String {
-    let set: Vec<&str> = flags.iter().filter(|(set, _)| *set).map(|(_, name)| *name).collect();
+/// The names of the `flags` set in `bits`, `none` when none is.
+fn words(bits: u16, flags: &[(u16, &str)]) -> String {
+    let set: Vec<&str> = flags.iter().filter(|(flag, _)| bits & flag != 0).map(|(_, name)| *name).collect();
     if set.is_empty() {
         "none".to_string()
     } else {
@@ -442,24 +536,8 @@ fn words(flags: &[(bool, &str)]) -> String {
 }
 
 /// The nine TCP flags as one number, FIN the lowest bit.
-fn tcp_flag_bits<T: AsRef<[u8]>>(tcp: &TcpPacket<T>) -> u16 {
-    let flags = [tcp.fin(), tcp.syn(), tcp.rst(), tcp.psh(), tcp.ack(), tcp.urg(), tcp.ece(), tcp.cwr(), tcp.ns()];
-    flags.iter().enumerate().map(|(bit, &set)| u16::from(set) << bit).sum()
-}
-
-/// The set TCP flags in Wireshark's order and spelling: `SYN, ACK`.
-fn tcp_flag_words<T: AsRef<[u8]>>(tcp: &TcpPacket<T>) -> String {
-    words(&[
-        (tcp.fin(), "FIN"),
-        (tcp.syn(), "SYN"),
-        (tcp.rst(), "RST"),
-        (tcp.psh(), "PSH"),
-        (tcp.ack(), "ACK"),
-        (tcp.urg(), "URG"),
-        (tcp.ece(), "ECE"),
-        (tcp.cwr(), "CWR"),
-        (tcp.ns(), "NS"),
-    ])
+fn tcp_flags(segment: &[u8]) -> u16 {
+    u16::from_be_bytes([segment[12], segment[13]]) & 0x1ff
 }
 
 /// A TCP option's field name, its value, and a word or two for the options' summary.
