@@ -309,15 +309,22 @@ impl Network {
     pub fn next_event_at(&mut self) -> Option<Instant> {
         let now = self.now;
         let stalled = self.steps_at_this_instant >= STEPS_PER_INSTANT;
-        let arrivals = self.links.iter_mut().filter_map(Link::next_ending).min();
-        let polls = self
-            .hosts
-            .iter_mut()
-            .filter_map(|host| host.poll_at(now))
-            .map(|at| if stalled { at.max(now + Duration::from_micros(1)) } else { at })
-            .min();
-        let deadlines = self.pending.iter().filter_map(|call| call.deadline).min();
-        [arrivals, polls, deadlines].into_iter().flatten().min()
+        let mut next: Option<Instant> = None;
+        let mut consider = |at: Option<Instant>| {
+            if let Some(at) = at {
+                next = Some(next.map_or(at, |next| next.min(at)));
+            }
+        };
+        for link in &mut self.links {
+            consider(link.next_ending());
+        }
+        for host in &mut self.hosts {
+            consider(host.poll_at(now).map(|at| if stalled { at.max(now + Duration::from_micros(1)) } else { at }));
+        }
+        for call in &self.pending {
+            consider(call.deadline);
+        }
+        next
     }
 
     /// Moves the clock to the next event and handles everything due then. Returns the new time,

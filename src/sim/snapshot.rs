@@ -61,51 +61,38 @@ pub struct PacketInFlight {
 impl Network {
     pub fn snapshot(&self) -> Snapshot {
         let now = self.now();
-        let hosts = self
-            .hosts()
-            .iter()
-            .enumerate()
-            .map(|(id, host)| HostSnapshot {
-                id,
-                name: host.name().into(),
-                address: host.address(),
-                sockets: host.table.views(&host.sockets),
-                blocked: self
-                    .pending()
-                    .iter()
-                    .filter(|call| call.host == id)
-                    .map(|call| BlockedCall { call: call.id, fd: call.fd, waits_for: call.blocking.waits_for() })
-                    .collect(),
-            })
-            .collect();
-        let links = self
-            .links()
-            .iter()
-            .enumerate()
-            .map(|(id, link)| {
-                let [a, b] = link.ends();
-                LinkSnapshot {
-                    id,
-                    ends: [a, b],
-                    loopback: link.is_loopback(),
-                    impairments: [link.impairments(a), link.impairments(b)],
+        let mut hosts = Vec::new();
+        for (id, host) in self.hosts().iter().enumerate() {
+            let mut blocked = Vec::new();
+            for call in self.pending() {
+                if call.host == id {
+                    blocked.push(BlockedCall { call: call.id, fd: call.fd, waits_for: call.blocking.waits_for() });
                 }
-            })
-            .collect();
-        let mut in_flight: Vec<PacketInFlight> = self
-            .links()
-            .iter()
-            .enumerate()
-            .flat_map(|(link_id, link)| link.in_flight().map(move |packet| (link_id, packet)))
-            .map(|(link, packet)| PacketInFlight {
-                id: packet.packet,
-                link,
-                from: packet.from,
-                to: packet.to,
-                kind: self.trace().get(packet.packet).map_or(PacketKind::Other, |record| record.summary.kind),
-                progress: packet.progress(now),
-            })
-            .collect();
+            }
+            let sockets = host.table.views(&host.sockets);
+            hosts.push(HostSnapshot { id, name: host.name().into(), address: host.address(), sockets, blocked });
+        }
+        let mut links = Vec::new();
+        let mut in_flight = Vec::new();
+        for (id, link) in self.links().iter().enumerate() {
+            let [a, b] = link.ends();
+            links.push(LinkSnapshot {
+                id,
+                ends: [a, b],
+                loopback: link.is_loopback(),
+                impairments: [link.impairments(a), link.impairments(b)],
+            });
+            for packet in link.in_flight() {
+                in_flight.push(PacketInFlight {
+                    id: packet.packet,
+                    link: id,
+                    from: packet.from,
+                    to: packet.to,
+                    kind: self.trace().get(packet.packet).map_or(PacketKind::Other, |record| record.summary.kind),
+                    progress: packet.progress(now),
+                });
+            }
+        }
         super::order::sort(&mut in_flight, |packet| (packet.id, 0));
         Snapshot { now_us: now.total_micros(), hosts, links, in_flight }
     }

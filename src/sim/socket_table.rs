@@ -335,22 +335,27 @@ impl SocketTable {
             sockets.remove(oldest);
             self.time_wait.remove(0);
         }
-        let half_closed = self.entries.values().filter_map(|entry| match &entry.state {
-            EntryState::Tcp(TcpState::Stream(stream)) if stream.write_shut => Some(stream.handle),
-            _ => None,
-        });
-        self.awaiting_fin_ack = self
-            .lingering
-            .iter()
-            .copied()
-            .chain(half_closed)
-            .filter(|&handle| {
-                let socket = sockets.get::<tcp::Socket>(handle);
-                let fin_out =
-                    matches!(socket.state(), tcp::State::FinWait1 | tcp::State::Closing | tcp::State::LastAck);
-                fin_out && socket.send_queue() == 0
-            })
-            .collect();
+        // Lingering sockets, and the half-closed streams of programs, whose FIN is out and unacknowledged
+        // with nothing else left to send.
+        let fin_unacknowledged = |handle| {
+            let socket = sockets.get::<tcp::Socket>(handle);
+            let fin_out = matches!(socket.state(), tcp::State::FinWait1 | tcp::State::Closing | tcp::State::LastAck);
+            fin_out && socket.send_queue() == 0
+        };
+        let mut awaiting = Vec::new();
+        for &handle in &self.lingering {
+            if fin_unacknowledged(handle) {
+                awaiting.push(handle);
+            }
+        }
+        for entry in self.entries.values() {
+            if let EntryState::Tcp(TcpState::Stream(stream)) = &entry.state {
+                if stream.write_shut && fin_unacknowledged(stream.handle) {
+                    awaiting.push(stream.handle);
+                }
+            }
+        }
+        self.awaiting_fin_ack = awaiting;
     }
 
     /// Whether `port` on `addr` is taken for a new socket of `kind` that has (or not) `SO_REUSEADDR`.
@@ -386,7 +391,7 @@ impl SocketTable {
         // new socket says SO_REUSEADDR.
         let taken_by_lingering = kind == SocketKind::Tcp
             && !reuse
-            && self.lingering.iter().chain(&self.time_wait).any(|&handle| {
+            && [&self.lingering, &self.time_wait].into_iter().flatten().any(|&handle| {
                 let local = sockets.get::<tcp::Socket>(handle).local_endpoint();
                 local.is_some_and(|local| local.port == port && overlaps(Some(local.addr), addr))
             });
@@ -426,14 +431,12 @@ impl SocketTable {
         }
         // A lingering socket smoltcp has closed is gone for the program; only the next tidy
         // removes it from the set.
-        views.extend(
-            self.lingering
-                .iter()
-                .chain(&self.time_wait)
-                .map(|&handle| sockets.get::<tcp::Socket>(handle))
-                .filter(|socket| socket.state() != tcp::State::Closed || socket.remote_endpoint().is_some())
-                .map(stream_view),
-        );
+        for &handle in [&self.lingering, &self.time_wait].into_iter().flatten() {
+            let socket = sockets.get::<tcp::Socket>(handle);
+            if socket.state() != tcp::State::Closed || socket.remote_endpoint().is_some() {
+                views.push(stream_view(socket));
+            }
+        }
         views
     }
 }
