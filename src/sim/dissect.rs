@@ -66,19 +66,18 @@ pub fn dissect(bytes: &[u8]) -> Vec<Layer> {
 
 /// Lays the bytes out [`HEX_ROW_LEN`] to a row, as a hex dump does.
 pub fn hex_rows(bytes: &[u8]) -> Vec<HexRow> {
-    bytes
-        .chunks(HEX_ROW_LEN)
-        .enumerate()
-        .map(|(row, chunk)| {
-            let start = row * HEX_ROW_LEN;
-            HexRow {
-                offset: format!("{start:04x}"),
-                range: start..start + chunk.len(),
-                hex: chunk.iter().map(|byte| format!("{byte:02x}")).collect(),
-                ascii: chunk.iter().map(|&byte| printable(byte)).collect(),
-            }
-        })
-        .collect()
+    let mut rows = Vec::new();
+    for (row, chunk) in bytes.chunks(HEX_ROW_LEN).enumerate() {
+        let start = row * HEX_ROW_LEN;
+        let mut hex = Vec::new();
+        let mut ascii = String::new();
+        for &byte in chunk {
+            hex.push(format!("{byte:02x}"));
+            ascii.push(printable(byte));
+        }
+        rows.push(HexRow { offset: format!("{start:04x}"), range: start..start + chunk.len(), hex, ascii });
+    }
+    rows
 }
 
 /// The layers found so far and what is wrong with the packet.
@@ -249,9 +248,13 @@ impl Dissection {
 
     fn finish(mut self) -> Vec<Layer> {
         if !self.problems.is_empty() {
-            let start = self.problems.iter().map(|problem| problem.range.start).min().unwrap_or(0);
-            let end = self.problems.iter().map(|problem| problem.range.end).max().unwrap_or(0);
-            let summary = self.problems.iter().map(|problem| problem.value.as_str()).collect::<Vec<_>>().join("; ");
+            let (mut start, mut end) = (usize::MAX, 0);
+            let mut summary = String::new();
+            for problem in &self.problems {
+                start = start.min(problem.range.start);
+                end = end.max(problem.range.end);
+                append(&mut summary, "; ", &problem.value);
+            }
             self.layers.push(Layer { name: "Malformed", summary, fields: self.problems, range: start..end });
         }
         self.layers
@@ -400,7 +403,7 @@ impl Dissection {
     /// Lists the options one field each, after a field that sums them up.
     fn tcp_options(&mut self, options: &[u8], base: usize, fields: &mut Fields) {
         let mut list = Vec::new();
-        let mut words = Vec::new();
+        let mut words = String::new();
         let mut rest = options;
         while !rest.is_empty() {
             let at = base + options.len() - rest.len();
@@ -410,14 +413,14 @@ impl Dissection {
             };
             let (name, value, word) = describe_option(option);
             list.push(Field { name, value, range: at..at + rest.len() - next.len() });
-            words.push(word);
+            append(&mut words, ", ", &word);
             rest = next;
             if option == TcpOption::EndOfList {
                 // What follows is padding.
                 break;
             }
         }
-        let summary = format!("{} bytes: {}", options.len(), words.join(", "));
+        let summary = format!("{} bytes: {words}", options.len());
         fields.list.push(Field { name: "Options", value: summary, range: base..base + options.len() });
         fields.list.extend(list);
     }
@@ -510,7 +513,7 @@ impl Dissection {
         let range = base..base + payload.len();
         let mut fields = Fields::new(base, payload.len());
         fields.add("Length", 0..payload.len(), || format!("{} bytes", payload.len()));
-        fields.add("Data", 0..payload.len(), || preview(payload));
+        fields.add("Data", 0..payload.len(), || preview(payload, PREVIEW_LEN));
         self.push("Payload", format!("{} bytes", payload.len()), fields, range);
     }
 }
@@ -527,12 +530,24 @@ fn checksum(value: u16, valid: Option<bool>) -> String {
 
 /// The names of the `flags` set in `bits`, `none` when none is.
 fn words(bits: u16, flags: &[(u16, &str)]) -> String {
-    let set: Vec<&str> = flags.iter().filter(|(flag, _)| bits & flag != 0).map(|(_, name)| *name).collect();
-    if set.is_empty() {
-        "none".to_string()
-    } else {
-        set.join(", ")
+    let mut text = String::new();
+    for &(flag, name) in flags {
+        if bits & flag != 0 {
+            append(&mut text, ", ", name);
+        }
     }
+    if text.is_empty() {
+        text.push_str("none");
+    }
+    text
+}
+
+/// Adds `word` to a list in `text`, after `separator` unless it is the first.
+fn append(text: &mut String, separator: &str, word: &str) {
+    if !text.is_empty() {
+        text.push_str(separator);
+    }
+    text.push_str(word);
 }
 
 /// The nine TCP flags as one number, FIN the lowest bit.
@@ -555,8 +570,11 @@ fn describe_option(option: TcpOption) -> (&'static str, String, String) {
         }
         TcpOption::SackPermitted => ("SACK permitted", "yes".into(), "SACK permitted".into()),
         TcpOption::SackRange(blocks) => {
-            let blocks: Vec<String> = blocks.iter().flatten().map(|(left, right)| format!("{left}–{right}")).collect();
-            let blocks = blocks.join(", ");
+            let mut text = String::new();
+            for (left, right) in blocks.iter().flatten() {
+                append(&mut text, ", ", &format!("{left}–{right}"));
+            }
+            let blocks = text;
             ("SACK", blocks.clone(), format!("SACK {blocks}"))
         }
         TcpOption::TimeStamp { tsval, tsecr } => {
@@ -624,10 +642,14 @@ fn printable(byte: u8) -> char {
     }
 }
 
-/// The first payload bytes, printable ASCII kept and the rest shown as `.`.
-fn preview(payload: &[u8]) -> String {
-    let mut text: String = payload.iter().take(PREVIEW_LEN).map(|&byte| printable(byte)).collect();
-    if payload.len() > PREVIEW_LEN {
+/// The first `limit` payload bytes, printable ASCII kept and the rest shown as `.`, then `…` when
+/// there are more.
+pub(super) fn preview(payload: &[u8], limit: usize) -> String {
+    let mut text = String::new();
+    for &byte in payload.iter().take(limit) {
+        text.push(printable(byte));
+    }
+    if payload.len() > limit {
         text.push('…');
     }
     text

@@ -189,7 +189,7 @@ impl PacketSummary {
             dst: SocketAddrV4::new(dst_ip, dst_port),
             transport,
             payload_len: payload.len(),
-            preview: preview(payload),
+            preview: super::dissect::preview(payload, PREVIEW_LEN),
         })
     }
 
@@ -221,21 +221,6 @@ impl PacketSummary {
         }
         line
     }
-}
-
-fn preview(payload: &[u8]) -> String {
-    let mut text: String = payload
-        .iter()
-        .take(PREVIEW_LEN)
-        .map(|&byte| match byte {
-            b' '..=b'~' => byte as char,
-            _ => '.',
-        })
-        .collect();
-    if payload.len() > PREVIEW_LEN {
-        text.push('…');
-    }
-    text
 }
 
 /// Writes a virtual time as whole microseconds.
