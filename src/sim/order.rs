@@ -7,24 +7,32 @@
 //! [`signed`] and [`text`] make keys of numbers and short labels that sort as they do.
 
 /// Sorts `items` by `key`; items with equal keys keep their order (a stable sort).
-pub fn sort<T>(items: &mut Vec<T>, key: impl Fn(&T) -> (u64, u64)) {
-    let mut keys: Vec<(u64, u64, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            let (first, second) = key(item);
-            (first, second, index)
-        })
-        .collect();
-    sort_keys(&mut keys);
-    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
-    items.extend(keys.into_iter().map(|(_, _, index)| slots[index].take().expect("each index is sorted once")));
+pub fn sort<T>(items: &mut [T], key: impl Fn(&T) -> (u64, u64)) {
+    let mut keys = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let (first, second) = key(item);
+        keys.push((first, second, index));
+    }
+    let mut order = sorted_order(keys);
+    // `order[place]` is where the item for `place` is now: swap it in, and follow the cycle of
+    // moves that starts, marking each place done.
+    for place in 0..order.len() {
+        let mut current = place;
+        while order[current] != place {
+            let next = order[current];
+            items.swap(current, next);
+            order[current] = current;
+            current = next;
+        }
+        order[current] = current;
+    }
 }
 
-/// The one sort.
+/// The one sort: the indices of the keys in their sorted order.
 #[inline(never)]
-fn sort_keys(keys: &mut [(u64, u64, usize)]) {
+fn sorted_order(mut keys: Vec<(u64, u64, usize)>) -> Vec<usize> {
     keys.sort_unstable();
+    keys.into_iter().map(|(_, _, index)| index).collect()
 }
 
 /// A key that sorts as `value` does among `i64`s.
