@@ -83,7 +83,7 @@ impl Exact {
             return (Vec::new(), magnitude);
         }
         let count = count as usize;
-        let mut kept: Vec<u8> = self.digits.iter().copied().take(count).collect();
+        let mut kept = self.digits[..count.min(self.digits.len())].to_vec();
         let rest = self.digits.get(count..).unwrap_or_default();
         let up = match rest.split_first() {
             Some((&first, _)) if first > b'5' => true,
@@ -116,6 +116,11 @@ impl Exact {
 
 const BASE: u64 = 1_000_000_000;
 
+/// Decimal digits (ASCII) as a string.
+fn text(digits: Vec<u8>) -> String {
+    String::from_utf8(digits).unwrap_or_default()
+}
+
 /// `limbs` × `factor` (at most 2^31), in place.
 fn multiply(limbs: &mut Vec<u32>, factor: u64) {
     let mut carry = 0;
@@ -136,8 +141,8 @@ pub fn fixed(f: f64, decimals: usize) -> String {
     let exact = Exact::of(f);
     let (digits, magnitude) = exact.round(exact.magnitude() + 1 + decimals as i32);
     // The rounded value × 10^decimals, an integer: the digits, then zeros for a carry (99.96 → 100.0).
-    let mut scaled: String = digits.iter().map(|&d| char::from(d)).collect();
     let zeros = magnitude + 1 - digits.len() as i32 + decimals as i32;
+    let mut scaled = text(digits);
     scaled.extend(std::iter::repeat_n('0', zeros.max(0) as usize));
     if scaled.len() <= decimals {
         scaled.insert_str(0, &"0".repeat(decimals + 1 - scaled.len()));
@@ -152,21 +157,24 @@ pub fn fixed(f: f64, decimals: usize) -> String {
 /// of ten of the first, as `{:.Ne}` has them (`scientific(12345.678, 3)` is `("123", 4)`).
 pub fn scientific(f: f64, count: usize) -> (String, i32) {
     let (digits, magnitude) = Exact::of(f).round(count.max(1) as i32);
-    (digits.into_iter().map(char::from).collect(), magnitude)
+    (text(digits), magnitude)
 }
 
 /// The fewest significant digits of `|f|` that read back as `|f|`, and the power of ten of the
 /// first: `shortest(1.5e-7)` is `("15", -7)`, `shortest(0.1)` is `("1", -1)`. For a finite `f`.
 pub fn shortest(f: f64) -> (String, i32) {
     let exact = Exact::of(f);
-    let (digits, magnitude) = (1..=17)
-        .map(|count| exact.round(count))
-        .find(|(digits, magnitude)| {
-            let digits: String = digits.iter().map(|&d| char::from(d)).collect();
-            parse(&format!("{digits}e{}", magnitude + 1 - digits.len() as i32)) == f.abs()
-        })
-        .unwrap_or_else(|| exact.round(17));
-    let mut text: String = digits.into_iter().map(char::from).collect();
+    let mut count = 1;
+    let (digits, magnitude) = loop {
+        let (digits, magnitude) = exact.round(count);
+        let digits = text(digits);
+        let exponent = magnitude + 1 - digits.len() as i32;
+        if count == 17 || parse(&format!("{digits}e{exponent}")) == f.abs() {
+            break (digits, magnitude);
+        }
+        count += 1;
+    };
+    let mut text = digits;
     while text.len() > 1 && text.ends_with('0') {
         text.pop();
     }

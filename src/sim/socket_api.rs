@@ -421,7 +421,7 @@ impl Host {
                 let (endpoint, have) = (listener.endpoint, listener.spares.len());
                 let added = self.open_listeners(endpoint, capacity.saturating_sub(have), no_delay);
                 if let EntryState::Tcp(TcpState::Listening(listener)) = &mut self.table.entry_mut(fd)?.state {
-                    listener.spares.extend(added);
+                    listener.spares.extend_from_slice(&added);
                     listener.backlog = listener.backlog.max(backlog);
                 }
                 return Ok(());
@@ -436,13 +436,13 @@ impl Host {
     }
 
     fn open_listeners(&mut self, endpoint: IpListenEndpoint, count: usize, no_delay: bool) -> Vec<SocketHandle> {
-        (0..count)
-            .map(|_| {
-                let mut socket = tcp_socket(no_delay);
-                socket.listen(endpoint).expect("a fresh socket listens on a bound port");
-                self.sockets.add(socket)
-            })
-            .collect()
+        let mut handles = Vec::new();
+        for _ in 0..count {
+            let mut socket = tcp_socket(no_delay);
+            socket.listen(endpoint).expect("a fresh socket listens on a bound port");
+            handles.push(self.sockets.add(socket));
+        }
+        handles
     }
 
     fn try_accept(&mut self, fd: Fd) -> Result<Option<Value>, SocketError> {
@@ -461,7 +461,7 @@ impl Host {
         let endpoint = listener.endpoint;
         let replacement = self.open_listeners(endpoint, 1, no_delay);
         if let EntryState::Tcp(TcpState::Listening(listener)) = &mut self.table.entry_mut(fd)?.state {
-            listener.spares.extend(replacement);
+            listener.spares.extend_from_slice(&replacement);
         }
 
         let socket = self.sockets.get_mut::<tcp::Socket>(handle);

@@ -391,9 +391,11 @@ impl SocketTable {
         // new socket says SO_REUSEADDR.
         let taken_by_lingering = kind == SocketKind::Tcp
             && !reuse
-            && [&self.lingering, &self.time_wait].into_iter().flatten().any(|&handle| {
-                let local = sockets.get::<tcp::Socket>(handle).local_endpoint();
-                local.is_some_and(|local| local.port == port && overlaps(Some(local.addr), addr))
+            && [&self.lingering, &self.time_wait].iter().any(|handles| {
+                handles.iter().any(|&handle| {
+                    let local = sockets.get::<tcp::Socket>(handle).local_endpoint();
+                    local.is_some_and(|local| local.port == port && overlaps(Some(local.addr), addr))
+                })
             });
         taken_by_entries || taken_by_lingering
     }
