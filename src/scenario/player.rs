@@ -105,27 +105,40 @@ struct Script {
     peer_closed: bool,
 }
 
-/// A script's variables of one kind, by name: a list, as a script binds a handful (a map's code
-/// for each kind would weigh more in the page).
+/// A script's variables of one kind, by name: a list of names and one of values, as a script
+/// binds a handful (a map's code for each kind would weigh more in the page), the names looked up
+/// by code that every kind shares.
 #[derive(Debug)]
-struct Bindings<T>(Vec<(String, T)>);
+struct Bindings<T> {
+    names: Vec<String>,
+    values: Vec<T>,
+}
 
 impl<T> Default for Bindings<T> {
     fn default() -> Self {
-        Bindings(Vec::new())
+        Bindings { names: Vec::new(), values: Vec::new() }
     }
+}
+
+/// Where `name` is in `names`.
+#[inline(never)]
+fn position(names: &[String], name: &str) -> Option<usize> {
+    names.iter().position(|bound| bound == name)
 }
 
 impl<T> Bindings<T> {
     fn get(&self, name: &str) -> Option<&T> {
-        self.0.iter().find(|(bound, _)| bound == name).map(|(_, value)| value)
+        Some(&self.values[position(&self.names, name)?])
     }
 
     /// Binds `name` to `value`, in place of what it was bound to.
-    fn insert(&mut self, name: String, value: T) {
-        match self.0.iter_mut().find(|(bound, _)| *bound == name) {
-            Some((_, old)) => *old = value,
-            None => self.0.push((name, value)),
+    fn insert(&mut self, name: &str, value: T) {
+        match position(&self.names, name) {
+            Some(index) => self.values[index] = value,
+            None => {
+                self.names.push(name.into());
+                self.values.push(value);
+            }
         }
     }
 }
@@ -196,23 +209,23 @@ impl Script {
             (Action::Accept { binds, binds_address, .. }, Value::Accepted { fd, peer }) => {
                 self.sockets.insert(binds.clone(), fd);
                 if let Some(address) = binds_address {
-                    self.addresses.insert(address.clone(), peer);
+                    self.addresses.insert(address, peer);
                 }
             }
             (Action::Recv { binds, .. }, Value::Bytes { data }) => {
                 self.peer_closed |= data.is_empty();
                 self.received.extend_from_slice(&data);
                 if let Some(binds) = binds {
-                    self.data.insert(binds.clone(), data);
+                    self.data.insert(binds, data);
                 }
             }
             (Action::Recvfrom { binds, binds_address, .. }, Value::Datagram { data, peer }) => {
                 self.received.extend_from_slice(&data);
                 if let Some(binds) = binds {
-                    self.data.insert(binds.clone(), data);
+                    self.data.insert(binds, data);
                 }
                 if let (Some(address), Some(peer)) = (binds_address, peer) {
-                    self.addresses.insert(address.clone(), peer);
+                    self.addresses.insert(address, peer);
                 }
             }
             (Action::Close { socket }, _) => {
