@@ -617,7 +617,15 @@ impl Player {
                 let observed = if uncaught.is_empty() {
                     format!("{}'s program raised no uncaught exception", host_name(*host))
                 } else {
-                    format!("{}'s program ended on {}", host_name(*host), uncaught.join(", "))
+                    // Joined by hand: `join` would bring a copy of its code for `Rc<str>`.
+                    let mut names = String::new();
+                    for name in &uncaught {
+                        if !names.is_empty() {
+                            names += ", ";
+                        }
+                        names += name;
+                    }
+                    format!("{}'s program ended on {names}", host_name(*host))
                 };
                 (uncaught.iter().any(|raised| **raised == **exception), observed)
             }
