@@ -381,17 +381,9 @@ impl Player {
         if host >= self.scripts.len() {
             return;
         }
-        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
-        let line = self.transcript.len() - 1;
         let script = &mut self.scripts[host];
-        match script.build_call(action) {
-            Err(error) => script.finish(&mut self.transcript[line], action, true, Err(error)),
-            Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => script.finish(&mut self.transcript[line], action, true, result),
-                CallStatus::Blocked(call) => {
-                    self.by_hand.push(WaitingByHand { call, host, action: action.clone(), line })
-                }
-            },
+        if let Some((call, line)) = make_call(script, &mut self.transcript, &mut self.network, host, action, true) {
+            self.by_hand.push(WaitingByHand { call, host, action: action.clone(), line });
         }
         self.advance_scripts();
     }
@@ -548,16 +540,9 @@ impl Player {
         let (action, continue_on_error) = (&step.action, step.continue_on_error);
         let script = &mut self.scripts[host];
         script.cursor += 1;
-        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
-        let line = self.transcript.len() - 1;
-        match script.build_call(action) {
-            Err(error) => script.finish(&mut self.transcript[line], action, continue_on_error, Err(error)),
-            Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => {
-                    script.finish(&mut self.transcript[line], action, continue_on_error, result)
-                }
-                CallStatus::Blocked(id) => script.waiting = Some((id, step_index, line)),
-            },
+        let blocked = make_call(script, &mut self.transcript, &mut self.network, host, action, continue_on_error);
+        if let Some((id, line)) = blocked {
+            script.waiting = Some((id, step_index, line));
         }
         true
     }
@@ -724,6 +709,29 @@ impl Player {
         };
         CheckpointResult { index, passed, observed }
     }
+}
+
+/// Makes a call of a host's script, or one a person made for it: its transcript line, then the
+/// engine's call. Answers the call and its line if it blocked.
+fn make_call(
+    script: &mut Script,
+    transcript: &mut Vec<TranscriptLine>,
+    network: &mut Network,
+    host: HostId,
+    action: &Action,
+    continue_on_error: bool,
+) -> Option<(CallId, usize)> {
+    transcript.push(TranscriptLine::started(host, network.now(), action));
+    let line = transcript.len() - 1;
+    let result = match script.build_call(action) {
+        Err(error) => Err(error),
+        Ok(call) => match network.call(host, call) {
+            CallStatus::Done(result) => result,
+            CallStatus::Blocked(id) => return Some((id, line)),
+        },
+    };
+    script.finish(&mut transcript[line], action, continue_on_error, result);
+    None
 }
 
 /// A host or link the network would not take, as an error in the lesson's `list[index]`.
