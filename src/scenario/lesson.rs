@@ -506,36 +506,33 @@ impl Object {
 
     /// An object inside this one, read by `read`.
     fn object<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Option<T> {
-        let mut object = None;
-        self.visit(key, false, &mut |inner| object = Some(read(inner)));
-        object
+        let mut inner = self.inner(key)?;
+        let object = read(&mut inner);
+        self.close(inner);
+        Some(object)
     }
 
     /// The objects of a list, each read by `read`.
     fn objects<T>(&mut self, key: &'static str, read: fn(&mut Object) -> T) -> Vec<T> {
         let mut objects = Vec::new();
-        self.visit(key, true, &mut |inner| objects.push(read(inner)));
+        self.each(key, &mut |o, field, value| {
+            if let Some(mut inner) = o.open(value, field) {
+                objects.push(read(&mut inner));
+                o.close(inner);
+            }
+        });
         objects
     }
 
-    /// Opens the object at `key` (or each object of the list there) for `read`, then closes it:
-    /// what [`Object::object`] and [`Object::objects`] share, once for every type they read.
+    /// The object at `key`, to read (and then [`Object::close`]), if there is one.
     #[inline(never)]
-    fn visit(&mut self, key: &'static str, list: bool, read: &mut dyn FnMut(&mut Object)) {
-        let mut visit = |o: &mut Object, field: String, value: Value| {
-            if let Some(mut inner) = o.open(value, field) {
-                read(&mut inner);
-                o.close(inner);
-            }
-        };
-        if list {
-            self.each(key, &mut visit);
-        } else if let Some(value) = self.take(key) {
-            visit(self, self.field(key), value);
-        }
+    fn inner(&mut self, key: &'static str) -> Option<Object> {
+        let value = self.take(key)?;
+        self.open(value, self.field(key))
     }
 
     /// An object inside this one, to read (and then [`Object::close`]), if the value is one.
+    #[inline(never)]
     fn open(&mut self, value: Value, path: String) -> Option<Object> {
         let Value::Object(fields) = value else {
             self.wrong(path, "an object { … }", &value);
@@ -545,6 +542,7 @@ impl Object {
     }
 
     /// Ends reading an object inside this one: its first problem becomes this one's.
+    #[inline(never)]
     fn close(&mut self, inner: Object) {
         if let Err(problem) = inner.done() {
             self.problem.get_or_insert(problem);

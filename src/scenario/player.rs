@@ -105,27 +105,40 @@ struct Script {
     peer_closed: bool,
 }
 
-/// A script's variables of one kind, by name: a list, as a script binds a handful (a map's code
-/// for each kind would weigh more in the page).
+/// A script's variables of one kind, by name: a list of names and one of values, as a script
+/// binds a handful (a map's code for each kind would weigh more in the page), the names looked up
+/// by code that every kind shares.
 #[derive(Debug)]
-struct Bindings<T>(Vec<(String, T)>);
+struct Bindings<T> {
+    names: Vec<String>,
+    values: Vec<T>,
+}
 
 impl<T> Default for Bindings<T> {
     fn default() -> Self {
-        Bindings(Vec::new())
+        Bindings { names: Vec::new(), values: Vec::new() }
     }
+}
+
+/// Where `name` is in `names`.
+#[inline(never)]
+fn position(names: &[String], name: &str) -> Option<usize> {
+    names.iter().position(|bound| bound == name)
 }
 
 impl<T> Bindings<T> {
     fn get(&self, name: &str) -> Option<&T> {
-        self.0.iter().find(|(bound, _)| bound == name).map(|(_, value)| value)
+        Some(&self.values[position(&self.names, name)?])
     }
 
     /// Binds `name` to `value`, in place of what it was bound to.
-    fn insert(&mut self, name: String, value: T) {
-        match self.0.iter_mut().find(|(bound, _)| *bound == name) {
-            Some((_, old)) => *old = value,
-            None => self.0.push((name, value)),
+    fn insert(&mut self, name: &str, value: T) {
+        match position(&self.names, name) {
+            Some(index) => self.values[index] = value,
+            None => {
+                self.names.push(name.into());
+                self.values.push(value);
+            }
         }
     }
 }
@@ -196,23 +209,23 @@ impl Script {
             (Action::Accept { binds, binds_address, .. }, Value::Accepted { fd, peer }) => {
                 self.sockets.insert(binds.clone(), fd);
                 if let Some(address) = binds_address {
-                    self.addresses.insert(address.clone(), peer);
+                    self.addresses.insert(address, peer);
                 }
             }
             (Action::Recv { binds, .. }, Value::Bytes { data }) => {
                 self.peer_closed |= data.is_empty();
                 self.received.extend_from_slice(&data);
                 if let Some(binds) = binds {
-                    self.data.insert(binds.clone(), data);
+                    self.data.insert(binds, data);
                 }
             }
             (Action::Recvfrom { binds, binds_address, .. }, Value::Datagram { data, peer }) => {
                 self.received.extend_from_slice(&data);
                 if let Some(binds) = binds {
-                    self.data.insert(binds.clone(), data);
+                    self.data.insert(binds, data);
                 }
                 if let (Some(address), Some(peer)) = (binds_address, peer) {
-                    self.addresses.insert(address.clone(), peer);
+                    self.addresses.insert(address, peer);
                 }
             }
             (Action::Close { socket }, _) => {
@@ -368,17 +381,9 @@ impl Player {
         if host >= self.scripts.len() {
             return;
         }
-        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
-        let line = self.transcript.len() - 1;
         let script = &mut self.scripts[host];
-        match script.build_call(action) {
-            Err(error) => script.finish(&mut self.transcript[line], action, true, Err(error)),
-            Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => script.finish(&mut self.transcript[line], action, true, result),
-                CallStatus::Blocked(call) => {
-                    self.by_hand.push(WaitingByHand { call, host, action: action.clone(), line })
-                }
-            },
+        if let Some((call, line)) = make_call(script, &mut self.transcript, &mut self.network, host, action, true) {
+            self.by_hand.push(WaitingByHand { call, host, action: action.clone(), line });
         }
         self.advance_scripts();
     }
@@ -535,16 +540,9 @@ impl Player {
         let (action, continue_on_error) = (&step.action, step.continue_on_error);
         let script = &mut self.scripts[host];
         script.cursor += 1;
-        self.transcript.push(TranscriptLine::started(host, self.network.now(), action));
-        let line = self.transcript.len() - 1;
-        match script.build_call(action) {
-            Err(error) => script.finish(&mut self.transcript[line], action, continue_on_error, Err(error)),
-            Ok(call) => match self.network.call(host, call) {
-                CallStatus::Done(result) => {
-                    script.finish(&mut self.transcript[line], action, continue_on_error, result)
-                }
-                CallStatus::Blocked(id) => script.waiting = Some((id, step_index, line)),
-            },
+        let blocked = make_call(script, &mut self.transcript, &mut self.network, host, action, continue_on_error);
+        if let Some((id, line)) = blocked {
+            script.waiting = Some((id, step_index, line));
         }
         true
     }
@@ -604,7 +602,15 @@ impl Player {
                 let observed = if uncaught.is_empty() {
                     format!("{}'s program raised no uncaught exception", host_name(*host))
                 } else {
-                    format!("{}'s program ended on {}", host_name(*host), uncaught.join(", "))
+                    // Joined by hand: `join` would bring a copy of its code for `Rc<str>`.
+                    let mut names = String::new();
+                    for name in &uncaught {
+                        if !names.is_empty() {
+                            names += ", ";
+                        }
+                        names += name;
+                    }
+                    format!("{}'s program ended on {names}", host_name(*host))
                 };
                 (uncaught.iter().any(|raised| **raised == **exception), observed)
             }
@@ -703,6 +709,29 @@ impl Player {
         };
         CheckpointResult { index, passed, observed }
     }
+}
+
+/// Makes a call of a host's script, or one a person made for it: its transcript line, then the
+/// engine's call. Answers the call and its line if it blocked.
+fn make_call(
+    script: &mut Script,
+    transcript: &mut Vec<TranscriptLine>,
+    network: &mut Network,
+    host: HostId,
+    action: &Action,
+    continue_on_error: bool,
+) -> Option<(CallId, usize)> {
+    transcript.push(TranscriptLine::started(host, network.now(), action));
+    let line = transcript.len() - 1;
+    let result = match script.build_call(action) {
+        Err(error) => Err(error),
+        Ok(call) => match network.call(host, call) {
+            CallStatus::Done(result) => result,
+            CallStatus::Blocked(id) => return Some((id, line)),
+        },
+    };
+    script.finish(&mut transcript[line], action, continue_on_error, result);
+    None
 }
 
 /// A host or link the network would not take, as an error in the lesson's `list[index]`.

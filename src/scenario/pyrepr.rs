@@ -54,65 +54,73 @@ fn payload(payload: &Payload) -> String {
     }
 }
 
+/// An address and port as a call's argument: `('10.0.0.2', 80)`.
+fn address_argument(address: &str, port: i64) -> String {
+    format!("({}, {port})", str_literal(address))
+}
+
 /// The Python line a script step stands for.
 pub fn call_line(action: &Action) -> String {
-    match action {
+    // What the call binds (`conn, addr = `), then the method's name and arguments, put together
+    // once at the end.
+    let mut binds = String::new();
+    let (method, arguments) = match action {
         Action::Socket { kind, binds } => {
             let kind = match kind {
                 SocketKind::Tcp => "SOCK_STREAM",
                 SocketKind::Udp => "SOCK_DGRAM",
             };
-            format!("{binds} = socket(AF_INET, {kind})")
+            return format!("{binds} = socket(AF_INET, {kind})");
         }
-        Action::Bind { socket, address, port } => format!("{socket}.bind(({}, {port}))", str_literal(address)),
-        Action::Listen { socket, backlog } => format!("{socket}.listen({backlog})"),
-        Action::Accept { socket, binds, binds_address } => {
-            format!("{binds}, {} = {socket}.accept()", binds_address.as_deref().unwrap_or("_"))
+        Action::Bind { address, port, .. } => ("bind", address_argument(address, *port)),
+        Action::Listen { backlog, .. } => ("listen", backlog.to_string()),
+        Action::Accept { binds: socket, binds_address, .. } => {
+            binds = format!("{socket}, {} = ", binds_address.as_deref().unwrap_or("_"));
+            ("accept", String::new())
         }
-        Action::Connect { socket, address, port } => format!("{socket}.connect(({}, {port}))", str_literal(address)),
-        Action::Send { socket, payload: data, all } => {
-            format!("{socket}.{}({})", if *all { "sendall" } else { "send" }, payload(data))
+        Action::Connect { address, port, .. } => ("connect", address_argument(address, *port)),
+        Action::Send { payload: data, all, .. } => (if *all { "sendall" } else { "send" }, payload(data)),
+        Action::Recv { bufsize, binds: data, .. } => {
+            if let Some(data) = data {
+                binds = format!("{data} = ");
+            }
+            ("recv", bufsize.to_string())
         }
-        Action::Recv { socket, bufsize, binds } => match binds {
-            Some(binds) => format!("{binds} = {socket}.recv({bufsize})"),
-            None => format!("{socket}.recv({bufsize})"),
-        },
-        Action::Sendto { socket, payload: data, to } => {
+        Action::Sendto { payload: data, to, .. } => {
             let to = match to {
-                Destination::Address { address, port } => format!("({}, {port})", str_literal(address)),
+                Destination::Address { address, port } => address_argument(address, *port),
                 Destination::Variable(variable) => variable.clone(),
             };
-            format!("{socket}.sendto({}, {to})", payload(data))
+            ("sendto", format!("{}, {to}", payload(data)))
         }
-        Action::Recvfrom { socket, bufsize, binds, binds_address } => match (binds, binds_address) {
-            (None, None) => format!("{socket}.recvfrom({bufsize})"),
-            (data, address) => format!(
-                "{}, {} = {socket}.recvfrom({bufsize})",
-                data.as_deref().unwrap_or("_"),
-                address.as_deref().unwrap_or("_")
-            ),
-        },
-        Action::Shutdown { socket, how } => {
+        Action::Recvfrom { bufsize, binds: data, binds_address, .. } => {
+            if data.is_some() || binds_address.is_some() {
+                binds = format!("{}, {} = ", data.as_deref().unwrap_or("_"), binds_address.as_deref().unwrap_or("_"));
+            }
+            ("recvfrom", bufsize.to_string())
+        }
+        Action::Shutdown { how, .. } => {
             let how = match how {
                 ShutdownHow::ShutRd => "SHUT_RD",
                 ShutdownHow::ShutWr => "SHUT_WR",
                 ShutdownHow::ShutRdwr => "SHUT_RDWR",
             };
-            format!("{socket}.shutdown({how})")
+            ("shutdown", how.into())
         }
-        Action::Close { socket } => format!("{socket}.close()"),
-        Action::Setsockopt { socket, option, value } => {
+        Action::Close { .. } => ("close", String::new()),
+        Action::Setsockopt { option, value, .. } => {
             let option = match option {
                 SocketOption::SoReuseaddr => "SOL_SOCKET, SO_REUSEADDR",
                 SocketOption::TcpNodelay => "IPPROTO_TCP, TCP_NODELAY",
             };
-            format!("{socket}.setsockopt({option}, {value})")
+            ("setsockopt", format!("{option}, {value}"))
         }
-        Action::Settimeout { socket, seconds } => {
-            let seconds = seconds.map_or_else(|| "None".into(), crate::python::format::float_repr);
-            format!("{socket}.settimeout({seconds})")
+        Action::Settimeout { seconds, .. } => {
+            ("settimeout", seconds.map_or_else(|| "None".into(), crate::python::format::float_repr))
         }
-    }
+    };
+    let socket = action.socket().unwrap_or_default();
+    format!("{binds}{socket}.{method}({arguments})")
 }
 
 /// A call's return value, as Python's `repr` prints it.

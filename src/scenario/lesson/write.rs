@@ -50,10 +50,14 @@ impl Fields {
     }
 }
 
-/// A list of `count` values, item `index` made by `item`.
+/// A list of strings.
 #[inline(never)]
-fn list(count: usize, item: &mut dyn FnMut(usize) -> Value) -> Value {
-    Value::Array((0..count).map(item).collect())
+fn texts(items: &[String]) -> Value {
+    let mut values = Vec::new();
+    for item in items {
+        values.push(text(item));
+    }
+    Value::Array(values)
 }
 
 impl Lesson {
@@ -62,18 +66,37 @@ impl Lesson {
         let mut file = Fields::default();
         file.whole("socksim", FORMAT_VERSION.into()).text("title", &self.title).text("intro", &self.intro);
         file.add("seed", Value::Number(Number::UInt(self.seed))).number("duration", self.duration);
-        file.add("hosts", list(self.hosts.len(), &mut |index| host(&self.hosts[index])));
-        file.add("links", list(self.links.len(), &mut |index| self.link(&self.links[index])));
+        // Each list is made by a loop of its own: no closure (and its call through a vtable) each.
+        let mut hosts = Vec::new();
+        for spec in &self.hosts {
+            hosts.push(host(spec));
+        }
+        file.add("hosts", Value::Array(hosts));
+        let mut links = Vec::new();
+        for link in &self.links {
+            links.push(self.link(link));
+        }
+        file.add("links", Value::Array(links));
         if !self.events.is_empty() {
-            file.add("events", list(self.events.len(), &mut |index| self.event(&self.events[index])));
+            let mut events = Vec::new();
+            for event in &self.events {
+                events.push(self.event(event));
+            }
+            file.add("events", Value::Array(events));
         }
         if !self.guide.is_empty() {
-            let guide = &self.guide;
-            file.add("guide", list(guide.len(), &mut |index| at_text(guide[index].at, &guide[index].text)));
+            let mut guide = Vec::new();
+            for step in &self.guide {
+                guide.push(at_text(step.at, &step.text));
+            }
+            file.add("guide", Value::Array(guide));
         }
         if !self.checkpoints.is_empty() {
-            let checkpoints = &self.checkpoints;
-            file.add("checkpoints", list(checkpoints.len(), &mut |index| self.checkpoint(&checkpoints[index])));
+            let mut checkpoints = Vec::new();
+            for checkpoint in &self.checkpoints {
+                checkpoints.push(self.checkpoint(checkpoint));
+            }
+            file.add("checkpoints", Value::Array(checkpoints));
         }
         file.done().to_text() + "\n"
     }
@@ -193,7 +216,7 @@ impl Lesson {
         }
         let choices = &checkpoint.choices;
         if !choices.is_empty() {
-            fields.add("choices", list(choices.len(), &mut |index| text(&choices[index])));
+            fields.add("choices", texts(choices));
         }
         if let Some(answer) = checkpoint.answer {
             fields.count("answer", answer);
@@ -234,7 +257,11 @@ fn host(host: &HostSpec) -> Value {
     let mut fields = Fields::default();
     fields.text("name", &host.name).text("address", &host.address.to_string());
     if !host.script.is_empty() {
-        fields.add("script", list(host.script.len(), &mut |index| step_value(&host.script[index])));
+        let mut script = Vec::new();
+        for step in &host.script {
+            script.push(step_value(step));
+        }
+        fields.add("script", Value::Array(script));
     }
     if let Some(program) = &host.program {
         fields.add("program", program_value(program));
@@ -252,14 +279,18 @@ fn program_value(program: &ProgramSpec) -> Value {
     };
     let argv = &program.argv;
     if !argv.is_empty() {
-        fields.add("argv", list(argv.len(), &mut |index| text(&argv[index])));
+        fields.add("argv", texts(argv));
     }
     if program.start != 0.0 {
         fields.number("start", program.start);
     }
     let input = &program.input;
     if !input.is_empty() {
-        fields.add("input", list(input.len(), &mut |index| at_text(input[index].at, &input[index].text)));
+        let mut lines = Vec::new();
+        for line in input {
+            lines.push(at_text(line.at, &line.text));
+        }
+        fields.add("input", Value::Array(lines));
     }
     fields.done()
 }
