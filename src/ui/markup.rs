@@ -45,6 +45,13 @@ pub fn text(out: &mut String, class: &str, x: f64, y: f64, content: &str) {
     );
 }
 
+/// An `<option>` of a `<select>`, its value and label escaped. A select's options are written as
+/// markup: when they change they are made anew, the one `selected` chosen.
+pub fn option(out: &mut String, value: &str, selected: bool, label: &str) {
+    let selected = if selected { " selected" } else { "" };
+    let _ = write!(out, r#"<option value="{}"{selected}>{}</option>"#, escape(value), escape(label));
+}
+
 /// Markup this module wrote, as a node of the page.
 pub fn into_html(markup: String) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup))
