@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
-use yew::virtual_dom::{AttributeOrProperty, Attributes, VTag};
-use yew::{AttrValue, Callback, Html, MouseEvent};
+use yew::virtual_dom::{AttributeOrProperty, Attributes, Listeners, VTag};
+use yew::{AttrValue, Callback, Html, MouseEvent, NodeRef};
 
 use super::model::Msg;
 use crate::decimal::Rounded;
@@ -60,12 +60,13 @@ pub fn into_html(markup: String) -> Html {
 /// An element of the page whose attributes are worked out at run time (`None` leaves one out),
 /// around children drawn by Yew. `html!` would make a `Classes` set of a class worked out at run
 /// time, an ordered set with hashing: this spares the page that code.
+///
+/// The element is made as `html!` makes one (`VTag::__new_other`): `VTag::new` would first look
+/// whether it is an `<input>` or a `<textarea>`, which it never is here.
 pub fn element(name: &'static str, keys: &'static [&'static str], values: Vec<Option<String>>, children: Html) -> Html {
-    let mut element = VTag::new(name);
     let values = values.into_iter().map(|value| value.map(|value| AttributeOrProperty::Attribute(value.into())));
-    element.set_attributes(Attributes::Dynamic { keys, values: values.collect() });
-    element.add_child(children);
-    element.into()
+    let attributes = Attributes::Dynamic { keys, values: values.collect() };
+    VTag::__new_other(name.into(), NodeRef::default(), None, attributes, Listeners::None, children).into()
 }
 
 /// Markup that never changes, as a node of the page: one string instead of the code that would
