@@ -119,10 +119,15 @@ pub fn class_list(base: String, flags: &[(bool, &str)]) -> String {
 
 /// Pressing on a packet of a drawing selects it; pressing elsewhere clears the selection.
 pub fn selecting(send: &Callback<Msg>) -> Callback<MouseEvent> {
-    send.reform(|event: MouseEvent| Msg::Select(packet_at(&event).map(|(id, _)| id)))
+    on_packet(send, Msg::Select)
 }
 
 /// The pointer over a packet of a drawing lights it in every panel.
 pub fn hovering(send: &Callback<Msg>) -> Callback<MouseEvent> {
-    send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)))
+    on_packet(send, Msg::Hover)
+}
+
+/// Sends `msg` of the packet an event happened on, if any (one listener's code for both).
+fn on_packet(send: &Callback<Msg>, msg: fn(Option<PacketId>) -> Msg) -> Callback<MouseEvent> {
+    send.reform(move |event: MouseEvent| msg(packet_at(&event).map(|(id, _)| id)))
 }

@@ -160,7 +160,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                     Some(if model.fast_forwarding { "clock fast" } else { "clock" }.into()),
                     Some(if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }.into()),
                 ],
-                html! { <>{ time_label(now) }{ if model.fast_forwarding { " »" } else { "" } }</> },
+                Html::from(time_label(now) + if model.fast_forwarding { " »" } else { "" }),
             ) }
             <label class="seed" title="The seed of the network's randomness: loss, jitter, ports, sequence numbers">
                 { "seed " }
