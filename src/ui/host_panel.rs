@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::kept::{Kept, Slot};
-use super::markup::{closest, escape, into_html, value_at};
+use super::markup::{closest, escape, fixed, into_html, option, value_at};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::program_panel::{program_panel, ProgramState, ProgramView};
@@ -445,6 +445,18 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
     for (name, address) in &view.peers {
         let _ = write!(addresses, r#"<option value="{}">{}</option>"#, escape(address), escape(name));
     }
+    let mut calls = String::new();
+    for call in CALLS {
+        option(&mut calls, call, call == current.call, &format!("{call}()"));
+    }
+    let mut sockets = String::new();
+    if view.variables.is_empty() {
+        sockets.push_str(r#"<option value="">no socket yet</option>"#);
+    }
+    for (name, kind) in &view.variables {
+        let label = format!("{name} ({})", if *kind == SocketKind::Tcp { "TCP" } else { "UDP" });
+        option(&mut sockets, name, *name == current.socket, &label);
+    }
     let preview = match &action {
         Ok(action) => format!("&gt;&gt;&gt; {}", escape(&pyrepr::call_line(action))),
         Err(message) => format!(r#"<span class="missing">{}</span>"#, escape(message)),
@@ -455,27 +467,21 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
                     <select name="call" aria-label="call" onchange={edit(|form, value| {
                         form.call = CALLS.iter().find(|&&call| call == value).copied().unwrap_or("socket");
                     })}>
-                        { for CALLS.iter().map(|&call| html! {
-                            <option value={call} selected={call == current.call}>{ format!("{call}()") }</option>
-                        }) }
+                        { into_html(calls) }
                     </select>
                     if needs_socket {
                         <select name="socket" aria-label="socket" onchange={edit(|form, value| form.socket = value)}>
-                            if view.variables.is_empty() {
-                                <option value="">{ "no socket yet" }</option>
-                            }
-                            { for view.variables.iter().map(|(name, kind)| html! {
-                                <option value={name.clone()} selected={*name == current.socket}>
-                                    { format!("{name} ({})", if *kind == SocketKind::Tcp { "TCP" } else { "UDP" }) }
-                                </option>
-                            }) }
+                            { into_html(sockets) }
                         </select>
                     } else {
                         <select name="kind" aria-label="socket type" onchange={edit(|form, value| {
                             form.kind = if value == "udp" { SocketKind::Udp } else { SocketKind::Tcp };
                         })}>
-                            <option value="tcp" selected={current.kind == SocketKind::Tcp}>{ "TCP (SOCK_STREAM)" }</option>
-                            <option value="udp" selected={current.kind == SocketKind::Udp}>{ "UDP (SOCK_DGRAM)" }</option>
+                            { fixed(if current.kind == SocketKind::Tcp {
+                                r#"<option value="tcp" selected>TCP (SOCK_STREAM)</option><option value="udp">UDP (SOCK_DGRAM)</option>"#
+                            } else {
+                                r#"<option value="tcp">TCP (SOCK_STREAM)</option><option value="udp" selected>UDP (SOCK_DGRAM)</option>"#
+                            }) }
                         </select>
                     }
                     if needs_address {

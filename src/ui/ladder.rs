@@ -286,7 +286,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let mut svg = String::with_capacity(8192 + MAX_ARROWS * 400);
     let _ = write!(
         svg,
-        r#"<svg id="ladder" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#,
+        r#"<div class="ladder-sheet"><svg id="ladder" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" role="img" aria-label="Ladder diagram of the packets"><defs><marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>"#,
         height_1 = Rounded(height, 1),
         height_0 = Rounded(height, 0),
         WIDTH = Rounded(width, 0)
@@ -352,7 +352,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
     let now_y = axis.now_y(now);
     let _ = write!(
         svg,
-        r#"</svg><svg class="ladder-now" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" aria-hidden="true"><g class="now" transform="translate(0 {now_y_1})"><rect class="curtain" x="-1000" y="0" width="3000" height="{height_1}"/><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg>"#,
+        r#"</svg><svg class="ladder-now" viewBox="0 0 {WIDTH} {height_1}" style="height: {height_0}px" aria-hidden="true"><g class="now" transform="translate(0 {now_y_1})"><rect class="curtain" x="-1000" y="0" width="3000" height="{height_1}"/><line x1="0" y1="0" x2="{WIDTH}" y2="0"/><text x="4" y="-4">{}</text></g></svg></div>"#,
         time_label(now),
         height_1 = Rounded(height, 1),
         height_0 = Rounded(height, 0),
@@ -378,7 +378,7 @@ pub fn view(model: &Model, plan: &Plan, send: &Callback<Msg>, scroll: &NodeRef) 
         <>
             { into_html(heads) }
             <div class="ladder-scroll" ref={scroll.clone()} {onmousedown} {onmouseover}>
-                <div class="ladder-sheet">{ into_html(svg) }</div>
+                { into_html(svg) }
             </div>
         </>
     }

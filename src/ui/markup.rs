@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
-use yew::virtual_dom::{AttributeOrProperty, Attributes, VTag};
-use yew::{AttrValue, Callback, Html, MouseEvent};
+use yew::virtual_dom::{AttributeOrProperty, Attributes, Listeners, VTag};
+use yew::{AttrValue, Callback, Html, MouseEvent, NodeRef};
 
 use super::model::Msg;
 use crate::decimal::Rounded;
@@ -45,6 +45,13 @@ pub fn text(out: &mut String, class: &str, x: f64, y: f64, content: &str) {
     );
 }
 
+/// An `<option>` of a `<select>`, its value and label escaped. A select's options are written as
+/// markup: when they change they are made anew, the one `selected` chosen.
+pub fn option(out: &mut String, value: &str, selected: bool, label: &str) {
+    let selected = if selected { " selected" } else { "" };
+    let _ = write!(out, r#"<option value="{}"{selected}>{}</option>"#, escape(value), escape(label));
+}
+
 /// Markup this module wrote, as a node of the page.
 pub fn into_html(markup: String) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup))
@@ -53,12 +60,13 @@ pub fn into_html(markup: String) -> Html {
 /// An element of the page whose attributes are worked out at run time (`None` leaves one out),
 /// around children drawn by Yew. `html!` would make a `Classes` set of a class worked out at run
 /// time, an ordered set with hashing: this spares the page that code.
+///
+/// The element is made as `html!` makes one (`VTag::__new_other`): `VTag::new` would first look
+/// whether it is an `<input>` or a `<textarea>`, which it never is here.
 pub fn element(name: &'static str, keys: &'static [&'static str], values: Vec<Option<String>>, children: Html) -> Html {
-    let mut element = VTag::new(name);
     let values = values.into_iter().map(|value| value.map(|value| AttributeOrProperty::Attribute(value.into())));
-    element.set_attributes(Attributes::Dynamic { keys, values: values.collect() });
-    element.add_child(children);
-    element.into()
+    let attributes = Attributes::Dynamic { keys, values: values.collect() };
+    VTag::__new_other(name.into(), NodeRef::default(), None, attributes, Listeners::None, children).into()
 }
 
 /// Markup that never changes, as a node of the page: one string instead of the code that would
@@ -111,10 +119,15 @@ pub fn class_list(base: String, flags: &[(bool, &str)]) -> String {
 
 /// Pressing on a packet of a drawing selects it; pressing elsewhere clears the selection.
 pub fn selecting(send: &Callback<Msg>) -> Callback<MouseEvent> {
-    send.reform(|event: MouseEvent| Msg::Select(packet_at(&event).map(|(id, _)| id)))
+    on_packet(send, Msg::Select)
 }
 
 /// The pointer over a packet of a drawing lights it in every panel.
 pub fn hovering(send: &Callback<Msg>) -> Callback<MouseEvent> {
-    send.reform(|event: MouseEvent| Msg::Hover(packet_at(&event).map(|(id, _)| id)))
+    on_packet(send, Msg::Hover)
+}
+
+/// Sends `msg` of the packet an event happened on, if any (one listener's code for both).
+fn on_packet(send: &Callback<Msg>, msg: fn(Option<PacketId>) -> Msg) -> Callback<MouseEvent> {
+    send.reform(move |event: MouseEvent| msg(packet_at(&event).map(|(id, _)| id)))
 }

@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use super::kept::{Kept, Slot};
-use super::markup::{fixed, value_at};
+use super::markup::{fixed, into_html, option, value_at};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
@@ -237,12 +237,11 @@ fn network_editor(props: &NetworkEditorProps, slot: &Slot) -> Html {
         })
     };
     let host_options = |selected: usize| {
-        network
-            .hosts
-            .iter()
-            .enumerate()
-            .map(|(index, host)| html! { <option value={index.to_string()} selected={index == selected}>{ &host.name }</option> })
-            .collect::<Html>()
+        let mut options = String::new();
+        for (index, host) in network.hosts.iter().enumerate() {
+            option(&mut options, &index.to_string(), index == selected, &host.name);
+        }
+        into_html(options)
     };
 
     html! {

@@ -144,7 +144,6 @@ impl ProgramView {
 pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
     let host = view.host;
     let live = view.state.is_live();
-    let stop = send.reform(move |_: MouseEvent| Msg::StopProgram(host));
     let type_line = {
         let send = send.clone();
         Callback::from(move |event: SubmitEvent| {
@@ -178,12 +177,7 @@ pub fn program_panel(view: &ProgramView, send: &Callback<Msg>) -> Html {
                 threads: view.threads.clone(),
                 live,
                 send: send.clone(),
-                children: html! {
-                    <>
-                        <button type="button" class="stop-program" disabled={!live} onclick={stop}>{ "■ Stop" }</button>
-                        { into_html(format!(r#"<span class="{status_class}">{}</span>"#, escape(&label))) }
-                    </>
-                },
+                status: (status_class, label),
             })) }
             <div class="console-scroll">
                 <ol class="console" aria-label="console">{ into_html(console(&view.console)) }</ol>
@@ -239,8 +233,8 @@ struct Editor {
     threads: Vec<ThreadLine>,
     live: bool,
     send: Callback<Msg>,
-    /// The program's state and its stop button, beside the run button.
-    children: Html,
+    /// The program's state, its class and its label, shown beside the run and stop buttons.
+    status: (&'static str, String),
 }
 
 impl Editor {
@@ -327,6 +321,10 @@ fn editor(props: &Editor, slot: &Slot) -> Html {
             send.emit(Msg::RunProgram { host, file: file.clone(), source })
         })
     };
+    let stop = {
+        let host = props.host;
+        props.send.reform(move |_: MouseEvent| Msg::StopProgram(host))
+    };
     let scroller = draft.get().scroller.clone();
     let lines = text.split('\n').count();
     let columns = text.split('\n').map(|line| line.chars().count()).max().unwrap_or(0);
@@ -373,7 +371,8 @@ fn editor(props: &Editor, slot: &Slot) -> Html {
                     title="Run the program on this host (a running one is stopped first)">
                     { if props.live { "↻ Restart" } else { "▶ Run" } }
                 </button>
-                { props.children.clone() }
+                <button type="button" class="stop-program" disabled={!props.live} onclick={stop}>{ "■ Stop" }</button>
+                { into_html(format!(r#"<span class="{}">{}</span>"#, props.status.0, escape(&props.status.1))) }
                 if edited {
                     { fixed(r#"<span class="edited">edited: restart to run it</span>"#) }
                 }

@@ -15,8 +15,13 @@ use super::network_editor;
 use super::packets::PacketListProps;
 use super::{download, fetch};
 
-const TABS: [(Tab, &str); 4] =
-    [(Tab::Packets, "Packets"), (Tab::Inspector, "Inspector"), (Tab::Network, "Network"), (Tab::Lesson, "Lesson")];
+/// The tabs: what each shows, its label, and the name its button says in `data-tab`.
+const TABS: [(Tab, &str, &str); 4] = [
+    (Tab::Packets, "Packets", "packets"),
+    (Tab::Inspector, "Inspector", "inspector"),
+    (Tab::Network, "Network", "network"),
+    (Tab::Lesson, "Lesson", "lesson"),
+];
 
 pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     let model = &*handle.0.borrow();
@@ -35,7 +40,7 @@ pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
         let send = send.clone();
         Callback::from(move |event: MouseEvent| {
             let Some(pressed) = attribute_at(&event, "data-tab") else { return };
-            if let Some(&(tab, _)) = TABS.iter().find(|(_, label)| pressed.eq_ignore_ascii_case(label)) {
+            if let Some(&(tab, ..)) = TABS.iter().find(|(_, _, name)| pressed == *name) {
                 send.emit(Msg::Tab(tab));
             }
         })
@@ -43,10 +48,10 @@ pub fn view(handle: &ModelHandle, send: &Callback<Msg>) -> Html {
     html! {
         <aside class="side">
             <div class="tabs" role="tablist" {onclick}>
-                { for TABS.iter().map(|&(tab, label)| {
+                { for TABS.iter().map(|&(tab, label, name)| {
                     let selected = model.tab == tab;
                     html! {
-                        <button role="tab" class="tab" aria-selected={selected.to_string()} data-tab={label.to_ascii_lowercase()}>
+                        <button role="tab" class="tab" aria-selected={selected.to_string()} data-tab={name}>
                             { label }
                         </button>
                     }

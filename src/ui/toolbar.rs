@@ -1,12 +1,14 @@
 //! The toolbar: lesson menu, time controls (reset, step back, play, step, speed, timeline, seed)
 //! and the capture download; and the hint line under it.
 
+use std::fmt::Write;
+
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{attribute_at, element, escape, fixed, into_html, value_at, within};
+use super::markup::{attribute_at, element, escape, fixed, into_html, option, value_at, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::decimal::Rounded;
 use crate::scenario::library;
@@ -108,29 +110,29 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             }
         })
     };
-    let lesson_options = library::BUILT_IN
-        .iter()
-        .map(|lesson| {
-            let number = lesson.id.split('-').next().unwrap_or_default();
-            html! {
-                <option value={lesson.id} selected={model.lesson_id == Some(lesson.id)}>
-                    { format!("{number} · {}", lesson.title) }
-                </option>
-            }
-        })
-        .collect::<Html>();
+    let mut lessons = String::new();
+    option(&mut lessons, "", model.lesson_id.is_none() && !model.opened_file, "Client and server (free play)");
+    if model.lesson_id.is_none() && model.opened_file {
+        let _ = write!(
+            lessons,
+            r#"<option value="file" selected disabled>{} (from a file)</option>"#,
+            escape(&session.lesson().title)
+        );
+    }
+    for lesson in library::BUILT_IN {
+        let number = lesson.id.split('-').next().unwrap_or_default();
+        option(&mut lessons, lesson.id, model.lesson_id == Some(lesson.id), &format!("{number} · {}", lesson.title));
+    }
+    let mut speeds = String::new();
+    for (index, speed) in SPEEDS.iter().enumerate() {
+        option(&mut speeds, &index.to_string(), index == model.speed, speed.label);
+    }
     html! {
         <header class="toolbar" {onclick}>
             { fixed(r#"<span class="brand">socksim</span>"#) }
             <label class="lesson-menu">
                 { fixed(r#"<span class="visually-hidden">Lesson</span>"#) }
-                <select id="lesson" onchange={open} title="Open a lesson">
-                    <option value="" selected={model.lesson_id.is_none() && !model.opened_file}>{ "Client and server (free play)" }</option>
-                    if model.lesson_id.is_none() && model.opened_file {
-                        <option value="file" selected=true disabled=true>{ format!("{} (from a file)", session.lesson().title) }</option>
-                    }
-                    { lesson_options }
-                </select>
+                <select id="lesson" onchange={open} title="Open a lesson">{ into_html(lessons) }</select>
             </label>
             <div class="transport" role="group" aria-label="Time">
                 { fixed(concat!(
@@ -142,11 +144,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
             </div>
             <label class="speed" title="Playback speed: virtual seconds per second">
                 { fixed(r#"<span class="visually-hidden">Speed</span>"#) }
-                <select id="speed" onchange={speed}>
-                    { for SPEEDS.iter().enumerate().map(|(index, speed)| html! {
-                        <option value={index.to_string()} selected={index == model.speed}>{ speed.label }</option>
-                    }) }
-                </select>
+                <select id="speed" onchange={speed}>{ into_html(speeds) }</select>
             </label>
             <label class="timeline">
                 { fixed(r#"<span class="visually-hidden">Timeline</span>"#) }
@@ -162,7 +160,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
                     Some(if model.fast_forwarding { "clock fast" } else { "clock" }.into()),
                     Some(if model.fast_forwarding { "Nothing on the wires: fast-forwarding" } else { "Virtual time" }.into()),
                 ],
-                html! { <>{ time_label(now) }{ if model.fast_forwarding { " »" } else { "" } }</> },
+                Html::from(time_label(now) + if model.fast_forwarding { " »" } else { "" }),
             ) }
             <label class="seed" title="The seed of the network's randomness: loss, jitter, ports, sequence numbers">
                 { "seed " }

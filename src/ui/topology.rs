@@ -348,11 +348,12 @@ pub fn view(scene: &Scene, send: &Callback<Msg>, layers: &LayerRefs, envelopes: 
     };
     let onmouseleave = send.reform(|_: MouseEvent| Msg::Hover(None));
     let view_box = layout.view_box();
+    let still = format!(
+        r#"<svg class="still" viewBox="{view_box}" role="img" aria-label="Hosts and the links between them">{svg}</svg>"#
+    );
     html! {
         <div class="drawing" id="topology" {onmousedown} {onmousemove} {onmouseleave}>
-            <svg class="still" viewBox={view_box.clone()} role="img" aria-label="Hosts and the links between them">
-                { into_html(svg) }
-            </svg>
+            { into_html(still) }
             <svg class="moving" viewBox={view_box} role="img" aria-label="Packets travelling on the links">
                 <g class="bursts" ref={layers.bursts.clone()} />
                 <g class="packets" ref={layers.labelled.clone()} />
