@@ -63,7 +63,6 @@ natives! {
     Abs "abs" 1 1,
     Ord "ord" 1 1,
     Chr "chr" 1 1,
-    Round "round" 1 2,
     Isinstance "isinstance" 2 2,
     Issubclass "issubclass" 2 2,
     Getattr "getattr" 2 3,
@@ -423,32 +422,6 @@ fn run(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &mut Vec<(Rc<
                 .and_then(char::from_u32)
                 .ok_or_else(|| value_error("chr() arg not in range(0x110000)"))?;
             Ok(Value::str(c.encode_utf8(&mut [0; 4])))
-        }
-        N::Round => {
-            let digits = match args.get(1) {
-                None | Some(Value::None) => None,
-                Some(d) => Some(int_arg(d, "round()")?),
-            };
-            match (&args[0], digits) {
-                (Value::Int(_) | Value::Bool(_), _) => Ok(Value::Int(args[0].as_int().unwrap_or(0))),
-                (Value::Float(f), None) => {
-                    if !f.is_finite() {
-                        return Err(raise(Kind::OverflowError, "cannot convert float infinity to integer"));
-                    }
-                    Ok(Value::Int(f.round_ties_even() as i64))
-                }
-                (Value::Float(f), Some(d)) if d >= 0 => {
-                    // Through the exact decimal expansion, as CPython rounds.
-                    let text = crate::decimal::fixed(*f, d.min(300) as usize);
-                    let rounded = crate::decimal::parse(&text);
-                    Ok(Value::Float(if f.is_sign_negative() { -rounded } else { rounded }))
-                }
-                (Value::Float(f), Some(d)) => {
-                    let scale = 10f64.powi(d.clamp(-300, 0) as i32);
-                    Ok(Value::Float((f * scale).round_ties_even() / scale))
-                }
-                (other, _) => Err(type_error_of("type ", other, " doesn't define __round__ method")),
-            }
         }
         N::Isinstance | N::Issubclass => {
             Ok(Value::Bool(is_instance(vm.rt, &args[0], &args[1], native == N::Issubclass)?))

@@ -363,27 +363,31 @@ struct Spec {
 }
 
 fn parse_spec(spec: &str) -> Res<Spec> {
-    let chars: Vec<char> = spec.chars().collect();
+    // Only the fill may be beyond ASCII: the rest is read as bytes.
+    let bytes = spec.as_bytes();
     let mut s = Spec { fill: ' ', ..Spec::default() };
-    let mut i = 0;
-    let is_align = |c: char| matches!(c, '<' | '>' | '^' | '=');
-    if chars.len() >= 2 && is_align(chars[1]) {
-        s.fill = chars[0];
-        s.align = chars[1] as u8;
-        i = 2;
-    } else if !chars.is_empty() && is_align(chars[0]) {
-        s.align = chars[0] as u8;
+    let is_align = |b: Option<&u8>| matches!(b, Some(b'<' | b'>' | b'^' | b'='));
+    let fill = spec.chars().next().unwrap_or(' ');
+    let mut i = fill.len_utf8();
+    if is_align(bytes.get(i)) {
+        s.fill = fill;
+        s.align = bytes[i];
+        i += 1;
+    } else if is_align(bytes.first()) {
+        s.align = bytes[0];
         i = 1;
+    } else {
+        i = 0;
     }
-    if let Some(&c @ ('+' | '-' | ' ')) = chars.get(i) {
-        s.sign = c as u8;
+    if let Some(&c @ (b'+' | b'-' | b' ')) = bytes.get(i) {
+        s.sign = c;
         i += 1;
     }
-    if chars.get(i) == Some(&'#') {
+    if bytes.get(i) == Some(&b'#') {
         s.alternate = true;
         i += 1;
     }
-    if chars.get(i) == Some(&'0') {
+    if bytes.get(i) == Some(&b'0') {
         if s.align == 0 {
             s.fill = '0';
             s.align = b'=';
@@ -392,26 +396,26 @@ fn parse_spec(spec: &str) -> Res<Spec> {
     }
     let number = |i: &mut usize| {
         let mut n: usize = 0;
-        while let Some(d) = chars.get(*i).and_then(|c| c.to_digit(10)) {
-            n = n.saturating_mul(10).saturating_add(d as usize);
+        while let Some(d @ b'0'..=b'9') = bytes.get(*i) {
+            n = n.saturating_mul(10).saturating_add(usize::from(d - b'0'));
             *i += 1;
         }
         n
     };
     s.width = number(&mut i).min(MAX_LEN);
-    if let Some(&c @ (',' | '_')) = chars.get(i) {
-        s.grouping = c as u8;
+    if let Some(&c @ (b',' | b'_')) = bytes.get(i) {
+        s.grouping = c;
         i += 1;
     }
-    if chars.get(i) == Some(&'.') {
+    if bytes.get(i) == Some(&b'.') {
         i += 1;
         s.precision = Some(number(&mut i).min(1000));
     }
-    if let Some(&c) = chars.get(i) {
+    if let Some(c) = spec[i..].chars().next() {
         s.kind = c as u8;
-        i += 1;
+        i += c.len_utf8();
     }
-    if i != chars.len() {
+    if i != bytes.len() {
         return Err(value_error("Invalid format specifier"));
     }
     Ok(s)
@@ -525,11 +529,20 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> Res<String> {
             if !matches!(s.kind, 0 | b's') {
                 return Err(unknown_code(s.kind, "str"));
             }
-            let body: String = match s.precision {
-                Some(p) => text.chars().take(p).collect(),
-                None => text.to_string(),
-            };
-            Ok(pad(&s, "", &body, false))
+            // The first `precision` characters: up to the byte that starts the next one.
+            let mut end = text.len();
+            if let Some(mut left) = s.precision {
+                for (at, b) in text.bytes().enumerate() {
+                    if b & 0xc0 != 0x80 {
+                        if left == 0 {
+                            end = at;
+                            break;
+                        }
+                        left -= 1;
+                    }
+                }
+            }
+            Ok(pad(&s, "", &text[..end], false))
         }
         Value::Instance(_) => {
             let text = vm.str(value)?;

@@ -28,7 +28,6 @@ const TEXT_METHODS: &[&str] = &[
     "join",
     "startswith",
     "endswith",
-    "replace",
     "find",
     "rfind",
 ];
@@ -521,35 +520,6 @@ fn text(
                 found |= if name == "startswith" { data.starts_with(affix) } else { data.ends_with(affix) };
             }
             Value::Bool(found)
-        }
-        "replace" => {
-            arity(name, args, 2, 3)?;
-            let old = same_kind(vm, receiver, &args[0])?;
-            let new = same_kind(vm, receiver, &args[1])?;
-            let mut count = match args.get(2) {
-                Some(count) => int_arg(count, "replace")?,
-                None => -1,
-            };
-            let mut out = Vec::new();
-            let mut rest = data;
-            while count != 0 {
-                let at = if old.is_empty() { Some(0) } else { find(rest, old, false) };
-                let Some(at) = at else { break };
-                out.extend_from_slice(&rest[..at]);
-                out.extend_from_slice(new);
-                check_len(out.len())?;
-                if old.is_empty() {
-                    let Some(&first) = rest.first() else { break };
-                    out.push(first);
-                    rest = &rest[1..];
-                } else {
-                    rest = &rest[at + old.len()..];
-                }
-                count -= 1;
-            }
-            out.extend_from_slice(rest);
-            vm.burn(out.len());
-            make(receiver, &out)
         }
         _ => {
             // find, rfind (sub, start, end), in characters of a str.

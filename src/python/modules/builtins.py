@@ -109,6 +109,47 @@ def pow(base, exp, mod=None):
     return result % mod
 
 
+def round(*args):
+    n = len(args)
+    if n != 1 and n != 2:
+        raise TypeError('round() takes %s (%d given)' % ('at least 1 argument' if n < 1 else 'at most 2 arguments', n))
+    number = args[0]
+    digits = args[1] if n == 2 else None
+    if digits is not None and not isinstance(digits, int):
+        raise TypeError("round(): '%s' object cannot be interpreted as an integer" % type(digits).__name__)
+    if isinstance(number, int):
+        return int(number)
+    if not isinstance(number, float):
+        raise TypeError("type %s doesn't define __round__ method" % type(number).__name__)
+    if digits is None:
+        if number != number or number - number != 0:
+            raise OverflowError('cannot convert float infinity to integer')
+        return int(_half_even(number))
+    if number == 0 or number != number or number - number != 0:
+        return number
+    if digits >= 0:
+        # Through the exact decimal expansion, as CPython rounds.
+        rounded = float(format(number, '.%df' % min(digits, 300)))
+    else:
+        scale = 10.0 ** max(digits, -300)
+        rounded = _half_even(number * scale) / scale
+    # A zero keeps the number's sign.
+    return rounded if rounded else number * 0.0
+
+
+def _half_even(x):
+    # x rounded to a whole float, halves to even.
+    if not -4503599627370496.0 < x < 4503599627370496.0:
+        return x
+    whole = float(int(x))
+    rest = x - whole
+    if rest > 0.5 or rest == 0.5 and whole % 2:
+        return whole + 1
+    if rest < -0.5 or rest == -0.5 and whole % 2:
+        return whole - 1
+    return whole
+
+
 def hex(number):
     return format(number, '#x')
 
@@ -198,6 +239,32 @@ def str_zfill(s, width):
     if s[:1] in ('-', '+'):
         return s[0] + str_rjust(s[1:], width - 1, '0')
     return str_rjust(s, width, '0')
+
+
+def str_replace(s, *args, **kwargs):
+    if kwargs:
+        raise TypeError("replace() got an unexpected keyword argument '%s'" % list(kwargs)[0])
+    if not 2 <= len(args) <= 3:
+        raise TypeError('replace() takes 2 to 3 arguments (%d given)' % len(args))
+    # `old` and `new` must be of the kind of `s`, which these methods check.
+    for part in args[:2]:
+        s.split(part) if type(part) is tuple else s.startswith(part)
+    old, new = args[0], args[1]
+    count = args[2] if len(args) == 3 else -1
+    if not isinstance(count, int):
+        raise TypeError("replace: '%s' object cannot be interpreted as an integer" % type(count).__name__)
+    if old:
+        return new.join(s.split(old, count))
+    # An empty `old` matches before each character and at the end.
+    if count < 0 or count > len(s):
+        count = len(s) + 1
+    out = s[:0]
+    for i in range(count):
+        out += new + s[i:i + 1]
+    return out + s[count:]
+
+
+bytes_replace = str_replace
 
 
 def str_partition(s, sep):
