@@ -356,7 +356,7 @@ impl<'a> Compiler<'a> {
             StmtKind::While(test, body, orelse) => {
                 let start = self.here();
                 let exit = match test {
-                    Expr::Const(Const::Bool(true)) => None,
+                    Expr::Const(value) if matches!(**value, Value::Bool(true)) => None,
                     _ => {
                         self.expr(test)?;
                         Some(self.emit(Op::JumpIfFalse(0)))
@@ -884,18 +884,7 @@ impl<'a> Compiler<'a> {
     fn expr(&mut self, expr: &'a Expr) -> Compiled<()> {
         match expr {
             Expr::Name(name) => self.load(name),
-            Expr::Const(constant) => {
-                let value = match constant {
-                    Const::None => Value::None,
-                    Const::Bool(b) => Value::Bool(*b),
-                    Const::Int(i) => Value::Int(*i),
-                    Const::Float(f) => Value::Float(*f),
-                    Const::Str(s) => Value::Str(s.clone()),
-                    Const::Bytes(b) => Value::Bytes(b.clone()),
-                    Const::Ellipsis => Value::Native(super::builtins::Native::Ellipsis),
-                };
-                self.emit_const(value);
-            }
+            Expr::Const(value) => self.emit_const((**value).clone()),
             Expr::Format(parts) => self.format(parts)?,
             Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) => {
                 if items.iter().any(|item| matches!(item, Expr::Starred(_))) {
@@ -957,7 +946,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit(Op::LoadSlice);
             }
-            Expr::Call(callee, args) => self.call(callee, args)?,
+            Expr::Call(call) => self.call(&call.0, &call.1)?,
             Expr::Unary(op, operand) => {
                 self.expr(operand)?;
                 self.emit(Op::Unary(*op));
@@ -974,7 +963,8 @@ impl<'a> Compiler<'a> {
                 self.expr(right)?;
                 self.patch(jump);
             }
-            Expr::Compare(first, rest) => {
+            Expr::Compare(comparison) => {
+                let (first, rest) = &**comparison;
                 self.expr(first)?;
                 let mut failures = Vec::new();
                 for (i, (op, operand)) in rest.iter().enumerate() {
@@ -1009,13 +999,14 @@ impl<'a> Compiler<'a> {
                 self.patch(end);
             }
             Expr::Lambda(function) => self.function(function)?,
-            Expr::ListComp(element, clauses) | Expr::SetComp(element, clauses) => {
+            Expr::ListComp(comprehension) | Expr::SetComp(comprehension) => {
                 self.emit(if matches!(expr, Expr::ListComp(..)) { Op::BuildList(0) } else { Op::BuildSet(0) });
-                self.comprehension(clauses, 0, element, None)?;
+                self.comprehension(&comprehension.1, 0, &comprehension.0, None)?;
             }
-            Expr::DictComp(pair, clauses) => {
+            Expr::DictComp(comprehension) => {
+                let (key, value, clauses) = &**comprehension;
                 self.emit(Op::BuildDict(0));
-                self.comprehension(clauses, 0, &pair.0, Some(&pair.1))?;
+                self.comprehension(clauses, 0, key, Some(value))?;
             }
             Expr::Starred(_) => return Err(self.error("SyntaxError", "can't use starred expression here")),
         }

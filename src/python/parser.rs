@@ -9,8 +9,10 @@
 use std::rc::Rc;
 
 use super::ast::*;
+use super::builtins::Native;
 use super::token::{tokenize, FPart, Tok, Token};
 use super::traceback::CompileError;
+use super::value::Value;
 
 /// How deep expressions and blocks may nest (CPython's parser stops at 200 brackets).
 const MAX_DEPTH: u32 = 100;
@@ -430,7 +432,7 @@ impl Parser {
                     // Python 2: raise E, "message"
                     self.python2 = true;
                     let message = self.test()?;
-                    exception = Expr::Call(Box::new(exception), vec![Arg::Positional(message)]);
+                    exception = Expr::Call(Box::new((exception, vec![Arg::Positional(message)])));
                 }
                 let cause = if self.eat_kw("from") { Some(self.test()?) } else { None };
                 return Ok(StmtKind::Raise(Some(exception), cause));
@@ -556,7 +558,7 @@ impl Parser {
             newline = !self.eat(",");
         }
         if !newline {
-            args.push(Arg::Keyword("end".into(), Expr::Const(Const::Str(" ".into()))));
+            args.push(Arg::Keyword("end".into(), constant(Value::Str(" ".into()))));
         }
         Ok(StmtKind::Expr(print_call(args)))
     }
@@ -753,7 +755,7 @@ impl Parser {
         if rest.is_empty() {
             return Ok(first);
         }
-        Ok(Expr::Compare(Box::new(first), rest))
+        Ok(Expr::Compare(Box::new((first, rest))))
     }
 
     /// Binary operators of precedence `min` or more (see [`BINARY_OPERATORS`]), by precedence climbing.
@@ -783,13 +785,24 @@ impl Parser {
         };
         self.pos += 1;
         self.nest(1)?;
-        let operand = self.factor()?;
+        let mut operand = self.factor()?;
         self.depth -= 1;
-        Ok(match (op, operand) {
-            (UnOp::Neg, Expr::Const(Const::Int(n))) => Expr::Const(Const::Int(-n)),
-            (UnOp::Neg, Expr::Const(Const::Float(f))) => Expr::Const(Const::Float(-f)),
-            (op, operand) => Expr::Unary(op, Box::new(operand)),
-        })
+        // A negative number is a constant.
+        let negated = match (op, &mut operand) {
+            (UnOp::Neg, Expr::Const(value)) => match &mut **value {
+                Value::Int(n) => {
+                    *n = -*n;
+                    true
+                }
+                Value::Float(f) => {
+                    *f = -*f;
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        Ok(if negated { operand } else { Expr::Unary(op, Box::new(operand)) })
     }
 
     fn power(&mut self) -> Parsed<Expr> {
@@ -810,7 +823,7 @@ impl Parser {
             if self.eat(".") {
                 value = Expr::Attr(Box::new(value), self.name()?);
             } else if self.eat("(") {
-                value = Expr::Call(Box::new(value), self.call_args()?);
+                value = Expr::Call(Box::new((value, self.call_args()?)));
             } else if self.eat("[") {
                 value = self.subscript(value)?;
             } else {
@@ -877,8 +890,8 @@ impl Parser {
         let line = self.line();
         let value = match self.peek() {
             Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => return self.strings(),
-            Tok::Int(n) => Expr::Const(Const::Int(*n)),
-            Tok::Float(f) => Expr::Const(Const::Float(*f)),
+            Tok::Int(n) => constant(Value::Int(*n)),
+            Tok::Float(f) => constant(Value::Float(*f)),
             Tok::Op("(") => {
                 self.pos += 1;
                 if self.eat(")") {
@@ -903,11 +916,11 @@ impl Parser {
                 self.pos += 1;
                 return self.braces();
             }
-            Tok::Op("...") => Expr::Const(Const::Ellipsis),
+            Tok::Op("...") => constant(Value::Native(Native::Ellipsis)),
             Tok::Name(name) => match &**name {
-                "None" => Expr::Const(Const::None),
-                "True" => Expr::Const(Const::Bool(true)),
-                "False" => Expr::Const(Const::Bool(false)),
+                "None" => constant(Value::None),
+                "True" => constant(Value::Bool(true)),
+                "False" => constant(Value::Bool(false)),
                 "yield" | "await" => {
                     return Err(CompileError::new(
                         "NotImplementedError",
@@ -953,7 +966,7 @@ impl Parser {
             self.pos += 1;
         }
         if let Some(data) = bytes {
-            return Ok(Expr::Const(Const::Bytes(data.into())));
+            return Ok(constant(Value::Bytes(data.into())));
         }
         if !formatted {
             let mut text = String::new();
@@ -962,7 +975,7 @@ impl Parser {
                     text.push_str(piece);
                 }
             }
-            return Ok(Expr::Const(Const::Str(text.into())));
+            return Ok(constant(Value::Str(text.into())));
         }
         Ok(Expr::Format(parts))
     }
@@ -993,11 +1006,11 @@ impl Parser {
         }
         let value = self.test()?;
         if self.at_kw("for") {
-            let Expr::ListComp(_, clauses) = self.comprehension(Expr::Const(Const::None), false)? else {
+            let Expr::ListComp(comprehension) = self.comprehension(constant(Value::None), false)? else {
                 unreachable!()
             };
             self.expect("}")?;
-            return Ok(Expr::DictComp(Box::new((first, value)), clauses));
+            return Ok(Expr::DictComp(Box::new((first, value, comprehension.1))));
         }
         let mut pairs = vec![(first, value)];
         while self.eat(",") && !self.at("}") {
@@ -1022,7 +1035,8 @@ impl Parser {
             }
             clauses.push(Comprehension { target, iter, conditions });
         }
-        Ok(if set { Expr::SetComp(Box::new(element), clauses) } else { Expr::ListComp(Box::new(element), clauses) })
+        let comprehension = Box::new((element, clauses));
+        Ok(if set { Expr::SetComp(comprehension) } else { Expr::ListComp(comprehension) })
     }
 }
 
@@ -1049,7 +1063,11 @@ fn format_part(piece: &FPart, depth: u32) -> Parsed<FormatPart> {
 }
 
 fn print_call(args: Vec<Arg>) -> Expr {
-    Expr::Call(Box::new(Expr::Name("print".into())), args)
+    Expr::Call(Box::new((Expr::Name("print".into()), args)))
+}
+
+fn constant(value: Value) -> Expr {
+    Expr::Const(Box::new(value))
 }
 
 /// The comparison operators written with symbols.
@@ -1140,7 +1158,7 @@ mod tests {
         assert!(matches!(statement("x = [i * 2 for i in range(3) if i]"), StmtKind::Assign(_, Expr::ListComp(..))));
         assert!(matches!(statement("d = {k: v for k, v in items}"), StmtKind::Assign(_, Expr::DictComp(..))));
         assert!(matches!(statement("s[1:2]"), StmtKind::Expr(Expr::Slice(..))));
-        assert!(matches!(statement("f(a, *b, c=1, **d)"), StmtKind::Expr(Expr::Call(_, ref args)) if args.len() == 4));
+        assert!(matches!(statement("f(a, *b, c=1, **d)"), StmtKind::Expr(Expr::Call(ref call)) if call.1.len() == 4));
     }
 
     #[test]
