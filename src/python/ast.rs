@@ -59,12 +59,13 @@ pub enum Expr {
     /// parser moves many of them).
     Const(Box<Value>),
     /// An f-string: literal pieces and formatted fields.
-    Format(Vec<FormatPart>),
-    Tuple(Vec<Expr>),
-    List(Vec<Expr>),
-    Set(Vec<Expr>),
-    Dict(Vec<(Expr, Expr)>),
-    Attr(Box<Expr>, Name),
+    Format(Box<Vec<FormatPart>>),
+    Tuple(Box<Vec<Expr>>),
+    List(Box<Vec<Expr>>),
+    Set(Box<Vec<Expr>>),
+    Dict(Box<Vec<(Expr, Expr)>>),
+    /// The value and the attribute's name.
+    Attr(Box<(Expr, Name)>),
     Index(Box<Expr>, Box<Expr>),
     /// `value[start:stop:step]`.
     Slice(Box<Expr>, Box<[Option<Expr>; 3]>),

@@ -535,7 +535,8 @@ impl<'a> Compiler<'a> {
                             self.expr(index)?;
                             self.emit(Op::DeleteIndex);
                         }
-                        Expr::Attr(value, name) => {
+                        Expr::Attr(attr) => {
+                            let (value, name) = &**attr;
                             self.expr(value)?;
                             let index = self.name_index(name);
                             self.emit(Op::DeleteAttr(index));
@@ -734,7 +735,8 @@ impl<'a> Compiler<'a> {
     fn assign(&mut self, target: &'a Expr) -> Compiled<()> {
         match target {
             Expr::Name(name) => self.store(name),
-            Expr::Attr(value, name) => {
+            Expr::Attr(attr) => {
+                let (value, name) = &**attr;
                 self.expr(value)?;
                 let index = self.name_index(name);
                 self.emit(Op::StoreAttr(index));
@@ -749,7 +751,7 @@ impl<'a> Compiler<'a> {
                     None => self.emit(Op::Unpack(items.len() as u32)),
                     Some(star) => self.emit(Op::UnpackStar(star as u16, (items.len() - star - 1) as u16)),
                 };
-                for item in items {
+                for item in items.iter() {
                     match item {
                         Expr::Starred(inner) => self.assign(inner)?,
                         _ => self.assign(item)?,
@@ -770,7 +772,8 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::InPlace(op));
                 self.store(name);
             }
-            Expr::Attr(object, name) => {
+            Expr::Attr(attr) => {
+                let (object, name) = &**attr;
                 self.expr(object)?;
                 self.emit(Op::Copy(0));
                 let index = self.name_index(name);
@@ -889,7 +892,7 @@ impl<'a> Compiler<'a> {
             Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) => {
                 if items.iter().any(|item| matches!(item, Expr::Starred(_))) {
                     self.emit(Op::BuildList(0));
-                    for item in items {
+                    for item in items.iter() {
                         match item {
                             Expr::Starred(inner) => {
                                 self.expr(inner)?;
@@ -909,7 +912,7 @@ impl<'a> Compiler<'a> {
                     }
                     return Ok(());
                 }
-                for item in items {
+                for item in items.iter() {
                     self.expr(item)?;
                 }
                 let n = items.len() as u32;
@@ -920,13 +923,14 @@ impl<'a> Compiler<'a> {
                 });
             }
             Expr::Dict(pairs) => {
-                for (key, value) in pairs {
+                for (key, value) in pairs.iter() {
                     self.expr(key)?;
                     self.expr(value)?;
                 }
                 self.emit(Op::BuildDict(pairs.len() as u32));
             }
-            Expr::Attr(value, name) => {
+            Expr::Attr(attr) => {
+                let (value, name) = &**attr;
                 self.expr(value)?;
                 let index = self.name_index(name);
                 self.emit(Op::LoadAttr(index));
@@ -1074,7 +1078,8 @@ impl<'a> Compiler<'a> {
 
     fn call(&mut self, callee: &'a Expr, args: &'a [Arg]) -> Compiled<()> {
         let positional_only = args.iter().all(|arg| matches!(arg, Arg::Positional(_)));
-        if let (Expr::Attr(receiver, name), true) = (callee, positional_only) {
+        if let (Expr::Attr(attr), true) = (callee, positional_only) {
+            let (receiver, name) = &**attr;
             self.expr(receiver)?;
             for arg in args {
                 if let Arg::Positional(value) = arg {

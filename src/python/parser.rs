@@ -448,7 +448,7 @@ impl Parser {
             "del" => {
                 self.pos += 1;
                 let Expr::Tuple(targets) = self.target_tuple()? else { unreachable!() };
-                return Ok(StmtKind::Del(targets));
+                return Ok(StmtKind::Del(*targets));
             }
             "assert" => {
                 self.pos += 1;
@@ -622,7 +622,7 @@ impl Parser {
             }
             items.push(item(self)?);
         }
-        Ok(Expr::Tuple(items))
+        Ok(Expr::Tuple(Box::new(items)))
     }
 
     fn star_test(&mut self) -> Parsed<Expr> {
@@ -649,7 +649,7 @@ impl Parser {
     fn target_tuple(&mut self) -> Parsed<Expr> {
         Ok(match self.target_list()? {
             Expr::Tuple(items) => Expr::Tuple(items),
-            one => Expr::Tuple(vec![one]),
+            one => Expr::Tuple(Box::new(vec![one])),
         })
     }
 
@@ -821,7 +821,7 @@ impl Parser {
         let depth = self.depth;
         loop {
             if self.eat(".") {
-                value = Expr::Attr(Box::new(value), self.name()?);
+                value = Expr::Attr(Box::new((value, self.name()?)));
             } else if self.eat("(") {
                 value = Expr::Call(Box::new((value, self.call_args()?)));
             } else if self.eat("[") {
@@ -895,22 +895,22 @@ impl Parser {
             Tok::Op("(") => {
                 self.pos += 1;
                 if self.eat(")") {
-                    return Ok(Expr::Tuple(Vec::new()));
+                    return Ok(Expr::Tuple(Box::default()));
                 }
                 let first = self.star_test()?;
                 if !self.at(",") && !self.at_kw("for") {
                     self.expect(")")?;
                     return Ok(first);
                 }
-                return self.display(first, ")", Expr::Tuple);
+                return self.display(first, ")", |items| Expr::Tuple(Box::new(items)));
             }
             Tok::Op("[") => {
                 self.pos += 1;
                 if self.eat("]") {
-                    return Ok(Expr::List(Vec::new()));
+                    return Ok(Expr::List(Box::default()));
                 }
                 let first = self.star_test()?;
-                return self.display(first, "]", Expr::List);
+                return self.display(first, "]", |items| Expr::List(Box::new(items)));
             }
             Tok::Op("{") => {
                 self.pos += 1;
@@ -977,7 +977,7 @@ impl Parser {
             }
             return Ok(constant(Value::Str(text.into())));
         }
-        Ok(Expr::Format(parts))
+        Ok(Expr::Format(Box::new(parts)))
     }
 
     /// A tuple, list or set display after its `first` item, up to its `close` bracket: the other
@@ -998,11 +998,11 @@ impl Parser {
 
     fn braces(&mut self) -> Parsed<Expr> {
         if self.eat("}") {
-            return Ok(Expr::Dict(Vec::new()));
+            return Ok(Expr::Dict(Box::default()));
         }
         let first = self.star_test()?;
         if !self.eat(":") {
-            return self.display(first, "}", Expr::Set);
+            return self.display(first, "}", |items| Expr::Set(Box::new(items)));
         }
         let value = self.test()?;
         if self.at_kw("for") {
@@ -1019,7 +1019,7 @@ impl Parser {
             pairs.push((key, self.test()?));
         }
         self.expect("}")?;
-        Ok(Expr::Dict(pairs))
+        Ok(Expr::Dict(Box::new(pairs)))
     }
 
     /// The `for … in … if …` clauses after `element`.
@@ -1105,7 +1105,7 @@ fn check_target(target: &Expr, parser: &mut Parser, starred: bool) -> Parsed<()>
         }
         Expr::Attr(..) | Expr::Index(..) | Expr::Slice(..) => return Ok(()),
         Expr::Tuple(items) | Expr::List(items) => {
-            for item in items {
+            for item in items.iter() {
                 check_target(item, parser, true)?;
             }
             return Ok(());
