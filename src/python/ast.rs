@@ -6,6 +6,8 @@
 
 use std::rc::Rc;
 
+use super::value::Value;
+
 pub type Name = Rc<str>;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -51,62 +53,52 @@ pub enum CmpOp {
     IsNot,
 }
 
-#[cfg_attr(test, derive(Debug))]
-pub enum Const {
-    None,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
-    Ellipsis,
-}
-
-#[cfg_attr(test, derive(Debug))]
 pub enum Expr {
     Name(Name),
-    Const(Const),
+    /// A literal (boxed, as are the parts of the larger variants, to keep an `Expr` small: the
+    /// parser moves many of them).
+    Const(Box<Value>),
     /// An f-string: literal pieces and formatted fields.
-    Format(Vec<FormatPart>),
-    Tuple(Vec<Expr>),
-    List(Vec<Expr>),
-    Set(Vec<Expr>),
-    Dict(Vec<(Expr, Expr)>),
-    Attr(Box<Expr>, Name),
+    Format(Box<Vec<FormatPart>>),
+    Tuple(Box<Vec<Expr>>),
+    List(Box<Vec<Expr>>),
+    Set(Box<Vec<Expr>>),
+    Dict(Box<Vec<(Expr, Expr)>>),
+    /// The value and the attribute's name.
+    Attr(Box<(Expr, Name)>),
     Index(Box<Expr>, Box<Expr>),
     /// `value[start:stop:step]`.
     Slice(Box<Expr>, Box<[Option<Expr>; 3]>),
-    Call(Box<Expr>, Vec<Arg>),
+    /// The callee and the arguments.
+    Call(Box<(Expr, Vec<Arg>)>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `and` (true) or `or` (false).
     Logic(bool, Box<Expr>, Box<Expr>),
-    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    Compare(Box<(Expr, Vec<(CmpOp, Expr)>)>),
     /// `then if test else otherwise`: (test, then, otherwise).
     IfElse(Box<[Expr; 3]>),
     Lambda(Rc<Function>),
     /// `[element for … in … if …]`, also generator expressions (built as lists).
-    ListComp(Box<Expr>, Vec<Comprehension>),
-    SetComp(Box<Expr>, Vec<Comprehension>),
-    DictComp(Box<(Expr, Expr)>, Vec<Comprehension>),
+    ListComp(Box<(Expr, Vec<Comprehension>)>),
+    SetComp(Box<(Expr, Vec<Comprehension>)>),
+    /// The key, the value and the clauses.
+    DictComp(Box<(Expr, Expr, Vec<Comprehension>)>),
     /// `*value` in a call's arguments or a list display.
     Starred(Box<Expr>),
 }
 
-#[cfg_attr(test, derive(Debug))]
 pub enum FormatPart {
     Text(Rc<str>),
     Field { value: Expr, conversion: u8, spec: Vec<FormatPart> },
 }
 
-#[cfg_attr(test, derive(Debug))]
 pub struct Comprehension {
     pub target: Expr,
     pub iter: Expr,
     pub conditions: Vec<Expr>,
 }
 
-#[cfg_attr(test, derive(Debug))]
 pub enum Arg {
     Positional(Expr),
     Star(Expr),
@@ -126,7 +118,6 @@ pub enum ParamKind {
     StarStar,
 }
 
-#[cfg_attr(test, derive(Debug))]
 pub struct Param {
     pub name: Name,
     pub kind: ParamKind,
@@ -134,7 +125,6 @@ pub struct Param {
 }
 
 /// A `def` or a `lambda`.
-#[cfg_attr(test, derive(Debug))]
 pub struct Function {
     pub name: Name,
     pub params: Vec<Param>,
@@ -146,7 +136,6 @@ pub struct Function {
     pub decorators: Vec<Expr>,
 }
 
-#[cfg_attr(test, derive(Debug))]
 pub struct Handler {
     pub line: u32,
     pub class: Option<Expr>,
@@ -154,13 +143,11 @@ pub struct Handler {
     pub body: Vec<Stmt>,
 }
 
-#[cfg_attr(test, derive(Debug))]
 pub struct Stmt {
     pub line: u32,
     pub kind: StmtKind,
 }
 
-#[cfg_attr(test, derive(Debug))]
 pub enum StmtKind {
     Expr(Expr),
     /// `a = b = value`: every target, then the value.

@@ -356,7 +356,7 @@ impl<'a> Compiler<'a> {
             StmtKind::While(test, body, orelse) => {
                 let start = self.here();
                 let exit = match test {
-                    Expr::Const(Const::Bool(true)) => None,
+                    Expr::Const(value) if matches!(**value, Value::Bool(true)) => None,
                     _ => {
                         self.expr(test)?;
                         Some(self.emit(Op::JumpIfFalse(0)))
@@ -535,7 +535,8 @@ impl<'a> Compiler<'a> {
                             self.expr(index)?;
                             self.emit(Op::DeleteIndex);
                         }
-                        Expr::Attr(value, name) => {
+                        Expr::Attr(attr) => {
+                            let (value, name) = &**attr;
                             self.expr(value)?;
                             let index = self.name_index(name);
                             self.emit(Op::DeleteAttr(index));
@@ -734,7 +735,8 @@ impl<'a> Compiler<'a> {
     fn assign(&mut self, target: &'a Expr) -> Compiled<()> {
         match target {
             Expr::Name(name) => self.store(name),
-            Expr::Attr(value, name) => {
+            Expr::Attr(attr) => {
+                let (value, name) = &**attr;
                 self.expr(value)?;
                 let index = self.name_index(name);
                 self.emit(Op::StoreAttr(index));
@@ -749,7 +751,7 @@ impl<'a> Compiler<'a> {
                     None => self.emit(Op::Unpack(items.len() as u32)),
                     Some(star) => self.emit(Op::UnpackStar(star as u16, (items.len() - star - 1) as u16)),
                 };
-                for item in items {
+                for item in items.iter() {
                     match item {
                         Expr::Starred(inner) => self.assign(inner)?,
                         _ => self.assign(item)?,
@@ -770,7 +772,8 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::InPlace(op));
                 self.store(name);
             }
-            Expr::Attr(object, name) => {
+            Expr::Attr(attr) => {
+                let (object, name) = &**attr;
                 self.expr(object)?;
                 self.emit(Op::Copy(0));
                 let index = self.name_index(name);
@@ -884,23 +887,12 @@ impl<'a> Compiler<'a> {
     fn expr(&mut self, expr: &'a Expr) -> Compiled<()> {
         match expr {
             Expr::Name(name) => self.load(name),
-            Expr::Const(constant) => {
-                let value = match constant {
-                    Const::None => Value::None,
-                    Const::Bool(b) => Value::Bool(*b),
-                    Const::Int(i) => Value::Int(*i),
-                    Const::Float(f) => Value::Float(*f),
-                    Const::Str(s) => Value::Str(s.clone()),
-                    Const::Bytes(b) => Value::Bytes(b.clone()),
-                    Const::Ellipsis => Value::Native(super::builtins::Native::Ellipsis),
-                };
-                self.emit_const(value);
-            }
+            Expr::Const(value) => self.emit_const((**value).clone()),
             Expr::Format(parts) => self.format(parts)?,
             Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) => {
                 if items.iter().any(|item| matches!(item, Expr::Starred(_))) {
                     self.emit(Op::BuildList(0));
-                    for item in items {
+                    for item in items.iter() {
                         match item {
                             Expr::Starred(inner) => {
                                 self.expr(inner)?;
@@ -920,7 +912,7 @@ impl<'a> Compiler<'a> {
                     }
                     return Ok(());
                 }
-                for item in items {
+                for item in items.iter() {
                     self.expr(item)?;
                 }
                 let n = items.len() as u32;
@@ -931,13 +923,14 @@ impl<'a> Compiler<'a> {
                 });
             }
             Expr::Dict(pairs) => {
-                for (key, value) in pairs {
+                for (key, value) in pairs.iter() {
                     self.expr(key)?;
                     self.expr(value)?;
                 }
                 self.emit(Op::BuildDict(pairs.len() as u32));
             }
-            Expr::Attr(value, name) => {
+            Expr::Attr(attr) => {
+                let (value, name) = &**attr;
                 self.expr(value)?;
                 let index = self.name_index(name);
                 self.emit(Op::LoadAttr(index));
@@ -957,7 +950,7 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit(Op::LoadSlice);
             }
-            Expr::Call(callee, args) => self.call(callee, args)?,
+            Expr::Call(call) => self.call(&call.0, &call.1)?,
             Expr::Unary(op, operand) => {
                 self.expr(operand)?;
                 self.emit(Op::Unary(*op));
@@ -974,7 +967,8 @@ impl<'a> Compiler<'a> {
                 self.expr(right)?;
                 self.patch(jump);
             }
-            Expr::Compare(first, rest) => {
+            Expr::Compare(comparison) => {
+                let (first, rest) = &**comparison;
                 self.expr(first)?;
                 let mut failures = Vec::new();
                 for (i, (op, operand)) in rest.iter().enumerate() {
@@ -1009,13 +1003,14 @@ impl<'a> Compiler<'a> {
                 self.patch(end);
             }
             Expr::Lambda(function) => self.function(function)?,
-            Expr::ListComp(element, clauses) | Expr::SetComp(element, clauses) => {
+            Expr::ListComp(comprehension) | Expr::SetComp(comprehension) => {
                 self.emit(if matches!(expr, Expr::ListComp(..)) { Op::BuildList(0) } else { Op::BuildSet(0) });
-                self.comprehension(clauses, 0, element, None)?;
+                self.comprehension(&comprehension.1, 0, &comprehension.0, None)?;
             }
-            Expr::DictComp(pair, clauses) => {
+            Expr::DictComp(comprehension) => {
+                let (key, value, clauses) = &**comprehension;
                 self.emit(Op::BuildDict(0));
-                self.comprehension(clauses, 0, &pair.0, Some(&pair.1))?;
+                self.comprehension(clauses, 0, key, Some(value))?;
             }
             Expr::Starred(_) => return Err(self.error("SyntaxError", "can't use starred expression here")),
         }
@@ -1083,7 +1078,8 @@ impl<'a> Compiler<'a> {
 
     fn call(&mut self, callee: &'a Expr, args: &'a [Arg]) -> Compiled<()> {
         let positional_only = args.iter().all(|arg| matches!(arg, Arg::Positional(_)));
-        if let (Expr::Attr(receiver, name), true) = (callee, positional_only) {
+        if let (Expr::Attr(attr), true) = (callee, positional_only) {
+            let (receiver, name) = &**attr;
             self.expr(receiver)?;
             for arg in args {
                 if let Arg::Positional(value) = arg {

@@ -9,8 +9,10 @@
 use std::rc::Rc;
 
 use super::ast::*;
+use super::builtins::Native;
 use super::token::{tokenize, FPart, Tok, Token};
 use super::traceback::CompileError;
+use super::value::Value;
 
 /// How deep expressions and blocks may nest (CPython's parser stops at 200 brackets).
 const MAX_DEPTH: u32 = 100;
@@ -430,7 +432,7 @@ impl Parser {
                     // Python 2: raise E, "message"
                     self.python2 = true;
                     let message = self.test()?;
-                    exception = Expr::Call(Box::new(exception), vec![Arg::Positional(message)]);
+                    exception = Expr::Call(Box::new((exception, vec![Arg::Positional(message)])));
                 }
                 let cause = if self.eat_kw("from") { Some(self.test()?) } else { None };
                 return Ok(StmtKind::Raise(Some(exception), cause));
@@ -446,7 +448,7 @@ impl Parser {
             "del" => {
                 self.pos += 1;
                 let Expr::Tuple(targets) = self.target_tuple()? else { unreachable!() };
-                return Ok(StmtKind::Del(targets));
+                return Ok(StmtKind::Del(*targets));
             }
             "assert" => {
                 self.pos += 1;
@@ -556,7 +558,7 @@ impl Parser {
             newline = !self.eat(",");
         }
         if !newline {
-            args.push(Arg::Keyword("end".into(), Expr::Const(Const::Str(" ".into()))));
+            args.push(Arg::Keyword("end".into(), constant(Value::Str(" ".into()))));
         }
         Ok(StmtKind::Expr(print_call(args)))
     }
@@ -620,7 +622,7 @@ impl Parser {
             }
             items.push(item(self)?);
         }
-        Ok(Expr::Tuple(items))
+        Ok(Expr::Tuple(Box::new(items)))
     }
 
     fn star_test(&mut self) -> Parsed<Expr> {
@@ -647,7 +649,7 @@ impl Parser {
     fn target_tuple(&mut self) -> Parsed<Expr> {
         Ok(match self.target_list()? {
             Expr::Tuple(items) => Expr::Tuple(items),
-            one => Expr::Tuple(vec![one]),
+            one => Expr::Tuple(Box::new(vec![one])),
         })
     }
 
@@ -753,7 +755,7 @@ impl Parser {
         if rest.is_empty() {
             return Ok(first);
         }
-        Ok(Expr::Compare(Box::new(first), rest))
+        Ok(Expr::Compare(Box::new((first, rest))))
     }
 
     /// Binary operators of precedence `min` or more (see [`BINARY_OPERATORS`]), by precedence climbing.
@@ -783,13 +785,24 @@ impl Parser {
         };
         self.pos += 1;
         self.nest(1)?;
-        let operand = self.factor()?;
+        let mut operand = self.factor()?;
         self.depth -= 1;
-        Ok(match (op, operand) {
-            (UnOp::Neg, Expr::Const(Const::Int(n))) => Expr::Const(Const::Int(-n)),
-            (UnOp::Neg, Expr::Const(Const::Float(f))) => Expr::Const(Const::Float(-f)),
-            (op, operand) => Expr::Unary(op, Box::new(operand)),
-        })
+        // A negative number is a constant.
+        let negated = match (op, &mut operand) {
+            (UnOp::Neg, Expr::Const(value)) => match &mut **value {
+                Value::Int(n) => {
+                    *n = -*n;
+                    true
+                }
+                Value::Float(f) => {
+                    *f = -*f;
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        Ok(if negated { operand } else { Expr::Unary(op, Box::new(operand)) })
     }
 
     fn power(&mut self) -> Parsed<Expr> {
@@ -808,9 +821,9 @@ impl Parser {
         let depth = self.depth;
         loop {
             if self.eat(".") {
-                value = Expr::Attr(Box::new(value), self.name()?);
+                value = Expr::Attr(Box::new((value, self.name()?)));
             } else if self.eat("(") {
-                value = Expr::Call(Box::new(value), self.call_args()?);
+                value = Expr::Call(Box::new((value, self.call_args()?)));
             } else if self.eat("[") {
                 value = self.subscript(value)?;
             } else {
@@ -877,37 +890,37 @@ impl Parser {
         let line = self.line();
         let value = match self.peek() {
             Tok::Str(_) | Tok::Bytes(_) | Tok::FStr(_) => return self.strings(),
-            Tok::Int(n) => Expr::Const(Const::Int(*n)),
-            Tok::Float(f) => Expr::Const(Const::Float(*f)),
+            Tok::Int(n) => constant(Value::Int(*n)),
+            Tok::Float(f) => constant(Value::Float(*f)),
             Tok::Op("(") => {
                 self.pos += 1;
                 if self.eat(")") {
-                    return Ok(Expr::Tuple(Vec::new()));
+                    return Ok(Expr::Tuple(Box::default()));
                 }
                 let first = self.star_test()?;
                 if !self.at(",") && !self.at_kw("for") {
                     self.expect(")")?;
                     return Ok(first);
                 }
-                return self.display(first, ")", Expr::Tuple);
+                return self.display(first, ")", |items| Expr::Tuple(Box::new(items)));
             }
             Tok::Op("[") => {
                 self.pos += 1;
                 if self.eat("]") {
-                    return Ok(Expr::List(Vec::new()));
+                    return Ok(Expr::List(Box::default()));
                 }
                 let first = self.star_test()?;
-                return self.display(first, "]", Expr::List);
+                return self.display(first, "]", |items| Expr::List(Box::new(items)));
             }
             Tok::Op("{") => {
                 self.pos += 1;
                 return self.braces();
             }
-            Tok::Op("...") => Expr::Const(Const::Ellipsis),
+            Tok::Op("...") => constant(Value::Native(Native::Ellipsis)),
             Tok::Name(name) => match &**name {
-                "None" => Expr::Const(Const::None),
-                "True" => Expr::Const(Const::Bool(true)),
-                "False" => Expr::Const(Const::Bool(false)),
+                "None" => constant(Value::None),
+                "True" => constant(Value::Bool(true)),
+                "False" => constant(Value::Bool(false)),
                 "yield" | "await" => {
                     return Err(CompileError::new(
                         "NotImplementedError",
@@ -953,7 +966,7 @@ impl Parser {
             self.pos += 1;
         }
         if let Some(data) = bytes {
-            return Ok(Expr::Const(Const::Bytes(data.into())));
+            return Ok(constant(Value::Bytes(data.into())));
         }
         if !formatted {
             let mut text = String::new();
@@ -962,9 +975,9 @@ impl Parser {
                     text.push_str(piece);
                 }
             }
-            return Ok(Expr::Const(Const::Str(text.into())));
+            return Ok(constant(Value::Str(text.into())));
         }
-        Ok(Expr::Format(parts))
+        Ok(Expr::Format(Box::new(parts)))
     }
 
     /// A tuple, list or set display after its `first` item, up to its `close` bracket: the other
@@ -985,19 +998,19 @@ impl Parser {
 
     fn braces(&mut self) -> Parsed<Expr> {
         if self.eat("}") {
-            return Ok(Expr::Dict(Vec::new()));
+            return Ok(Expr::Dict(Box::default()));
         }
         let first = self.star_test()?;
         if !self.eat(":") {
-            return self.display(first, "}", Expr::Set);
+            return self.display(first, "}", |items| Expr::Set(Box::new(items)));
         }
         let value = self.test()?;
         if self.at_kw("for") {
-            let Expr::ListComp(_, clauses) = self.comprehension(Expr::Const(Const::None), false)? else {
+            let Expr::ListComp(comprehension) = self.comprehension(constant(Value::None), false)? else {
                 unreachable!()
             };
             self.expect("}")?;
-            return Ok(Expr::DictComp(Box::new((first, value)), clauses));
+            return Ok(Expr::DictComp(Box::new((first, value, comprehension.1))));
         }
         let mut pairs = vec![(first, value)];
         while self.eat(",") && !self.at("}") {
@@ -1006,7 +1019,7 @@ impl Parser {
             pairs.push((key, self.test()?));
         }
         self.expect("}")?;
-        Ok(Expr::Dict(pairs))
+        Ok(Expr::Dict(Box::new(pairs)))
     }
 
     /// The `for … in … if …` clauses after `element`.
@@ -1022,7 +1035,8 @@ impl Parser {
             }
             clauses.push(Comprehension { target, iter, conditions });
         }
-        Ok(if set { Expr::SetComp(Box::new(element), clauses) } else { Expr::ListComp(Box::new(element), clauses) })
+        let comprehension = Box::new((element, clauses));
+        Ok(if set { Expr::SetComp(comprehension) } else { Expr::ListComp(comprehension) })
     }
 }
 
@@ -1049,7 +1063,11 @@ fn format_part(piece: &FPart, depth: u32) -> Parsed<FormatPart> {
 }
 
 fn print_call(args: Vec<Arg>) -> Expr {
-    Expr::Call(Box::new(Expr::Name("print".into())), args)
+    Expr::Call(Box::new((Expr::Name("print".into()), args)))
+}
+
+fn constant(value: Value) -> Expr {
+    Expr::Const(Box::new(value))
 }
 
 /// The comparison operators written with symbols.
@@ -1087,7 +1105,7 @@ fn check_target(target: &Expr, parser: &mut Parser, starred: bool) -> Parsed<()>
         }
         Expr::Attr(..) | Expr::Index(..) | Expr::Slice(..) => return Ok(()),
         Expr::Tuple(items) | Expr::List(items) => {
-            for item in items {
+            for item in items.iter() {
                 check_target(item, parser, true)?;
             }
             return Ok(());
@@ -1140,7 +1158,7 @@ mod tests {
         assert!(matches!(statement("x = [i * 2 for i in range(3) if i]"), StmtKind::Assign(_, Expr::ListComp(..))));
         assert!(matches!(statement("d = {k: v for k, v in items}"), StmtKind::Assign(_, Expr::DictComp(..))));
         assert!(matches!(statement("s[1:2]"), StmtKind::Expr(Expr::Slice(..))));
-        assert!(matches!(statement("f(a, *b, c=1, **d)"), StmtKind::Expr(Expr::Call(_, ref args)) if args.len() == 4));
+        assert!(matches!(statement("f(a, *b, c=1, **d)"), StmtKind::Expr(Expr::Call(ref call)) if call.1.len() == 4));
     }
 
     #[test]
