@@ -3,20 +3,23 @@
 //   1. wasm-opt with the settings below (the functions sorted by name, their names kept);
 //   2. scripts/wasm-order.mjs: a better order of the functions for gzip, written as their names;
 //   3. wasm-opt again: the functions put in that order, the names and the producers and
-//      target-features sections stripped.
+//      target-features sections stripped;
+//   4. scripts/wasm-names.mjs: short names for the imports and exports (the same in the JS).
 //
 //   node scripts/wasm-opt.mjs IN.wasm OUT.wasm [NAMED.wasm]
 //     NAMED.wasm: the file of step 1, with each function's name (for scripts/wasm-size.mjs).
 //   node scripts/wasm-opt.mjs --trunk
 //     Trunk's post_build hook (Trunk.toml): in a release build, the wasm in Trunk's staging
-//     folder, in place, and the integrity Trunk wrote for it in index.html. Trunk runs no
-//     wasm-opt of its own (data-wasm-opt="0" in index.html).
+//     folder and wasm-bindgen's JS beside it (step 4's names), in place, and the integrity
+//     Trunk wrote for each in index.html. Trunk runs no wasm-opt of its own (data-wasm-opt="0"
+//     in index.html).
 // wasm-opt is binaryen's, found on PATH (node_modules/.bin, see scripts/env.sh).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renameInJs, shortNames } from './wasm-names.mjs';
 import { withOrder } from './wasm-order.mjs';
 
 /** Step 1: the optimisations (Trunk.toml explains each). */
@@ -50,7 +53,8 @@ function wasmOpt(args) {
   }
 }
 
-/** Optimises `input` into `output`; keeps step 1's file, with its names, as `named` if given. */
+/** Optimises `input` into `output`; keeps step 1's file, with its names, as `named` if given.
+ * Returns the imports' and exports' new names (for the JS, see scripts/wasm-names.mjs). */
 function optimize(input, output, named) {
   const work = mkdtempSync(join(tmpdir(), 'socksim-wasm-opt-'));
   try {
@@ -60,6 +64,9 @@ function optimize(input, output, named) {
     if (named) copyFileSync(sorted, named);
     writeFileSync(ordered, withOrder(readFileSync(sorted)));
     wasmOpt([ordered, ...FINISH, '-o', output]);
+    const [wasm, names] = shortNames(readFileSync(output));
+    writeFileSync(output, wasm);
+    return names;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -71,7 +78,7 @@ function digests(file) {
   return ['sha256', 'sha384', 'sha512'].map((algorithm) => `${algorithm}-${createHash(algorithm).update(bytes).digest('base64')}`);
 }
 
-/** Trunk's post_build hook: the staged wasm, and its integrity in the staged index.html. */
+/** Trunk's post_build hook: the staged wasm and JS, and their integrity in the staged index.html. */
 function trunkHook() {
   const { TRUNK_PROFILE: profile, TRUNK_STAGING_DIR: staging } = process.env;
   if (!staging) throw new Error('--trunk is for Trunk\'s post_build hook (no TRUNK_STAGING_DIR)');
@@ -80,9 +87,11 @@ function trunkHook() {
   const wasm = readdirSync(staging).filter((file) => file.endsWith('_bg.wasm'));
   if (wasm.length !== 1) throw new Error(`expected one *_bg.wasm in ${staging}, found ${wasm.length}`);
   const file = join(staging, wasm[0]);
-  const before = digests(file);
-  optimize(file, file);
-  const after = digests(file);
+  const js = join(staging, wasm[0].replace(/_bg\.wasm$/, '.js'));
+  const before = [...digests(file), ...digests(js)];
+  const names = optimize(file, file);
+  writeFileSync(js, renameInJs(readFileSync(js, 'utf8'), names));
+  const after = [...digests(file), ...digests(js)];
   // The integrity Trunk wrote (sha384 unless data-integrity says otherwise; none with --no-sri).
   const html = join(staging, 'index.html');
   let text = readFileSync(html, 'utf8');
