@@ -2,8 +2,6 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
@@ -233,24 +231,13 @@ struct WeakSubtree {
     weak_ref: Weak<SubtreeData>,
 }
 
-impl Hash for WeakSubtree {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.subtree_id.hash(state)
-    }
-}
-
-impl PartialEq for WeakSubtree {
-    fn eq(&self, other: &Self) -> bool {
-        self.subtree_id == other.subtree_id
-    }
-}
-impl Eq for WeakSubtree {}
-
 /// Per tree data, shared between all subtrees in the hierarchy
+///
+/// Sets kept as `Vec`s without duplicates (subtrees by id): they are small.
 #[derive(Debug, Default)]
 struct AppData {
-    subtrees: HashSet<WeakSubtree>,
-    listening: HashSet<EventDescriptor>,
+    subtrees: Vec<WeakSubtree>,
+    listening: Vec<EventDescriptor>,
 }
 
 impl AppData {
@@ -258,16 +245,23 @@ impl AppData {
         for event in self.listening.iter() {
             subtree.add_listener(event);
         }
-        self.subtrees.insert(WeakSubtree {
-            subtree_id: subtree.subtree_id,
-            weak_ref: Rc::downgrade(subtree),
-        });
+        if !self
+            .subtrees
+            .iter()
+            .any(|s| s.subtree_id == subtree.subtree_id)
+        {
+            self.subtrees.push(WeakSubtree {
+                subtree_id: subtree.subtree_id,
+                weak_ref: Rc::downgrade(subtree),
+            });
+        }
     }
 
     fn ensure_handled(&mut self, desc: &EventDescriptor) {
-        if !self.listening.insert(desc.clone()) {
+        if self.listening.contains(desc) {
             return;
         }
+        self.listening.push(desc.clone());
         self.subtrees.retain(|subtree| {
             if let Some(subtree) = subtree.weak_ref.upgrade() {
                 subtree.add_listener(desc);
