@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::ops::Deref;
 
 use indexmap::IndexMap;
@@ -111,8 +110,9 @@ impl Attributes {
         new: &IndexMap<AttrValue, AttributeOrProperty>,
         old: &IndexMap<AttrValue, AttributeOrProperty>,
     ) {
+        // Linear searches rather than lookups by hash: elements have few attributes.
         for (key, value) in new.iter() {
-            match old.get(key) {
+            match old.iter().find(|(k, _)| *k == key).map(|(_, v)| v) {
                 Some(old_value) => {
                     if value != old_value {
                         Self::set(el, key, value);
@@ -123,17 +123,17 @@ impl Attributes {
         }
 
         for (key, value) in old.iter() {
-            if !new.contains_key(key) {
+            if !new.keys().any(|k| k == key) {
                 Self::remove(el, key, value);
             }
         }
     }
 
-    /// Convert [Attributes] pair to [HashMap]s and patch changes to `el`.
-    /// Works with any [Attributes] variants.
+    /// Convert [Attributes] pair to lists of pairs and patch changes to `el`.
+    /// Works with any [Attributes] variants. A key's last value counts, as in a map.
     #[cold]
     fn apply_diff_as_maps<'a>(el: &Element, new: &'a Self, old: &'a Self) {
-        fn collect(src: &Attributes) -> HashMap<&str, &AttributeOrProperty> {
+        fn collect(src: &Attributes) -> Vec<(&str, &AttributeOrProperty)> {
             use Attributes::*;
 
             match src {
@@ -147,22 +147,33 @@ impl Attributes {
             }
         }
 
+        /// The last value of `key` in `pairs`
+        fn get<'a>(
+            pairs: &[(&str, &'a AttributeOrProperty)],
+            key: &str,
+        ) -> Option<&'a AttributeOrProperty> {
+            pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        }
+
         let new = collect(new);
         let old = collect(old);
 
         // Update existing or set new
-        for (k, new) in new.iter() {
-            if match old.get(k) {
-                Some(old) => old != new,
+        for (i, (k, new_value)) in new.iter().enumerate() {
+            if get(&new[i + 1..], k).is_some() {
+                continue; // a later value of the same key counts
+            }
+            if match get(&old, k) {
+                Some(old) => old != *new_value,
                 None => true,
             } {
-                Self::set(el, k, new);
+                Self::set(el, k, new_value);
             }
         }
 
         // Remove missing
-        for (k, old_value) in old.iter() {
-            if !new.contains_key(k) {
+        for (i, (k, old_value)) in old.iter().enumerate() {
+            if get(&old[i + 1..], k).is_none() && get(&new, k).is_none() {
                 Self::remove(el, k, old_value);
             }
         }
