@@ -9,6 +9,7 @@
 //! frame moves every envelope and sees several datagrams arrive and leave.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -60,11 +61,11 @@ fn sendto(packet: usize, hosts: usize) -> Intent {
     let next = Ipv4Address::new(10, 0, 0, ((host + 1) % hosts) as u8 + 1);
     Intent::Call {
         host,
-        action: Action::Sendto {
+        action: Rc::new(Action::Sendto {
             socket: "s".into(),
             payload: Payload::Text(format!("datagram {packet}")),
             to: Destination::Address { address: next.to_string(), port: 9000 },
-        },
+        }),
     }
 }
 
@@ -94,7 +95,7 @@ fn ring(hosts: usize, packets: usize, (delay_us, jitter_us): (u64, u64)) -> Sess
     };
     let mut session = Session::new(lesson).expect("the benchmark's network is valid");
     for host in 0..hosts {
-        let call = |action| Intent::Call { host, action };
+        let call = |action| Intent::Call { host, action: Rc::new(action) };
         session.act(call(Action::Socket { kind: SocketKind::Udp, binds: "s".into() }));
         session.act(call(Action::Bind { socket: "s".into(), address: "0.0.0.0".into(), port: 9000 }));
     }

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -407,28 +408,32 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
             current.socket = name.clone();
         }
     }
-    let action = current.action(view);
+    let action = current.action(view).map(Rc::new);
+    let preview = match &action {
+        Ok(action) => format!("&gt;&gt;&gt; {}", escape(&pyrepr::call_line(action))),
+        Err(message) => format!(r#"<span class="missing">{}</span>"#, escape(message)),
+    };
+    let missing = action.is_err();
     let run = {
         let keeper = keeper.clone();
         let send = send.clone();
         let host = view.id;
-        let action = action.clone();
         let name = view.name.clone();
         let current = current.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let Ok(action) = action.clone() else { return };
+            let Ok(action) = &action else { return };
             let mut next = current.clone();
-            if let Action::Socket { binds, kind } = &action {
+            if let Action::Socket { binds, kind } = &**action {
                 next.socket = binds.clone();
                 next.kind = *kind;
             }
-            if let Action::Accept { binds, .. } = &action {
+            if let Action::Accept { binds, .. } = &**action {
                 next.socket = binds.clone();
             }
             next.call = next_call(current.call, next.kind, &name);
             keeper.change(|kept| kept.form = Some(next));
-            send.emit(Msg::Call { host, action });
+            send.emit(Msg::Call { host, action: Rc::clone(action) });
         })
     };
     let needs_socket = current.call != "socket";
@@ -445,10 +450,6 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
     for (name, address) in &view.peers {
         let _ = write!(addresses, r#"<option value="{}">{}</option>"#, escape(address), escape(name));
     }
-    let preview = match &action {
-        Ok(action) => format!("&gt;&gt;&gt; {}", escape(&pyrepr::call_line(action))),
-        Err(message) => format!(r#"<span class="missing">{}</span>"#, escape(message)),
-    };
     html! {
             <form class="call-form" onsubmit={run}>
                 <div class="call-fields">
@@ -501,7 +502,7 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
                         <input name="bufsize" aria-label="bufsize" type="number" class="port" value={current.bufsize.clone()}
                             oninput={edit_input(|form, value| form.bufsize = value)} />
                     }
-                    <button type="submit" class="run-call" disabled={action.is_err()}>{ "Call" }</button>
+                    <button type="submit" class="run-call" disabled={missing}>{ "Call" }</button>
                 </div>
                 <code class="preview">{ into_html(preview) }</code>
             </form>
