@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::markup::index;
 use super::model::{Model, SPEEDS};
 use crate::scenario::lesson::{Action, Destination, HostSpec, LinkSpec, Payload};
 use crate::scenario::{Intent, Lesson, Session};
@@ -30,8 +31,8 @@ pub fn requested() -> Option<Model> {
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     let spec = params.get("bench")?;
     let (hosts, packets) = spec.split_once('x')?;
-    let hosts: usize = hosts.parse().ok().filter(|hosts| (2..=32).contains(hosts))?;
-    let packets: usize = packets.parse().ok().filter(|packets| *packets <= 5_000)?;
+    let hosts = index(hosts).filter(|hosts| (2..=32).contains(hosts))?;
+    let packets = index(packets).filter(|packets| *packets <= 5_000)?;
     let busy = params.has("busy");
     ACTIVE.with(|active| active.set(true));
     let delay = if busy { (2_000_000, 1_000_000) } else { (2_000_000, 2_000_000) };

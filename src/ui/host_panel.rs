@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::net::SocketAddrV4;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -103,8 +104,8 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
                     variable: socket.fd.and_then(variable),
                     fd: socket.fd,
                     kind: socket.kind,
-                    local: socket.local.map_or_else(|| "—".into(), |local| local.to_string()),
-                    remote: socket.remote.map_or_else(|| "—".into(), |remote| remote.to_string()),
+                    local: endpoint(socket.local),
+                    remote: endpoint(socket.remote),
                     state: socket.state.clone(),
                     queue: socket.accept_queue,
                     unread: socket.receive_buffered,
@@ -393,6 +394,12 @@ fn host_panel(props: &HostPanel, slot: &Slot) -> Html {
             }
         </section>
     }
+}
+
+/// A socket's address as `ip:port`, or a dash when it has none (written by hand: core's
+/// `SocketAddrV4` formatting is a copy of its own in the page).
+fn endpoint(address: Option<SocketAddrV4>) -> String {
+    address.map_or_else(|| "—".into(), |address| format!("{}:{}", address.ip(), address.port()))
 }
 
 /// The form that makes any socket call on the host, with the Python line it stands for. Its
