@@ -281,7 +281,8 @@ fn a_shared_session_replays_the_same_packets_and_consoles() {
     session.act(Intent::Run { host: 0, file: "client.py".into(), source: corpus("tcp_upper_client.py") });
     session.act(Intent::Call {
         host: 1,
-        action: socksim::scenario::lesson::Action::Socket { kind: socksim::sim::SocketKind::Udp, binds: "u".into() },
+        action: socksim::scenario::lesson::Action::Socket { kind: socksim::sim::SocketKind::Udp, binds: "u".into() }
+            .into(),
     });
     session.act(Intent::DropNext { link: 0, from: Some(1), kind: Some(PacketKind::SynAck) });
     session.advance_to(Instant::from_millis(1500));

@@ -11,7 +11,7 @@ const CLIENT: usize = 0;
 const SERVER: usize = 1;
 
 fn call(host: usize, action: Action) -> Intent {
-    Intent::Call { host, action }
+    Intent::Call { host, action: action.into() }
 }
 
 /// The server listens on port 80 and blocks in accept; the client connects.

@@ -7,6 +7,7 @@
 //! returned or raised.
 
 use std::net::SocketAddrV4;
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -259,7 +260,7 @@ pub struct Player {
 struct WaitingByHand {
     call: CallId,
     host: HostId,
-    action: Action,
+    action: Rc<Action>,
     line: usize,
 }
 
@@ -377,13 +378,13 @@ impl Player {
 
     /// Makes a call on a host now, as a person at its console would: it goes into the transcript
     /// like a script's, its variables join the script's, and an exception does not stop the script.
-    pub fn call(&mut self, host: HostId, action: &Action) {
+    pub fn call(&mut self, host: HostId, action: &Rc<Action>) {
         if host >= self.scripts.len() {
             return;
         }
         let script = &mut self.scripts[host];
         if let Some((call, line)) = make_call(script, &mut self.transcript, &mut self.network, host, action, true) {
-            self.by_hand.push(WaitingByHand { call, host, action: action.clone(), line });
+            self.by_hand.push(WaitingByHand { call, host, action: Rc::clone(action), line });
         }
         self.advance_scripts();
     }

@@ -6,6 +6,8 @@
 //! recorded actions up to that time. Playing forward again replays the rest of the recording, as
 //! a video would; acting while rewound replaces the recorded future with the new action.
 
+use std::rc::Rc;
+
 use super::lesson::{Action, Lesson, LessonError};
 use super::player::{earliest, Player};
 use crate::sim::{HostId, Impairments, Instant, Network, PacketId, PacketKind};
@@ -14,7 +16,7 @@ use crate::sim::{HostId, Impairments, Instant, Network, PacketId, PacketKind};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
     /// A socket call typed at a host's console.
-    Call { host: HostId, action: Action },
+    Call { host: HostId, action: Rc<Action> },
     /// A click on a packet in flight.
     DropPacket { packet: PacketId },
     /// Drop the next packet on a lesson's link: only one sent by `from`, and only one of `kind`,

@@ -9,9 +9,11 @@
 //! frame moves every envelope and sees several datagrams arrive and leave.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::markup::index;
 use super::model::{Model, SPEEDS};
 use crate::scenario::lesson::{Action, Destination, HostSpec, LinkSpec, Payload};
 use crate::scenario::{Intent, Lesson, Session};
@@ -29,8 +31,8 @@ pub fn requested() -> Option<Model> {
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     let spec = params.get("bench")?;
     let (hosts, packets) = spec.split_once('x')?;
-    let hosts: usize = hosts.parse().ok().filter(|hosts| (2..=32).contains(hosts))?;
-    let packets: usize = packets.parse().ok().filter(|packets| *packets <= 5_000)?;
+    let hosts = index(hosts).filter(|hosts| (2..=32).contains(hosts))?;
+    let packets = index(packets).filter(|packets| *packets <= 5_000)?;
     let busy = params.has("busy");
     ACTIVE.with(|active| active.set(true));
     let delay = if busy { (2_000_000, 1_000_000) } else { (2_000_000, 2_000_000) };
@@ -60,11 +62,11 @@ fn sendto(packet: usize, hosts: usize) -> Intent {
     let next = Ipv4Address::new(10, 0, 0, ((host + 1) % hosts) as u8 + 1);
     Intent::Call {
         host,
-        action: Action::Sendto {
+        action: Rc::new(Action::Sendto {
             socket: "s".into(),
             payload: Payload::Text(format!("datagram {packet}")),
             to: Destination::Address { address: next.to_string(), port: 9000 },
-        },
+        }),
     }
 }
 
@@ -94,7 +96,7 @@ fn ring(hosts: usize, packets: usize, (delay_us, jitter_us): (u64, u64)) -> Sess
     };
     let mut session = Session::new(lesson).expect("the benchmark's network is valid");
     for host in 0..hosts {
-        let call = |action| Intent::Call { host, action };
+        let call = |action| Intent::Call { host, action: Rc::new(action) };
         session.act(call(Action::Socket { kind: SocketKind::Udp, binds: "s".into() }));
         session.act(call(Action::Bind { socket: "s".into(), address: "0.0.0.0".into(), port: 9000 }));
     }

@@ -20,7 +20,7 @@ use web_sys::{MessageEvent, UrlSearchParams, Window};
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{attribute_at, escape, fixed, into_html};
+use super::markup::{attribute_at, escape, fixed, index, into_html};
 use super::model::{Model, Msg, SPEEDS};
 use super::toolbar::{play_button, time_label};
 use crate::scenario::lesson::Quoted;
@@ -108,11 +108,11 @@ impl Settings {
             None => Panels { topology: true, ladder: true, hosts: true, side: true },
         };
         let speed = get("speed").and_then(|value| {
-            let index = value.parse().ok().filter(|&index: &usize| index < SPEEDS.len());
-            if index.is_none() {
+            let speed = index(&value).filter(|&speed| speed < SPEEDS.len());
+            if speed.is_none() {
                 warn(&format!("speed: {} is not a speed (0 to {}); ignored", Quoted(&value), SPEEDS.len() - 1));
             }
-            index
+            speed
         });
         let lesson = get("lesson").and_then(|id| {
             let found = library::find(&id).map(|lesson| lesson.id);

@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::net::SocketAddrV4;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -102,8 +104,8 @@ pub fn views(model: &Model, snapshot: &Snapshot) -> Vec<HostView> {
                     variable: socket.fd.and_then(variable),
                     fd: socket.fd,
                     kind: socket.kind,
-                    local: socket.local.map_or_else(|| "—".into(), |local| local.to_string()),
-                    remote: socket.remote.map_or_else(|| "—".into(), |remote| remote.to_string()),
+                    local: endpoint(socket.local),
+                    remote: endpoint(socket.remote),
                     state: socket.state.clone(),
                     queue: socket.accept_queue,
                     unread: socket.receive_buffered,
@@ -394,6 +396,12 @@ fn host_panel(props: &HostPanel, slot: &Slot) -> Html {
     }
 }
 
+/// A socket's address as `ip:port`, or a dash when it has none (written by hand: core's
+/// `SocketAddrV4` formatting is a copy of its own in the page).
+fn endpoint(address: Option<SocketAddrV4>) -> String {
+    address.map_or_else(|| "—".into(), |address| format!("{}:{}", address.ip(), address.port()))
+}
+
 /// The form that makes any socket call on the host, with the Python line it stands for. Its
 /// state is kept by the host's panel.
 fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
@@ -407,28 +415,32 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
             current.socket = name.clone();
         }
     }
-    let action = current.action(view);
+    let action = current.action(view).map(Rc::new);
+    let preview = match &action {
+        Ok(action) => format!("&gt;&gt;&gt; {}", escape(&pyrepr::call_line(action))),
+        Err(message) => format!(r#"<span class="missing">{}</span>"#, escape(message)),
+    };
+    let missing = action.is_err();
     let run = {
         let keeper = keeper.clone();
         let send = send.clone();
         let host = view.id;
-        let action = action.clone();
         let name = view.name.clone();
         let current = current.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let Ok(action) = action.clone() else { return };
+            let Ok(action) = &action else { return };
             let mut next = current.clone();
-            if let Action::Socket { binds, kind } = &action {
+            if let Action::Socket { binds, kind } = &**action {
                 next.socket = binds.clone();
                 next.kind = *kind;
             }
-            if let Action::Accept { binds, .. } = &action {
+            if let Action::Accept { binds, .. } = &**action {
                 next.socket = binds.clone();
             }
             next.call = next_call(current.call, next.kind, &name);
             keeper.change(|kept| kept.form = Some(next));
-            send.emit(Msg::Call { host, action });
+            send.emit(Msg::Call { host, action: Rc::clone(action) });
         })
     };
     let needs_socket = current.call != "socket";
@@ -457,10 +469,6 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
         let label = format!("{name} ({})", if *kind == SocketKind::Tcp { "TCP" } else { "UDP" });
         option(&mut sockets, name, *name == current.socket, &label);
     }
-    let preview = match &action {
-        Ok(action) => format!("&gt;&gt;&gt; {}", escape(&pyrepr::call_line(action))),
-        Err(message) => format!(r#"<span class="missing">{}</span>"#, escape(message)),
-    };
     html! {
             <form class="call-form" onsubmit={run}>
                 <div class="call-fields">
@@ -507,7 +515,7 @@ fn call_form(view: &Caller, keeper: &Keeper, send: &Callback<Msg>) -> Html {
                         <input name="bufsize" aria-label="bufsize" type="number" class="port" value={current.bufsize.clone()}
                             oninput={edit_input(|form, value| form.bufsize = value)} />
                     }
-                    <button type="submit" class="run-call" disabled={action.is_err()}>{ "Call" }</button>
+                    <button type="submit" class="run-call" disabled={missing}>{ "Call" }</button>
                 </div>
                 <code class="preview">{ into_html(preview) }</code>
             </form>

@@ -9,7 +9,7 @@ use std::ops::Range;
 use yew::prelude::*;
 
 use super::kept::Slot;
-use super::markup::{attribute_at, escape, into_html, within};
+use super::markup::{attribute_at, escape, index, into_html, within};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::time_label;
@@ -145,7 +145,7 @@ fn layers(layers: &[Layer]) -> String {
 fn bytes_at(event: &MouseEvent) -> Option<Range<usize>> {
     let bytes = attribute_at(event, "data-bytes")?;
     let (start, end) = bytes.split_once('-')?;
-    Some(start.parse().ok()?..end.parse().ok()?)
+    Some(index(start)?..index(end)?)
 }
 
 /// The hex dump, the `lit` bytes marked.

@@ -107,6 +107,12 @@ pub fn value_at(event: &web_sys::Event) -> String {
     input.map(|input| input.value()).or_else(|| select().map(|select| select.value())).unwrap_or_default()
 }
 
+/// A whole number written in the page (an attribute, a field, the address): parsed as a `u64`,
+/// which the lesson reader parses too, so that `usize` needs no parser of its own.
+pub fn index(text: &str) -> Option<usize> {
+    text.parse::<u64>().ok().and_then(|number| usize::try_from(number).ok())
+}
+
 /// Whether an event happened inside an element matching `selector`.
 pub fn within(event: &web_sys::Event, selector: &str) -> bool {
     closest(event, selector).is_some()

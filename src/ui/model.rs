@@ -82,7 +82,7 @@ pub enum Msg {
     },
     Call {
         host: HostId,
-        action: Action,
+        action: Rc<Action>,
     },
     /// New impairments for both directions of a link.
     SetLink {

@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use super::kept::{Kept, Slot};
-use super::markup::{fixed, into_html, option, value_at};
+use super::markup::{fixed, index, into_html, option, value_at};
 use super::memo::{same, Part};
 use super::model::{Model, Msg};
 use super::toolbar::input_number;
@@ -225,7 +225,7 @@ fn network_editor(props: &NetworkEditorProps, slot: &Slot) -> Html {
     let choose_end = |which: usize| {
         let editing = editing.clone();
         Callback::from(move |event: Event| {
-            if let Ok(host) = value_at(&event).parse::<usize>() {
+            if let Some(host) = index(&value_at(&event)) {
                 let (mut a, mut b) = editing.get().link_ends;
                 if which == 0 {
                     a = host

@@ -8,7 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::inspector;
-use super::markup::{attribute_at, closest, element, escape, fixed, into_html, within};
+use super::markup::{attribute_at, closest, element, escape, fixed, index, into_html, within};
 use super::memo::memo;
 use super::model::{Model, ModelHandle, Msg, Prediction, Tab};
 use super::network_editor;
@@ -159,7 +159,7 @@ fn lesson(handle: &ModelHandle, model: &Model, send: &Callback<Msg>) -> Html {
 /// The checkpoint and the choice of the choice button an event happened on.
 fn choice_at(event: &MouseEvent) -> Option<(usize, usize)> {
     let item = closest(event, "button.choice")?.parent_element()?;
-    let checkpoint = item.closest("[data-checkpoint]").ok()??.get_attribute("data-checkpoint")?.parse().ok()?;
+    let checkpoint = index(&item.closest("[data-checkpoint]").ok()??.get_attribute("data-checkpoint")?)?;
     let mut choice = 0;
     let mut before = item.previous_element_sibling();
     while let Some(element) = before {

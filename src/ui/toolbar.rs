@@ -8,7 +8,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::fetch;
-use super::markup::{attribute_at, element, escape, fixed, into_html, option, value_at, within};
+use super::markup::{attribute_at, element, escape, fixed, index, into_html, option, value_at, within};
 use super::model::{Model, Msg, SPEEDS};
 use crate::decimal::Rounded;
 use crate::scenario::library;
@@ -89,7 +89,7 @@ pub fn view(model: &Model, send: &Callback<Msg>, files: &Files) -> Html {
     let speed = {
         let send = send.clone();
         Callback::from(move |event: Event| {
-            if let Ok(index) = value_at(&event).parse() {
+            if let Some(index) = index(&value_at(&event)) {
                 send.emit(Msg::Speed(index));
             }
         })

@@ -526,7 +526,7 @@ fn card_view(svg: &mut String, layout: &Layout, host: &HostSnapshot) {
 fn port_line(socket: &SocketView) -> String {
     let local = socket.local.map_or_else(|| "*".to_string(), |local| format!(":{}", local.port()));
     let mut line = match socket.remote {
-        Some(remote) => format!("{local} ⇄ {remote}"),
+        Some(remote) => format!("{local} ⇄ {}:{}", remote.ip(), remote.port()),
         None => local,
     };
     if let Some((queued, capacity)) = socket.accept_queue {

@@ -143,7 +143,7 @@ fn read_intent(
     if let Some(host) = host(action, "host")? {
         let call = action.object("call", RawStep::read).ok_or_else(|| LessonError::at(field, "call", "missing"))?;
         let step = scripts[host].step(&call, &join(field, "call"))?;
-        return Ok(Intent::Call { host, action: step.action });
+        return Ok(Intent::Call { host, action: step.action.into() });
     }
     if let Some(packet) = action.scalar("drop", "a packet number", Value::as_u64) {
         return Ok(Intent::DropPacket { packet });
