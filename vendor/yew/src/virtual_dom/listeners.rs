@@ -33,6 +33,8 @@ macro_rules! gen_listener_kinds {
         // Using instead of strings to optimise registry collection performance by simplifying
         // hashmap hash calculation.
         #[derive(PartialEq, Eq, Hash, Debug)]
+        // `u8`: the first byte is the index of the kind (see `static_name`).
+        #[repr(u8)]
         #[allow(non_camel_case_types)]
         #[allow(missing_docs)]
         pub enum ListenerKind {
@@ -55,9 +57,19 @@ macro_rules! gen_listener_kinds {
         impl ListenerKind {
             /// The kind's name with its "on" prefix, or "" for `other`.
             fn static_name(&self) -> &'static str {
-                match self {
-                    $( Self::$kind => stringify!($kind), )*
-                    Self::other(_) => "",
+                // The names end to end and their lengths rather than a match: a match over every
+                // kind is 1.6 KB of wasm.
+                const NAMES: &str = concat!($( stringify!($kind), )*);
+                const LENGTHS: &[u8] = &[$( stringify!($kind).len() as u8, )*];
+                // SAFETY: `ListenerKind` is `repr(u8)`, so its first byte is its variant's index
+                // (the index of `other` is past the table).
+                let index = usize::from(unsafe { *(self as *const Self as *const u8) });
+                match LENGTHS.get(index) {
+                    Some(&length) => {
+                        let start: usize = LENGTHS[..index].iter().map(|&l| usize::from(l)).sum();
+                        &NAMES[start..start + usize::from(length)]
+                    }
+                    None => "",
                 }
             }
 
