@@ -264,6 +264,8 @@ mod arch {
 
     use wasm_bindgen::prelude::*;
 
+    use crate::platform::spawn_local;
+
     // Really only used as a `Cell<bool>` that is also `Sync`
     static IS_SCHEDULED: AtomicBool = AtomicBool::new(false);
     fn check_scheduled() -> bool {
@@ -287,18 +289,6 @@ mod arch {
     extern "C" {
         #[wasm_bindgen(js_name = setTimeout)]
         fn set_timeout(handler: &js_sys::Function, timeout: i32) -> i32;
-        #[wasm_bindgen(js_name = queueMicrotask)]
-        fn queue_microtask(callback: &js_sys::Function);
-    }
-
-    /// Runs the scheduler on `queue` in a microtask (`soon`) or in a new task.
-    fn run_later(queue: Vec<super::QueueEntry>, soon: bool) {
-        let cb = Closure::once_into_js(move || run_scheduler(queue));
-        if soon {
-            queue_microtask(cb.unchecked_ref());
-        } else {
-            set_timeout(cb.unchecked_ref(), 0);
-        }
     }
 
     fn run_scheduler(mut queue: Vec<super::QueueEntry>) {
@@ -317,7 +307,8 @@ mod arch {
                 // handlers that fire during the yield see a consistent DOM.
                 let can_yield = super::with(|s| s.can_yield());
                 if can_yield {
-                    run_later(queue, false);
+                    let cb = Closure::once_into_js(move || run_scheduler(queue));
+                    set_timeout(cb.unchecked_ref(), 0);
                     return;
                 }
             }
@@ -337,7 +328,9 @@ mod arch {
             return;
         }
         set_scheduled(true);
-        run_later(vec![], true);
+        spawn_local(async {
+            run_scheduler(vec![]);
+        });
     }
 }
 
