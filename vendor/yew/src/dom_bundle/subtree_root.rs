@@ -468,14 +468,14 @@ impl SubtreeData {
     }
 
     /// Handle a global event firing
-    fn handle(&self, desc: EventDescriptor, event: Event) {
+    fn handle(&self, desc: &EventDescriptor, event: &Event) {
         let run_handler = |root: &Self, el: &Element| {
-            let handler = Registry::get_handler(root.event_registry(), el, &desc);
+            let handler = Registry::get_handler(root.event_registry(), el, desc);
             if let Some(handler) = handler {
-                handler(&event)
+                handler(event)
             }
         };
-        if let Some(bubbling_it) = self.start_bubbling_if_responsible(&event) {
+        if let Some(bubbling_it) = self.start_bubbling_if_responsible(event) {
             test_log!("Running handler on subtree {}", self.subtree_id);
             for (subtree, el) in bubbling_it {
                 if event.cancel_bubble() {
@@ -491,7 +491,7 @@ impl SubtreeData {
         let listener = {
             let desc = desc.clone();
             move |e: &Event| {
-                this.handle(desc.clone(), e.clone());
+                this.handle(&desc, e);
             }
         };
         self.host_handlers()

@@ -136,15 +136,28 @@ impl Attributes {
         fn collect(src: &Attributes) -> Vec<(&str, &AttributeOrProperty)> {
             use Attributes::*;
 
+            // One loop of pushes rather than a `collect` per variant: less code.
+            let mut pairs = Vec::new();
             match src {
-                Static(arr) => (*arr).iter().map(|(k, v)| (*k, v)).collect(),
-                Dynamic { keys, values } => keys
-                    .iter()
-                    .zip(values.iter())
-                    .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
-                    .collect(),
-                IndexMap(m) => m.iter().map(|(k, v)| (k.as_ref(), v)).collect(),
+                Static(arr) => {
+                    for (k, v) in arr.iter() {
+                        pairs.push((*k, v));
+                    }
+                }
+                Dynamic { keys, values } => {
+                    for (k, v) in keys.iter().zip(values.iter()) {
+                        if let Some(v) = v {
+                            pairs.push((*k, v));
+                        }
+                    }
+                }
+                IndexMap(m) => {
+                    for (k, v) in m.iter() {
+                        pairs.push((k.as_ref(), v));
+                    }
+                }
             }
+            pairs
         }
 
         /// The last value of `key` in `pairs`
