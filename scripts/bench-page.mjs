@@ -10,9 +10,9 @@
 // missed goal. Exit codes: 0 all goals met (or --no-fail), 1 a goal missed,
 // 2 could not measure (no dist, no .wasm, page never ready, no frame times).
 
+import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { DIST, launchBrowser, newPage, startServer } from '../tests/e2e/harness.mjs';
 
 const GOALS = {
@@ -68,7 +68,8 @@ async function benchWasm() {
   if (!wasm.length) throw new CannotMeasure(`no .wasm file in ${DIST}`);
   for (const name of wasm) {
     const bytes = await readFile(join(DIST, name));
-    const gzip = gzipSync(bytes, { level: 9 }).length;
+    // GNU gzip's -9, as the budget is stated (scripts/wasm-size.mjs says the same).
+    const gzip = execFileSync('gzip', ['-9', '-c'], { input: bytes, maxBuffer: 1 << 26 }).length;
     const label = wasm.length > 1 ? ` [${name}]` : '';
     console.log(`wasm file: ${name}`);
     report(`wasm raw${label}`, bytes.length / 1000, 'KB');

@@ -70,7 +70,7 @@ for w in "${wasm_files[@]}"; do
   raw=$(wc -c <"$w")
   gz=$(gzip -9 -c "$w" | wc -c)
   awk -v w="$w" -v raw="$raw" -v gz="$gz" \
-    'BEGIN { printf "dist wasm: %s  %d bytes, gzip -9: %d bytes (%.1f KiB)\n", w, raw, gz, gz / 1024 }'
+    'BEGIN { printf "dist wasm: %s  %d bytes, gzip -9: %d bytes (%.1f KB, goal 250 KB)\n", w, raw, gz, gz / 1000 }'
 done
 
 if [[ -f tests/e2e/run.mjs ]]; then
