@@ -94,7 +94,11 @@ pub fn source_line(source: &Source, line: u32) -> &str {
 /// the `\n` is left to the trim). A split rather than `lines()`, whose iterator weighs more in the
 /// page.
 pub fn nth_line(text: &str, index: usize) -> &str {
-    text.split('\n').nth(index).unwrap_or("")
+    let mut lines = text.split('\n');
+    for _ in 0..index {
+        lines.next();
+    }
+    lines.next().unwrap_or("")
 }
 
 /// `Traceback (most recent call last):`, the frames (oldest first), then `last` (`Kind: message`).

@@ -33,6 +33,30 @@ const FIN_REARM_DELAY: smoltcp::time::Duration = smoltcp::time::Duration::from_m
 /// The loopback address every host has.
 pub const LOOPBACK: Ipv4Address = Ipv4Address::new(127, 0, 0, 1);
 
+/// Reads a dotted quad (`10.0.0.1`) as the standard library's `Ipv4Addr::from_str` does: four
+/// numbers of one to three digits, none above 255, no leading zeros; a reader of its own so that
+/// the page carries no copy of the standard library's.
+pub fn parse_address(text: &str) -> Option<Ipv4Address> {
+    let mut octets = [0; 4];
+    let mut bytes = text.bytes();
+    for (index, octet) in octets.iter_mut().enumerate() {
+        let (mut value, mut digits) = (0u32, 0);
+        loop {
+            match bytes.next() {
+                Some(digit @ b'0'..=b'9') if digits < 3 && !(digits == 1 && value == 0) => {
+                    value = value * 10 + u32::from(digit - b'0');
+                    digits += 1;
+                }
+                Some(b'.') if index < 3 && digits > 0 => break,
+                None if index == 3 && digits > 0 => break,
+                _ => return None,
+            }
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    Some(Ipv4Address::from(octets))
+}
+
 /// A network card as two queues: what arrived and is not yet read, what the stack sent. Plain
 /// lists, as they hold a packet or two between polls: a `VecDeque` of each kind would bring its
 /// own code to the page.
@@ -302,5 +326,43 @@ impl SegmentFacts {
 
     fn is_connection_request(&self) -> bool {
         self.syn && !self.ack && !self.rst
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_read_as_the_standard_library_reads_them() {
+        let texts = [
+            "10.0.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.0.0.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "1.2.3.00",
+            "1.2.3.0",
+            "1..3.4",
+            ".1.2.3",
+            "1.2.3.",
+            "1.2.3.4 ",
+            " 1.2.3.4",
+            "+1.2.3.4",
+            "1.2.3.-4",
+            "1000.2.3.4",
+            "0001.2.3.4",
+            "1.2.3.a",
+            "",
+            "localhost",
+            "192.168.100.200",
+            "1.2.3.4\n",
+            "99.99.99.999",
+        ];
+        for text in texts {
+            assert_eq!(parse_address(text), text.parse::<Ipv4Address>().ok(), "{text:?}");
+        }
     }
 }

@@ -20,7 +20,7 @@ mod trace;
 
 pub use dissect::{dissect, hex_rows, Field, HexRow, Layer, HEX_ROW_LEN};
 pub use error::SocketError;
-pub use host::{Host, HostId, LOOPBACK, MTU};
+pub use host::{parse_address, Host, HostId, LOOPBACK, MTU};
 pub use link::{Impairments, InFlight, Link, LinkId};
 pub use network::{CallId, CallStatus, Completion, DropRule, Network, PendingCall, TopologyError, LOOPBACK_DELAY};
 pub use snapshot::{BlockedCall, HostSnapshot, LinkSnapshot, PacketInFlight, Snapshot};

@@ -322,9 +322,7 @@ impl Host {
         match address {
             "" => Ok(Ipv4Address::UNSPECIFIED),
             "localhost" => Ok(LOOPBACK),
-            _ => address
-                .parse::<Ipv4Address>()
-                .ok()
+            _ => super::host::parse_address(address)
                 .or_else(|| (cx.resolve)(address))
                 .ok_or_else(SocketError::unknown_name),
         }

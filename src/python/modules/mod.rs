@@ -166,7 +166,7 @@ pub fn call(vm: &mut Vm, native: Native, args: &mut Vec<Value>, kwargs: &[(Rc<st
             let address = match &*name {
                 "" => Some(crate::sim::Ipv4Address::UNSPECIFIED),
                 "localhost" => Some(crate::sim::LOOPBACK),
-                _ => name.parse().ok().or_else(|| vm.net.resolve(&name)),
+                _ => crate::sim::parse_address(&name).or_else(|| vm.net.resolve(&name)),
             };
             let address =
                 address.ok_or_else(|| Box::new(Thrown::Os(Kind::Gaierror, -2, "Name or service not known".into())))?;
