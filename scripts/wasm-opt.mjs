@@ -1,10 +1,11 @@
 // wasm-opt for the page's wasm, in one place for Trunk and scripts/wasm-size.sh, so that the two
 // always build the same file (Trunk.toml says why each setting is there):
 //   1. wasm-opt with the settings below (the functions sorted by name, their names kept);
-//   2. scripts/wasm-order.mjs: a better order of the functions for gzip, written as their names;
-//   3. wasm-opt again: the functions put in that order, the names and the producers and
-//      target-features sections stripped;
-//   4. scripts/wasm-names.mjs: short names for the imports and exports (the same in the JS).
+//   2. scripts/wasm-order.mjs: better orders of the functions for gzip, written as their names;
+//   3. wasm-opt again, for each order: the functions put in that order, the names and the
+//      producers and target-features sections stripped;
+//   4. scripts/wasm-names.mjs: short names for the imports and exports (the same in the JS);
+//      of the orders, the file gzip -9 makes smallest is kept.
 //
 //   node scripts/wasm-opt.mjs IN.wasm OUT.wasm [NAMED.wasm]
 //     NAMED.wasm: the file of step 1, with each function's name (for scripts/wasm-size.mjs).
@@ -20,12 +21,12 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renameInJs, shortNames } from './wasm-names.mjs';
-import { withOrder } from './wasm-order.mjs';
+import { withOrders } from './wasm-order.mjs';
 
 /** Step 1: the optimisations (Trunk.toml explains each). */
 const OPTIMIZE = [
   '-Os',
-  '--one-caller-inline-max-function-size=50',
+  '--one-caller-inline-max-function-size=75',
   '--flatten',
   '--rereloop',
   '-Os',
@@ -62,11 +63,17 @@ function optimize(input, output, named) {
     const ordered = join(work, 'ordered.wasm');
     wasmOpt([input, ...OPTIMIZE, '-g', '-o', sorted]);
     if (named) copyFileSync(sorted, named);
-    writeFileSync(ordered, withOrder(readFileSync(sorted)));
-    wasmOpt([ordered, ...FINISH, '-o', output]);
-    const [wasm, names] = shortNames(readFileSync(output));
-    writeFileSync(output, wasm);
-    return names;
+    // Each order finished, the one gzip -9 makes smallest kept (scripts/wasm-order.mjs).
+    let best = null;
+    for (const module of withOrders(readFileSync(sorted))) {
+      writeFileSync(ordered, module);
+      wasmOpt([ordered, ...FINISH, '-o', output]);
+      const [wasm, names] = shortNames(readFileSync(output));
+      const size = execFileSync('gzip', ['-9', '-c'], { input: wasm, maxBuffer: 1 << 26 }).length;
+      if (!best || size < best.size) best = { size, wasm, names };
+    }
+    writeFileSync(output, best.wasm);
+    return best.names;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -7,10 +7,10 @@
 // not yet placed that look most like the last one placed (by MinHash, over 4-byte shingles), plus
 // the next one by name, and places the one that costs the fewest bits after the last 32 KB placed,
 // relative to what it costs on its own. That is done four times, weighing 32, 48, 64 and 96 of the
-// most alike functions, and the order whose code zlib (level 9) deflates smallest is kept: which
-// of them is best varies from build to build by a few hundred bytes of gzip, with no trend (0.6 KB
-// less on the page than 32 alone; choosing by zlib's size rather than by the estimate below, and
-// the fourth order, 0.2 KB more). The cost of each step is an estimate of deflate's: its LZ77 matching
+// most alike functions: which of them is best varies from build to build by a few hundred bytes of
+// gzip, with no trend, so scripts/wasm-opt.mjs finishes the module in each order and keeps the one
+// `gzip -9` makes smallest (0.6 KB less on the page than 32 alone; more orders, nine from 24 to
+// 128, came out worse in the one build tried). The cost of each step is an estimate of deflate's: its LZ77 matching
 // (hash chains, lazy matches, as zlib's level 9 but with shorter chains) with fixed bits for
 // lengths and distances, as in deflate's fixed Huffman code, and each byte coded as a literal
 // costing what its frequency in all the code says (at most 12 bits). Everything is integer
@@ -19,11 +19,9 @@
 // zlib's own sizes as the costs 1.0 KB (dynamic Huffman codes) to 1.6 KB (fixed) worse, and
 // twice as slow; chains of 1024 or 4096 no better.
 //
-// `withOrder(wasm)` returns the module with a name section that names each function by its rank
-// (`o0000`, `o0001`, …); `wasm-opt --reorder-functions-by-name` then puts them in that order,
+// `withOrders(wasm)` returns the module in each order, with a name section that names each function
+// by its rank (`o0000`, `o0001`, …); `wasm-opt --reorder-functions-by-name` then puts them in that order,
 // updating every call, and `--strip-debug` drops the names (scripts/wasm-opt.mjs does both).
-
-import { deflateRawSync } from 'node:zlib';
 
 /** How many of the most similar functions each step weighs, in each of the orders tried. */
 const CANDIDATES = [32, 48, 64, 96];
@@ -311,32 +309,29 @@ function greedyOrder(bodies, signature, alone, weighed) {
   return result;
 }
 
-/** The order of the bodies: their indices, first to last (of CANDIDATES' orders, the one zlib
- * deflates smallest). */
-function order(bodies) {
-  if (bodies.length === 0) return [];
+/** The orders of the bodies, one for each of CANDIDATES: their indices, first to last. */
+function orders(bodies) {
+  if (bodies.length === 0) return [[]];
   const signature = signatures(bodies);
   const empty = new Placed(bodies);
   const alone = bodies.map((body) => empty.cost(body) + 1);
-  let best = null;
-  let bestTotal = Infinity;
-  for (const weighed of CANDIDATES) {
-    const result = greedyOrder(bodies, signature, alone, weighed);
-    const total = deflateRawSync(Buffer.concat(result.map((i) => bodies[i])), { level: 9 }).length;
-    if (total < bestTotal) { bestTotal = total; best = result; }
-  }
-  return best;
+  return CANDIDATES.map((weighed) => greedyOrder(bodies, signature, alone, weighed));
 }
 
-/** `wasm` with a name section that names its functions by their rank in the order (and no other
- * names). */
-export function withOrder(wasm) {
+/** `wasm` in each of the orders: with a name section that names its functions by their rank in
+ * that order (and no other names). */
+export function withOrders(wasm) {
   const { sections, imported, bodies } = parse(wasm);
-  const rank = new Array(bodies.length);
-  order(bodies).forEach((body, position) => { rank[body] = position; });
-  const digits = String(Math.max(0, bodies.length - 1)).length;
+  return orders(bodies).map((order) => named(wasm, sections, imported, order));
+}
+
+/** `wasm` with its functions named by their rank in `order`. */
+function named(wasm, sections, imported, order) {
+  const rank = new Array(order.length);
+  order.forEach((body, position) => { rank[body] = position; });
+  const digits = String(Math.max(0, order.length - 1)).length;
   const encoder = new TextEncoder();
-  const names = lebBytes(bodies.length);
+  const names = lebBytes(order.length);
   rank.forEach((position, i) => {
     const name = encoder.encode(`o${String(position).padStart(digits, '0')}`);
     names.push(...lebBytes(imported + i), ...lebBytes(name.length), ...name);

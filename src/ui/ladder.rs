@@ -393,8 +393,9 @@ const HEADS_PX: f64 = 28.0;
 pub fn standalone(scroll: &web_sys::Element, hosts: &[String]) -> Option<String> {
     let ladder = scroll.query_selector("#ladder").ok()??;
     let view_box = ladder.get_attribute("viewBox")?;
-    let mut numbers = view_box.split(' ').skip(2).map(crate::decimal::parse);
-    let (width, height) = (numbers.next()?, numbers.next()?);
+    // "0 0 WIDTH HEIGHT": the first two numbers are the origin.
+    let mut numbers = view_box.split(' ').map(crate::decimal::parse);
+    let (_, _, width, height) = (numbers.next()?, numbers.next()?, numbers.next()?, numbers.next()?);
     if !(width.is_finite() && height.is_finite()) {
         return None;
     }
