@@ -2,8 +2,9 @@
 //!
 //! The interpreter embeds those files (`src/python/modules/mod.rs`) only to run them, and the
 //! machine hides their frames from tracebacks, so what is there for their readers goes: comment
-//! lines become empty lines (line numbers stay those of the files) and a level of indentation
-//! takes one space instead of four. That is 0.8 KB less gzip in the page's wasm.
+//! lines become empty lines (line numbers stay those of the files), a level of indentation
+//! takes one space instead of four (0.8 KB less gzip in the page's wasm), and the spaces beside
+//! punctuation go (`x = f(a, b)` becomes `x=f(a,b)`, 0.2 KB less).
 
 use std::fs;
 use std::path::Path;
@@ -37,9 +38,45 @@ fn compact(text: &str) -> String {
             let indent = line.len() - code.len();
             let width = if indent % 4 == 0 { indent / 4 } else { indent };
             out.extend(std::iter::repeat_n(' ', width));
-            out.push_str(code);
+            tighten(code, &mut out);
         }
         out.push('\n');
     }
     out
+}
+
+/// Appends `code` (a line without its indentation) to `out` without the spaces beside
+/// punctuation, which Python's tokens never need: `x = f(a, b)` becomes `x=f(a,b)`. Spaces
+/// between words and numbers stay, and text in quotes stays as it is.
+fn tighten(code: &str, out: &mut String) {
+    const PUNCTUATION: &str = "=,:()[]{}+-*/%<>!|&^~";
+    let mut quote = None;
+    let mut escaped = false;
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(open) => {
+                out.push(c);
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == open {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == ' ' => {
+                while chars.next_if_eq(&' ').is_some() {}
+                let beside = |neighbour: Option<char>| neighbour.is_some_and(|n| PUNCTUATION.contains(n));
+                if !beside(out.chars().last()) && !beside(chars.peek().copied()) {
+                    out.push(' ');
+                }
+            }
+            None => out.push(c),
+        }
+    }
 }

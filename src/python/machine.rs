@@ -1297,18 +1297,23 @@ impl Vm<'_> {
                             function.keyword_defaults.iter().any(|(n, _)| *n == code.locals[j])
                         }
                     };
-                    let mut missing = Vec::new();
+                    // The names missing, quoted, joined by " and ".
+                    let (mut missing, mut count) = (String::new(), 0);
                     for j in i..if i < positional { positional } else { named } {
                         if matches!(frame.locals[j], Value::Unbound) && !defaulted(j) {
-                            missing.push(["'", &code.locals[j], "'"].concat());
+                            if count > 0 {
+                                missing.push_str(" and ");
+                            }
+                            missing.push('\'');
+                            missing.push_str(&code.locals[j]);
+                            missing.push('\'');
+                            count += 1;
                         }
                     }
                     let kind = if i < positional { "positional" } else { "keyword-only" };
                     return Err(type_error(format!(
-                        "{name}() missing {} required {kind} argument{}: {}",
-                        missing.len(),
-                        if missing.len() == 1 { "" } else { "s" },
-                        missing.join(" and ")
+                        "{name}() missing {count} required {kind} argument{}: {missing}",
+                        if count == 1 { "" } else { "s" },
                     )));
                 }
             }

@@ -1048,7 +1048,8 @@ fn count(entries: usize, max: usize, path: &str, key: &str) -> Checked<()> {
 /// A host's address as a lesson file (or the page's network editor) may give it: an IPv4
 /// address that is not loopback, unspecified, multicast or broadcast.
 pub fn host_address(text: &str) -> Result<Ipv4Address, String> {
-    let address = crate::sim::parse_address(text.trim()).ok_or_else(|| format!("{} is not an IPv4 address", Quoted(text)))?;
+    let address =
+        crate::sim::parse_address(text.trim()).ok_or_else(|| format!("{} is not an IPv4 address", Quoted(text)))?;
     let [first, ..] = address.octets();
     if address.is_unspecified() || first == 127 || address.is_multicast() || address.is_broadcast() {
         return Err(format!("{address} is reserved and cannot be a host's address"));
