@@ -8,7 +8,7 @@
 // that wasm-bindgen wrote for that wasm: the keys of its imports object (each the import's name,
 // once), that object's module name, and each `wasm.NAME` (an export). It throws rather than
 // write JS that would not fit the wasm: a name not found where it should be, or found elsewhere.
-import { leb } from './wasm-order.mjs';
+import { importEnd, leb, lebBytes } from './wasm-order.mjs';
 
 const FIRST = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const NEXT = `${FIRST}0123456789`;
@@ -25,18 +25,6 @@ function shortName(n) {
   return FIRST[rest] + name;
 }
 
-/** An unsigned LEB128 number's bytes. */
-function lebBytes(value) {
-  const out = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return out;
-}
-
 /** A wasm name (length and UTF-8 bytes) at `at`: [text, next offset]. */
 function readName(bytes, at) {
   const [length, start] = leb(bytes, at);
@@ -47,21 +35,6 @@ function readName(bytes, at) {
 function nameBytes(text) {
   const encoded = new TextEncoder().encode(text);
   return [...lebBytes(encoded.length), ...encoded];
-}
-
-/** The end of an import's description (after its kind byte) starting at `at`. */
-function importEnd(bytes, kind, at) {
-  if (kind === 0) return leb(bytes, at)[1];
-  if (kind === 1 || kind === 2) {
-    // A table's element type, then (tables and memories) limits: flags, minimum, maximum.
-    if (kind === 1) at += 1;
-    const flags = bytes[at];
-    at = leb(bytes, at + 1)[1];
-    return flags & 1 ? leb(bytes, at)[1] : at;
-  }
-  if (kind === 3) return at + 2;
-  if (kind === 4) return leb(bytes, at + 1)[1];
-  throw new Error(`unknown import kind ${kind}`);
 }
 
 /** The import section's body with short names: [bytes, { module: [old, new], imports: Map }]. */

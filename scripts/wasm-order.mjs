@@ -48,6 +48,22 @@ export function leb(bytes, at) {
   }
 }
 
+/** The end of an import's description (after its kind byte) starting at `at`.
+ * (scripts/wasm-names.mjs walks the import section with it too.) */
+export function importEnd(bytes, kind, at) {
+  if (kind === 0) return leb(bytes, at)[1];
+  if (kind === 1 || kind === 2) {
+    // A table's element type, then (tables and memories) limits: flags, minimum, maximum.
+    if (kind === 1) at += 1;
+    const flags = bytes[at];
+    at = leb(bytes, at + 1)[1];
+    return flags & 1 ? leb(bytes, at)[1] : at;
+  }
+  if (kind === 3) return at + 2;
+  if (kind === 4) return leb(bytes, at + 1)[1];
+  throw new Error(`unknown import kind ${kind}`);
+}
+
 /** How many functions the import section starting at `start` imports (they come first in the
  * function index space). (scripts/wasm-size.mjs counts them with it too.) */
 export function importedFunctions(bytes, start) {
@@ -55,18 +71,15 @@ export function importedFunctions(bytes, start) {
   let [count, p] = leb(bytes, start);
   for (let i = 0; i < count; i += 1) {
     for (let s = 0; s < 2; s += 1) { const [n, q] = leb(bytes, p); p = q + n; }
-    const kind = bytes[p++];
-    if (kind === 0) { imported += 1; p = leb(bytes, p)[1]; }
-    else if (kind === 1) { p += 1; const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
-    else if (kind === 2) { const flags = bytes[p++]; p = leb(bytes, p)[1]; if (flags & 1) p = leb(bytes, p)[1]; }
-    else if (kind === 3) { p += 2; }
-    else { p = leb(bytes, p + 1)[1]; }
+    const kind = bytes[p];
+    if (kind === 0) imported += 1;
+    p = importEnd(bytes, kind, p + 1);
   }
   return imported;
 }
 
-/** An unsigned LEB128 number's bytes. */
-function lebBytes(value) {
+/** An unsigned LEB128 number's bytes. (scripts/wasm-names.mjs writes them with it too.) */
+export function lebBytes(value) {
   const out = [];
   do {
     let byte = value % 128;
