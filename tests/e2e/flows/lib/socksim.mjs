@@ -32,7 +32,10 @@ export async function openApp(page, baseUrl, { lesson, speed, playing } = {}) {
   await page.goto(baseUrl);
   await waitForReady(page);
   if (lesson !== undefined) {
+    // The page fetches the lesson's file when it is picked, and opens it when it arrives.
+    const fetched = page.waitForResponse((response) => response.url().endsWith(`lessons/${lesson}.json`), { timeout: 5_000 });
     await page.locator('select#lesson').selectOption(lesson);
+    await fetched;
     await waitFor(async () => (await page.locator('select#lesson').inputValue()) === lesson, 5_000,
       `select#lesson should read ${JSON.stringify(lesson)}`);
   }
@@ -50,11 +53,20 @@ export async function isPlaying(page) {
   return (await app(page).getAttribute('data-playing')) === 'true';
 }
 
-/** Clicks the play/pause button if needed so that the page plays (true) or is paused (false). */
+/** Clicks the play/pause button if needed so that the page plays (true) or is paused (false).
+ * A lesson opened just before (it opens paused) may arrive between the look and the click, and
+ * the click then plays it: so the page is looked at again, and clicked again if need be. */
 export async function setPlaying(page, playing) {
-  if ((await isPlaying(page)) !== playing) await page.locator('button[data-action="play"]').click();
-  await waitFor(async () => (await isPlaying(page)) === playing, 2_000,
-    async () => `#app should have data-playing="${playing}"; ${await describeApp(page)}`);
+  for (let attempt = 1; ; attempt += 1) {
+    if ((await isPlaying(page)) !== playing) await page.locator('button[data-action="play"]').click();
+    try {
+      await waitFor(async () => (await isPlaying(page)) === playing, 2_000,
+        async () => `#app should have data-playing="${playing}"; ${await describeApp(page)}`);
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 /** The virtual clock in µs, read from the timeline's value. */
