@@ -8,7 +8,7 @@
 // that wasm-bindgen wrote for that wasm: the keys of its imports object (each the import's name,
 // once), that object's module name, and each `wasm.NAME` (an export). It throws rather than
 // write JS that would not fit the wasm: a name not found where it should be, or found elsewhere.
-import { importEnd, leb, lebBytes } from './wasm-order.mjs';
+import { importEnd, leb, lebBytes, sectionsOf } from './wasm-order.mjs';
 
 const FIRST = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const NEXT = `${FIRST}0123456789`;
@@ -78,16 +78,11 @@ function renameExports(bytes, start) {
 export function shortNames(wasm) {
   const parts = [wasm.subarray(0, 8)];
   const names = { module: null, imports: new Map(), exports: new Map() };
-  let at = 8;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, start] = leb(wasm, at + 1);
-    const end = start + size;
+  for (const { id, at, start, end } of sectionsOf(wasm)) {
     let body = null;
     if (id === 2) [body, { module: names.module, imports: names.imports }] = renameImports(wasm, start);
     else if (id === 7) [body, names.exports] = renameExports(wasm, start);
     parts.push(body ? Uint8Array.from([id, ...lebBytes(body.length), ...body]) : wasm.subarray(at, end));
-    at = end;
   }
   return [Buffer.concat(parts), names];
 }

@@ -90,6 +90,18 @@ export function lebBytes(value) {
   return out;
 }
 
+/** The module's sections, in order: each section's id, where it starts (its id byte), where its
+ * body starts and where it ends. (scripts/wasm-names.mjs and wasm-size.mjs walk them with it too.) */
+export function* sectionsOf(wasm) {
+  let at = 8;
+  while (at < wasm.length) {
+    const id = wasm[at];
+    const [size, start] = leb(wasm, at + 1);
+    yield { id, at, start, end: start + size };
+    at = start + size;
+  }
+}
+
 /** The module's sections ({ id, custom name, bytes with header }), imported function count and
  * function bodies (each with its size, as in the file). */
 function parse(wasm) {
@@ -99,11 +111,7 @@ function parse(wasm) {
   const sections = [];
   const bodies = [];
   let imported = 0;
-  let at = 8;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, start] = leb(wasm, at + 1);
-    const end = start + size;
+  for (const { id, at, start, end } of sectionsOf(wasm)) {
     let custom = null;
     if (id === 0) {
       const [length, p] = leb(wasm, start);
@@ -120,7 +128,6 @@ function parse(wasm) {
       }
     }
     sections.push({ id, custom, bytes: wasm.subarray(at, end) });
-    at = end;
   }
   return { sections, imported, bodies };
 }

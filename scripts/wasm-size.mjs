@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { importedFunctions, leb } from './wasm-order.mjs';
+import { importedFunctions, leb, sectionsOf } from './wasm-order.mjs';
 
 const [page, named] = process.argv.slice(2).map((file) => readFileSync(file));
 if (!page || !named) {
@@ -15,14 +15,10 @@ if (!page || !named) {
 
 /** Each function's code size, by its name. */
 function functionSizes(bytes) {
-  let at = 8;
   let imported = 0;
   const bodies = [];
   const names = new Map();
-  while (at < bytes.length) {
-    const id = bytes[at];
-    const [size, start] = leb(bytes, at + 1);
-    const end = start + size;
+  for (const { id, start, end } of sectionsOf(bytes)) {
     if (id === 2) {
       // Imports: functions imported come first in the index space.
       imported = importedFunctions(bytes, start);
@@ -49,7 +45,6 @@ function functionSizes(bytes) {
         }
       }
     }
-    at = end;
   }
   return bodies.map((size, i) => [names.get(imported + i) ?? `function ${imported + i}`, size]);
 }
